@@ -1,0 +1,279 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the aews.eks project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The only code that calls boto3: one small wrapper per AWS operation.
+
+Each wrapper takes a client made by ``common.client`` (retrying with jittered backoff) and plain
+values, and returns plain dicts. Botocore errors become ``EksError``; "describe" wrappers return
+None when the resource does not exist, "delete" wrappers return False when it was already gone.
+"""
+
+from __future__ import annotations
+
+from .errors import EksErrorHandler
+
+_common = EksErrorHandler.common_error_handler
+_describe = EksErrorHandler.list_error_handler
+_delete = EksErrorHandler.deletion_error_handler
+
+
+def _paginate(client, operation, key, **params):
+    paginator = client.get_paginator(operation)
+    items = []
+    for page in paginator.paginate(**params):
+        items.extend(page.get(key, []))
+    return items
+
+
+# ---------------------------------------------------------------- EKS: clusters
+@_describe("describe the cluster")
+def describe_cluster(client, name):
+    return client.describe_cluster(name=name)["cluster"]
+
+
+@_common("list the clusters")
+def list_clusters(client):
+    return _paginate(client, "list_clusters", "clusters")
+
+
+@_common("create the cluster")
+def create_cluster(client, **params):
+    return client.create_cluster(**params)["cluster"]
+
+
+@_common("update the cluster configuration")
+def update_cluster_config(client, **params):
+    return client.update_cluster_config(**params)["update"]
+
+
+@_common("update the cluster version")
+def update_cluster_version(client, name, version):
+    return client.update_cluster_version(name=name, version=version)["update"]
+
+
+@_common("associate the encryption configuration")
+def associate_encryption_config(client, name, encryption_config):
+    return client.associate_encryption_config(clusterName=name, encryptionConfig=encryption_config)["update"]
+
+
+@_delete("delete the cluster")
+def delete_cluster(client, name):
+    client.delete_cluster(name=name)
+    return True
+
+
+@_common("describe the cluster versions")
+def describe_cluster_versions(client, **params):
+    return _paginate(client, "describe_cluster_versions", "clusterVersions", **params)
+
+
+# ---------------------------------------------------------------- EKS: updates
+@_describe("describe the update")
+def describe_update(client, name, update_id, nodegroup_name=None, addon_name=None):
+    params = dict(name=name, updateId=update_id)
+    if nodegroup_name:
+        params["nodegroupName"] = nodegroup_name
+    if addon_name:
+        params["addonName"] = addon_name
+    return client.describe_update(**params)["update"]
+
+
+@_common("list the updates")
+def list_updates(client, name, nodegroup_name=None, addon_name=None):
+    params = dict(name=name)
+    if nodegroup_name:
+        params["nodegroupName"] = nodegroup_name
+    if addon_name:
+        params["addonName"] = addon_name
+    return _paginate(client, "list_updates", "updateIds", **params)
+
+
+# ---------------------------------------------------------------- EKS: nodegroups
+@_describe("describe the nodegroup")
+def describe_nodegroup(client, cluster_name, name):
+    return client.describe_nodegroup(clusterName=cluster_name, nodegroupName=name)["nodegroup"]
+
+
+@_describe("list the nodegroups", default_value=[])
+def list_nodegroups(client, cluster_name):
+    return _paginate(client, "list_nodegroups", "nodegroups", clusterName=cluster_name)
+
+
+@_common("create the nodegroup")
+def create_nodegroup(client, **params):
+    return client.create_nodegroup(**params)["nodegroup"]
+
+
+@_common("update the nodegroup configuration")
+def update_nodegroup_config(client, **params):
+    return client.update_nodegroup_config(**params)["update"]
+
+
+@_common("update the nodegroup version")
+def update_nodegroup_version(client, **params):
+    return client.update_nodegroup_version(**params)["update"]
+
+
+@_delete("delete the nodegroup")
+def delete_nodegroup(client, cluster_name, name):
+    client.delete_nodegroup(clusterName=cluster_name, nodegroupName=name)
+    return True
+
+
+# ---------------------------------------------------------------- EKS: Fargate profiles
+@_describe("list the Fargate profiles", default_value=[])
+def list_fargate_profiles(client, cluster_name):
+    return _paginate(client, "list_fargate_profiles", "fargateProfileNames", clusterName=cluster_name)
+
+
+# ---------------------------------------------------------------- EKS: add-ons
+@_describe("describe the add-on")
+def describe_addon(client, cluster_name, name):
+    return client.describe_addon(clusterName=cluster_name, addonName=name)["addon"]
+
+
+@_describe("list the add-ons", default_value=[])
+def list_addons(client, cluster_name):
+    return _paginate(client, "list_addons", "addons", clusterName=cluster_name)
+
+
+@_common("create the add-on")
+def create_addon(client, **params):
+    return client.create_addon(**params)["addon"]
+
+
+@_common("update the add-on")
+def update_addon(client, **params):
+    return client.update_addon(**params)["update"]
+
+
+@_delete("delete the add-on")
+def delete_addon(client, cluster_name, name, preserve=False):
+    client.delete_addon(clusterName=cluster_name, addonName=name, preserve=preserve)
+    return True
+
+
+@_common("describe the add-on versions")
+def describe_addon_versions(client, **params):
+    return _paginate(client, "describe_addon_versions", "addons", **params)
+
+
+@_common("describe the add-on configuration schema")
+def describe_addon_configuration(client, name, version):
+    return client.describe_addon_configuration(addonName=name, addonVersion=version)
+
+
+# ---------------------------------------------------------------- EKS: tags
+@_common("tag the resource")
+def tag_resource(client, arn, tags):
+    client.tag_resource(resourceArn=arn, tags=tags)
+
+
+@_common("untag the resource")
+def untag_resource(client, arn, keys):
+    client.untag_resource(resourceArn=arn, tagKeys=list(keys))
+
+
+# ---------------------------------------------------------------- EKS: access entries
+@_describe("describe the access entry")
+def describe_access_entry(client, cluster_name, principal_arn):
+    return client.describe_access_entry(clusterName=cluster_name, principalArn=principal_arn)["accessEntry"]
+
+
+@_describe("list the access entries", default_value=[])
+def list_access_entries(client, cluster_name):
+    return _paginate(client, "list_access_entries", "accessEntries", clusterName=cluster_name)
+
+
+@_common("create the access entry")
+def create_access_entry(client, **params):
+    return client.create_access_entry(**params)["accessEntry"]
+
+
+@_common("update the access entry")
+def update_access_entry(client, **params):
+    return client.update_access_entry(**params)["accessEntry"]
+
+
+@_delete("delete the access entry")
+def delete_access_entry(client, cluster_name, principal_arn):
+    client.delete_access_entry(clusterName=cluster_name, principalArn=principal_arn)
+    return True
+
+
+@_common("associate the access policy")
+def associate_access_policy(client, **params):
+    return client.associate_access_policy(**params)
+
+
+@_delete("disassociate the access policy")
+def disassociate_access_policy(client, cluster_name, principal_arn, policy_arn):
+    client.disassociate_access_policy(clusterName=cluster_name, principalArn=principal_arn, policyArn=policy_arn)
+    return True
+
+
+@_describe("list the associated access policies", default_value=[])
+def list_associated_access_policies(client, cluster_name, principal_arn):
+    return _paginate(
+        client,
+        "list_associated_access_policies",
+        "associatedAccessPolicies",
+        clusterName=cluster_name,
+        principalArn=principal_arn,
+    )
+
+
+# ---------------------------------------------------------------- EKS: pod identity associations
+@_describe("list the pod identity associations", default_value=[])
+def list_pod_identity_associations(client, cluster_name, namespace=None, service_account=None):
+    params = dict(clusterName=cluster_name)
+    if namespace:
+        params["namespace"] = namespace
+    if service_account:
+        params["serviceAccount"] = service_account
+    return _paginate(client, "list_pod_identity_associations", "associations", **params)
+
+
+@_describe("describe the pod identity association")
+def describe_pod_identity_association(client, cluster_name, association_id):
+    return client.describe_pod_identity_association(clusterName=cluster_name, associationId=association_id)[
+        "association"
+    ]
+
+
+@_common("create the pod identity association")
+def create_pod_identity_association(client, **params):
+    return client.create_pod_identity_association(**params)["association"]
+
+
+@_common("update the pod identity association")
+def update_pod_identity_association(client, **params):
+    return client.update_pod_identity_association(**params)["association"]
+
+
+@_delete("delete the pod identity association")
+def delete_pod_identity_association(client, cluster_name, association_id):
+    client.delete_pod_identity_association(clusterName=cluster_name, associationId=association_id)
+    return True
+
+
+# ---------------------------------------------------------------- STS
+@_common("identify the caller")
+def get_caller_identity(client):
+    return client.get_caller_identity()
+
+
+# ---------------------------------------------------------------- EC2
+@_common("describe the instance types")
+def describe_instance_types(client, instance_types):
+    return _paginate(client, "describe_instance_types", "InstanceTypes", InstanceTypes=list(instance_types))
+
+
+@_common("describe the subnets")
+def describe_subnets(client, subnet_ids):
+    return _paginate(client, "describe_subnets", "Subnets", SubnetIds=list(subnet_ids))
+
+
+@_common("describe the security groups")
+def describe_security_groups(client, group_ids):
+    return _paginate(client, "describe_security_groups", "SecurityGroups", GroupIds=list(group_ids))

@@ -1,0 +1,124 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the aews.eks project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Module set-up, clients, tag and result conversion, check and diff helpers shared by every module."""
+
+from __future__ import annotations
+
+import copy
+
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
+from ansible_collections.amazon.aws.plugins.module_utils.common import set_collection_info
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from .errors import EksError
+
+COLLECTION_NAME = "aews.eks"
+COLLECTION_VERSION = "0.1.0"
+
+# Keys whose contents belong to the user (or to Kubernetes) and are returned exactly as AWS has them.
+USER_OWNED_KEYS = ("tags", "labels", "configurationValues", "configuration_values")
+
+WAIT_SPEC = dict(
+    wait=dict(type="bool", default=True),
+    wait_timeout=dict(type="int", default=1200),
+)
+
+
+def create_module(argument_spec, **kwargs):
+    """An AnsibleAWSModule whose user agent names this collection."""
+    set_collection_info(collection_name=COLLECTION_NAME, collection_version=COLLECTION_VERSION)
+    return AnsibleAWSModule(argument_spec=argument_spec, **kwargs)
+
+
+def client(module, service):
+    """A boto3 client whose calls retry throttling and transient errors with jittered backoff."""
+    return module.client(service, retry_decorator=AWSRetry.jittered_backoff(retries=10, delay=1, max_delay=20))
+
+
+def raw_client(wrapped):
+    """The plain boto3 client behind a retrying wrapper (botocore waiters take the plain one)."""
+    return getattr(wrapped, "client", wrapped)
+
+
+def to_ansible(resource, user_keys=USER_OWNED_KEYS):
+    """snake_case an AWS resource, leaving the contents of user-owned keys exactly as they are."""
+    if resource is None:
+        return None
+    resource = copy.deepcopy(resource)
+    kept = {k: resource.pop(k) for k in list(resource) if k in user_keys}
+    converted = camel_dict_to_snake_dict(_scrub_datetimes(resource))
+    for key, value in kept.items():
+        converted[_snake(key)] = value
+    return converted
+
+
+def _snake(key):
+    return camel_dict_to_snake_dict({key: None}).popitem()[0]
+
+
+def _scrub_datetimes(value):
+    if isinstance(value, dict):
+        return {k: _scrub_datetimes(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub_datetimes(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def tag_changes(current, desired, purge):
+    """(tags to set, keys to remove); desired None means the user did not ask about tags."""
+    if desired is None:
+        return {}, []
+    return compare_aws_tags(current or {}, desired, purge_tags=purge)
+
+
+def apply_tag_changes(current, to_set, to_remove):
+    result = dict(current or {})
+    for key in to_remove:
+        result.pop(key, None)
+    result.update(to_set)
+    return result
+
+
+def diff(before, after):
+    """The diff mode result: before/after of the same normalized dicts."""
+    return {"before": before or {}, "after": after or {}}
+
+
+class Result:
+    """What a module run did: the changes made (or predicted in check mode) and the resource."""
+
+    def __init__(self, module):
+        self.module = module
+        self.changed = False
+        self.changes = []
+
+    @property
+    def check_mode(self):
+        return self.module.check_mode
+
+    def record(self, change):
+        """Note a change; return True when it must be applied (False in check mode)."""
+        self.changed = True
+        self.changes.append(change)
+        return not self.module.check_mode
+
+    def exit(self, key, resource, before=None, **extra):
+        result = dict(changed=self.changed, **extra)
+        result[key] = resource
+        if self.module._diff:
+            result["diff"] = diff(before, resource)
+        self.module.exit_json(**result)
+
+
+def run(module, func):
+    """Call ``func(module)``; the one place where collection errors become fail_json."""
+    try:
+        func(module)
+    except EksError as e:
+        module.fail_json(msg=str(e), **e.kwargs)

@@ -1,0 +1,152 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the aews.eks project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Waiters for EKS resources and updates.
+
+botocore ships EKS waiters for clusters, nodegroups and add-ons, but its NodegroupActive does not
+stop on DEGRADED and there is none for DescribeUpdate or for "past CREATING". The waiters here are
+botocore waiter models (the same machinery botocore uses), each with failure states that stop at
+once; the failure is reported with the health issues or update errors from the last response.
+"""
+
+from __future__ import annotations
+
+import os
+
+try:
+    import botocore.waiter
+    from botocore.exceptions import WaiterError
+except ImportError:
+    pass  # AnsibleAWSModule reports a missing botocore.
+
+from .errors import EksError
+
+# Seconds between polls, per waiter, as a real EKS control plane needs them; AEWS_EKS_WAIT_DELAY
+# overrides them all (the local AWS endpoint's transitions take seconds, not minutes).
+_DEFAULT_DELAYS = {
+    "cluster_active": 20,
+    "cluster_deleted": 20,
+    "nodegroup_active": 15,
+    "nodegroup_deleted": 15,
+    "addon_active": 10,
+    "addon_created": 5,
+    "addon_deleted": 10,
+    "update_successful": 15,
+    "pod_identity_association_deleted": 5,
+}
+
+
+def _path_acceptors(argument, success, failure, retry=()):
+    acceptors = [{"matcher": "path", "argument": argument, "state": "success", "expected": s} for s in success]
+    acceptors += [{"matcher": "path", "argument": argument, "state": "failure", "expected": f} for f in failure]
+    acceptors += [{"matcher": "path", "argument": argument, "state": "retry", "expected": r} for r in retry]
+    return acceptors
+
+
+_MISSING = {"matcher": "error", "state": "success", "expected": "ResourceNotFoundException"}
+
+_WAITERS = {
+    "cluster_active": {
+        "operation": "DescribeCluster",
+        "acceptors": _path_acceptors("cluster.status", ["ACTIVE"], ["FAILED", "DELETING"]),
+    },
+    "cluster_deleted": {
+        "operation": "DescribeCluster",
+        "acceptors": [_MISSING] + _path_acceptors("cluster.status", [], ["ACTIVE", "CREATING", "PENDING", "FAILED"]),
+    },
+    "nodegroup_active": {
+        "operation": "DescribeNodegroup",
+        "acceptors": _path_acceptors("nodegroup.status", ["ACTIVE"], ["CREATE_FAILED", "DEGRADED", "DELETING"]),
+    },
+    "nodegroup_deleted": {
+        "operation": "DescribeNodegroup",
+        "acceptors": [_MISSING] + _path_acceptors("nodegroup.status", [], ["DELETE_FAILED"]),
+    },
+    "addon_active": {
+        "operation": "DescribeAddon",
+        "acceptors": _path_acceptors("addon.status", ["ACTIVE"], ["CREATE_FAILED", "UPDATE_FAILED", "DEGRADED"]),
+    },
+    # Add-ons such as coredns stay DEGRADED until nodes exist: "created" only waits until CREATING is over.
+    "addon_created": {
+        "operation": "DescribeAddon",
+        "acceptors": _path_acceptors("addon.status", ["ACTIVE", "DEGRADED", "UPDATING"], ["CREATE_FAILED"]),
+    },
+    "addon_deleted": {
+        "operation": "DescribeAddon",
+        "acceptors": [_MISSING] + _path_acceptors("addon.status", [], ["DELETE_FAILED"]),
+    },
+    "update_successful": {
+        "operation": "DescribeUpdate",
+        "acceptors": _path_acceptors("update.status", ["Successful"], ["Failed", "Cancelled"]),
+    },
+}
+
+
+def waiter_delay(name):
+    override = os.environ.get("AEWS_EKS_WAIT_DELAY")
+    if override:
+        return max(float(override), 0.1)
+    return _DEFAULT_DELAYS[name]
+
+
+def _model(name, delay, max_attempts):
+    spec = dict(_WAITERS[name], delay=delay, maxAttempts=max_attempts)
+    return botocore.waiter.WaiterModel({"version": 2, "waiters": {name: spec}})
+
+
+def failure_details(response):
+    """Health issues and update errors from a Describe* response, as plain dicts."""
+    if not isinstance(response, dict):
+        return []
+    for key in ("cluster", "nodegroup", "addon"):
+        resource = response.get(key)
+        if isinstance(resource, dict):
+            health = resource.get("health") or {}
+            return list(health.get("issues") or [])
+    update = response.get("update")
+    if isinstance(update, dict):
+        return list(update.get("errors") or [])
+    return []
+
+
+def _describe_failure(name, response):
+    details = failure_details(response)
+    parts = []
+    for issue in details:
+        code = issue.get("code") or issue.get("errorCode")
+        message = issue.get("message") or issue.get("errorMessage")
+        resources = issue.get("resourceIds")
+        text = f"{code}: {message}" if code else str(message)
+        if resources:
+            text += f" ({', '.join(resources)})"
+        parts.append(text)
+    status = None
+    for key in ("cluster", "nodegroup", "addon", "update"):
+        if isinstance(response, dict) and isinstance(response.get(key), dict):
+            status = response[key].get("status")
+    if isinstance(response, dict) and "Error" in response:
+        parts.append(f"{response['Error'].get('Code')}: {response['Error'].get('Message')}")
+    summary = f"status {status}" if status else "a failure state"
+    return summary + (": " + "; ".join(parts) if parts else ""), details
+
+
+def wait(client, name, timeout, what, **params):
+    """Wait with waiter ``name``; raise EksError at once on a failure state or at the timeout.
+
+    ``client`` is a boto3 client (waiters use it directly, botocore's retry mode covers throttling).
+    ``what`` describes the resource for the message, for example "cluster myeks to be ACTIVE".
+    """
+    delay = waiter_delay(name)
+    max_attempts = max(1, int(timeout // delay) + 1)
+    waiter = botocore.waiter.create_waiter_with_client(name, _model(name, delay, max_attempts), client)
+    try:
+        waiter.wait(**params)
+    except WaiterError as e:
+        response = e.last_response or {}
+        if "Max attempts exceeded" in str(e):
+            raise EksError(
+                message=f"Timed out after {timeout} seconds waiting for {what}",
+                details=failure_details(response),
+            ) from e
+        summary, details = _describe_failure(name, response)
+        raise EksError(message=f"Stopped waiting for {what}: it reached {summary}", details=details) from e
