@@ -277,3 +277,155 @@ def describe_subnets(client, subnet_ids):
 @_common("describe the security groups")
 def describe_security_groups(client, group_ids):
     return _paginate(client, "describe_security_groups", "SecurityGroups", GroupIds=list(group_ids))
+
+
+# ---------------------------------------------------------------- IAM: roles
+@_describe("get the IAM role")
+def get_role(client, name):
+    return client.get_role(RoleName=name)["Role"]
+
+
+@_common("list the IAM roles")
+def list_roles(client, path_prefix=None):
+    params = dict(PathPrefix=path_prefix) if path_prefix else {}
+    return _paginate(client, "list_roles", "Roles", **params)
+
+
+@_common("create the IAM role")
+def create_role(client, **params):
+    return client.create_role(**params)["Role"]
+
+
+@_common("update the IAM role trust policy")
+def update_assume_role_policy(client, name, document):
+    client.update_assume_role_policy(RoleName=name, PolicyDocument=document)
+
+
+@_common("update the IAM role")
+def update_role(client, name, **params):
+    client.update_role(RoleName=name, **params)
+
+
+@_common("set the IAM role permissions boundary")
+def put_role_permissions_boundary(client, name, arn):
+    client.put_role_permissions_boundary(RoleName=name, PermissionsBoundary=arn)
+
+
+@_delete("remove the IAM role permissions boundary")
+def delete_role_permissions_boundary(client, name):
+    client.delete_role_permissions_boundary(RoleName=name)
+    return True
+
+
+@_describe("list the IAM role's managed policies", default_value=[])
+def list_attached_role_policies(client, name):
+    return _paginate(client, "list_attached_role_policies", "AttachedPolicies", RoleName=name)
+
+
+@_common("attach the managed policy to the IAM role")
+def attach_role_policy(client, name, arn):
+    client.attach_role_policy(RoleName=name, PolicyArn=arn)
+
+
+@_delete("detach the managed policy from the IAM role")
+def detach_role_policy(client, name, arn):
+    client.detach_role_policy(RoleName=name, PolicyArn=arn)
+    return True
+
+
+@_describe("list the IAM role's inline policies", default_value=[])
+def list_role_policies(client, name):
+    return _paginate(client, "list_role_policies", "PolicyNames", RoleName=name)
+
+
+@_describe("get the IAM role's inline policy")
+def get_role_policy(client, name, policy_name):
+    return client.get_role_policy(RoleName=name, PolicyName=policy_name)["PolicyDocument"]
+
+
+@_common("put the IAM role's inline policy")
+def put_role_policy(client, name, policy_name, document):
+    client.put_role_policy(RoleName=name, PolicyName=policy_name, PolicyDocument=document)
+
+
+@_delete("delete the IAM role's inline policy")
+def delete_role_policy(client, name, policy_name):
+    client.delete_role_policy(RoleName=name, PolicyName=policy_name)
+    return True
+
+
+@_describe("list the IAM role's tags", default_value=[])
+def list_role_tags(client, name):
+    return _paginate(client, "list_role_tags", "Tags", RoleName=name)
+
+
+@_common("tag the IAM role")
+def tag_role(client, name, tags):
+    client.tag_role(RoleName=name, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+
+
+@_common("untag the IAM role")
+def untag_role(client, name, keys):
+    client.untag_role(RoleName=name, TagKeys=list(keys))
+
+
+@_delete("delete the IAM role")
+def delete_role(client, name):
+    client.delete_role(RoleName=name)
+    return True
+
+
+# ---------------------------------------------------------------- IAM: OpenID Connect providers
+@_common("list the OpenID Connect providers")
+def list_open_id_connect_providers(client):
+    return client.list_open_id_connect_providers().get("OpenIDConnectProviderList", [])
+
+
+@_describe("get the OpenID Connect provider")
+def get_open_id_connect_provider(client, arn):
+    provider = client.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+    provider.pop("ResponseMetadata", None)
+    return provider
+
+
+@_common("create the OpenID Connect provider")
+def create_open_id_connect_provider(client, **params):
+    return client.create_open_id_connect_provider(**params)["OpenIDConnectProviderArn"]
+
+
+@_delete("delete the OpenID Connect provider")
+def delete_open_id_connect_provider(client, arn):
+    client.delete_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+    return True
+
+
+@_common("update the OpenID Connect provider thumbprints")
+def update_open_id_connect_provider_thumbprint(client, arn, thumbprints):
+    client.update_open_id_connect_provider_thumbprint(OpenIDConnectProviderArn=arn, ThumbprintList=list(thumbprints))
+
+
+@_common("add a client ID to the OpenID Connect provider")
+def add_client_id_to_open_id_connect_provider(client, arn, client_id):
+    client.add_client_id_to_open_id_connect_provider(OpenIDConnectProviderArn=arn, ClientID=client_id)
+
+
+@_common("remove a client ID from the OpenID Connect provider")
+def remove_client_id_from_open_id_connect_provider(client, arn, client_id):
+    client.remove_client_id_from_open_id_connect_provider(OpenIDConnectProviderArn=arn, ClientID=client_id)
+
+
+@_describe("list the OpenID Connect provider's tags", default_value=[])
+def list_open_id_connect_provider_tags(client, arn):
+    return _paginate(client, "list_open_id_connect_provider_tags", "Tags", OpenIDConnectProviderArn=arn)
+
+
+@_common("tag the OpenID Connect provider")
+def tag_open_id_connect_provider(client, arn, tags):
+    client.tag_open_id_connect_provider(
+        OpenIDConnectProviderArn=arn, Tags=[{"Key": k, "Value": v} for k, v in tags.items()]
+    )
+
+
+@_common("untag the OpenID Connect provider")
+def untag_open_id_connect_provider(client, arn, keys):
+    client.untag_open_id_connect_provider(OpenIDConnectProviderArn=arn, TagKeys=list(keys))
