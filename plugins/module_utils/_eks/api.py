@@ -429,3 +429,18 @@ def tag_open_id_connect_provider(client, arn, tags):
 @_common("untag the OpenID Connect provider")
 def untag_open_id_connect_provider(client, arn, keys):
     client.untag_open_id_connect_provider(OpenIDConnectProviderArn=arn, TagKeys=list(keys))
+
+
+# ---------------------------------------------------------------- EC2: launch templates
+@_describe("describe the launch template", default_value=[])
+def describe_launch_templates(client, template_id=None, name=None):
+    params = {"LaunchTemplateIds": [template_id]} if template_id else {"LaunchTemplateNames": [name]}
+    return _paginate(client, "describe_launch_templates", "LaunchTemplates", **params)
+
+
+@_describe("describe the launch template versions", default_value=[])
+def describe_launch_template_versions(client, versions, template_id=None, name=None):
+    params = {"LaunchTemplateId": template_id} if template_id else {"LaunchTemplateName": name}
+    return _paginate(
+        client, "describe_launch_template_versions", "LaunchTemplateVersions", Versions=list(versions), **params
+    )
