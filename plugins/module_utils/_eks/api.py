@@ -444,3 +444,15 @@ def describe_launch_template_versions(client, versions, template_id=None, name=N
     return _paginate(
         client, "describe_launch_template_versions", "LaunchTemplateVersions", Versions=list(versions), **params
     )
+
+
+# ---------------------------------------------------------------- EKS: Fargate profiles (deletion)
+@_describe("describe the Fargate profile")
+def describe_fargate_profile(client, cluster_name, name):
+    return client.describe_fargate_profile(clusterName=cluster_name, fargateProfileName=name)["fargateProfile"]
+
+
+@_delete("delete the Fargate profile")
+def delete_fargate_profile(client, cluster_name, name):
+    client.delete_fargate_profile(clusterName=cluster_name, fargateProfileName=name)
+    return True

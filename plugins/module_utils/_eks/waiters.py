@@ -33,6 +33,7 @@ _DEFAULT_DELAYS = {
     "addon_deleted": 10,
     "update_successful": 15,
     "pod_identity_association_deleted": 5,
+    "fargate_profile_deleted": 10,
 }
 
 
@@ -74,6 +75,10 @@ _WAITERS = {
     "addon_deleted": {
         "operation": "DescribeAddon",
         "acceptors": [_MISSING] + _path_acceptors("addon.status", [], ["DELETE_FAILED"]),
+    },
+    "fargate_profile_deleted": {
+        "operation": "DescribeFargateProfile",
+        "acceptors": [_MISSING] + _path_acceptors("fargateProfile.status", [], ["DELETE_FAILED"]),
     },
     "update_successful": {
         "operation": "DescribeUpdate",
