@@ -1,0 +1,588 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the aews.eks project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""EKS add-ons: version resolution, configuration values, compare and apply.
+
+Three parts kept apart: pure functions that resolve versions from a DescribeAddonVersions catalogue,
+parse and validate configuration values and build API parameters; a pure compare of the current
+add-on with the desired one; and ``ensure_addon`` / ``addon_info`` which call the API wrappers.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import time
+import traceback
+
+from ansible.module_utils.basic import missing_required_lib
+
+try:
+    import jsonschema
+
+    HAS_JSONSCHEMA = True
+    JSONSCHEMA_IMPORT_ERROR = None
+except ImportError:
+    HAS_JSONSCHEMA = False
+    JSONSCHEMA_IMPORT_ERROR = traceback.format_exc()
+
+try:
+    import yaml
+
+    HAS_YAML = True
+except ImportError:
+    HAS_YAML = False
+
+from . import api
+from .common import Result
+from .common import apply_tag_changes
+from .common import client
+from .common import raw_client
+from .common import tag_changes
+from .common import to_ansible
+from .errors import EksError
+from .waiters import wait
+
+# The add-on keys compared with what the user asked for; tags are compared on their own.
+COMPARED_KEYS = ("version", "configuration_values", "service_account_role_arn", "pod_identity_associations")
+
+WAIT_CHOICES = ("active", "created", "none")
+
+
+# ---------------------------------------------------------------- versions (pure)
+def version_key(version):
+    """A sortable key for an add-on version: the numbers in it, in order.
+
+    ``v1.19.0-eksbuild.2`` -> (1, 19, 0, 2); a partial ``v1.19`` -> (1, 19), which is a prefix of
+    the keys of every ``v1.19.x-eksbuild.N``.
+    """
+    return tuple(int(n) for n in re.findall(r"\d+", version or ""))
+
+
+def _bare(version):
+    version = (version or "").strip()
+    return version[1:] if version[:1] in ("v", "V") else version
+
+
+def compatible_versions(catalogue, name, kubernetes_version):
+    """The versions of add-on ``name`` compatible with ``kubernetes_version``, newest first.
+
+    ``catalogue`` is the ``addons`` list DescribeAddonVersions returns (filtered by Kubernetes
+    version or not: compatibilities are checked here). None when the catalogue does not know the
+    add-on at all, an empty list when it knows it but no version fits the Kubernetes version.
+    """
+    entries = [a for a in catalogue or [] if a.get("addonName") == name]
+    if not entries:
+        return None
+    versions = {}
+    for entry in entries:
+        for info in entry.get("addonVersions") or []:
+            for compat in info.get("compatibilities") or []:
+                if kubernetes_version is not None and compat.get("clusterVersion") != kubernetes_version:
+                    continue
+                version = info.get("addonVersion")
+                known = versions.setdefault(
+                    version,
+                    {
+                        "version": version,
+                        "default": False,
+                        "architecture": list(info.get("architecture") or []),
+                        "compute_types": list(info.get("computeTypes") or []),
+                        "requires_configuration": bool(info.get("requiresConfiguration")),
+                        "requires_iam_permissions": bool(info.get("requiresIamPermissions")),
+                        "kubernetes_versions": [],
+                    },
+                )
+                known["default"] = known["default"] or bool(compat.get("defaultVersion"))
+                if compat.get("clusterVersion") not in known["kubernetes_versions"]:
+                    known["kubernetes_versions"].append(compat.get("clusterVersion"))
+    return sorted(versions.values(), key=lambda v: version_key(v["version"]), reverse=True)
+
+
+def _listing(versions):
+    names = []
+    for v in versions:
+        names.append(v["version"] + (" (default)" if v["default"] else ""))
+    return ", ".join(names)
+
+
+def resolve_version(requested, versions, name, kubernetes_version, current=None):
+    """The exact version ``requested`` stands for, among ``versions`` (from compatible_versions).
+
+    ``default``: the version EKS marks default for the Kubernetes version (the newest one when
+    none is marked); ``latest``: the newest compatible version; an exact version; or a partial one
+    (``v1.19``, ``v1.19.0``) resolved to the newest compatible version it is a prefix of.
+    ``current`` (the installed version) is accepted as itself even when no longer compatible,
+    so that asking for what is installed never fails.
+    """
+    requested = (requested or "default").strip()
+    if versions is None:
+        raise EksError(message=f"Unknown add-on {name!r}: DescribeAddonVersions has no add-on by that name")
+    if current and _bare(requested) == _bare(current):
+        return current
+    if not versions:
+        raise EksError(message=f"Add-on {name} has no version compatible with Kubernetes {kubernetes_version}")
+    if requested == "latest":
+        return versions[0]["version"]
+    if requested == "default":
+        defaults = [v for v in versions if v["default"]]
+        return (defaults or versions)[0]["version"]
+    for v in versions:
+        if _bare(v["version"]) == _bare(requested):
+            return v["version"]
+    wanted = version_key(requested)
+    if wanted and re.match(r"^[vV]?\d+(\.\d+){0,2}(-eksbuild(\.\d+)?)?\.?$", requested):
+        for v in versions:
+            if version_key(v["version"])[: len(wanted)] == wanted:
+                return v["version"]
+    raise EksError(
+        message=(
+            f"Add-on {name} version {requested!r} is not compatible with Kubernetes {kubernetes_version}; "
+            f"compatible versions: {_listing(versions)}"
+        ),
+        compatible_versions=[v["version"] for v in versions],
+    )
+
+
+def check_downgrade(name, current, target):
+    """Raise when going from ``current`` to ``target`` would be a downgrade."""
+    if current and target and version_key(target) < version_key(current):
+        raise EksError(
+            message=(
+                f"Refusing to downgrade add-on {name} from {current} to {target}: EKS add-ons cannot be "
+                f"downgraded in place; set version to {current} or newer, or delete and re-create the add-on"
+            )
+        )
+
+
+# ---------------------------------------------------------------- configuration values (pure)
+def parse_configuration(value, field="configuration_values"):
+    """A dict from a dict, or from a JSON or YAML string; None when not given."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return copy.deepcopy(value)
+    if not isinstance(value, str):
+        raise EksError(message=f"{field} must be a dict or a JSON or YAML string, not {type(value).__name__}")
+    text = value.strip()
+    if not text:
+        return {}
+    try:
+        data = json.loads(text)
+    except ValueError:
+        if not HAS_YAML:
+            raise EksError(message=f"{field} is not valid JSON (and PyYAML is not installed to read YAML)")
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as e:
+            raise EksError(message=f"{field} is neither valid JSON nor valid YAML: {e}")
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise EksError(message=f"{field} must be a mapping of keys to values, not {type(data).__name__}")
+    return data
+
+
+def current_configuration(text):
+    """The installed add-on's configurationValues as a dict (the raw text if it cannot be read)."""
+    try:
+        return parse_configuration(text or "", field="the installed configurationValues")
+    except EksError:
+        return text
+
+
+def dump_configuration(values):
+    return json.dumps(values, sort_keys=True, separators=(",", ":"))
+
+
+def _path(parts, field="configuration_values"):
+    text = field
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text
+
+
+def _unexpected_keys(error):
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    allowed = schema.get("properties") or {}
+    patterns = schema.get("patternProperties") or {}
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    return [k for k in instance if k not in allowed and not any(re.search(p, k) for p in patterns)], sorted(allowed)
+
+
+def schema_errors(values, schema, field="configuration_values"):
+    """Every place where ``values`` break the JSON ``schema``, as [{"path", "message"}], sorted by path."""
+    if not HAS_JSONSCHEMA:
+        raise EksError(message=missing_required_lib("jsonschema"), exception=JSONSCHEMA_IMPORT_ERROR)
+    if isinstance(schema, str):
+        schema = json.loads(schema)
+    validator_class = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
+    found = []
+    for error in validator_class(schema).iter_errors(values):
+        parts = list(error.absolute_path)
+        if error.validator == "additionalProperties":
+            extras, allowed = _unexpected_keys(error)
+            for extra in extras:
+                hint = f" (allowed: {', '.join(allowed)})" if allowed else ""
+                found.append({"path": _path(parts + [extra], field), "message": f"unknown key{hint}"})
+            if extras:
+                continue
+        found.append({"path": _path(parts, field), "message": error.message})
+    return sorted(found, key=lambda e: e["path"])
+
+
+def validate_configuration(values, schema_text, name, version):
+    """Raise, naming each offending path, when ``values`` do not match the add-on version's schema."""
+    if values is None:
+        return
+    if not (schema_text or "").strip():
+        if values:
+            raise EksError(message=f"Add-on {name} {version} takes no configuration values")
+        return
+    try:
+        schema = json.loads(schema_text)
+    except ValueError as e:
+        raise EksError(message=f"The configuration schema of add-on {name} {version} is not valid JSON: {e}")
+    errors = schema_errors(values, schema)
+    if errors:
+        listing = "; ".join(f"{e['path']}: {e['message']}" for e in errors)
+        raise EksError(
+            message=f"configuration_values do not match the schema of add-on {name} {version}: {listing}",
+            schema_errors=errors,
+        )
+
+
+# ---------------------------------------------------------------- build and compare (pure)
+def association_id(arn):
+    return arn.rsplit("/", 1)[-1]
+
+
+def normalize_associations(associations):
+    """[{service_account, role_arn}] sorted, from module params or described associations."""
+    if associations is None:
+        return None
+    result = []
+    for a in associations:
+        sa = a.get("service_account", a.get("serviceAccount"))
+        role = a.get("role_arn", a.get("roleArn"))
+        result.append({"service_account": sa, "role_arn": role})
+    return sorted(result, key=lambda a: (a["service_account"] or "", a["role_arn"] or ""))
+
+
+def normalize(addon, associations=None):
+    """The add-on as the modules return it; {} when it does not exist."""
+    if not addon:
+        return {}
+    health = (addon.get("health") or {}).get("issues") or []
+    converted = to_ansible(
+        {k: addon[k] for k in ("createdAt", "modifiedAt", "marketplaceInformation", "namespaceConfig") if k in addon}
+    )
+    result = {
+        "name": addon.get("addonName"),
+        "cluster_name": addon.get("clusterName"),
+        "arn": addon.get("addonArn"),
+        "version": addon.get("addonVersion"),
+        "status": addon.get("status"),
+        "health_issues": [to_ansible(i) for i in health],
+        "configuration_values": current_configuration(addon.get("configurationValues")),
+        "service_account_role_arn": addon.get("serviceAccountRoleArn"),
+        "pod_identity_associations": normalize_associations(associations or []),
+        "tags": dict(addon.get("tags") or {}),
+        "publisher": addon.get("publisher"),
+        "owner": addon.get("owner"),
+    }
+    result.update(converted)
+    return result
+
+
+def desired_state(params, version, configuration):
+    """What the user asked for, in the normalized shape; None for every option not set."""
+    return {
+        "version": version,
+        "configuration_values": configuration,
+        "service_account_role_arn": params.get("service_account_role_arn"),
+        "pod_identity_associations": normalize_associations(params.get("pod_identity_associations")),
+    }
+
+
+def compare(current, desired):
+    """{key: new value} for every compared key the user set that differs from the installed add-on."""
+    changes = {}
+    for key in COMPARED_KEYS:
+        want = desired.get(key)
+        if want is None:
+            continue
+        have = current.get(key)
+        if key == "configuration_values":
+            have = {} if have in (None, "") else have
+        elif key == "pod_identity_associations":
+            have = normalize_associations(have or [])
+        elif key == "service_account_role_arn":
+            have = have or None
+        if want != have:
+            changes[key] = want
+    return changes
+
+
+def _associations_param(associations):
+    return [{"serviceAccount": a["service_account"], "roleArn": a["role_arn"]} for a in associations]
+
+
+def create_params(cluster_name, name, desired, tags, resolve_conflicts):
+    params = {"clusterName": cluster_name, "addonName": name, "addonVersion": desired["version"]}
+    if desired.get("configuration_values"):
+        params["configurationValues"] = dump_configuration(desired["configuration_values"])
+    if desired.get("service_account_role_arn"):
+        params["serviceAccountRoleArn"] = desired["service_account_role_arn"]
+    if desired.get("pod_identity_associations"):
+        params["podIdentityAssociations"] = _associations_param(desired["pod_identity_associations"])
+    if tags:
+        params["tags"] = dict(tags)
+    if resolve_conflicts:
+        params["resolveConflicts"] = resolve_conflicts.upper()
+    return params
+
+
+def update_params(cluster_name, name, changes, resolve_conflicts):
+    """UpdateAddon parameters for ``changes`` (from compare); None when there is nothing to update."""
+    if not changes:
+        return None
+    params = {"clusterName": cluster_name, "addonName": name}
+    if "version" in changes:
+        params["addonVersion"] = changes["version"]
+    if "configuration_values" in changes:
+        params["configurationValues"] = dump_configuration(changes["configuration_values"])
+    if "service_account_role_arn" in changes:
+        params["serviceAccountRoleArn"] = changes["service_account_role_arn"]
+    if "pod_identity_associations" in changes:
+        params["podIdentityAssociations"] = _associations_param(changes["pod_identity_associations"])
+    if resolve_conflicts:
+        params["resolveConflicts"] = resolve_conflicts.upper()
+    return params
+
+
+def predict_created(cluster_name, name, desired, tags, wait_for):
+    return {
+        "name": name,
+        "cluster_name": cluster_name,
+        "arn": None,
+        "version": desired["version"],
+        "status": "CREATING" if wait_for == "none" else "ACTIVE",
+        "health_issues": [],
+        "configuration_values": desired.get("configuration_values") or {},
+        "service_account_role_arn": desired.get("service_account_role_arn"),
+        "pod_identity_associations": desired.get("pod_identity_associations") or [],
+        "tags": dict(tags or {}),
+    }
+
+
+def predict_updated(current, changes, to_set, to_remove):
+    predicted = copy.deepcopy(current)
+    predicted.update(copy.deepcopy(changes))
+    predicted["tags"] = apply_tag_changes(current.get("tags"), to_set, to_remove)
+    return predicted
+
+
+def validate_params(params):
+    """Fail on input that cannot be right, before any AWS call; return the parsed configuration."""
+    if params.get("service_account_role_arn") == "":
+        raise EksError(
+            message="service_account_role_arn must be a role ARN: UpdateAddon cannot remove a role, "
+            "leave the option unset to keep the current one"
+        )
+    if params.get("version") is not None and not params["version"].strip():
+        raise EksError(message="version must be default, latest, or an add-on version such as v1.19.0-eksbuild.1")
+    seen = set()
+    for i, a in enumerate(params.get("pod_identity_associations") or []):
+        if a["service_account"] in seen:
+            raise EksError(
+                message=f"pod_identity_associations[{i}]: service account {a['service_account']} is listed twice"
+            )
+        seen.add(a["service_account"])
+    return parse_configuration(params.get("configuration_values"))
+
+
+# ---------------------------------------------------------------- apply (API calls)
+class _Deadline:
+    def __init__(self, seconds):
+        self.end = time.monotonic() + seconds
+
+    def remaining(self):
+        return max(1, int(self.end - time.monotonic()))
+
+
+def _wait_addon(eks, waiter, deadline, cluster_name, name, what):
+    wait(
+        raw_client(eks),
+        waiter,
+        deadline.remaining(),
+        f"add-on {name} of cluster {cluster_name} {what}",
+        clusterName=cluster_name,
+        addonName=name,
+    )
+
+
+def describe_associations(eks, cluster_name, addon):
+    associations = []
+    for arn in (addon or {}).get("podIdentityAssociations") or []:
+        found = api.describe_pod_identity_association(eks, cluster_name, association_id(arn))
+        if found:
+            associations.append(found)
+    return associations
+
+
+def describe_normalized(eks, cluster_name, name):
+    addon = api.describe_addon(eks, cluster_name, name)
+    return normalize(addon, describe_associations(eks, cluster_name, addon)) if addon else {}
+
+
+def _cluster(eks, cluster_name):
+    cluster = api.describe_cluster(eks, cluster_name)
+    if cluster is None:
+        raise EksError(message=f"Cluster {cluster_name} does not exist")
+    return cluster
+
+
+def _absent(module, eks, result, current):
+    p = module.params
+    cluster_name, name = p["cluster_name"], p["name"]
+    before = normalize(current, describe_associations(eks, cluster_name, current)) if current else {}
+    if current and current.get("status") != "DELETING":
+        if result.record("delete"):
+            api.delete_addon(eks, cluster_name, name, preserve=p["preserve"])
+    if current and p["wait"] != "none" and not module.check_mode:
+        _wait_addon(eks, "addon_deleted", _Deadline(p["wait_timeout"]), cluster_name, name, "to be deleted")
+    result.exit("addon", {}, before=before)
+
+
+def ensure_addon(module):
+    p = module.params
+    cluster_name, name = p["cluster_name"], p["name"]
+    configuration = validate_params(p)
+    eks = client(module, "eks")
+    deadline = _Deadline(p["wait_timeout"])
+    result = Result(module)
+
+    cluster = _cluster(eks, cluster_name)
+    current = api.describe_addon(eks, cluster_name, name)
+    if p["state"] == "absent":
+        return _absent(module, eks, result, current)
+
+    if current and current.get("status") == "DELETING":
+        # A deletion still in progress: the add-on can only be created again once it is gone.
+        if not module.check_mode:
+            _wait_addon(eks, "addon_deleted", deadline, cluster_name, name, "to finish deleting")
+        current = None
+
+    installed = current.get("addonVersion") if current else None
+    # An omitted version leaves an installed add-on as it is, and installs the default otherwise.
+    requested = p["version"] if p["version"] is not None else ("default" if current is None else None)
+    version = installed
+    if requested is not None:
+        catalogue = api.describe_addon_versions(eks, addonName=name)
+        versions = compatible_versions(catalogue, name, cluster.get("version"))
+        version = resolve_version(requested, versions, name, cluster.get("version"), current=installed)
+        check_downgrade(name, installed, version)
+
+    if configuration:
+        schema = api.describe_addon_configuration(eks, name, version)
+        validate_configuration(configuration, schema.get("configurationSchema"), name, version)
+
+    desired = desired_state(p, version if requested is not None else None, configuration)
+
+    if current is None:
+        desired["version"] = version
+        predicted = predict_created(cluster_name, name, desired, p["tags"], p["wait"])
+        if result.record("create"):
+            api.create_addon(eks, **create_params(cluster_name, name, desired, p["tags"], p["resolve_conflicts"]))
+            if p["wait"] == "active":
+                _wait_addon(eks, "addon_active", deadline, cluster_name, name, "to be ACTIVE")
+            elif p["wait"] == "created":
+                _wait_addon(eks, "addon_created", deadline, cluster_name, name, "to be created")
+            predicted = describe_normalized(eks, cluster_name, name)
+        return result.exit("addon", predicted, before={})
+
+    before = normalize(current, describe_associations(eks, cluster_name, current))
+    changes = compare(before, desired)
+    to_set, to_remove = tag_changes(before.get("tags"), p["tags"], p["purge_tags"])
+    params = update_params(cluster_name, name, changes, p["resolve_conflicts"])
+    if params and result.record({"update": sorted(changes)}):
+        update = api.update_addon(eks, **params)
+        if p["wait"] != "none":
+            wait(
+                raw_client(eks),
+                "update_successful",
+                deadline.remaining(),
+                f"update {update['id']} of add-on {name} of cluster {cluster_name}",
+                name=cluster_name,
+                updateId=update["id"],
+                addonName=name,
+            )
+            if p["wait"] == "active":
+                _wait_addon(eks, "addon_active", deadline, cluster_name, name, "to be ACTIVE")
+    if to_remove and result.record({"untag": sorted(to_remove)}):
+        api.untag_resource(eks, current["addonArn"], to_remove)
+    if to_set and result.record({"tag": sorted(to_set)}):
+        api.tag_resource(eks, current["addonArn"], to_set)
+
+    if result.changed and not module.check_mode:
+        after = describe_normalized(eks, cluster_name, name)
+    else:
+        after = predict_updated(before, changes, to_set, to_remove)
+    return result.exit("addon", after, before=before, changes=result.changes)
+
+
+# ---------------------------------------------------------------- eks_addon_info
+def addon_info(module):
+    p = module.params
+    eks = client(module, "eks")
+    kubernetes_version = p["kubernetes_version"]
+    addons = []
+    if p["cluster_name"]:
+        cluster = _cluster(eks, p["cluster_name"])
+        kubernetes_version = kubernetes_version or cluster.get("version")
+        names = api.list_addons(eks, p["cluster_name"])
+        if p["name"]:
+            names = [n for n in names if n == p["name"]]
+        for name in names:
+            addon = api.describe_addon(eks, p["cluster_name"], name)
+            if not addon:
+                continue
+            entry = normalize(addon, describe_associations(eks, p["cluster_name"], addon))
+            versions = compatible_versions(
+                api.describe_addon_versions(eks, addonName=name), name, cluster.get("version")
+            )
+            newest = versions[0]["version"] if versions else None
+            entry["latest_version"] = newest
+            entry["update_available"] = bool(newest and version_key(newest) > version_key(entry["version"]))
+            addons.append(entry)
+
+    available = []
+    if p["name"] or p["kubernetes_version"]:
+        query = {}
+        if p["name"]:
+            query["addonName"] = p["name"]
+        if kubernetes_version:
+            query["kubernetesVersion"] = kubernetes_version
+        catalogue = api.describe_addon_versions(eks, **query)
+        for addon_name in sorted({a.get("addonName") for a in catalogue}):
+            entry = next(a for a in catalogue if a.get("addonName") == addon_name)
+            for v in compatible_versions(catalogue, addon_name, kubernetes_version) or []:
+                v = dict(
+                    v,
+                    name=addon_name,
+                    type=entry.get("type"),
+                    publisher=entry.get("publisher"),
+                    owner=entry.get("owner"),
+                )
+                available.append(v)
+        if p["name"] and not available:
+            known = compatible_versions(catalogue, p["name"], None)
+            if known is None and "kubernetesVersion" in query:
+                known = compatible_versions(api.describe_addon_versions(eks, addonName=p["name"]), p["name"], None)
+            if known is None:
+                raise EksError(
+                    message=f"Unknown add-on {p['name']!r}: DescribeAddonVersions has no add-on by that name"
+                )
+    module.exit_json(changed=False, addons=addons, addon_versions=available, kubernetes_version=kubernetes_version)
