@@ -1,0 +1,696 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the aews.eks project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The EKS control plane: desired state from module parameters, the plan of changes, and applying it.
+
+Three parts kept apart:
+
+- build: ``build_desired`` turns module parameters into a dict of what the user asked for (only the
+  options given), ``create_params`` into CreateCluster parameters. Pure; bad input raises EksError.
+- compare: ``plan`` compares a DescribeCluster result with the desired dict into an ordered list of
+  changes, one per EKS update (EKS accepts one update of one type at a time), and ``predict`` applies
+  them to a copy of the cluster. Pure.
+- apply: ``ensure`` / ``ensure_absent`` call the ``api`` wrappers and the waiters.
+"""
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+import re
+import time
+
+from . import api
+from .common import Result
+from .common import apply_tag_changes
+from .common import client
+from .common import raw_client
+from .common import tag_changes
+from .common import to_ansible
+from .errors import EksError
+from .waiters import wait
+
+LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
+
+# EKS moves the authentication mode one way only:
+# https://docs.aws.amazon.com/eks/latest/userguide/setting-up-access-entries.html
+AUTHENTICATION_MODES = ("CONFIG_MAP", "API_AND_CONFIG_MAP", "API")
+
+BUSY_STATUSES = ("CREATING", "UPDATING", "PENDING")
+
+_VERSION = re.compile(r"^(\d+)\.(\d+)$")
+
+
+# ---------------------------------------------------------------- build (pure)
+def _version_tuple(version):
+    match = _VERSION.match(str(version))
+    if not match:
+        return None
+    return int(match.group(1)), int(match.group(2))
+
+
+def _check_cidr(field, value, version):
+    try:
+        network = ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise EksError(message=f"{field}: {value!r} is not a CIDR block")
+    if network.version != version:
+        raise EksError(message=f"{field}: {value!r} is not an IPv{version} CIDR block")
+
+
+def log_types(requested):
+    """The set of log types a ``logging`` option asks for (``all`` stands for the five)."""
+    if requested is None:
+        return None
+    types = set()
+    for item in requested:
+        if item == "all":
+            types.update(LOG_TYPES)
+        elif item in LOG_TYPES:
+            types.add(item)
+        else:
+            raise EksError(message=f"logging: {item!r} is not one of {', '.join(LOG_TYPES)} or all")
+    return types
+
+
+def build_desired(params):
+    """What the user asked for, in EKS terms; only the options given. Raises EksError on bad input."""
+    desired = {"name": params["name"]}
+    version = params.get("version")
+    if version is not None:
+        version = str(version)
+        if not _version_tuple(version):
+            raise EksError(message=f"version: {version!r} is not a Kubernetes minor version such as '1.33'")
+        desired["version"] = version
+    for option, key in (
+        ("role_arn", "roleArn"),
+        ("subnet_ids", "subnetIds"),
+        ("security_group_ids", "securityGroupIds"),
+        ("endpoint_public_access", "endpointPublicAccess"),
+        ("endpoint_private_access", "endpointPrivateAccess"),
+        ("public_access_cidrs", "publicAccessCidrs"),
+        ("encryption", "encryptionKeyArn"),
+        ("bootstrap_self_managed_addons", "bootstrapSelfManagedAddons"),
+        ("tags", "tags"),
+    ):
+        if params.get(option) is not None:
+            desired[key] = params[option]
+    desired["purgeTags"] = params.get("purge_tags", True)
+
+    if desired.get("endpointPublicAccess") is False and desired.get("endpointPrivateAccess") is False:
+        raise EksError(message="endpoint_public_access and endpoint_private_access cannot both be false")
+    for cidr in desired.get("publicAccessCidrs") or []:
+        _check_cidr("public_access_cidrs", cidr, 4)
+    if "subnetIds" in desired and not desired["subnetIds"]:
+        raise EksError(message="subnet_ids: give at least two subnets, in different availability zones")
+    key_arn = desired.get("encryptionKeyArn")
+    if key_arn is not None and not re.match(r"^arn:aws[a-z-]*:kms:[^:]+:\d{12}:(key|alias)/.+", key_arn):
+        raise EksError(message=f"encryption: {key_arn!r} is not a KMS key ARN")
+    types = log_types(params.get("logging"))
+    if types is not None:
+        desired["logTypes"] = types
+
+    network = params.get("kubernetes_network_config") or {}
+    if network.get("ip_family") is not None:
+        desired["ipFamily"] = network["ip_family"]
+    if network.get("service_ipv4_cidr") is not None:
+        if desired.get("ipFamily") == "ipv6":
+            raise EksError(message="kubernetes_network_config.service_ipv4_cidr cannot be set with ip_family ipv6")
+        _check_cidr("kubernetes_network_config.service_ipv4_cidr", network["service_ipv4_cidr"], 4)
+        desired["serviceIpv4Cidr"] = network["service_ipv4_cidr"]
+
+    access = params.get("access_config") or {}
+    if access.get("authentication_mode") is not None:
+        desired["authenticationMode"] = access["authentication_mode"]
+    if access.get("bootstrap_cluster_creator_admin_permissions") is not None:
+        desired["bootstrapClusterCreatorAdminPermissions"] = access["bootstrap_cluster_creator_admin_permissions"]
+
+    upgrade = params.get("upgrade_policy") or {}
+    if upgrade.get("support_type") is not None:
+        desired["supportType"] = upgrade["support_type"]
+    return desired
+
+
+def create_params(desired):
+    """CreateCluster parameters for the desired cluster; EksError naming what creation needs but lacks."""
+    missing = [option for option, key in (("role_arn", "roleArn"), ("subnet_ids", "subnetIds")) if key not in desired]
+    if missing:
+        raise EksError(message=f"Creating cluster {desired['name']} needs {' and '.join(missing)}")
+    vpc = {"subnetIds": list(desired["subnetIds"])}
+    for key in ("securityGroupIds", "endpointPublicAccess", "endpointPrivateAccess", "publicAccessCidrs"):
+        if key in desired:
+            vpc[key] = copy.copy(desired[key])
+    params = {
+        "name": desired["name"],
+        "roleArn": desired["roleArn"],
+        "resourcesVpcConfig": vpc,
+        "bootstrapSelfManagedAddons": desired.get("bootstrapSelfManagedAddons", False),
+    }
+    if "version" in desired:
+        params["version"] = desired["version"]
+    network = {}
+    if "ipFamily" in desired:
+        network["ipFamily"] = desired["ipFamily"]
+    if "serviceIpv4Cidr" in desired:
+        network["serviceIpv4Cidr"] = desired["serviceIpv4Cidr"]
+    if network:
+        params["kubernetesNetworkConfig"] = network
+    if "logTypes" in desired:
+        params["logging"] = logging_config(desired["logTypes"])
+    if "encryptionKeyArn" in desired:
+        params["encryptionConfig"] = encryption_config(desired["encryptionKeyArn"])
+    access = {}
+    if "authenticationMode" in desired:
+        access["authenticationMode"] = desired["authenticationMode"]
+    if "bootstrapClusterCreatorAdminPermissions" in desired:
+        access["bootstrapClusterCreatorAdminPermissions"] = desired["bootstrapClusterCreatorAdminPermissions"]
+    if access:
+        params["accessConfig"] = access
+    if "supportType" in desired:
+        params["upgradePolicy"] = {"supportType": desired["supportType"]}
+    if desired.get("tags"):
+        params["tags"] = dict(desired["tags"])
+    return params
+
+
+def logging_config(types):
+    enabled = [t for t in LOG_TYPES if t in types]
+    disabled = [t for t in LOG_TYPES if t not in types]
+    groups = []
+    if enabled:
+        groups.append({"types": enabled, "enabled": True})
+    if disabled:
+        groups.append({"types": disabled, "enabled": False})
+    return {"clusterLogging": groups}
+
+
+def encryption_config(key_arn):
+    return [{"resources": ["secrets"], "provider": {"keyArn": key_arn}}]
+
+
+def predict_created(desired):
+    """The cluster CreateCluster would start, as far as it is known before the call (check mode)."""
+    params = create_params(desired)
+    cluster = {
+        "name": params["name"],
+        "status": "CREATING",
+        "roleArn": params["roleArn"],
+        "resourcesVpcConfig": params["resourcesVpcConfig"],
+        "logging": params.get("logging", logging_config(set())),
+        "tags": params.get("tags", {}),
+    }
+    for key in ("version", "kubernetesNetworkConfig", "encryptionConfig", "accessConfig", "upgradePolicy"):
+        if key in params:
+            cluster[key] = params[key]
+    return cluster
+
+
+# ---------------------------------------------------------------- compare (pure)
+def enabled_log_types(cluster):
+    types = set()
+    for group in (cluster.get("logging") or {}).get("clusterLogging") or []:
+        if group.get("enabled"):
+            types.update(group.get("types") or [])
+    return types
+
+
+def current_key_arn(cluster):
+    for config in cluster.get("encryptionConfig") or []:
+        if "secrets" in (config.get("resources") or []):
+            return (config.get("provider") or {}).get("keyArn")
+    return None
+
+
+def current_authentication_mode(cluster):
+    # Clusters made before access entries existed report no accessConfig: they use the aws-auth ConfigMap.
+    return (cluster.get("accessConfig") or {}).get("authenticationMode") or "CONFIG_MAP"
+
+
+def version_steps(current, desired):
+    """The minor versions to go through from ``current`` to ``desired``; [] when equal."""
+    now, target = _version_tuple(current), _version_tuple(desired)
+    if target <= now:
+        return []
+    if target[0] != now[0]:
+        raise EksError(message=f"version: cannot upgrade from {current} to {desired} (different major version)")
+    return [f"{now[0]}.{minor}" for minor in range(now[1] + 1, target[1] + 1)]
+
+
+def authentication_steps(current, desired):
+    """The authentication modes to go through from ``current`` to ``desired`` (one way only)."""
+    if current not in AUTHENTICATION_MODES:
+        raise EksError(message=f"The cluster reports an unknown authentication mode {current!r}")
+    start, end = AUTHENTICATION_MODES.index(current), AUTHENTICATION_MODES.index(desired)
+    if end < start:
+        raise EksError(
+            message=(
+                f"access_config.authentication_mode: cannot change from {current} to {desired}; EKS only moves "
+                f"{' -> '.join(AUTHENTICATION_MODES)}"
+            )
+        )
+    return list(AUTHENTICATION_MODES[start + 1 : end + 1])
+
+
+def check_version(desired_version, current_version, offered):
+    """Raise EksError when the version is a downgrade or one EKS does not offer; ``offered`` may be None."""
+    listing = ", ".join(sorted(offered, key=_version_tuple)) if offered else "none"
+    if current_version and _version_tuple(desired_version) < _version_tuple(current_version):
+        raise EksError(
+            message=(
+                f"version: cannot downgrade the cluster from {current_version} to {desired_version}; "
+                f"EKS offers {listing}"
+            ),
+            offered_versions=sorted(offered or [], key=_version_tuple),
+        )
+    if offered is None:
+        return
+    wanted = [desired_version]
+    if current_version:
+        wanted = version_steps(current_version, desired_version)
+    missing = [v for v in wanted if v not in offered]
+    if missing:
+        raise EksError(
+            message=f"version: EKS does not offer {', '.join(missing)}; it offers {listing}",
+            offered_versions=sorted(offered, key=_version_tuple),
+        )
+
+
+def immutable_differences(cluster, desired, vpc_ids=None):
+    """Names (with values) of the immutable attributes that differ between the cluster and the desired state.
+
+    ``vpc_ids`` maps option names (subnet_ids, security_group_ids) to the set of VPC ids their resources are in.
+    """
+    differences = []
+    if "roleArn" in desired and desired["roleArn"] != cluster.get("roleArn"):
+        differences.append(f"role_arn (is {cluster.get('roleArn')}, asked {desired['roleArn']})")
+    cluster_vpc = (cluster.get("resourcesVpcConfig") or {}).get("vpcId")
+    for option, vpcs in sorted((vpc_ids or {}).items()):
+        others = sorted(v for v in vpcs if v != cluster_vpc)
+        if cluster_vpc and others:
+            differences.append(f"VPC ({option} are in {', '.join(others)}, the cluster is in {cluster_vpc})")
+    network = cluster.get("kubernetesNetworkConfig") or {}
+    family = network.get("ipFamily") or "ipv4"
+    if "ipFamily" in desired and desired["ipFamily"] != family:
+        differences.append(f"kubernetes_network_config.ip_family (is {family}, asked {desired['ipFamily']})")
+    if "serviceIpv4Cidr" in desired and desired["serviceIpv4Cidr"] != network.get("serviceIpv4Cidr"):
+        differences.append(
+            "kubernetes_network_config.service_ipv4_cidr "
+            f"(is {network.get('serviceIpv4Cidr')}, asked {desired['serviceIpv4Cidr']})"
+        )
+    key_arn = current_key_arn(cluster)
+    if key_arn and "encryptionKeyArn" in desired and desired["encryptionKeyArn"] != key_arn:
+        differences.append(f"encryption (is {key_arn}, asked {desired['encryptionKeyArn']})")
+    return differences
+
+
+def _change(update_type, operation, params, summary):
+    return {"type": update_type, "operation": operation, "params": params, "summary": summary}
+
+
+def plan(cluster, desired, offered_versions=None, vpc_ids=None):
+    """The ordered list of changes that bring ``cluster`` (DescribeCluster) to ``desired``.
+
+    Each change is one call: tags first (synchronous), then one EKS update per type, then the
+    secrets encryption, then the version one minor at a time. Raises EksError, before any change,
+    for immutable attributes that differ, a downgrade, a version not offered, or a backwards
+    authentication mode.
+    """
+    differences = immutable_differences(cluster, desired, vpc_ids)
+    if differences:
+        raise EksError(
+            message=f"Cluster {cluster.get('name')} cannot change in place: " + "; ".join(differences),
+            immutable=differences,
+        )
+    if "version" in desired and desired["version"] != cluster.get("version"):
+        check_version(desired["version"], cluster.get("version"), offered_versions)
+
+    changes = []
+    to_set, to_remove = tag_changes(cluster.get("tags") or {}, desired.get("tags"), desired.get("purgeTags", True))
+    if to_remove:
+        changes.append(_change("UntagResource", "untag_resource", {"keys": sorted(to_remove)}, "remove tags"))
+    if to_set:
+        changes.append(_change("TagResource", "tag_resource", {"tags": to_set}, "set tags"))
+
+    vpc = cluster.get("resourcesVpcConfig") or {}
+    public = desired.get("endpointPublicAccess", vpc.get("endpointPublicAccess"))
+    private = desired.get("endpointPrivateAccess", vpc.get("endpointPrivateAccess"))
+    if public is False and private is False:
+        raise EksError(message="endpoint_public_access and endpoint_private_access cannot both be false")
+    cidrs = desired.get("publicAccessCidrs")
+    cidrs_differ = cidrs is not None and set(cidrs) != set(vpc.get("publicAccessCidrs") or [])
+    if public != vpc.get("endpointPublicAccess") or private != vpc.get("endpointPrivateAccess") or cidrs_differ:
+        request = {"endpointPublicAccess": public, "endpointPrivateAccess": private}
+        if cidrs is not None:
+            request["publicAccessCidrs"] = list(cidrs)
+        changes.append(
+            _change(
+                "EndpointAccessUpdate",
+                "update_cluster_config",
+                {"resourcesVpcConfig": request},
+                "endpoint access",
+            )
+        )
+
+    subnets = desired.get("subnetIds")
+    groups = desired.get("securityGroupIds")
+    subnets_differ = subnets is not None and set(subnets) != set(vpc.get("subnetIds") or [])
+    groups_differ = groups is not None and set(groups) != set(vpc.get("securityGroupIds") or [])
+    if subnets_differ or groups_differ:
+        request = {
+            "subnetIds": list(subnets if subnets is not None else vpc.get("subnetIds") or []),
+            "securityGroupIds": list(groups if groups is not None else vpc.get("securityGroupIds") or []),
+        }
+        changes.append(
+            _change("VpcConfigUpdate", "update_cluster_config", {"resourcesVpcConfig": request}, "subnets and security groups")
+        )
+
+    if "logTypes" in desired and desired["logTypes"] != enabled_log_types(cluster):
+        changes.append(
+            _change("LoggingUpdate", "update_cluster_config", {"logging": logging_config(desired["logTypes"])}, "logging")
+        )
+
+    if "authenticationMode" in desired:
+        for mode in authentication_steps(current_authentication_mode(cluster), desired["authenticationMode"]):
+            changes.append(
+                _change(
+                    "AccessConfigUpdate",
+                    "update_cluster_config",
+                    {"accessConfig": {"authenticationMode": mode}},
+                    f"authentication mode {mode}",
+                )
+            )
+
+    support = (cluster.get("upgradePolicy") or {}).get("supportType")
+    if "supportType" in desired and desired["supportType"] != support:
+        changes.append(
+            _change(
+                "UpgradePolicyUpdate",
+                "update_cluster_config",
+                {"upgradePolicy": {"supportType": desired["supportType"]}},
+                f"upgrade policy {desired['supportType']}",
+            )
+        )
+
+    if "encryptionKeyArn" in desired and not current_key_arn(cluster):
+        changes.append(
+            _change(
+                "AssociateEncryptionConfig",
+                "associate_encryption_config",
+                {"encryption_config": encryption_config(desired["encryptionKeyArn"])},
+                "secrets encryption",
+            )
+        )
+
+    if "version" in desired:
+        for step in version_steps(cluster["version"], desired["version"]):
+            changes.append(_change("VersionUpdate", "update_cluster_version", {"version": step}, f"version {step}"))
+    return changes
+
+
+def predict(cluster, changes):
+    """The cluster as it will be once ``changes`` are applied."""
+    cluster = copy.deepcopy(cluster)
+    for change in changes:
+        params = change["params"]
+        kind = change["type"]
+        if kind == "UntagResource":
+            cluster["tags"] = apply_tag_changes(cluster.get("tags"), {}, params["keys"])
+        elif kind == "TagResource":
+            cluster["tags"] = apply_tag_changes(cluster.get("tags"), params["tags"], [])
+        elif kind in ("EndpointAccessUpdate", "VpcConfigUpdate"):
+            cluster.setdefault("resourcesVpcConfig", {}).update(copy.deepcopy(params["resourcesVpcConfig"]))
+        elif kind == "LoggingUpdate":
+            cluster["logging"] = copy.deepcopy(params["logging"])
+        elif kind == "AccessConfigUpdate":
+            cluster.setdefault("accessConfig", {}).update(params["accessConfig"])
+        elif kind == "UpgradePolicyUpdate":
+            cluster["upgradePolicy"] = dict(params["upgradePolicy"])
+        elif kind == "AssociateEncryptionConfig":
+            cluster["encryptionConfig"] = copy.deepcopy(params["encryption_config"])
+        elif kind == "VersionUpdate":
+            cluster["version"] = params["version"]
+    return cluster
+
+
+def changes_to_updates(changes):
+    """The changes as the module reports them under ``cluster.updates``."""
+    return [{"type": c["type"], "params": copy.deepcopy(c["params"])} for c in changes]
+
+
+def shape(cluster, updates=None, nodegroups=None, addons=None):
+    """The returned form of a cluster: DescribeCluster snake_cased, tags kept, plus what the run added."""
+    if cluster is None:
+        return {}
+    result = to_ansible(cluster)
+    result["enabled_log_types"] = [t for t in LOG_TYPES if t in enabled_log_types(cluster)]
+    if updates is not None:
+        result["updates"] = updates
+    if nodegroups is not None:
+        result["nodegroups"] = nodegroups
+    if addons is not None:
+        result["addons"] = addons
+    return result
+
+
+# ---------------------------------------------------------------- apply
+class _Deadline:
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+
+    def remaining(self):
+        return max(self.end - time.monotonic(), 1)
+
+
+def offered_versions(eks):
+    """The Kubernetes versions EKS offers for new clusters and upgrades (standard and extended support)."""
+    versions = api.describe_cluster_versions(eks, clusterType="eks")
+    offered = []
+    for item in versions:
+        status = item.get("versionStatus") or item.get("status")
+        if status and status.upper() in ("UNSUPPORTED",):
+            continue
+        if item.get("clusterVersion"):
+            offered.append(item["clusterVersion"])
+    return offered
+
+
+def _vpc_ids(module, cluster, desired):
+    """VPC ids of the subnets / security groups asked for, when they differ from the cluster's (read only)."""
+    vpc = cluster.get("resourcesVpcConfig") or {}
+    found = {}
+    ec2 = None
+    subnets = desired.get("subnetIds")
+    if subnets is not None and set(subnets) != set(vpc.get("subnetIds") or []):
+        ec2 = client(module, "ec2")
+        found["subnet_ids"] = {s["VpcId"] for s in api.describe_subnets(ec2, subnets)}
+    groups = desired.get("securityGroupIds")
+    if groups and set(groups) != set(vpc.get("securityGroupIds") or []):
+        ec2 = ec2 or client(module, "ec2")
+        found["security_group_ids"] = {g["VpcId"] for g in api.describe_security_groups(ec2, groups) if g.get("VpcId")}
+    return found
+
+
+def _wait_ready(eks, name, cluster, deadline):
+    """Wait until the cluster is ACTIVE with no update in progress (EKS runs one update at a time)."""
+    if cluster.get("status") not in BUSY_STATUSES:
+        return cluster
+    raw = raw_client(eks)
+    if cluster.get("status") == "UPDATING":
+        for update_id in api.list_updates(eks, name):
+            update = api.describe_update(eks, name, update_id)
+            if update and update.get("status") == "InProgress":
+                _wait_update(eks, name, update, deadline)
+    wait(raw, "cluster_active", deadline.remaining(), f"cluster {name} to be ACTIVE", name=name)
+    return api.describe_cluster(eks, name)
+
+
+def _apply(eks, name, arn, change):
+    operation, params = change["operation"], change["params"]
+    if operation == "tag_resource":
+        api.tag_resource(eks, arn, params["tags"])
+        return None
+    if operation == "untag_resource":
+        api.untag_resource(eks, arn, params["keys"])
+        return None
+    if operation == "update_cluster_config":
+        return api.update_cluster_config(eks, name=name, **params)
+    if operation == "update_cluster_version":
+        return api.update_cluster_version(eks, name, params["version"])
+    if operation == "associate_encryption_config":
+        return api.associate_encryption_config(eks, name, params["encryption_config"])
+    raise EksError(message=f"Unknown cluster operation {operation}")
+
+
+def ensure(module):
+    params = module.params
+    desired = build_desired(params)
+    name = desired["name"]
+    eks = client(module, "eks")
+    result = Result(module)
+    deadline = _Deadline(params["wait_timeout"])
+    do_wait = params["wait"]
+    raw = raw_client(eks)
+
+    cluster = api.describe_cluster(eks, name)
+    if params["state"] == "absent":
+        return ensure_absent(module, eks, result, cluster, deadline)
+
+    if cluster and cluster.get("status") == "DELETING" and not module.check_mode:
+        wait(raw, "cluster_deleted", deadline.remaining(), f"cluster {name} to be deleted", name=name)
+        cluster = None
+    if cluster and cluster.get("status") == "FAILED":
+        raise EksError(
+            message=f"Cluster {name} is FAILED and cannot be updated; delete it with state=absent",
+            details=(cluster.get("health") or {}).get("issues") or [],
+        )
+
+    if not cluster or cluster.get("status") == "DELETING":
+        params_create = create_params(desired)
+        if "version" in desired:
+            check_version(desired["version"], None, offered_versions(eks))
+        updates = [{"type": "CreateCluster", "params": copy.deepcopy(params_create)}]
+        if not result.record(updates[0]):
+            return result.exit("cluster", shape(predict_created(desired), updates=updates), before={})
+        api.create_cluster(eks, **params_create)
+        if do_wait:
+            wait(raw, "cluster_active", deadline.remaining(), f"cluster {name} to be ACTIVE", name=name)
+        return result.exit("cluster", shape(api.describe_cluster(eks, name), updates=updates), before={})
+
+    if do_wait and not module.check_mode and cluster.get("status") in BUSY_STATUSES:
+        cluster = _wait_ready(eks, name, cluster, deadline)
+    before = shape(cluster)
+
+    offered = None
+    if "version" in desired and desired["version"] != cluster.get("version"):
+        offered = offered_versions(eks)
+    changes = plan(cluster, desired, offered, _vpc_ids(module, cluster, desired))
+    if changes and not module.check_mode and cluster.get("status") in BUSY_STATUSES:
+        # EKS refuses an update while the cluster is busy (ResourceInUseException): wait even with wait=false.
+        cluster = _wait_ready(eks, name, cluster, deadline)
+        before = shape(cluster)
+        changes = plan(cluster, desired, offered, _vpc_ids(module, cluster, desired))
+
+    if module.check_mode:
+        for change in changes:
+            result.record(change)
+        return result.exit("cluster", shape(predict(cluster, changes), changes_to_updates(changes)), before=before)
+
+    updates = []
+    for index, change in enumerate(changes):
+        result.record(change)
+        update = _apply(eks, name, cluster["arn"], change)
+        report = {"type": change["type"], "params": copy.deepcopy(change["params"])}
+        if update:
+            report["id"] = update.get("id")
+            report["status"] = update.get("status")
+            # The next update cannot start before this one ends; the last one is waited for only with wait=true.
+            if do_wait or index < len(changes) - 1:
+                update = _wait_update(eks, name, update, deadline)
+                report["status"] = update.get("status") if update else "Successful"
+        updates.append(report)
+
+    final = api.describe_cluster(eks, name)
+    if do_wait and final and final.get("status") in BUSY_STATUSES:
+        final = _wait_ready(eks, name, final, deadline)
+    return result.exit("cluster", shape(final, updates), before=before)
+
+
+def _wait_update(eks, name, update, deadline):
+    """Wait for one update to succeed (a Failed one stops at once with its errors), then for the cluster."""
+    update_id = update["id"]
+    raw = raw_client(eks)
+    what = f"update {update_id} ({update.get('type')}) of cluster {name}"
+    wait(raw, "update_successful", deadline.remaining(), what, name=name, updateId=update_id)
+    wait(raw, "cluster_active", deadline.remaining(), f"cluster {name} to be ACTIVE", name=name)
+    return api.describe_update(eks, name, update_id)
+
+
+def ensure_absent(module, eks, result, cluster, deadline):
+    params = module.params
+    name = params["name"]
+    raw = raw_client(eks)
+    if not cluster:
+        return result.exit("cluster", {}, before={})
+    before = shape(cluster)
+    if cluster.get("status") == "DELETING":
+        if params["wait"] and not module.check_mode:
+            wait(raw, "cluster_deleted", deadline.remaining(), f"cluster {name} to be deleted", name=name)
+        return result.exit("cluster", {}, before=before)
+
+    nodegroups = api.list_nodegroups(eks, name)
+    profiles = api.list_fargate_profiles(eks, name)
+    if (nodegroups or profiles) and not params["force"]:
+        held = []
+        if nodegroups:
+            held.append(f"nodegroups {', '.join(nodegroups)}")
+        if profiles:
+            held.append(f"Fargate profiles {', '.join(profiles)}")
+        raise EksError(
+            message=(
+                f"Cluster {name} still has {' and '.join(held)}; delete them first, or set force=true "
+                "to delete them with the cluster"
+            ),
+            nodegroups=nodegroups,
+            fargate_profiles=profiles,
+        )
+
+    updates = []
+    if nodegroups:
+        updates.append({"type": "DeleteNodegroup", "params": {"nodegroups": list(nodegroups)}})
+    if profiles:
+        updates.append({"type": "DeleteFargateProfile", "params": {"fargate_profiles": list(profiles)}})
+    updates.append({"type": "DeleteCluster", "params": {"name": name}})
+    for update in updates:
+        result.record(update)
+    if module.check_mode:
+        return result.exit("cluster", {}, before=before, deleted=updates)
+
+    if cluster.get("status") in BUSY_STATUSES:
+        _wait_ready(eks, name, cluster, deadline)
+    # Nodegroups delete in parallel; EKS deletes one Fargate profile at a time per cluster.
+    for nodegroup in nodegroups:
+        api.delete_nodegroup(eks, name, nodegroup)
+    for nodegroup in nodegroups:
+        wait(
+            raw,
+            "nodegroup_deleted",
+            deadline.remaining(),
+            f"nodegroup {nodegroup} of cluster {name} to be deleted",
+            clusterName=name,
+            nodegroupName=nodegroup,
+        )
+    for profile in profiles:
+        api.delete_fargate_profile(eks, name, profile)
+        wait(
+            raw,
+            "fargate_profile_deleted",
+            deadline.remaining(),
+            f"Fargate profile {profile} of cluster {name} to be deleted",
+            clusterName=name,
+            fargateProfileName=profile,
+        )
+    api.delete_cluster(eks, name)
+    if params["wait"]:
+        wait(raw, "cluster_deleted", deadline.remaining(), f"cluster {name} to be deleted", name=name)
+    return result.exit("cluster", {}, before=before, deleted=updates)
+
+
+# ---------------------------------------------------------------- info
+def describe_all(module):
+    eks = client(module, "eks")
+    name = module.params.get("name")
+    names = [name] if name else api.list_clusters(eks)
+    clusters = []
+    for cluster_name in names:
+        cluster = api.describe_cluster(eks, cluster_name)
+        if cluster is None:
+            continue
+        clusters.append(
+            shape(
+                cluster,
+                nodegroups=api.list_nodegroups(eks, cluster_name),
+                addons=api.list_addons(eks, cluster_name),
+            )
+        )
+    module.exit_json(changed=False, clusters=clusters)
