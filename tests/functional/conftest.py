@@ -1,0 +1,44 @@
+"""Fixtures shared by the functional tests: AWS resources the modules need, made in the local endpoint."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+
+
+@pytest.fixture
+def cluster_role(local_aws):
+    """The ARN of an IAM role an EKS control plane can use (trusts eks.amazonaws.com)."""
+    iam = boto3.client("iam")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "eks.amazonaws.com"},
+                "Action": ["sts:AssumeRole", "sts:TagSession"],
+            }
+        ],
+    }
+    role = iam.create_role(RoleName="test-cluster-role", AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+    iam.attach_role_policy(RoleName=role["RoleName"], PolicyArn="arn:aws:iam::aws:policy/AmazonEKSClusterPolicy")
+    return role["Arn"]
+
+
+@pytest.fixture
+def vpc_subnets(local_aws):
+    """A VPC with three subnets in two availability zones and one security group.
+
+    Returns {"vpc_id", "subnet_ids" (3, the first two in different AZs), "security_group_id"}.
+    """
+    ec2 = boto3.client("ec2")
+    vpc_id = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+    region = ec2.meta.region_name
+    subnet_ids = [
+        ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=region + az)["Subnet"]["SubnetId"]
+        for cidr, az in (("10.20.0.0/20", "a"), ("10.20.16.0/20", "c"), ("10.20.32.0/20", "a"))
+    ]
+    group_id = ec2.create_security_group(VpcId=vpc_id, GroupName="test-control-plane", Description="test")["GroupId"]
+    return {"vpc_id": vpc_id, "subnet_ids": subnet_ids, "security_group_id": group_id}
