@@ -135,11 +135,12 @@ def _describe_failure(name, response):
     return summary + (": " + "; ".join(parts) if parts else ""), details
 
 
-def wait(client, name, timeout, what, **params):
+def wait(client, name, timeout, what, /, **params):
     """Wait with waiter ``name``; raise EksError at once on a failure state or at the timeout.
 
     ``client`` is a boto3 client (waiters use it directly, botocore's retry mode covers throttling).
     ``what`` describes the resource for the message, for example "cluster myeks to be ACTIVE".
+    The first four are positional-only so that ``params`` can carry DescribeCluster's ``name``.
     """
     delay = waiter_delay(name)
     max_attempts = max(1, int(timeout // delay) + 1)
