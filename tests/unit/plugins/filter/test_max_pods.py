@@ -64,11 +64,19 @@ def test_max_pods_snake_cased_record(name, vcpus, enis, ips, expected, expected_
     "value, message",
     [
         ({"InstanceType": "t3.medium"}, "t3.medium: the record has no usable NetworkInfo.MaximumNetworkInterfaces"),
-        ({"InstanceType": "x", "NetworkInfo": {"MaximumNetworkInterfaces": 3}, "VCpuInfo": {"DefaultVCpus": 2}},
-         "x: the record has no usable NetworkInfo.Ipv4AddressesPerInterface"),
+        (
+            {"InstanceType": "x", "NetworkInfo": {"MaximumNetworkInterfaces": 3}, "VCpuInfo": {"DefaultVCpus": 2}},
+            "x: the record has no usable NetworkInfo.Ipv4AddressesPerInterface",
+        ),
         ("t3.medium", "must be a dict"),
-        ({"InstanceType": "x", "NetworkInfo": {"MaximumNetworkInterfaces": 0, "Ipv4AddressesPerInterface": 6},
-          "VCpuInfo": {"DefaultVCpus": 2}}, "MaximumNetworkInterfaces"),
+        (
+            {
+                "InstanceType": "x",
+                "NetworkInfo": {"MaximumNetworkInterfaces": 0, "Ipv4AddressesPerInterface": 6},
+                "VCpuInfo": {"DefaultVCpus": 2},
+            },
+            "MaximumNetworkInterfaces",
+        ),
     ],
 )
 def test_max_pods_bad_record(value, message):
@@ -90,15 +98,30 @@ T3_MEDIUM = record("t3.medium", 2, 3, 6)
     "subnets, max_size, prefix_delegation, pods, expected",
     [
         # 3 ENIs x 6 addresses = 18 per full node; 2 nodes need 36.
-        ([{"AvailableIpAddressCount": 20}, {"AvailableIpAddressCount": 16}], 2, False, None,
-         dict(free_ips=36, ips_per_node=18, needed_ips=36, max_pods=17, sufficient=True)),
-        ([{"available_ip_address_count": 20}, {"available_ip_address_count": 15}], 2, False, None,
-         dict(free_ips=35, ips_per_node=18, needed_ips=36, max_pods=17, sufficient=False)),
+        (
+            [{"AvailableIpAddressCount": 20}, {"AvailableIpAddressCount": 16}],
+            2,
+            False,
+            None,
+            dict(free_ips=36, ips_per_node=18, needed_ips=36, max_pods=17, sufficient=True),
+        ),
+        (
+            [{"available_ip_address_count": 20}, {"available_ip_address_count": 15}],
+            2,
+            False,
+            None,
+            dict(free_ips=35, ips_per_node=18, needed_ips=36, max_pods=17, sufficient=False),
+        ),
         # max pods held to 7: 5 pod IPs fill one ENI of 5 secondaries, so one ENI of 6 addresses.
         ([10], 1, False, 7, dict(free_ips=10, ips_per_node=6, needed_ips=6, max_pods=7, sufficient=True)),
         # Prefix delegation, 110 pods: 108 pod IPs = 7 prefixes + 1 warm = 8 x 16 = 128, on 2 ENIs: 130.
-        ([8000, 8000], 100, True, None,
-         dict(free_ips=16000, ips_per_node=130, needed_ips=13000, max_pods=110, sufficient=True)),
+        (
+            [8000, 8000],
+            100,
+            True,
+            None,
+            dict(free_ips=16000, ips_per_node=130, needed_ips=13000, max_pods=110, sufficient=True),
+        ),
         ([100], 1, True, None, dict(free_ips=100, ips_per_node=130, needed_ips=130, max_pods=110, sufficient=False)),
         # max size 0 needs nothing.
         ([], 0, False, None, dict(free_ips=0, ips_per_node=18, needed_ips=0, max_pods=17, sufficient=True)),

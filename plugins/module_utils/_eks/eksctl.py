@@ -1,0 +1,1145 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the aews.eks project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""An eksctl ClusterConfig (eksctl.io/v1alpha5) as the collection's cluster definition (pure).
+
+Three steps: check the document against eksctl's strict schema (every unknown key, every value of the wrong
+type, every section the collection does not support yet, each by its path), check the values the way
+eksctl's validation does, then convert with eksctl's defaults applied. Every problem found is reported at
+once in one ``EksctlConfigError``.
+
+The schema follows eksctl's pkg/apis/eksctl.io/v1alpha5/assets/schema.json.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+
+try:
+    import yaml
+except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
+    yaml = None
+
+API_VERSION = "eksctl.io/v1alpha5"
+KIND = "ClusterConfig"
+
+
+class EksctlConfigError(ValueError):
+    """The ClusterConfig cannot be converted; ``problems`` lists each one as (path, what is wrong)."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        lines = [f"{path}: {what}" if path else what for path, what in self.problems]
+        super().__init__("the eksctl ClusterConfig cannot be converted:\n  " + "\n  ".join(lines))
+
+    @property
+    def paths(self):
+        return [path for path, _what in self.problems]
+
+
+# ---------------------------------------------------------------- the schema
+# A property type is one of the scalar names below, the name of a definition, ("list", type) or ("map", type).
+STR, BOOL, INT, NUM = "str", "bool", "int", "num"
+STRS = ("list", STR)
+STRMAP = ("map", STR)
+DOC = "doc"  # any JSON/YAML document (policies, settings)
+TAINTS = "taints"  # a list of {key, value, effect} or a map key -> "value:effect"
+
+UNSUPPORTED = "not supported by aews.eks yet"
+
+
+class Prop:
+    """A property of a definition; ``neutral`` is set for supported-by-eksctl-only properties: the values
+    (besides unset and empty) that mean eksctl's default, and so ask nothing of the collection."""
+
+    __slots__ = ("type", "neutral")
+
+    def __init__(self, type_, neutral=None):
+        self.type = type_
+        self.neutral = neutral
+
+
+def _props(**kwargs):
+    return {key: value if isinstance(value, Prop) else Prop(value) for key, value in kwargs.items()}
+
+
+def U(type_, *neutral):
+    """A property the collection does not support: only unset, empty or ``neutral`` values pass."""
+    return Prop(type_, tuple(neutral))
+
+
+SCHEMA = {
+    "ClusterConfig": _props(
+        apiVersion=STR,
+        kind=STR,
+        metadata="ClusterMeta",
+        upgradePolicy="UpgradePolicy",
+        kubernetesNetworkConfig="KubernetesNetworkConfig",
+        autoModeConfig="AutoModeConfig",
+        remoteNetworkConfig=U("RemoteNetworkConfig"),
+        iam="ClusterIAM",
+        iamIdentityMappings=U(("list", "IAMIdentityMapping")),
+        identityProviders=U(("list", "IdentityProvider")),
+        accessConfig="AccessConfig",
+        vpc="ClusterVPC",
+        addons=("list", "Addon"),
+        addonsConfig="AddonsConfig",
+        privateCluster="PrivateCluster",
+        nodeGroups=U(("list", "NodeGroup")),
+        managedNodeGroups=("list", "ManagedNodeGroup"),
+        fargateProfiles=U(("list", "FargateProfile")),
+        availabilityZones=STRS,
+        localZones=U(STRS),
+        cloudWatch="ClusterCloudWatch",
+        secretsEncryption="SecretsEncryption",
+        gitops=U("GitOps"),
+        karpenter=U("Karpenter"),
+        outpost=U("Outpost"),
+        controlPlaneScalingConfig=U("ControlPlaneScalingConfig"),
+        zonalShiftConfig="ZonalShiftConfig",
+        capabilities=U(("list", "Capability")),
+    ),
+    "ClusterMeta": _props(
+        name=STR,
+        region=STR,
+        version=STR,
+        forceUpdateVersion=U(BOOL, False),
+        rollbackConfig=U("RollbackConfig"),
+        tags=STRMAP,
+        # "arbitrary metadata ignored by eksctl"
+        annotations=STRMAP,
+    ),
+    "RollbackConfig": _props(timeoutMinutes=INT),
+    "UpgradePolicy": _props(supportType=U(STR, "EXTENDED")),
+    "KubernetesNetworkConfig": _props(ipFamily=STR, serviceIPv4CIDR=STR, serviceIPv6CIDR=U(STR)),
+    "AutoModeConfig": _props(
+        enabled=U(BOOL, False), nodeRoleARN=U(STR), permissionsBoundaryARN=U(STR), nodePools=U(STRS)
+    ),
+    "RemoteNetworkConfig": _props(
+        iam="RemoteNodesIAM",
+        vpcGatewayID=STR,
+        remoteNodeNetworks=("list", "RemoteNetwork"),
+        remotePodNetworks=("list", "RemoteNetwork"),
+    ),
+    "RemoteNodesIAM": _props(provider=STR, roleARN=STR, caBundleCert=STR),
+    "RemoteNetwork": _props(cidrs=STRS),
+    "ClusterIAM": _props(
+        serviceRoleARN=U(STR),
+        serviceRolePermissionsBoundary=U(STR),
+        fargatePodExecutionRoleARN=U(STR),
+        fargatePodExecutionRolePermissionsBoundary=U(STR),
+        withOIDC=BOOL,
+        serviceAccounts=("list", "ClusterIAMServiceAccount"),
+        podIdentityAssociations=U(("list", "PodIdentityAssociation")),
+        vpcResourceControllerPolicy=BOOL,
+    ),
+    "ClusterIAMServiceAccount": _props(
+        metadata="ClusterIAMMeta",
+        attachPolicyARNs=STRS,
+        wellKnownPolicies="WellKnownPolicies",
+        attachPolicy=DOC,
+        attachRoleARN=U(STR),
+        permissionsBoundary=U(STR),
+        status=U("ClusterIAMServiceAccountStatus"),
+        roleName=STR,
+        roleOnly=BOOL,
+        tags=U(STRMAP),
+        subjectPattern=U(STR),
+    ),
+    "ClusterIAMMeta": _props(name=STR, namespace=STR, labels=U(STRMAP), annotations=U(STRMAP)),
+    "ClusterIAMServiceAccountStatus": _props(roleARN=STR, stackName=STR, tags=STRMAP, capabilities=STRS),
+    "WellKnownPolicies": _props(
+        imageBuilder=BOOL,
+        autoScaler=BOOL,
+        awsLoadBalancerController=BOOL,
+        externalDNS=BOOL,
+        certManager=BOOL,
+        ebsCSIController=BOOL,
+        efsCSIController=BOOL,
+    ),
+    "PodIdentityAssociation": _props(
+        namespace=STR,
+        serviceAccountName=STR,
+        roleARN=STR,
+        createServiceAccount=BOOL,
+        roleName=STR,
+        permissionsBoundaryARN=STR,
+        permissionPolicyARNs=STRS,
+        permissionPolicyName=STR,
+        permissionPolicy=DOC,
+        wellKnownPolicies="WellKnownPolicies",
+        tags=STRMAP,
+        targetRoleARN=STR,
+        disableSessionTags=BOOL,
+        policy=STR,
+    ),
+    "IAMIdentityMapping": _props(
+        arn=STR, username=STR, groups=STRS, account=STR, serviceName=STR, namespace=STR, noDuplicateARNs=BOOL
+    ),
+    "IdentityProvider": _props(
+        type=STR,
+        name=STR,
+        issuerURL=STR,
+        clientID=STR,
+        usernameClaim=STR,
+        usernamePrefix=STR,
+        groupsClaim=STR,
+        groupsPrefix=STR,
+        requiredClaims=STRMAP,
+        tags=STRMAP,
+    ),
+    "AccessConfig": _props(
+        authenticationMode=STR,
+        bootstrapClusterCreatorAdminPermissions=U(BOOL, True),
+        accessEntries=U(("list", "AccessEntry")),
+    ),
+    "AccessEntry": _props(
+        principalARN=STR,
+        type=STR,
+        kubernetesGroups=STRS,
+        kubernetesUsername=STR,
+        accessPolicies=("list", "AccessPolicy"),
+    ),
+    "AccessPolicy": _props(policyARN=STR, accessScope="AccessScope"),
+    "AccessScope": _props(type=STR, namespaces=STRS),
+    "ClusterVPC": _props(
+        id=STR,
+        cidr=STR,
+        ipv6Cidr=U(STR),
+        ipv6Pool=U(STR),
+        securityGroup=U(STR),
+        subnets="ClusterSubnets",
+        hostnameType=U(STR),
+        extraCIDRs=U(STRS),
+        extraIPv6CIDRs=U(STRS),
+        sharedNodeSecurityGroup=U(STR),
+        manageSharedNodeSecurityGroupRules=U(BOOL, True),
+        autoAllocateIPv6=U(BOOL, False),
+        nat="ClusterNAT",
+        clusterEndpoints="ClusterEndpoints",
+        publicAccessCIDRs=STRS,
+        controlPlaneSubnetIDs=U(STRS),
+        controlPlaneOnPrivateSubnets=U(BOOL, False),
+        controlPlaneSecurityGroupIDs=U(STRS),
+        controlPlaneEgressMode=U(STR, "AWS_MANAGED"),
+    ),
+    "ClusterNAT": _props(gateway=STR),
+    "ClusterEndpoints": _props(privateAccess=BOOL, publicAccess=BOOL),
+    "ClusterSubnets": _props(private=("map", "AZSubnetSpec"), public=("map", "AZSubnetSpec")),
+    "AZSubnetSpec": _props(id=STR, az=STR, cidr=STR),
+    "Addon": _props(
+        name=STR,
+        version=STR,
+        serviceAccountRoleARN=U(STR),
+        attachPolicyARNs=STRS,
+        attachPolicy=U(DOC),
+        permissionsBoundary=U(STR),
+        wellKnownPolicies="WellKnownPolicies",
+        tags=U(STRMAP),
+        resolveConflicts=STR,
+        podIdentityAssociations=U(("list", "PodIdentityAssociation")),
+        useDefaultPodIdentityAssociations=U(BOOL, False),
+        configurationValues=STR,
+        namespaceConfig=U("AddonNamespaceConfig"),
+        publishers=U(STRS),
+        types=U(STRS),
+        owners=U(STRS),
+    ),
+    "AddonNamespaceConfig": _props(namespace=STR),
+    "AddonsConfig": _props(autoApplyPodIdentityAssociations=U(BOOL, False), disableDefaultAddons=BOOL),
+    "PrivateCluster": _props(
+        enabled=U(BOOL, False), skipEndpointCreation=U(BOOL, False), additionalEndpointServices=U(STRS)
+    ),
+    "ClusterCloudWatch": _props(clusterLogging="ClusterCloudWatchLogging"),
+    "ClusterCloudWatchLogging": _props(enableTypes=STRS, logRetentionInDays=INT),
+    "SecretsEncryption": _props(keyARN=STR),
+    "GitOps": _props(flux="Flux"),
+    "Flux": _props(gitProvider=STR, flags=STRMAP),
+    "Karpenter": _props(
+        version=STR, createServiceAccount=BOOL, defaultInstanceProfile=STR, withSpotInterruptionQueue=BOOL
+    ),
+    "Outpost": _props(
+        controlPlaneOutpostARN=STR,
+        controlPlaneInstanceType=STR,
+        controlPlanePlacement="Placement",
+        etcdInstanceType=STR,
+        etcdPlacement="Placement",
+    ),
+    "Placement": _props(groupName=STR, spreadLevel=STR),
+    "ControlPlaneScalingConfig": _props(tier=STR),
+    "ZonalShiftConfig": _props(enabled=U(BOOL, False)),
+    "Capability": _props(
+        name=STR,
+        type=STR,
+        roleArn=STR,
+        deletePropagationPolicy=STR,
+        configuration=DOC,
+        tags=STRMAP,
+        accessPolicies=("list", "AccessPolicy"),
+        attachPolicyARNs=STRS,
+        attachPolicy=DOC,
+        permissionsBoundary=STR,
+    ),
+    "FargateProfile": _props(
+        name=STR,
+        podExecutionRoleARN=STR,
+        selectors=("list", "FargateProfileSelector"),
+        subnets=STRS,
+        tags=STRMAP,
+        status=STR,
+    ),
+    "FargateProfileSelector": _props(namespace=STR, labels=STRMAP),
+    "NodeGroupSSH": _props(
+        allow=BOOL,
+        publicKeyPath=STR,
+        publicKey=U(STR),
+        publicKeyName=U(STR),
+        sourceSecurityGroupIds=STRS,
+        enableSsm=U(BOOL, False),
+    ),
+    "NodeGroupIAM": _props(
+        attachPolicy=U(DOC),
+        attachPolicyARNs=U(STRS),
+        instanceProfileARN=U(STR),
+        instanceRoleARN=U(STR),
+        instanceRoleName=U(STR),
+        instanceRolePermissionsBoundary=U(STR),
+        withAddonPolicies="NodeGroupIAMAddonPolicies",
+    ),
+    "NodeGroupIAMAddonPolicies": _props(
+        imageBuilder=BOOL,
+        autoScaler=BOOL,
+        externalDNS=BOOL,
+        certManager=BOOL,
+        appMesh=BOOL,
+        appMeshPreview=U(BOOL, False),
+        ebs=BOOL,
+        fsx=BOOL,
+        efs=BOOL,
+        awsLoadBalancerController=BOOL,
+        albIngress=BOOL,
+        xRay=BOOL,
+        cloudWatch=BOOL,
+    ),
+    # withShared / withLocal are not supported by eksctl for managed nodegroups either: only unset passes.
+    "NodeGroupSGs": _props(attachIDs=U(STRS), withShared=U(BOOL), withLocal=U(BOOL)),
+    "InstanceSelector": _props(
+        vCPUs=U(INT),
+        memory=U(STR),
+        gpus=U(INT),
+        neuron_devices=U(INT),
+        cpuArchitecture=U(STR),
+        allow=U(STR),
+        deny=U(STR),
+    ),
+    "NodeGroupBottlerocket": _props(enableAdminContainer=BOOL, settings=DOC),
+    "CapacityReservation": _props(
+        capacityReservationPreference=STR, capacityReservationTarget="CapacityReservationTarget"
+    ),
+    "CapacityReservationTarget": _props(capacityReservationID=STR, capacityReservationResourceGroupARN=STR),
+    "InstanceMarketOptions": _props(marketType=STR),
+    "LaunchTemplate": _props(id=STR, version=STR),
+    "NodeGroupUpdateConfig": _props(maxUnavailable=INT, maxUnavailablePercentage=INT),
+    "NodeGroupNodeRepairConfig": _props(
+        enabled=BOOL,
+        maxUnhealthyNodeThresholdPercentage=INT,
+        maxUnhealthyNodeThresholdCount=INT,
+        maxParallelNodesRepairedPercentage=INT,
+        maxParallelNodesRepairedCount=INT,
+        nodeRepairConfigOverrides=("list", "NodeRepairConfigOverride"),
+    ),
+    "NodeRepairConfigOverride": _props(
+        nodeMonitoringCondition=STR, nodeUnhealthyReason=STR, minRepairWaitTimeMins=INT, repairAction=STR
+    ),
+    "VolumeMapping": _props(
+        volumeSize=INT,
+        volumeType=STR,
+        volumeName=STR,
+        volumeEncrypted=BOOL,
+        volumeKmsKeyID=STR,
+        volumeIOPS=INT,
+        volumeThroughput=INT,
+        snapshotID=STR,
+    ),
+    "MetricsCollection": _props(granularity=STR, metrics=STRS),
+    "NodeGroupInstancesDistribution": _props(
+        instanceTypes=STRS,
+        maxPrice=NUM,
+        onDemandBaseCapacity=INT,
+        onDemandPercentageAboveBaseCapacity=INT,
+        spotInstancePools=INT,
+        spotAllocationStrategy=STR,
+        capacityRebalance=BOOL,
+    ),
+}
+
+# The properties managed and self-managed nodegroups share (eksctl's NodeGroupBase).
+_NODEGROUP_BASE = _props(
+    name=STR,
+    amiFamily=STR,
+    instanceType=STR,
+    availabilityZones=STRS,
+    subnets=STRS,
+    instancePrefix=U(STR),
+    instanceName=U(STR),
+    desiredCapacity=INT,
+    minSize=INT,
+    maxSize=INT,
+    volumeSize=INT,
+    ssh="NodeGroupSSH",
+    labels=STRMAP,
+    privateNetworking=BOOL,
+    tags=STRMAP,
+    iam="NodeGroupIAM",
+    ami=U(STR),
+    securityGroups="NodeGroupSGs",
+    maxPodsPerNode=INT,
+    asgSuspendProcesses=U(STRS),
+    ebsOptimized=U(BOOL, False),
+    volumeType=STR,
+    volumeName=U(STR),
+    volumeEncrypted=BOOL,
+    volumeKmsKeyID=STR,
+    volumeIOPS=INT,
+    volumeThroughput=INT,
+    additionalVolumes=U(("list", "VolumeMapping")),
+    preBootstrapCommands=U(STRS),
+    overrideBootstrapCommand=U(STR),
+    propagateASGTags=U(BOOL, False),
+    disableIMDSv1=BOOL,
+    disablePodIMDS=BOOL,
+    placement=U("Placement"),
+    efaEnabled=U(BOOL, False),
+    instanceSelector="InstanceSelector",
+    bottlerocket=U("NodeGroupBottlerocket"),
+    enableDetailedMonitoring=U(BOOL, False),
+    capacityReservation=U("CapacityReservation"),
+    instanceMarketOptions=U("InstanceMarketOptions"),
+    outpostARN=U(STR),
+    taints=TAINTS,
+    updateConfig="NodeGroupUpdateConfig",
+)
+SCHEMA["ManagedNodeGroup"] = dict(
+    _NODEGROUP_BASE,
+    **_props(
+        instanceTypes=STRS,
+        spot=BOOL,
+        launchTemplate=U("LaunchTemplate"),
+        releaseVersion=STR,
+        nodeRepairConfig=U("NodeGroupNodeRepairConfig"),
+    ),
+)
+SCHEMA["NodeGroup"] = dict(
+    _NODEGROUP_BASE,
+    **_props(
+        instancesDistribution="NodeGroupInstancesDistribution",
+        asgMetricsCollection=("list", "MetricsCollection"),
+        cpuCredits=STR,
+        classicLoadBalancerNames=STRS,
+        targetGroupARNs=STRS,
+        clusterDNS=STR,
+        kubeletExtraConfig=DOC,
+        containerRuntime=STR,
+        maxInstanceLifetime=INT,
+        localZones=STRS,
+        enclaveEnabled=BOOL,
+    ),
+)
+
+_TYPE_WORDS = {STR: "a string", BOOL: "a boolean", INT: "an integer", NUM: "a number", DOC: "a mapping"}
+
+
+def _is_empty(value):
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _neutral(value, prop):
+    """Whether a value of an unsupported property asks nothing of the collection."""
+    if _is_empty(value) or value in prop.neutral:
+        return True
+    # A section whose every key is itself unset or neutral (privateCluster: {enabled: false}) is neutral too.
+    if isinstance(value, dict) and isinstance(prop.type, str) and prop.type in SCHEMA:
+        props = SCHEMA[prop.type]
+        return all(
+            key in props and _neutral(item, U(props[key].type, *(props[key].neutral or ())))
+            for key, item in value.items()
+        )
+    return False
+
+
+def _join(path, key):
+    return f"{path}.{key}" if path else str(key)
+
+
+def _check(value, type_, path, problems, inside_unsupported=False):
+    """Append (path, problem) for every unknown key, wrong type and unsupported value under ``value``."""
+    if value is None:
+        return
+    if type_ == STR:
+        if not isinstance(value, str):
+            hint = " (quote it)" if isinstance(value, (int, float)) and not isinstance(value, bool) else ""
+            problems.append((path, f"must be a string, not {value!r}{hint}"))
+    elif type_ == BOOL:
+        if not isinstance(value, bool):
+            problems.append((path, f"must be a boolean, not {value!r}"))
+    elif type_ == INT:
+        if isinstance(value, bool) or not isinstance(value, int):
+            problems.append((path, f"must be an integer, not {value!r}"))
+    elif type_ == NUM:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            problems.append((path, f"must be a number, not {value!r}"))
+    elif type_ == DOC:
+        if not isinstance(value, dict):
+            problems.append((path, f"must be a mapping, not {type(value).__name__}"))
+    elif type_ == TAINTS:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                _check(item, STR, _join(path, key), problems, inside_unsupported)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                _check(item, "NodeGroupTaint", f"{path}[{index}]", problems, inside_unsupported)
+        else:
+            problems.append((path, "must be a list of {key, value, effect} or a mapping key -> 'value:effect'"))
+    elif isinstance(type_, tuple):
+        kind, item_type = type_
+        if kind == "list":
+            if not isinstance(value, list):
+                problems.append((path, f"must be a list, not {type(value).__name__}"))
+                return
+            for index, item in enumerate(value):
+                _check(item, item_type, f"{path}[{index}]", problems, inside_unsupported)
+        else:
+            if not isinstance(value, dict):
+                problems.append((path, f"must be a mapping, not {type(value).__name__}"))
+                return
+            for key, item in value.items():
+                _check(item, item_type, _join(path, key), problems, inside_unsupported)
+    else:
+        props = SCHEMA[type_]
+        if not isinstance(value, dict):
+            problems.append((path, f"must be a mapping, not {type(value).__name__}"))
+            return
+        for key, item in value.items():
+            item_path = _join(path, key)
+            prop = props.get(key)
+            if prop is None:
+                problems.append((item_path, "unknown field (eksctl's v1alpha5 schema has no such key)"))
+                continue
+            unsupported_here = False
+            if prop.neutral is not None and not inside_unsupported and not _neutral(item, prop):
+                problems.append((item_path, UNSUPPORTED))
+                unsupported_here = True
+            _check(item, prop.type, item_path, problems, inside_unsupported or unsupported_here)
+
+
+SCHEMA["NodeGroupTaint"] = _props(key=STR, value=STR, effect=STR)
+
+
+# ---------------------------------------------------------------- eksctl's validation and defaults
+AZ_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+[a-z]$")
+VERSION_PATTERN = re.compile(r"^1\.\d{1,2}$")
+LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653)
+NAT = {"Single": "single", "HighlyAvailable": "highly_available", "Disable": "disabled"}
+AUTHENTICATION_MODES = ("CONFIG_MAP", "API", "API_AND_CONFIG_MAP")
+RESOLVE_CONFLICTS = ("none", "overwrite", "preserve")
+VOLUME_TYPES = ("gp2", "gp3", "io1", "io2", "sc1", "st1")
+TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
+DEFAULT_ADDONS = ("vpc-cni", "kube-proxy", "coredns", "metrics-server")
+# AMI families the cluster definition names as they are; Windows families become EKS AMI types.
+AMI_FAMILIES = ("AmazonLinux2023", "AmazonLinux2", "Bottlerocket")
+WINDOWS_AMI_TYPES = {
+    "WindowsServer2019CoreContainer": "WINDOWS_CORE_2019_x86_64",
+    "WindowsServer2019FullContainer": "WINDOWS_FULL_2019_x86_64",
+    "WindowsServer2022CoreContainer": "WINDOWS_CORE_2022_x86_64",
+    "WindowsServer2022FullContainer": "WINDOWS_FULL_2022_x86_64",
+    "WindowsServer2025CoreContainer": "WINDOWS_CORE_2025_x86_64",
+    "WindowsServer2025FullContainer": "WINDOWS_FULL_2025_x86_64",
+}
+OTHER_EKSCTL_AMI_FAMILIES = (
+    "UbuntuPro2604",
+    "Ubuntu2604",
+    "UbuntuPro2404",
+    "Ubuntu2404",
+    "UbuntuPro2204",
+    "Ubuntu2204",
+    "UbuntuPro2004",
+    "Ubuntu2004",
+    "BottlerocketFips",
+)
+# AmazonLinux2 AMIs are not published from this Kubernetes version on.
+AL2_LAST_MINOR = 32
+ADDON_POLICIES = {
+    "imageBuilder": "image_builder",
+    "autoScaler": "auto_scaler",
+    "externalDNS": "external_dns",
+    "certManager": "cert_manager",
+    "appMesh": "app_mesh",
+    "ebs": "ebs",
+    "fsx": "fsx",
+    "efs": "efs",
+    "awsLoadBalancerController": "aws_load_balancer_controller",
+    # eksctl's older name for the same policy
+    "albIngress": "aws_load_balancer_controller",
+    "xRay": "xray",
+    "cloudWatch": "cloud_watch",
+}
+WELL_KNOWN_POLICIES = {
+    "imageBuilder": "image_builder",
+    "autoScaler": "auto_scaler",
+    "awsLoadBalancerController": "aws_load_balancer_controller",
+    "externalDNS": "external_dns",
+    "certManager": "cert_manager",
+    "ebsCSIController": "ebs_csi_controller",
+    "efsCSIController": "efs_csi_controller",
+}
+
+DEFAULT_VPC_CIDR = "192.168.0.0/16"
+DEFAULT_INSTANCE_TYPE = "m5.large"
+DEFAULT_AMI_FAMILY = "AmazonLinux2023"
+DEFAULT_NODE_COUNT = 2
+DEFAULT_VOLUME = {"size": 80, "type": "gp3"}
+GP3_IOPS = (3000, 16000)
+GP3_THROUGHPUT = (125, 1000)
+IO1_DEFAULT_IOPS = 100
+DEFAULT_SSH_PUBLIC_KEY_PATH = "~/.ssh/id_rsa.pub"
+
+
+def load(config):
+    """The ClusterConfig as a dict, from a dict or from YAML/JSON text."""
+    if isinstance(config, bytes):
+        config = config.decode("utf-8")
+    if isinstance(config, str):
+        if yaml is None:  # pragma: no cover
+            raise EksctlConfigError([("", "PyYAML is needed to read the ClusterConfig text")])
+        try:
+            config = yaml.safe_load(config)
+        except yaml.YAMLError as e:
+            raise EksctlConfigError([("", f"the ClusterConfig is not valid YAML: {e}")]) from e
+    if not isinstance(config, dict):
+        raise EksctlConfigError([("", f"the ClusterConfig must be a mapping, not {type(config).__name__}")])
+    return _plain(config)
+
+
+def _plain(value):
+    """Plain dicts, lists and scalars (templating engines hand over their own subclasses)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    return value
+
+
+def _minor(version):
+    return int(version.split(".")[1]) if isinstance(version, str) and VERSION_PATTERN.match(version) else None
+
+
+def _validate(cfg, problems, eks_versions=None):
+    """eksctl's checks of the values, once the schema has passed."""
+    if cfg.get("apiVersion") != API_VERSION:
+        problems.append(("apiVersion", f"must be {API_VERSION}, not {cfg.get('apiVersion')!r}"))
+    if cfg.get("kind") != KIND:
+        problems.append(("kind", f"must be {KIND}, not {cfg.get('kind')!r}"))
+    meta = cfg.get("metadata") or {}
+    if not cfg.get("metadata"):
+        problems.append(("metadata", "is required"))
+    else:
+        for key in ("name", "region"):
+            if not meta.get(key):
+                problems.append((f"metadata.{key}", "is required"))
+    version = meta.get("version")
+    if version:
+        if not VERSION_PATTERN.match(version):
+            problems.append(("metadata.version", f'must be a Kubernetes minor version such as "1.33", not {version!r}'))
+        elif eks_versions is not None and version not in [str(v) for v in eks_versions]:
+            offered = ", ".join(str(v) for v in eks_versions)
+            problems.append(("metadata.version", f"{version} is not offered by EKS (offered: {offered})"))
+
+    zones = cfg.get("availabilityZones") or []
+    if zones and len(zones) < 2:
+        problems.append(("availabilityZones", "needs at least 2 availability zones"))
+    if len(set(zones)) != len(zones):
+        problems.append(("availabilityZones", "lists a zone twice"))
+
+    network = cfg.get("kubernetesNetworkConfig") or {}
+    if network.get("ipFamily") and network["ipFamily"].lower() not in ("ipv4", "ipv6"):
+        problems.append(("kubernetesNetworkConfig.ipFamily", f"must be IPv4 or IPv6, not {network['ipFamily']!r}"))
+
+    vpc = cfg.get("vpc") or {}
+    gateway = (vpc.get("nat") or {}).get("gateway")
+    if gateway and gateway not in NAT:
+        problems.append(("vpc.nat.gateway", f"must be one of {', '.join(NAT)}, not {gateway!r}"))
+    endpoints = vpc.get("clusterEndpoints") or {}
+    if endpoints.get("publicAccess") is False and endpoints.get("privateAccess") is not True:
+        problems.append(("vpc.clusterEndpoints", "public and private access cannot both be disabled"))
+    _validate_subnets(cfg, problems)
+
+    logging = (cfg.get("cloudWatch") or {}).get("clusterLogging") or {}
+    for index, log_type in enumerate(logging.get("enableTypes") or []):
+        if log_type not in LOG_TYPES + ("all", "*"):
+            problems.append((f"cloudWatch.clusterLogging.enableTypes[{index}]", f"unknown log type {log_type!r}"))
+    retention = logging.get("logRetentionInDays")
+    if retention is not None and retention not in LOG_RETENTION_DAYS:
+        problems.append(
+            (
+                "cloudWatch.clusterLogging.logRetentionInDays",
+                f"must be one of {', '.join(str(d) for d in LOG_RETENTION_DAYS)}, not {retention}",
+            )
+        )
+
+    mode = (cfg.get("accessConfig") or {}).get("authenticationMode")
+    if mode and mode not in AUTHENTICATION_MODES:
+        problems.append(
+            ("accessConfig.authenticationMode", f"must be one of {', '.join(AUTHENTICATION_MODES)}, not {mode!r}")
+        )
+    if (cfg.get("secretsEncryption") is not None) and not (cfg["secretsEncryption"] or {}).get("keyARN"):
+        problems.append(("secretsEncryption.keyARN", "is required"))
+
+    for index, account in enumerate((cfg.get("iam") or {}).get("serviceAccounts") or []):
+        if not (account.get("metadata") or {}).get("name"):
+            problems.append((f"iam.serviceAccounts[{index}].metadata.name", "is required"))
+
+    names = set()
+    for index, addon in enumerate(cfg.get("addons") or []):
+        path = f"addons[{index}]"
+        name = addon.get("name")
+        if not name:
+            problems.append((f"{path}.name", "is required"))
+        elif name.lower() in names:
+            problems.append((f"{path}.name", f"add-on {name} is listed twice"))
+        else:
+            names.add(name.lower())
+        resolve = addon.get("resolveConflicts")
+        if resolve and resolve.lower() not in RESOLVE_CONFLICTS:
+            problems.append((f"{path}.resolveConflicts", f"must be none, overwrite or preserve, not {resolve!r}"))
+        values = addon.get("configurationValues")
+        if values:
+            try:
+                parsed = _parse_document(values)
+            except ValueError as e:
+                problems.append((f"{path}.configurationValues", str(e)))
+            else:
+                if not isinstance(parsed, dict):
+                    problems.append((f"{path}.configurationValues", "must be a JSON or YAML object"))
+
+    names = set()
+    for index, ng in enumerate(cfg.get("managedNodeGroups") or []):
+        _validate_nodegroup(ng, f"managedNodeGroups[{index}]", names, _minor(version), problems)
+
+
+def _validate_subnets(cfg, problems):
+    vpc = cfg.get("vpc") or {}
+    subnets = vpc.get("subnets") or {}
+    with_ids = []
+    with_cidrs_only = []
+    for scope in ("public", "private"):
+        seen = {}
+        for key, spec in (subnets.get(scope) or {}).items():
+            path = f"vpc.subnets.{scope}.{key}"
+            spec = spec or {}
+            zone = spec.get("az") or key
+            if not AZ_PATTERN.match(zone):
+                problems.append((path, "a subnet keyed by name needs an az (local zones are not supported yet)"))
+            if zone in seen:
+                problems.append((path, f"a second {scope} subnet in {zone} (one per zone is supported)"))
+            seen[zone] = key
+            if spec.get("id"):
+                with_ids.append(path)
+            elif spec.get("cidr"):
+                with_cidrs_only.append(path)
+            else:
+                problems.append((path, "needs an id or a cidr"))
+    if with_ids and with_cidrs_only:
+        problems.append(("vpc.subnets", "either every subnet has an id (an existing VPC) or none has"))
+    if with_ids and not vpc.get("id"):
+        problems.append(
+            ("vpc.id", "is required with existing subnets (looking the VPC up from them is not supported yet)")
+        )
+    if vpc.get("id") and not with_ids:
+        problems.append(("vpc.subnets", "an existing VPC (vpc.id) needs its subnets, each with its id"))
+
+
+def _validate_nodegroup(ng, path, names, minor, problems):
+    name = ng.get("name")
+    if not name:
+        problems.append((f"{path}.name", "is required"))
+    elif name in names:
+        problems.append((f"{path}.name", f"nodegroup {name} is listed twice"))
+    else:
+        names.add(name)
+    if ng.get("instanceType") and ng.get("instanceTypes"):
+        problems.append((path, "instanceType and instanceTypes cannot be set together"))
+    family = ng.get("amiFamily")
+    if family:
+        if family in OTHER_EKSCTL_AMI_FAMILIES:
+            problems.append((f"{path}.amiFamily", f"{family}: {UNSUPPORTED}"))
+        elif family not in AMI_FAMILIES and family not in WINDOWS_AMI_TYPES:
+            problems.append((f"{path}.amiFamily", f"unknown AMI family {family!r}"))
+    effective_version = _minor(ng.get("version")) if ng.get("version") else minor
+    if ng.get("version") and not VERSION_PATTERN.match(ng["version"]):
+        problems.append(
+            (f"{path}.version", f"must be a Kubernetes minor version such as \"1.33\", not {ng['version']!r}")
+        )
+    if family == "AmazonLinux2" and effective_version is not None and effective_version > AL2_LAST_MINOR:
+        problems.append(
+            (
+                f"{path}.amiFamily",
+                f"AmazonLinux2 AMIs are not offered for Kubernetes 1.{effective_version}; use AmazonLinux2023",
+            )
+        )
+
+    minimum, desired, maximum = ng.get("minSize"), ng.get("desiredCapacity"), ng.get("maxSize")
+    for key, value in (("minSize", minimum), ("desiredCapacity", desired), ("maxSize", maximum)):
+        if value is not None and value < 0:
+            problems.append((f"{path}.{key}", "cannot be negative"))
+    if minimum is not None and desired is not None and desired < minimum:
+        problems.append((path, f"desiredCapacity ({desired}) cannot be below minSize ({minimum})"))
+    if maximum is not None and desired is not None and desired > maximum:
+        problems.append((path, f"desiredCapacity ({desired}) cannot be above maxSize ({maximum})"))
+    if minimum is not None and maximum is not None and maximum < minimum:
+        problems.append((path, f"maxSize ({maximum}) cannot be below minSize ({minimum})"))
+
+    volume_type = ng.get("volumeType") or DEFAULT_VOLUME["type"]
+    if volume_type not in VOLUME_TYPES:
+        problems.append((f"{path}.volumeType", f"must be one of {', '.join(VOLUME_TYPES)}, not {volume_type!r}"))
+    if volume_type == "gp3":
+        iops, throughput = ng.get("volumeIOPS"), ng.get("volumeThroughput")
+        if iops is not None and not GP3_IOPS[0] <= iops <= GP3_IOPS[1]:
+            problems.append((f"{path}.volumeIOPS", f"gp3 takes {GP3_IOPS[0]} to {GP3_IOPS[1]} IOPS, not {iops}"))
+        if throughput is not None and not GP3_THROUGHPUT[0] <= throughput <= GP3_THROUGHPUT[1]:
+            problems.append(
+                (
+                    f"{path}.volumeThroughput",
+                    f"gp3 takes {GP3_THROUGHPUT[0]} to {GP3_THROUGHPUT[1]} MiB/s, not {throughput}",
+                )
+            )
+    elif ng.get("volumeThroughput") is not None:
+        problems.append((f"{path}.volumeThroughput", "is only for gp3 volumes"))
+    if ng.get("volumeSize") is not None and ng["volumeSize"] < 1:
+        problems.append((f"{path}.volumeSize", "must be at least 1 GiB"))
+    if ng.get("maxPodsPerNode") is not None and ng["maxPodsPerNode"] < 1:
+        problems.append((f"{path}.maxPodsPerNode", "must be at least 1"))
+
+    update = ng.get("updateConfig")
+    if update is not None:
+        given = [key for key in ("maxUnavailable", "maxUnavailablePercentage") if update.get(key) is not None]
+        if len(given) != 1:
+            problems.append(
+                (f"{path}.updateConfig", "needs exactly one of maxUnavailable and maxUnavailablePercentage")
+            )
+    try:
+        _taints(ng.get("taints"))
+    except ValueError as e:
+        problems.append((f"{path}.taints", str(e)))
+
+
+def _taints(value):
+    """eksctl's two spellings of taints as a list of {key, value, effect}."""
+    if not value:
+        return []
+    items = []
+    if isinstance(value, dict):
+        for key, spec in value.items():
+            taint_value, sep, effect = (spec or "").rpartition(":")
+            if not sep:
+                raise ValueError(f"{key}: {spec!r} must be 'value:effect'")
+            items.append({"key": key, "value": taint_value, "effect": effect})
+    else:
+        items = [{"key": t.get("key"), "value": t.get("value") or "", "effect": t.get("effect")} for t in value]
+    for taint in items:
+        if not taint["key"]:
+            raise ValueError("every taint needs a key")
+        if taint["effect"] not in TAINT_EFFECTS:
+            raise ValueError(
+                f"{taint['key']}: effect must be one of {', '.join(TAINT_EFFECTS)}, not {taint['effect']!r}"
+            )
+    return [{k: v for k, v in taint.items() if k != "value" or v != ""} for taint in items]
+
+
+def _parse_document(text):
+    """A JSON or YAML document given as text (eksctl's configurationValues)."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    if yaml is None:  # pragma: no cover
+        raise ValueError("is not valid JSON")
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise ValueError(f"is neither valid JSON nor valid YAML: {e}") from e
+
+
+# ---------------------------------------------------------------- conversion
+def convert(config, eks_versions=None):
+    """The cluster definition (the value of ``aews_eks_cluster``) of an eksctl ClusterConfig.
+
+    ``config`` is a dict or YAML/JSON text. ``eks_versions``, when given, lists the Kubernetes versions
+    EKS offers; a version outside it is an error. Raises EksctlConfigError with every problem found.
+    """
+    cfg = load(config)
+    problems = []
+    _check(cfg, "ClusterConfig", "", problems)
+    if problems:
+        raise EksctlConfigError(problems)
+    _validate(cfg, problems, eks_versions)
+    if problems:
+        raise EksctlConfigError(problems)
+    return _convert(cfg)
+
+
+def _convert(cfg):
+    meta = cfg["metadata"]
+    result = {"name": meta["name"], "region": meta["region"]}
+    if meta.get("version"):
+        result["version"] = meta["version"]
+    result["tags"] = dict(meta.get("tags") or {})
+    result["vpc"] = _vpc(cfg)
+    result["endpoint"] = _endpoint(cfg.get("vpc") or {})
+    network = cfg.get("kubernetesNetworkConfig") or {}
+    result["kubernetes_network"] = {"ip_family": (network.get("ipFamily") or "IPv4").lower()}
+    if network.get("serviceIPv4CIDR"):
+        result["kubernetes_network"]["service_ipv4_cidr"] = network["serviceIPv4CIDR"]
+    result["iam"] = _iam(cfg.get("iam") or {})
+    result["logging"] = _logging(((cfg.get("cloudWatch") or {}).get("clusterLogging")) or {})
+    key_arn = (cfg.get("secretsEncryption") or {}).get("keyARN")
+    if key_arn:
+        result["secrets_encryption"] = {"key_arn": key_arn}
+    mode = (cfg.get("accessConfig") or {}).get("authenticationMode")
+    if mode:
+        result["access"] = {"authentication_mode": mode}
+    result["nodegroups"] = [_nodegroup(ng, meta["name"]) for ng in cfg.get("managedNodeGroups") or []]
+    addons, prefix_delegation = _addons(cfg.get("addons") or [], cfg.get("addonsConfig") or {})
+    result["addons"] = addons
+    if prefix_delegation:
+        result["addons_config"] = {"prefix_delegation": True}
+    return result
+
+
+def _vpc(cfg):
+    vpc = cfg.get("vpc") or {}
+    result = {}
+    if vpc.get("id"):
+        result["id"] = vpc["id"]
+    result["cidr"] = vpc.get("cidr") or DEFAULT_VPC_CIDR
+    zones = list(cfg.get("availabilityZones") or [])
+    subnets = vpc.get("subnets") or {}
+    by_scope = {}
+    for scope in ("public", "private"):
+        for key, spec in (subnets.get(scope) or {}).items():
+            zone = (spec or {}).get("az") or key
+            by_scope.setdefault(scope, {})[zone] = spec
+            if zone not in zones and not cfg.get("availabilityZones"):
+                zones.append(zone)
+    if zones:
+        result["availability_zones"] = zones
+    result["nat"] = NAT[(vpc.get("nat") or {}).get("gateway") or "Single"]
+    if by_scope:
+        adopt = bool(vpc.get("id"))
+        key = "subnet_ids" if adopt else "subnets"
+        result[key] = {
+            scope: {zone: spec["id"] if adopt else spec["cidr"] for zone, spec in specs.items()}
+            for scope, specs in by_scope.items()
+        }
+    return result
+
+
+def _endpoint(vpc):
+    endpoints = vpc.get("clusterEndpoints") or {}
+    result = {
+        "public_access": endpoints.get("publicAccess") if endpoints.get("publicAccess") is not None else True,
+        "private_access": bool(endpoints.get("privateAccess")),
+    }
+    if vpc.get("publicAccessCIDRs"):
+        result["public_access_cidrs"] = list(vpc["publicAccessCIDRs"])
+    return result
+
+
+def _iam(iam):
+    result = {
+        "with_oidc": bool(iam.get("withOIDC")),
+        "vpc_resource_controller_policy": iam.get("vpcResourceControllerPolicy") is not False,
+    }
+    accounts = []
+    for account in iam.get("serviceAccounts") or []:
+        meta = account.get("metadata") or {}
+        item = {"namespace": meta.get("namespace") or "default", "name": meta["name"]}
+        if account.get("attachPolicyARNs"):
+            item["managed_policy_arns"] = list(account["attachPolicyARNs"])
+        policies = _enabled(account.get("wellKnownPolicies"), WELL_KNOWN_POLICIES)
+        if policies:
+            item["well_known_policies"] = policies
+        if account.get("attachPolicy"):
+            item["inline_policies"] = [copy.deepcopy(account["attachPolicy"])]
+        if account.get("roleName"):
+            item["role_name"] = account["roleName"]
+        if account.get("roleOnly"):
+            item["role_only"] = True
+        accounts.append(item)
+    if accounts:
+        result["service_accounts"] = accounts
+    return result
+
+
+def _enabled(flags, names):
+    """The snake_case names of the flags set to true, each once, in eksctl's order."""
+    result = []
+    for key, name in names.items():
+        if (flags or {}).get(key) and name not in result:
+            result.append(name)
+    return result
+
+
+def _logging(logging):
+    types = list(logging.get("enableTypes") or [])
+    if "*" in types or "all" in types:
+        types = list(LOG_TYPES)
+    result = {"types": types}
+    if logging.get("logRetentionInDays") is not None:
+        result["retention_days"] = logging["logRetentionInDays"]
+    return result
+
+
+def _nodegroup(ng, cluster_name):
+    name = ng["name"]
+    result = {"name": name}
+    result["instance_types"] = list(ng.get("instanceTypes") or [ng.get("instanceType") or DEFAULT_INSTANCE_TYPE])
+    family = ng.get("amiFamily") or DEFAULT_AMI_FAMILY
+    if family in WINDOWS_AMI_TYPES:
+        result["ami_type"] = WINDOWS_AMI_TYPES[family]
+    else:
+        result["ami_family"] = family
+
+    minimum, desired, maximum = ng.get("minSize"), ng.get("desiredCapacity"), ng.get("maxSize")
+    # eksctl's ValidateManagedNodeGroup: min from desired (else 2), max from desired (else min), desired from min.
+    if minimum is None:
+        minimum = desired if desired is not None else DEFAULT_NODE_COUNT
+    if maximum is None:
+        maximum = desired if desired is not None else minimum
+        maximum = maximum or 1
+    if desired is None:
+        desired = minimum
+    result.update(min_size=minimum, desired_size=desired, max_size=maximum)
+
+    volume_type = ng.get("volumeType") or DEFAULT_VOLUME["type"]
+    volume = {
+        "size": ng["volumeSize"] if ng.get("volumeSize") is not None else DEFAULT_VOLUME["size"],
+        "type": volume_type,
+    }
+    if volume_type == "gp3":
+        volume["iops"] = ng["volumeIOPS"] if ng.get("volumeIOPS") is not None else GP3_IOPS[0]
+        volume["throughput"] = ng["volumeThroughput"] if ng.get("volumeThroughput") is not None else GP3_THROUGHPUT[0]
+    elif ng.get("volumeIOPS") is not None:
+        volume["iops"] = ng["volumeIOPS"]
+    elif volume_type == "io1":
+        volume["iops"] = IO1_DEFAULT_IOPS
+    if ng.get("volumeEncrypted") is not None:
+        volume["encrypted"] = ng["volumeEncrypted"]
+    if ng.get("volumeKmsKeyID"):
+        volume["kms_key_id"] = ng["volumeKmsKeyID"]
+    result["volume"] = volume
+
+    labels = dict(ng.get("labels") or {})
+    labels.update({"alpha.eksctl.io/cluster-name": cluster_name, "alpha.eksctl.io/nodegroup-name": name})
+    result["labels"] = labels
+    taints = _taints(ng.get("taints"))
+    if taints:
+        result["taints"] = taints
+    tags = dict(ng.get("tags") or {})
+    tags.update({"alpha.eksctl.io/nodegroup-name": name, "alpha.eksctl.io/nodegroup-type": "managed"})
+    result["tags"] = tags
+
+    result["ssh"] = _ssh(ng.get("ssh") or {})
+    result["private_networking"] = bool(ng.get("privateNetworking"))
+    policies = _enabled(((ng.get("iam") or {}).get("withAddonPolicies")), ADDON_POLICIES)
+    if policies:
+        result["addon_policies"] = policies
+    result["imds"] = {
+        # The contract's eksctl (v0.230) requires IMDSv2 unless told otherwise.
+        "disable_imdsv1": ng.get("disableIMDSv1") is not False,
+        "disable_pod_imds": bool(ng.get("disablePodIMDS")),
+    }
+    if ng.get("spot") is not None:
+        result["spot"] = ng["spot"]
+    update = ng.get("updateConfig") or {}
+    if update:
+        result["update_config"] = {
+            snake: update[key]
+            for key, snake in (
+                ("maxUnavailable", "max_unavailable"),
+                ("maxUnavailablePercentage", "max_unavailable_percentage"),
+            )
+            if update.get(key) is not None
+        }
+    if ng.get("maxPodsPerNode") is not None:
+        result["max_pods"] = ng["maxPodsPerNode"]
+    if ng.get("version"):
+        result["version"] = ng["version"]
+    if ng.get("releaseVersion"):
+        result["release_version"] = ng["releaseVersion"]
+    if ng.get("availabilityZones"):
+        result["availability_zones"] = list(ng["availabilityZones"])
+    if ng.get("subnets"):
+        result["subnets"] = list(ng["subnets"])
+    return result
+
+
+def _ssh(ssh):
+    key_path = ssh.get("publicKeyPath")
+    # eksctl: a key turns SSH on unless allow is explicitly false; allow with no key uses ~/.ssh/id_rsa.pub.
+    allow = ssh.get("allow")
+    if allow is None:
+        allow = bool(key_path)
+    result = {"allow": bool(allow)}
+    if allow:
+        result["public_key_path"] = key_path or DEFAULT_SSH_PUBLIC_KEY_PATH
+        if ssh.get("sourceSecurityGroupIds"):
+            result["source_security_group_ids"] = list(ssh["sourceSecurityGroupIds"])
+    return result
+
+
+def _addons(addons, addons_config):
+    """The add-ons eksctl installs: its defaults (unless disableDefaultAddons), then those listed."""
+    listed = {}
+    for addon in addons:
+        listed[addon["name"]] = _addon(addon)
+    result = []
+    if not addons_config.get("disableDefaultAddons"):
+        for name in DEFAULT_ADDONS:
+            result.append(listed.pop(name, {"name": name}))
+    result.extend(listed.values())
+    prefix_delegation = False
+    for addon in result:
+        if addon["name"] == "vpc-cni":
+            env = (addon.get("configuration_values") or {}).get("env") or {}
+            prefix_delegation = str(env.get("ENABLE_PREFIX_DELEGATION", "")).lower() == "true"
+    return result, prefix_delegation
+
+
+def _addon(addon):
+    result = {"name": addon["name"]}
+    if addon.get("version"):
+        result["version"] = addon["version"]
+    if addon.get("configurationValues"):
+        result["configuration_values"] = _parse_document(addon["configurationValues"])
+    if addon.get("resolveConflicts"):
+        result["resolve_conflicts"] = addon["resolveConflicts"].lower()
+    role = {}
+    policies = _enabled(addon.get("wellKnownPolicies"), WELL_KNOWN_POLICIES)
+    if policies:
+        role["well_known_policies"] = policies
+    if addon.get("attachPolicyARNs"):
+        role["managed_policy_arns"] = list(addon["attachPolicyARNs"])
+    if role:
+        result["service_account_role"] = role
+    return result
