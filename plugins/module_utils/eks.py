@@ -17,3 +17,18 @@ from ._eks.common import to_ansible  # noqa: F401
 from ._eks.errors import EksError  # noqa: F401
 from ._eks.errors import error_code  # noqa: F401
 from ._eks.waiters import wait  # noqa: F401
+
+__all__ = (
+    "EksError",
+    "Result",
+    "WAIT_SPEC",
+    "api",
+    "client",
+    "create_module",
+    "error_code",
+    "raw_client",
+    "run",
+    "tag_changes",
+    "to_ansible",
+    "wait",
+)

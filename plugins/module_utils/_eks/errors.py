@@ -63,4 +63,3 @@ def error_code(exception):
     if isinstance(response, dict):
         return response.get("Error", {}).get("Code")
     return None
-
