@@ -1,0 +1,773 @@
+"""Pure parts of the service account roles and the OIDC provider: trust, names, tags, compare."""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import hashlib
+import json
+import ssl
+import threading
+
+import pytest
+
+from ansible_collections.aews.eks.plugins.module_utils._eks import irsa
+from ansible_collections.aews.eks.plugins.module_utils._eks.errors import EksError
+from ansible_collections.aews.eks.plugins.module_utils._eks.iam_policies import WELL_KNOWN
+from ansible_collections.aews.eks.plugins.module_utils._eks.iam_policies import well_known_policies
+
+ISSUER = "https://oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789"
+HOST = "oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789"
+PROVIDER = f"arn:aws:iam::111122223333:oidc-provider/{HOST}"
+ROLE_ARN = "arn:aws:iam::111122223333:role/demo-kube-system-aws-node"
+
+
+def _statement(condition):
+    return {
+        "Effect": "Allow",
+        "Principal": {"Federated": PROVIDER},
+        "Action": ["sts:AssumeRoleWithWebIdentity"],
+        "Condition": condition,
+    }
+
+
+# ---------------------------------------------------------------- trust construction
+@pytest.mark.parametrize(
+    "service_accounts, audiences, expected",
+    [
+        pytest.param(
+            [("kube-system", "aws-node")],
+            None,
+            [
+                _statement(
+                    {
+                        "StringEquals": {
+                            f"{HOST}:sub": "system:serviceaccount:kube-system:aws-node",
+                            f"{HOST}:aud": "sts.amazonaws.com",
+                        }
+                    }
+                )
+            ],
+            id="one-account",
+        ),
+        pytest.param(
+            [("kube-system", "aws-node"), ("apps", "api")],
+            None,
+            [
+                _statement(
+                    {
+                        "StringEquals": {
+                            f"{HOST}:sub": [
+                                "system:serviceaccount:kube-system:aws-node",
+                                "system:serviceaccount:apps:api",
+                            ],
+                            f"{HOST}:aud": "sts.amazonaws.com",
+                        }
+                    }
+                )
+            ],
+            id="several-accounts",
+        ),
+        pytest.param(
+            [("reports", "*")],
+            None,
+            [
+                _statement(
+                    {
+                        "StringEquals": {f"{HOST}:aud": "sts.amazonaws.com"},
+                        "StringLike": {f"{HOST}:sub": "system:serviceaccount:reports:*"},
+                    }
+                )
+            ],
+            id="pattern",
+        ),
+        pytest.param(
+            [("apps", "api"), ("jobs-?", "runner-*")],
+            None,
+            [
+                _statement(
+                    {
+                        "StringEquals": {
+                            f"{HOST}:sub": "system:serviceaccount:apps:api",
+                            f"{HOST}:aud": "sts.amazonaws.com",
+                        }
+                    }
+                ),
+                _statement(
+                    {
+                        "StringEquals": {f"{HOST}:aud": "sts.amazonaws.com"},
+                        "StringLike": {f"{HOST}:sub": "system:serviceaccount:jobs-?:runner-*"},
+                    }
+                ),
+            ],
+            id="exact-and-pattern-in-separate-statements",
+        ),
+        pytest.param(
+            [("apps", "api")],
+            ["vault"],
+            [_statement({"StringEquals": {f"{HOST}:sub": "system:serviceaccount:apps:api", f"{HOST}:aud": "vault"}})],
+            id="custom-audience",
+        ),
+        pytest.param(
+            [("apps", "api")],
+            ["sts.amazonaws.com", "vault"],
+            [
+                _statement(
+                    {
+                        "StringEquals": {
+                            f"{HOST}:sub": "system:serviceaccount:apps:api",
+                            f"{HOST}:aud": ["sts.amazonaws.com", "vault"],
+                        }
+                    }
+                )
+            ],
+            id="two-audiences",
+        ),
+    ],
+)
+def test_build_irsa_statements(service_accounts, audiences, expected):
+    assert irsa.build_irsa_statements(PROVIDER, ISSUER, service_accounts, audiences) == expected
+
+
+@pytest.mark.parametrize(
+    "cluster_arn, region, partition",
+    [
+        ("arn:aws:eks:eu-west-1:111122223333:cluster/demo", "eu-west-1", "aws"),
+        ("arn:aws-cn:eks:cn-north-1:111122223333:cluster/demo", "cn-north-1", "aws-cn"),
+        ("arn:aws-us-gov:eks:us-gov-west-1:111122223333:cluster/demo", "us-gov-west-1", "aws-us-gov"),
+    ],
+)
+def test_build_desired_uses_the_cluster_partition(cluster_arn, region, partition):
+    host_suffix = "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
+    issuer = f"https://oidc.eks.{region}.{host_suffix}/id/ABC"
+    cluster = {"arn": cluster_arn, "identity": {"oidc": {"issuer": issuer}}}
+    desired = irsa.build_desired(_params(well_known_policies=["vpc-cni"]), cluster)
+    provider = f"arn:{partition}:iam::111122223333:oidc-provider/oidc.eks.{region}.{host_suffix}/id/ABC"
+    assert desired["provider_arn"] == provider
+    assert desired["arn"] == f"arn:{partition}:iam::111122223333:role/demo-kube-system-aws-node"
+    assert desired["managed_policies"] == [f"arn:{partition}:iam::aws:policy/AmazonEKS_CNI_Policy"]
+    assert desired["statements"][0]["Principal"] == {"Federated": provider}
+    assert set(desired["statements"][0]["Condition"]["StringEquals"]) == {
+        f"oidc.eks.{region}.{host_suffix}/id/ABC:sub",
+        f"oidc.eks.{region}.{host_suffix}/id/ABC:aud",
+    }
+
+
+def test_pod_identity_trust():
+    cluster = {"arn": "arn:aws:eks:eu-west-1:111122223333:cluster/demo", "identity": {}}
+    desired = irsa.build_desired(_params(mode="pod_identity"), cluster)
+    assert desired["statements"] == [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "pods.eks.amazonaws.com"},
+            "Action": ["sts:AssumeRole", "sts:TagSession"],
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    "service_accounts",
+    [
+        [("kube-system", "aws-node")],
+        [("kube-system", "aws-node"), ("apps", "api"), ("apps", "worker")],
+        [("reports", "*")],
+        [("apps", "api"), ("jobs-?", "runner-*")],
+    ],
+)
+def test_trust_names_exactly_the_intended_subjects(service_accounts):
+    """No statement lets anyone else in: each one is scoped to the provider, the audience and the subjects."""
+    statements = irsa.build_irsa_statements(PROVIDER, ISSUER, service_accounts)
+    document = irsa.trust_document(statements)
+    found = irsa.trust_subjects(document, ISSUER)
+    expected = [
+        ("StringLike" if irsa.is_pattern(ns + name) else "StringEquals", f"system:serviceaccount:{ns}:{name}")
+        for ns, name in service_accounts
+    ]
+    assert sorted(found) == sorted(expected)
+    for statement in statements:
+        assert statement["Principal"] == {"Federated": PROVIDER}
+        assert statement["Action"] == ["sts:AssumeRoleWithWebIdentity"]
+        assert statement["Effect"] == "Allow"
+        conditions = statement["Condition"]
+        assert set(conditions) <= {"StringEquals", "StringLike"}
+        # every statement pins both the audience (exactly) and the subject
+        assert conditions["StringEquals"][f"{HOST}:aud"] == "sts.amazonaws.com"
+        subjects = [v for op in conditions.values() for k, v in op.items() if k == f"{HOST}:sub"]
+        assert len(subjects) == 1
+        # exact subjects never go through StringLike, and StringEquals holds no wildcard
+        for value in irsa._as_list(conditions["StringEquals"].get(f"{HOST}:sub")):
+            assert not irsa.is_pattern(value)
+        for value in irsa._as_list(conditions.get("StringLike", {}).get(f"{HOST}:sub")):
+            assert irsa.is_pattern(value)
+        assert set(k for op in conditions.values() for k in op) <= {f"{HOST}:sub", f"{HOST}:aud"}
+
+
+# ---------------------------------------------------------------- service accounts, names, tags
+@pytest.mark.parametrize(
+    "entries, mode, message",
+    [
+        ([{"namespace": "Kube-System", "name": "x"}], "irsa", "service_accounts[0].namespace"),
+        ([{"namespace": "a", "name": ""}], "irsa", "service_accounts[0].name"),
+        ([{"namespace": "a", "name": "b_c"}], "irsa", "service_accounts[0].name"),
+        ([{"namespace": "a", "name": "b"}, {"namespace": "a", "name": "b"}], "irsa", "listed twice"),
+        ([{"namespace": "a", "name": "*"}], "pod_identity", "not a pattern"),
+    ],
+)
+def test_validate_service_accounts_errors(entries, mode, message):
+    with pytest.raises(EksError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        irsa.validate_service_accounts(entries, mode)
+
+
+def test_validate_service_accounts_accepts_patterns_in_irsa_mode():
+    entries = [{"namespace": "kube-system", "name": "aws-node"}, {"namespace": "team-?", "name": "*"}]
+    assert irsa.validate_service_accounts(entries, "irsa") == [("kube-system", "aws-node"), ("team-?", "*")]
+
+
+@pytest.mark.parametrize(
+    "cluster, service_accounts, expected",
+    [
+        ("demo", [("kube-system", "aws-node")], "demo-kube-system-aws-node"),
+        ("c" * 40, [("ns" * 5, "n" * 12)], "c" * 40 + "-" + "ns" * 5 + "-" + "n" * 12),  # exactly 64
+        ("demo", [("a", "b"), ("c", "d")], None),
+        ("demo", [("apps", "*")], None),
+    ],
+)
+def test_default_role_name(cluster, service_accounts, expected):
+    assert irsa.default_role_name(cluster, service_accounts) == expected
+
+
+def test_default_role_name_past_64_characters_is_cut_and_stays_unique():
+    first = irsa.default_role_name("production-eu-west-1", [("observability", "opentelemetry-collector-agent-a")])
+    second = irsa.default_role_name("production-eu-west-1", [("observability", "opentelemetry-collector-agent-b")])
+    assert len(first) == 64 and len(second) == 64
+    assert first != second
+    full = "production-eu-west-1-observability-opentelemetry-collector-agent-a"
+    assert len(full) > 64 and first.endswith("-" + hashlib.sha256(full.encode()).hexdigest()[:8])
+    assert first.startswith(full[:55])
+    long_name = irsa.default_role_name("c" * 60, [("kube-system", "aws-node")])
+    assert len(long_name) == 64 and long_name.startswith("c" * 55)
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [
+        [("kube-system", "aws-node")],
+        [("a", "b"), ("team-?", "*")],
+        [],
+    ],
+)
+def test_service_account_tag_round_trip(pairs):
+    value = irsa.encode_service_accounts(pairs)
+    assert "*" not in value and "?" not in value
+    assert irsa.decode_service_accounts(value) == pairs
+
+
+def test_service_account_tag_is_cut_to_256_characters():
+    pairs = [("namespace-%02d" % i, "service-account") for i in range(20)]
+    value = irsa.encode_service_accounts(pairs)
+    assert len(value) == 256 and value.endswith("...")
+    decoded = irsa.decode_service_accounts(value)
+    assert decoded == pairs[: len(decoded)] and 0 < len(decoded) < 20
+
+
+def test_service_account_manifest_loads_as_a_kubernetes_service_account():
+    from kubernetes.client import ApiClient
+
+    manifests = irsa.service_account_manifests([("kube-system", "aws-node"), ("apps", "*")], ROLE_ARN, "irsa")
+    assert len(manifests) == 1  # a pattern names no single ServiceAccount
+
+    account = ApiClient().deserialize(json.dumps(manifests[0]), "V1ServiceAccount", "application/json")
+    assert account.kind == "ServiceAccount" and account.api_version == "v1"
+    assert account.metadata.name == "aws-node" and account.metadata.namespace == "kube-system"
+    assert account.metadata.annotations == {"eks.amazonaws.com/role-arn": ROLE_ARN}
+
+
+def test_pod_identity_manifest_has_no_role_annotation():
+    manifests = irsa.service_account_manifests([("kube-system", "ebs-csi-controller-sa")], ROLE_ARN, "pod_identity")
+    assert "annotations" not in manifests[0]["metadata"]
+
+
+# ---------------------------------------------------------------- input validation
+def _params(**overrides):
+    params = dict(
+        cluster_name="demo",
+        service_accounts=[{"namespace": "kube-system", "name": "aws-node"}],
+        mode="irsa",
+        role_name=None,
+        description=None,
+        audiences=["sts.amazonaws.com"],
+        managed_policies=None,
+        inline_policies=None,
+        well_known_policies=None,
+        purge_policies=False,
+        purge_trust=False,
+        permissions_boundary=None,
+        max_session_duration=None,
+        tags=None,
+        purge_tags=True,
+        state="present",
+    )
+    params.update(overrides)
+    return params
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        (dict(max_session_duration=100), "max_session_duration"),
+        (dict(audiences=[]), "audiences"),
+        (dict(permissions_boundary="AdminBoundary"), "permissions_boundary"),
+        (dict(inline_policies={"p": "{not json"}), "inline_policies.p: not valid JSON"),
+        (dict(inline_policies={"p": {"Version": "2012-10-17"}}), "inline_policies.p: a policy document"),
+        (dict(role_name="bad name"), "role_name"),
+        (dict(role_name="r" * 65), "role_name"),
+        (dict(service_accounts=[{"namespace": "a", "name": "*"}]), "role_name is required"),
+        (dict(well_known_policies=["karpenter"]), "well_known_policies: unknown 'karpenter'"),
+    ],
+)
+def test_validate_params_errors(overrides, message):
+    with pytest.raises(EksError, match=message):
+        irsa.validate_params(_params(**overrides))
+
+
+def test_validate_params_accepts_a_full_request():
+    irsa.validate_params(
+        _params(
+            role_name="demo-readers",
+            service_accounts=[{"namespace": "reports", "name": "*"}],
+            inline_policies={"p": '{"Version": "2012-10-17", "Statement": []}'},
+            max_session_duration=43200,
+            permissions_boundary="arn:aws:iam::111122223333:policy/boundary",
+        )
+    )
+
+
+# ---------------------------------------------------------------- trust merge
+FOREIGN = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:AssumeRole"}
+OURS = _statement(
+    {"StringEquals": {f"{HOST}:sub": "system:serviceaccount:kube-system:aws-node", f"{HOST}:aud": "sts.amazonaws.com"}}
+)
+OLD_OURS = _statement(
+    {"StringEquals": {f"{HOST}:sub": "system:serviceaccount:kube-system:old", f"{HOST}:aud": "sts.amazonaws.com"}}
+)
+
+
+@pytest.mark.parametrize(
+    "current, purge, expected",
+    [
+        (None, False, [OURS]),
+        ({"Version": "2012-10-17", "Statement": [OURS]}, False, [OURS]),
+        ({"Version": "2012-10-17", "Statement": [OLD_OURS]}, False, [OURS]),
+        ({"Version": "2012-10-17", "Statement": [FOREIGN, OLD_OURS]}, False, [FOREIGN, OURS]),
+        ({"Version": "2012-10-17", "Statement": FOREIGN}, False, [FOREIGN, OURS]),
+        ({"Version": "2012-10-17", "Statement": [FOREIGN, OURS]}, True, [OURS]),
+    ],
+)
+def test_desired_trust(current, purge, expected):
+    assert irsa.desired_trust(current, [OURS], "irsa", PROVIDER, purge)["Statement"] == expected
+
+
+def test_pod_identity_mode_keeps_irsa_statements_unless_purged():
+    pods = irsa.build_pod_identity_statements()
+    current = {"Version": "2012-10-17", "Statement": [OURS]}
+    assert irsa.desired_trust(current, pods, "pod_identity", PROVIDER, False)["Statement"] == [OURS] + pods
+    assert irsa.desired_trust(current, pods, "pod_identity", PROVIDER, True)["Statement"] == pods
+
+
+# ---------------------------------------------------------------- compare role
+CLUSTER = {"arn": "arn:aws:eks:eu-west-1:111122223333:cluster/demo", "identity": {"oidc": {"issuer": ISSUER}}}
+CNI = "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"
+EXTRA = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+INLINE = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"]}]}
+TAGS = {
+    "aews.eks/cluster-name": "demo",
+    "aews.eks/service-accounts": "kube-system/aws-node",
+    "aews.eks/service-account-mode": "irsa",
+}
+
+
+def _current(**overrides):
+    role = {
+        "arn": ROLE_ARN,
+        "name": "demo-kube-system-aws-node",
+        "path": "/",
+        "trust_policy": {"Version": "2012-10-17", "Statement": [OURS]},
+        "description": "",
+        "max_session_duration": 3600,
+        "permissions_boundary": None,
+        "managed_policies": [CNI],
+        "inline_policies": {"read": INLINE},
+        "tags": dict(TAGS),
+    }
+    role.update(overrides)
+    return role
+
+
+def _desired(**overrides):
+    return irsa.build_desired(_params(managed_policies=[CNI], inline_policies={"read": INLINE}, **overrides), CLUSTER)
+
+
+@pytest.mark.parametrize(
+    "current, desired_overrides, expected",
+    [
+        pytest.param(_current(), {}, [], id="no-change"),
+        pytest.param(
+            _current(
+                trust_policy={
+                    "Version": "2012-10-17",
+                    "Statement": {**OURS, "Action": "sts:AssumeRoleWithWebIdentity"},
+                },
+                inline_policies={
+                    "read": {
+                        "Version": "2012-10-17",
+                        "Statement": {"Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetObject"]},
+                    }
+                },
+            ),
+            {},
+            [],
+            id="same-meaning-other-form",
+        ),
+        pytest.param(
+            _current(managed_policies=[CNI, EXTRA], inline_policies={"read": INLINE, "other": INLINE}),
+            {},
+            [],
+            id="extra-policies-kept-without-purge",
+        ),
+        pytest.param(
+            _current(managed_policies=[CNI, EXTRA], inline_policies={"read": INLINE, "other": INLINE}),
+            {"purge_policies": True},
+            [
+                {"action": "detach_policy", "arn": EXTRA},
+                {"action": "delete_inline_policy", "policy_name": "other"},
+            ],
+            id="purge-policies",
+        ),
+        pytest.param(
+            _current(managed_policies=[], inline_policies={"read": {**INLINE, "Statement": []}}),
+            {},
+            [
+                {"action": "attach_policy", "arn": CNI},
+                {"action": "put_inline_policy", "policy_name": "read", "document": INLINE},
+            ],
+            id="attach-and-put",
+        ),
+        pytest.param(
+            _current(trust_policy={"Version": "2012-10-17", "Statement": [OLD_OURS, FOREIGN]}),
+            {},
+            [{"action": "update_trust", "trust_policy": {"Version": "2012-10-17", "Statement": [FOREIGN, OURS]}}],
+            id="trust-subject-changed-foreign-kept",
+        ),
+        pytest.param(
+            _current(trust_policy={"Version": "2012-10-17", "Statement": [OURS, FOREIGN]}),
+            {"purge_trust": True},
+            [{"action": "update_trust", "trust_policy": {"Version": "2012-10-17", "Statement": [OURS]}}],
+            id="purge-trust",
+        ),
+        pytest.param(
+            _current(),
+            {"max_session_duration": 7200, "description": "cni"},
+            [{"action": "update_role", "description": "cni", "max_session_duration": 7200}],
+            id="role-settings",
+        ),
+        pytest.param(
+            _current(),
+            {"permissions_boundary": "arn:aws:iam::111122223333:policy/b"},
+            [{"action": "put_boundary", "arn": "arn:aws:iam::111122223333:policy/b"}],
+            id="set-boundary",
+        ),
+        pytest.param(
+            _current(permissions_boundary="arn:aws:iam::111122223333:policy/b"),
+            {},
+            [],
+            id="boundary-not-asked-left-alone",
+        ),
+        pytest.param(
+            _current(permissions_boundary="arn:aws:iam::111122223333:policy/b"),
+            {"permissions_boundary": ""},
+            [{"action": "delete_boundary"}],
+            id="remove-boundary",
+        ),
+        pytest.param(
+            _current(tags={**TAGS, "team": "a", "old": "x"}),
+            {"tags": {"team": "b"}},
+            [{"action": "tag_role", "tags": {"team": "b"}}, {"action": "untag_role", "keys": ["old"]}],
+            id="tags-purged",
+        ),
+        pytest.param(
+            _current(tags={**TAGS, "team": "a"}),
+            {},
+            [],
+            id="tags-not-asked-left-alone",
+        ),
+        pytest.param(
+            _current(tags={"team": "a"}),
+            {},
+            [{"action": "tag_role", "tags": TAGS}],
+            id="adopted-role-gets-collection-tags",
+        ),
+    ],
+)
+def test_compare_role(current, desired_overrides, expected):
+    desired = _desired(**desired_overrides)
+    changes = irsa.compare_role(current, desired)
+    assert changes == expected
+    # applying the predicted changes reaches a state with nothing more to do
+    assert irsa.compare_role(irsa.predict_role(current, desired, changes), desired) == []
+
+
+def test_compare_role_creates_everything():
+    desired = _desired(max_session_duration=7200, permissions_boundary="arn:aws:iam::111122223333:policy/b")
+    changes = irsa.compare_role(None, desired)
+    assert [c["action"] for c in changes] == ["create_role", "attach_policy", "put_inline_policy"]
+    create = changes[0]
+    assert create["trust_policy"] == {"Version": "2012-10-17", "Statement": [OURS]}
+    assert create["tags"] == TAGS
+    assert create["max_session_duration"] == 7200
+    assert create["permissions_boundary"] == "arn:aws:iam::111122223333:policy/b"
+    predicted = irsa.predict_role(None, desired, changes)
+    assert predicted["arn"] == ROLE_ARN
+    assert predicted["managed_policies"] == [CNI] and predicted["inline_policies"] == {"read": INLINE}
+    assert irsa.compare_role(predicted, desired) == []
+
+
+def test_predict_role_does_not_touch_the_current_snapshot():
+    current = _current(managed_policies=[])
+    before = copy.deepcopy(current)
+    desired = _desired()
+    irsa.predict_role(current, desired, irsa.compare_role(current, desired))
+    assert current == before
+
+
+# ---------------------------------------------------------------- pod identity associations
+def _association(ns, name, role, association_id="a-1"):
+    return {"namespace": ns, "serviceAccount": name, "roleArn": role, "associationId": association_id}
+
+
+OTHER_ROLE = "arn:aws:iam::111122223333:role/other"
+
+
+@pytest.mark.parametrize(
+    "current, desired, dropped, expected_actions",
+    [
+        ({("kube-system", "a"): _association("kube-system", "a", ROLE_ARN)}, [("kube-system", "a")], [], []),
+        ({}, [("kube-system", "a")], [], ["create_association"]),
+        (
+            {("kube-system", "a"): _association("kube-system", "a", OTHER_ROLE)},
+            [("kube-system", "a")],
+            [],
+            ["update_association"],
+        ),
+        (
+            {("kube-system", "b"): _association("kube-system", "b", ROLE_ARN)},
+            [],
+            [("kube-system", "b")],
+            ["delete_association"],
+        ),
+        ({("kube-system", "b"): _association("kube-system", "b", OTHER_ROLE)}, [], [("kube-system", "b")], []),
+    ],
+    ids=["no-change", "create", "repoint", "drop-ours", "drop-someone-elses"],
+)
+def test_compare_associations(current, desired, dropped, expected_actions):
+    changes = irsa.compare_associations(current, desired, dropped, ROLE_ARN, "demo")
+    assert [c["action"] for c in changes] == expected_actions
+    for change in changes:
+        assert change["cluster_name"] == "demo"
+        if change["action"] != "delete_association":
+            assert change["role_arn"] == ROLE_ARN
+
+
+# ---------------------------------------------------------------- OIDC provider
+PROVIDER_VIEW = {
+    "arn": PROVIDER,
+    "url": HOST,
+    "client_ids": ["sts.amazonaws.com"],
+    "thumbprints": ["9E99A48A9960B14926BB7F3B02E22DA2B0AB7280"],
+    "create_date": None,
+    "tags": {"aews.eks/cluster-name": "demo"},
+}
+
+
+def _provider_desired(**overrides):
+    desired = {
+        "arn": PROVIDER,
+        "url": ISSUER,
+        "client_ids": ["sts.amazonaws.com"],
+        "thumbprints": None,
+        "tags": {"aews.eks/cluster-name": "demo"},
+        "purge_tags": False,
+    }
+    desired.update(overrides)
+    return desired
+
+
+@pytest.mark.parametrize(
+    "overrides, expected",
+    [
+        pytest.param({}, [], id="no-change"),
+        pytest.param({"thumbprints": ["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"]}, [], id="thumbprint-case"),
+        pytest.param(
+            {"thumbprints": ["a" * 40]},
+            [{"action": "update_thumbprints", "thumbprints": ["a" * 40]}],
+            id="thumbprint-changed",
+        ),
+        pytest.param(
+            {"client_ids": ["vault"]},
+            [
+                {"action": "add_client_id", "client_id": "vault"},
+                {"action": "remove_client_id", "client_id": "sts.amazonaws.com"},
+            ],
+            id="client-ids",
+        ),
+        pytest.param(
+            {"tags": {"aews.eks/cluster-name": "demo", "team": "a"}, "purge_tags": True},
+            [{"action": "tag_provider", "tags": {"team": "a"}}],
+            id="tags",
+        ),
+    ],
+)
+def test_compare_provider(overrides, expected):
+    desired = _provider_desired(**overrides)
+    changes = irsa.compare_provider(PROVIDER_VIEW, desired)
+    assert changes == expected
+    assert irsa.compare_provider(irsa.predict_provider(PROVIDER_VIEW, desired, changes), desired) == []
+
+
+def test_compare_provider_creates_without_thumbprints_by_default():
+    desired = _provider_desired()
+    changes = irsa.compare_provider(None, desired)
+    assert changes == [
+        {
+            "action": "create_provider",
+            "url": ISSUER,
+            "client_ids": ["sts.amazonaws.com"],
+            "thumbprints": [],
+            "tags": {"aews.eks/cluster-name": "demo"},
+        }
+    ]
+    predicted = irsa.predict_provider(None, desired, changes)
+    assert predicted["url"] == HOST and predicted["arn"] == PROVIDER
+
+
+@pytest.mark.parametrize(
+    "partition, account, issuer, expected",
+    [
+        ("aws", "1", ISSUER, f"arn:aws:iam::1:oidc-provider/{HOST}"),
+        ("aws", "1", ISSUER + "/", f"arn:aws:iam::1:oidc-provider/{HOST}"),
+        (
+            "aws-cn",
+            "2",
+            "https://oidc.eks.cn-north-1.amazonaws.com.cn/id/X",
+            "arn:aws-cn:iam::2:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/X",
+        ),
+    ],
+)
+def test_oidc_provider_arn(partition, account, issuer, expected):
+    assert irsa.oidc_provider_arn(partition, account, issuer) == expected
+
+
+def test_fetch_issuer_thumbprint_hashes_the_last_certificate_of_the_chain(tmp_path):
+    """A local TLS server with a root CA and a leaf: the thumbprint is the root's, as eksctl computes it."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+
+    def make(subject, issuer_name, key, signing_key, ca):
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer_name)]))
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
+        if not ca:
+            builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        return builder.sign(signing_key, hashes.SHA256())
+
+    root_key, leaf_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    root = make("test root", "test root", root_key, root_key, True)
+    leaf = make("localhost", "test root", leaf_key, root_key, False)
+    pem = lambda c: c.public_bytes(serialization.Encoding.PEM)  # noqa: E731
+    (tmp_path / "chain.pem").write_bytes(pem(leaf) + pem(root))
+    (tmp_path / "key.pem").write_bytes(
+        leaf_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    (tmp_path / "root.pem").write_bytes(pem(root))
+
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(tmp_path / "chain.pem", tmp_path / "key.pem")
+    import socket
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve():
+        connection, _ = listener.accept()
+        try:
+            with server_context.wrap_socket(connection, server_side=True) as tls:
+                tls.recv(1)
+        except (OSError, ssl.SSLError):
+            pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    client_context = ssl.create_default_context(cafile=str(tmp_path / "root.pem"))
+    try:
+        thumbprint = irsa.fetch_issuer_thumbprint("https://localhost/id/X", port=port, context=client_context)
+    finally:
+        thread.join(timeout=5)
+        listener.close()
+    root_der = root.public_bytes(serialization.Encoding.DER)
+    assert thumbprint == hashlib.sha1(root_der).hexdigest()
+    assert thumbprint != hashlib.sha1(leaf.public_bytes(serialization.Encoding.DER)).hexdigest()
+
+
+def test_fetch_issuer_thumbprint_reports_an_unreachable_issuer():
+    with pytest.raises(EksError, match="give thumbprints instead"):
+        irsa.fetch_issuer_thumbprint("https://127.0.0.1/id/X", port=1, timeout=2)
+
+
+# ---------------------------------------------------------------- well-known policies
+@pytest.mark.parametrize("name", list(WELL_KNOWN))
+@pytest.mark.parametrize("partition", ["aws", "aws-cn", "aws-us-gov"])
+def test_well_known_policies_are_complete_documents(name, partition):
+    managed, inline = well_known_policies([name], partition, "demo")
+    assert managed or inline
+    for arn in managed:
+        assert arn.startswith(f"arn:{partition}:iam::aws:policy/")
+    for document in inline.values():
+        text = json.dumps(document)
+        assert "{partition}" not in text and "{cluster_name}" not in text
+        assert f"arn:{'aws' if partition != 'aws' else 'aws-cn'}:" not in text
+        assert document["Version"] == "2012-10-17" and document["Statement"]
+        # IAM's limit for a role's inline policies together, without whitespace
+        assert len(json.dumps(document, separators=(",", ":"))) < 10240
+
+
+@pytest.mark.parametrize(
+    "names, managed",
+    [
+        (["vpc-cni"], ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"]),
+        (["ebs-csi"], ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"]),
+        (["efs-csi"], ["arn:aws:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy"]),
+        (["vpc-cni", "vpc-cni"], ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"]),
+        ([], []),
+    ],
+)
+def test_well_known_managed_policies(names, managed):
+    assert well_known_policies(names, "aws", "demo")[0] == managed
+
+
+def test_cluster_autoscaler_is_scoped_to_the_cluster():
+    _, inline = well_known_policies(["cluster-autoscaler"], "aws", "demo")
+    scaling = inline["ClusterAutoscalerPolicy"]["Statement"][1]
+    assert scaling["Condition"] == {"StringEquals": {"aws:ResourceTag/k8s.io/cluster-autoscaler/demo": "owned"}}
