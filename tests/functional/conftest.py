@@ -42,3 +42,34 @@ def vpc_subnets(local_aws):
     ]
     group_id = ec2.create_security_group(VpcId=vpc_id, GroupName="test-control-plane", Description="test")["GroupId"]
     return {"vpc_id": vpc_id, "subnet_ids": subnet_ids, "security_group_id": group_id}
+
+
+class AwsCalls:
+    """The AWS API calls made in this process, as (service, operation), in order."""
+
+    READ_PREFIXES = ("Describe", "Get", "List")
+
+    def __init__(self):
+        self.calls = []
+
+    def clear(self):
+        self.calls.clear()
+
+    def mutating(self):
+        return [f"{service}:{operation}" for service, operation in self.calls if not operation.startswith(self.READ_PREFIXES)]
+
+
+@pytest.fixture
+def aws_calls(monkeypatch):
+    """Records every botocore call made in-process (so by modules run with module_runner): works on any endpoint."""
+    import botocore.client
+
+    recorder = AwsCalls()
+    original = botocore.client.BaseClient._make_api_call
+
+    def recording(self, operation_name, api_params):
+        recorder.calls.append((self.meta.service_model.service_name, operation_name))
+        return original(self, operation_name, api_params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+    return recorder
