@@ -56,7 +56,7 @@ class AwsCalls:
         self.calls.clear()
 
     def mutating(self):
-        return [f"{service}:{operation}" for service, operation in self.calls if not operation.startswith(self.READ_PREFIXES)]
+        return [f"{svc}:{op}" for svc, op in self.calls if not op.startswith(self.READ_PREFIXES)]
 
 
 @pytest.fixture
