@@ -785,17 +785,10 @@ def _validate_nodegroup(ng, path, names, minor, problems):
             problems.append((f"{path}.amiFamily", f"{family}: {UNSUPPORTED}"))
         elif family not in AMI_FAMILIES and family not in WINDOWS_AMI_TYPES:
             problems.append((f"{path}.amiFamily", f"unknown AMI family {family!r}"))
-    effective_version = _minor(ng.get("version")) if ng.get("version") else minor
-    if ng.get("version") and not VERSION_PATTERN.match(ng["version"]):
+    # Managed nodegroups run the cluster's version (eksctl's schema has no nodegroup version).
+    if family == "AmazonLinux2" and minor is not None and minor > AL2_LAST_MINOR:
         problems.append(
-            (f"{path}.version", f"must be a Kubernetes minor version such as \"1.33\", not {ng['version']!r}")
-        )
-    if family == "AmazonLinux2" and effective_version is not None and effective_version > AL2_LAST_MINOR:
-        problems.append(
-            (
-                f"{path}.amiFamily",
-                f"AmazonLinux2 AMIs are not offered for Kubernetes 1.{effective_version}; use AmazonLinux2023",
-            )
+            (f"{path}.amiFamily", f"AmazonLinux2 AMIs are not offered for Kubernetes 1.{minor}; use AmazonLinux2023")
         )
 
     minimum, desired, maximum = ng.get("minSize"), ng.get("desiredCapacity"), ng.get("maxSize")
@@ -1083,8 +1076,6 @@ def _nodegroup(ng, cluster_name):
         }
     if ng.get("maxPodsPerNode") is not None:
         result["max_pods"] = ng["maxPodsPerNode"]
-    if ng.get("version"):
-        result["version"] = ng["version"]
     if ng.get("releaseVersion"):
         result["release_version"] = ng["releaseVersion"]
     if ng.get("availabilityZones"):

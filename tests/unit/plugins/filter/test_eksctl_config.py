@@ -1,0 +1,692 @@
+"""The eksctl ClusterConfig filter: the seed, eksctl's defaults, strict schema and unsupported sections."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.aews.eks.plugins.filter.eksctl_config import FilterModule
+
+eksctl_config = FilterModule().filters()["eksctl_config"]
+
+ROOT = Path(__file__).resolve().parents[4]
+SEED_EKSCTL = ROOT / "examples" / "seed-myeks.eksctl.yaml"
+SEED_CLUSTER = ROOT / "examples" / "seed-cluster.yml"
+
+MINIMAL = {
+    "apiVersion": "eksctl.io/v1alpha5",
+    "kind": "ClusterConfig",
+    "metadata": {"name": "c1", "region": "us-east-1"},
+}
+
+
+def config(**sections):
+    result = copy.deepcopy(MINIMAL)
+    result.update(sections)
+    return result
+
+
+def problems(cfg, **kwargs):
+    with pytest.raises(AnsibleFilterError) as info:
+        eksctl_config(cfg, **kwargs)
+    message = str(info.value)
+    assert message.startswith("aews.eks.eksctl_config: the eksctl ClusterConfig cannot be converted:")
+    return message
+
+
+# ---------------------------------------------------------------- the seed
+def test_seed_converts_to_the_seed_definition_with_its_own_version_and_ami_family():
+    converted = eksctl_config(SEED_EKSCTL.read_text())
+    expected = yaml.safe_load(SEED_CLUSTER.read_text())["aews_eks_cluster"]
+    # examples/seed-cluster.yml moved 1.25/AmazonLinux2 to 1.33/AmazonLinux2023; the filter keeps the file's.
+    assert (expected["version"], expected["nodegroups"][0]["ami_family"]) == ("1.33", "AmazonLinux2023")
+    expected["version"] = "1.25"
+    expected["nodegroups"][0]["ami_family"] = "AmazonLinux2"
+    assert converted == expected
+
+
+def test_seed_as_a_dict_and_as_text_convert_alike():
+    text = SEED_EKSCTL.read_text()
+    assert eksctl_config(yaml.safe_load(text)) == eksctl_config(text)
+    assert eksctl_config(text.encode()) == eksctl_config(text)
+
+
+def test_seed_input_is_not_modified():
+    cfg = yaml.safe_load(SEED_EKSCTL.read_text())
+    before = copy.deepcopy(cfg)
+    eksctl_config(cfg)
+    assert cfg == before
+
+
+def test_seed_version_checked_against_what_eks_offers():
+    message = problems(SEED_EKSCTL.read_text(), eks_versions=["1.31", "1.32", "1.33"])
+    assert "metadata.version: 1.25 is not offered by EKS (offered: 1.31, 1.32, 1.33)" in message
+    assert eksctl_config(SEED_EKSCTL.read_text(), eks_versions=["1.25", "1.33"])["version"] == "1.25"
+
+
+def test_seed_moved_to_133_needs_al2023():
+    cfg = yaml.safe_load(SEED_EKSCTL.read_text())
+    cfg["metadata"]["version"] = "1.33"
+    message = problems(cfg)
+    assert "managedNodeGroups[0].amiFamily: AmazonLinux2 AMIs are not offered for Kubernetes 1.33" in message
+    cfg["managedNodeGroups"][0]["amiFamily"] = "AmazonLinux2023"
+    expected = yaml.safe_load(SEED_CLUSTER.read_text())["aews_eks_cluster"]
+    assert eksctl_config(cfg) == expected
+
+
+# ---------------------------------------------------------------- eksctl's defaults
+def test_minimal_config_gets_eksctls_defaults():
+    assert eksctl_config(config(managedNodeGroups=[{"name": "ng"}])) == {
+        "name": "c1",
+        "region": "us-east-1",
+        "tags": {},
+        "vpc": {"cidr": "192.168.0.0/16", "nat": "single"},
+        "endpoint": {"public_access": True, "private_access": False},
+        "kubernetes_network": {"ip_family": "ipv4"},
+        "iam": {"with_oidc": False, "vpc_resource_controller_policy": True},
+        "logging": {"types": []},
+        "nodegroups": [
+            {
+                "name": "ng",
+                "instance_types": ["m5.large"],
+                "ami_family": "AmazonLinux2023",
+                "min_size": 2,
+                "desired_size": 2,
+                "max_size": 2,
+                "volume": {"size": 80, "type": "gp3", "iops": 3000, "throughput": 125},
+                "labels": {"alpha.eksctl.io/cluster-name": "c1", "alpha.eksctl.io/nodegroup-name": "ng"},
+                "tags": {"alpha.eksctl.io/nodegroup-name": "ng", "alpha.eksctl.io/nodegroup-type": "managed"},
+                "ssh": {"allow": False},
+                "private_networking": False,
+                "imds": {"disable_imdsv1": True, "disable_pod_imds": False},
+            }
+        ],
+        "addons": [{"name": "vpc-cni"}, {"name": "kube-proxy"}, {"name": "coredns"}, {"name": "metrics-server"}],
+    }
+
+
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ({}, (2, 2, 2)),
+        ({"desiredCapacity": 3}, (3, 3, 3)),
+        ({"minSize": 1}, (1, 1, 1)),
+        ({"minSize": 1, "maxSize": 5}, (1, 1, 5)),
+        ({"desiredCapacity": 3, "maxSize": 6}, (3, 3, 6)),
+        ({"minSize": 0, "desiredCapacity": 0}, (0, 0, 1)),
+        ({"minSize": 1, "desiredCapacity": 2, "maxSize": 4}, (1, 2, 4)),
+    ],
+)
+def test_nodegroup_sizes_as_eksctl_fills_them(given, expected):
+    ng = eksctl_config(config(managedNodeGroups=[dict(name="ng", **given)]))["nodegroups"][0]
+    assert (ng["min_size"], ng["desired_size"], ng["max_size"]) == expected
+
+
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ({}, {"size": 80, "type": "gp3", "iops": 3000, "throughput": 125}),
+        ({"volumeSize": 30, "volumeIOPS": 4000}, {"size": 30, "type": "gp3", "iops": 4000, "throughput": 125}),
+        ({"volumeType": "gp2"}, {"size": 80, "type": "gp2"}),
+        ({"volumeType": "io1"}, {"size": 80, "type": "io1", "iops": 100}),
+        (
+            {"volumeEncrypted": True, "volumeKmsKeyID": "arn:aws:kms:us-east-1:1:key/k"},
+            {
+                "size": 80,
+                "type": "gp3",
+                "iops": 3000,
+                "throughput": 125,
+                "encrypted": True,
+                "kms_key_id": "arn:aws:kms:us-east-1:1:key/k",
+            },
+        ),
+    ],
+)
+def test_nodegroup_volume(given, expected):
+    assert eksctl_config(config(managedNodeGroups=[dict(name="ng", **given)]))["nodegroups"][0]["volume"] == expected
+
+
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ({}, {"allow": False}),
+        ({"allow": False}, {"allow": False}),
+        ({"allow": True}, {"allow": True, "public_key_path": "~/.ssh/id_rsa.pub"}),
+        ({"publicKeyPath": "~/.ssh/k.pub"}, {"allow": True, "public_key_path": "~/.ssh/k.pub"}),
+        ({"allow": False, "publicKeyPath": "~/.ssh/k.pub"}, {"allow": False}),
+        (
+            {"allow": True, "sourceSecurityGroupIds": ["sg-1"]},
+            {"allow": True, "public_key_path": "~/.ssh/id_rsa.pub", "source_security_group_ids": ["sg-1"]},
+        ),
+    ],
+)
+def test_nodegroup_ssh(given, expected):
+    assert eksctl_config(config(managedNodeGroups=[{"name": "ng", "ssh": given}]))["nodegroups"][0]["ssh"] == expected
+
+
+def test_common_cluster_keys():
+    cfg = config(
+        metadata={"name": "c1", "region": "us-east-1", "version": "1.33", "tags": {"team": "a", "cost": "1"}},
+        kubernetesNetworkConfig={"ipFamily": "IPv4", "serviceIPv4CIDR": "10.100.0.0/16"},
+        vpc={
+            "cidr": "10.0.0.0/16",
+            "nat": {"gateway": "HighlyAvailable"},
+            "clusterEndpoints": {"publicAccess": True, "privateAccess": True},
+            "publicAccessCIDRs": ["1.2.3.4/32"],
+            "subnets": {
+                "public": {"us-east-1a": {"cidr": "10.0.0.0/20"}, "us-east-1b": {"cidr": "10.0.16.0/20"}},
+                "private": {"us-east-1a": {"cidr": "10.0.32.0/20"}, "us-east-1b": {"cidr": "10.0.48.0/20"}},
+            },
+        },
+        iam={
+            "withOIDC": True,
+            "serviceAccounts": [
+                {
+                    "metadata": {"name": "s3-reader"},
+                    "attachPolicyARNs": ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"],
+                },
+                {
+                    "metadata": {"name": "ebs-csi-controller-sa", "namespace": "kube-system"},
+                    "wellKnownPolicies": {"ebsCSIController": True, "autoScaler": False},
+                    "roleName": "ebs-csi",
+                    "roleOnly": True,
+                },
+                {
+                    "metadata": {"name": "writer", "namespace": "apps"},
+                    "attachPolicy": {
+                        "Version": "2012-10-17",
+                        "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+                    },
+                },
+            ],
+        },
+        cloudWatch={"clusterLogging": {"enableTypes": ["*"], "logRetentionInDays": 30}},
+        secretsEncryption={"keyARN": "arn:aws:kms:us-east-1:111122223333:key/abc"},
+        accessConfig={"authenticationMode": "API"},
+    )
+    result = eksctl_config(cfg)
+    assert result["version"] == "1.33"
+    assert result["tags"] == {"team": "a", "cost": "1"}
+    assert result["kubernetes_network"] == {"ip_family": "ipv4", "service_ipv4_cidr": "10.100.0.0/16"}
+    assert result["vpc"] == {
+        "cidr": "10.0.0.0/16",
+        "availability_zones": ["us-east-1a", "us-east-1b"],
+        "nat": "highly_available",
+        "subnets": {
+            "public": {"us-east-1a": "10.0.0.0/20", "us-east-1b": "10.0.16.0/20"},
+            "private": {"us-east-1a": "10.0.32.0/20", "us-east-1b": "10.0.48.0/20"},
+        },
+    }
+    assert result["endpoint"] == {"public_access": True, "private_access": True, "public_access_cidrs": ["1.2.3.4/32"]}
+    assert result["iam"] == {
+        "with_oidc": True,
+        "vpc_resource_controller_policy": True,
+        "service_accounts": [
+            {
+                "namespace": "default",
+                "name": "s3-reader",
+                "managed_policy_arns": ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"],
+            },
+            {
+                "namespace": "kube-system",
+                "name": "ebs-csi-controller-sa",
+                "well_known_policies": ["ebs_csi_controller"],
+                "role_name": "ebs-csi",
+                "role_only": True,
+            },
+            {
+                "namespace": "apps",
+                "name": "writer",
+                "inline_policies": [
+                    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+                ],
+            },
+        ],
+    }
+    assert result["logging"] == {
+        "types": ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+        "retention_days": 30,
+    }
+    assert result["secrets_encryption"] == {"key_arn": "arn:aws:kms:us-east-1:111122223333:key/abc"}
+    assert result["access"] == {"authentication_mode": "API"}
+
+
+def test_existing_vpc_and_subnets():
+    cfg = config(
+        vpc={
+            "id": "vpc-1",
+            "subnets": {
+                "private": {
+                    "us-east-1a": {"id": "subnet-a"},
+                    "my-b": {"id": "subnet-b", "az": "us-east-1b", "cidr": "10.0.1.0/24"},
+                },
+            },
+        }
+    )
+    assert eksctl_config(cfg)["vpc"] == {
+        "id": "vpc-1",
+        "cidr": "192.168.0.0/16",
+        "availability_zones": ["us-east-1a", "us-east-1b"],
+        "nat": "single",
+        "subnet_ids": {"private": {"us-east-1a": "subnet-a", "us-east-1b": "subnet-b"}},
+    }
+
+
+def test_managed_nodegroup_common_fields():
+    ng = {
+        "name": "workers",
+        "instanceTypes": ["m5.large", "m5a.large"],
+        "spot": True,
+        "amiFamily": "Bottlerocket",
+        "labels": {"role": "worker"},
+        "taints": [{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}, {"key": "x", "effect": "NoExecute"}],
+        "tags": {"team": "a"},
+        "privateNetworking": True,
+        "iam": {
+            "withAddonPolicies": {
+                "ebs": True,
+                "albIngress": True,
+                "awsLoadBalancerController": True,
+                "xRay": False,
+                "autoScaler": True,
+            }
+        },
+        "disableIMDSv1": True,
+        "disablePodIMDS": True,
+        "updateConfig": {"maxUnavailablePercentage": 33},
+        "maxPodsPerNode": 50,
+        "releaseVersion": "1.32.0-20250101",
+        "availabilityZones": ["us-east-1a"],
+        "subnets": ["subnet-1"],
+    }
+    assert eksctl_config(config(managedNodeGroups=[ng]))["nodegroups"][0] == {
+        "name": "workers",
+        "instance_types": ["m5.large", "m5a.large"],
+        "ami_family": "Bottlerocket",
+        "min_size": 2,
+        "desired_size": 2,
+        "max_size": 2,
+        "volume": {"size": 80, "type": "gp3", "iops": 3000, "throughput": 125},
+        "labels": {"role": "worker", "alpha.eksctl.io/cluster-name": "c1", "alpha.eksctl.io/nodegroup-name": "workers"},
+        "taints": [{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}, {"key": "x", "effect": "NoExecute"}],
+        "tags": {"team": "a", "alpha.eksctl.io/nodegroup-name": "workers", "alpha.eksctl.io/nodegroup-type": "managed"},
+        "ssh": {"allow": False},
+        "private_networking": True,
+        "addon_policies": ["auto_scaler", "ebs", "aws_load_balancer_controller"],
+        "imds": {"disable_imdsv1": True, "disable_pod_imds": True},
+        "spot": True,
+        "update_config": {"max_unavailable_percentage": 33},
+        "max_pods": 50,
+        "release_version": "1.32.0-20250101",
+        "availability_zones": ["us-east-1a"],
+        "subnets": ["subnet-1"],
+    }
+
+
+@pytest.mark.parametrize(
+    "taints, expected",
+    [
+        ({"dedicated": "gpu:NoSchedule"}, [{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}]),
+        ({"special": ":NoExecute"}, [{"key": "special", "effect": "NoExecute"}]),
+        ([], None),
+    ],
+)
+def test_taints_map_form(taints, expected):
+    ng = eksctl_config(config(managedNodeGroups=[{"name": "ng", "taints": taints}]))["nodegroups"][0]
+    assert ng.get("taints") == expected
+
+
+def test_windows_family_becomes_an_ami_type():
+    ng = eksctl_config(config(managedNodeGroups=[{"name": "w", "amiFamily": "WindowsServer2022CoreContainer"}]))
+    assert ng["nodegroups"][0]["ami_type"] == "WINDOWS_CORE_2022_x86_64"
+    assert "ami_family" not in ng["nodegroups"][0]
+
+
+@pytest.mark.parametrize(
+    "addons, addons_config, expected",
+    [
+        (None, None, [{"name": "vpc-cni"}, {"name": "kube-proxy"}, {"name": "coredns"}, {"name": "metrics-server"}]),
+        (
+            [
+                {"name": "aws-ebs-csi-driver", "version": "latest", "wellKnownPolicies": {"ebsCSIController": True}},
+                {"name": "coredns", "version": "v1.11.4-eksbuild.2", "resolveConflicts": "OVERWRITE"},
+            ],
+            None,
+            [
+                {"name": "vpc-cni"},
+                {"name": "kube-proxy"},
+                {"name": "coredns", "version": "v1.11.4-eksbuild.2", "resolve_conflicts": "overwrite"},
+                {"name": "metrics-server"},
+                {
+                    "name": "aws-ebs-csi-driver",
+                    "version": "latest",
+                    "service_account_role": {"well_known_policies": ["ebs_csi_controller"]},
+                },
+            ],
+        ),
+        (
+            [
+                {
+                    "name": "vpc-cni",
+                    "attachPolicyARNs": ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"],
+                    "configurationValues": '{"env": {"WARM_IP_TARGET": "2"}}',
+                }
+            ],
+            {"disableDefaultAddons": True},
+            [
+                {
+                    "name": "vpc-cni",
+                    "configuration_values": {"env": {"WARM_IP_TARGET": "2"}},
+                    "service_account_role": {"managed_policy_arns": ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"]},
+                }
+            ],
+        ),
+        ([], {"disableDefaultAddons": True}, []),
+    ],
+)
+def test_addons(addons, addons_config, expected):
+    sections = {}
+    if addons is not None:
+        sections["addons"] = addons
+    if addons_config is not None:
+        sections["addonsConfig"] = addons_config
+    result = eksctl_config(config(**sections))
+    assert result["addons"] == expected
+    assert "addons_config" not in result
+
+
+def test_prefix_delegation_from_vpc_cni_configuration_yaml():
+    values = "env:\n  ENABLE_PREFIX_DELEGATION: 'true'\n  WARM_PREFIX_TARGET: '1'\n"
+    result = eksctl_config(config(addons=[{"name": "vpc-cni", "configurationValues": values}]))
+    assert result["addons_config"] == {"prefix_delegation": True}
+    assert result["addons"][0]["configuration_values"] == {
+        "env": {"ENABLE_PREFIX_DELEGATION": "true", "WARM_PREFIX_TARGET": "1"}
+    }
+
+
+@pytest.mark.parametrize(
+    "sections",
+    [
+        # Sections eksctl writes out with their defaults: they ask nothing of the collection.
+        {"privateCluster": {"enabled": False, "skipEndpointCreation": False}},
+        {"vpc": {"manageSharedNodeSecurityGroupRules": True, "autoAllocateIPv6": False}},
+        {
+            "managedNodeGroups": [
+                {
+                    "name": "ng",
+                    "instanceSelector": {},
+                    "securityGroups": {"withLocal": None},
+                    "releaseVersion": "",
+                    "iam": {"withAddonPolicies": {"appMeshPreview": False}},
+                }
+            ]
+        },
+        {"fargateProfiles": [], "nodeGroups": None, "karpenter": None},
+        {"upgradePolicy": {"supportType": "EXTENDED"}, "zonalShiftConfig": {"enabled": False}},
+        {"metadata": {"name": "c1", "region": "us-east-1", "annotations": {"note": "x"}}},
+        {"accessConfig": {"bootstrapClusterCreatorAdminPermissions": True, "accessEntries": []}},
+    ],
+)
+def test_neutral_values_of_unsupported_sections_pass(sections):
+    eksctl_config(config(**sections))
+
+
+# ---------------------------------------------------------------- errors
+def test_unknown_keys_everywhere_are_listed_by_path():
+    cfg = yaml.safe_load(SEED_EKSCTL.read_text())
+    cfg["foo"] = 1
+    cfg["metadata"]["owner"] = "me"
+    cfg["managedNodeGroups"][0]["foo"] = "bar"
+    cfg["managedNodeGroups"][0]["ssh"]["keyName"] = "k"
+    cfg["managedNodeGroups"][0]["iam"]["withAddonPolicies"]["s3"] = True
+    cfg["vpc"]["subnets"] = {"public": {"ap-northeast-2a": {"cidr": "172.20.0.0/19", "name": "x"}}}
+    cfg["addons"] = [{"name": "vpc-cni", "verison": "latest"}]
+    message = problems(cfg)
+    for path in (
+        "foo",
+        "metadata.owner",
+        "managedNodeGroups[0].foo",
+        "managedNodeGroups[0].ssh.keyName",
+        "managedNodeGroups[0].iam.withAddonPolicies.s3",
+        "vpc.subnets.public.ap-northeast-2a.name",
+        "addons[0].verison",
+    ):
+        assert f"\n  {path}: unknown field (eksctl's v1alpha5 schema has no such key)" in message
+    assert message.count("unknown field") == 7
+
+
+def test_unsupported_sections_are_listed_by_path_never_dropped():
+    cfg = config(
+        nodeGroups=[{"name": "self-managed"}],
+        fargateProfiles=[{"name": "fp", "selectors": [{"namespace": "default"}]}],
+        karpenter={"version": "1.0.0"},
+        gitops={"flux": {"gitProvider": "github"}},
+        identityProviders=[{"type": "oidc", "name": "p", "issuerURL": "https://x", "clientID": "c"}],
+        iamIdentityMappings=[{"arn": "arn:aws:iam::1:role/r", "groups": ["system:masters"]}],
+        privateCluster={"enabled": True},
+        vpc={"autoAllocateIPv6": True, "extraCIDRs": ["10.1.0.0/16"]},
+        iam={"podIdentityAssociations": [{"namespace": "a", "serviceAccountName": "b"}]},
+        accessConfig={"accessEntries": [{"principalARN": "arn:aws:iam::1:role/r"}]},
+        addons=[{"name": "vpc-cni", "serviceAccountRoleARN": "arn:aws:iam::1:role/cni"}],
+        managedNodeGroups=[
+            {
+                "name": "ng",
+                "ami": "ami-123",
+                "launchTemplate": {"id": "lt-1"},
+                "preBootstrapCommands": ["echo hi"],
+                "instanceSelector": {"vCPUs": 2},
+                "securityGroups": {"attachIDs": ["sg-1"]},
+                "ssh": {"publicKeyName": "my-key"},
+                "iam": {
+                    "attachPolicyARNs": ["arn:aws:iam::aws:policy/X"],
+                    "withAddonPolicies": {"appMeshPreview": True},
+                },
+                "amiFamily": "Ubuntu2204",
+            }
+        ],
+    )
+    message = problems(cfg)
+    expected = [
+        "nodeGroups",
+        "fargateProfiles",
+        "karpenter",
+        "gitops",
+        "identityProviders",
+        "iamIdentityMappings",
+        "privateCluster.enabled",
+        "vpc.autoAllocateIPv6",
+        "vpc.extraCIDRs",
+        "iam.podIdentityAssociations",
+        "accessConfig.accessEntries",
+        "addons[0].serviceAccountRoleARN",
+        "managedNodeGroups[0].ami",
+        "managedNodeGroups[0].launchTemplate",
+        "managedNodeGroups[0].preBootstrapCommands",
+        "managedNodeGroups[0].instanceSelector.vCPUs",
+        "managedNodeGroups[0].securityGroups.attachIDs",
+        "managedNodeGroups[0].ssh.publicKeyName",
+        "managedNodeGroups[0].iam.attachPolicyARNs",
+        "managedNodeGroups[0].iam.withAddonPolicies.appMeshPreview",
+    ]
+    for path in expected:
+        assert f"\n  {path}: not supported by aews.eks yet" in message, path
+    assert message.count("not supported by aews.eks yet") == len(expected)
+
+
+def test_unsupported_ami_family_is_named_after_the_schema_passes():
+    message = problems(config(managedNodeGroups=[{"name": "ng", "amiFamily": "Ubuntu2204"}]))
+    assert "managedNodeGroups[0].amiFamily: Ubuntu2204: not supported by aews.eks yet" in message
+
+
+@pytest.mark.parametrize(
+    "sections, expected",
+    [
+        (
+            {"metadata": {"name": "c1", "region": "us-east-1", "version": 1.3}},
+            "metadata.version: must be a string, not 1.3 (quote it)",
+        ),
+        ({"managedNodeGroups": [{"name": "ng", "minSize": "2"}]}, "managedNodeGroups[0].minSize: must be an integer"),
+        ({"managedNodeGroups": [{"name": "ng", "spot": "yes"}]}, "managedNodeGroups[0].spot: must be a boolean"),
+        ({"managedNodeGroups": {"name": "ng"}}, "managedNodeGroups: must be a list, not dict"),
+        ({"metadata": {"name": "c1", "region": "us-east-1", "tags": {"n": 1}}}, "metadata.tags.n: must be a string"),
+        ({"vpc": "default"}, "vpc: must be a mapping, not str"),
+    ],
+)
+def test_wrong_types(sections, expected):
+    assert expected in problems(config(**sections))
+
+
+@pytest.mark.parametrize(
+    "sections, expected",
+    [
+        ({"apiVersion": "eksctl.io/v1alpha4"}, "apiVersion: must be eksctl.io/v1alpha5, not 'eksctl.io/v1alpha4'"),
+        ({"kind": "NodeGroup"}, "kind: must be ClusterConfig"),
+        ({"metadata": {"name": "c1"}}, "metadata.region: is required"),
+        (
+            {"metadata": {"name": "c1", "region": "us-east-1", "version": "latest"}},
+            "metadata.version: must be a Kubernetes minor version",
+        ),
+        ({"availabilityZones": ["us-east-1a"]}, "availabilityZones: needs at least 2 availability zones"),
+        ({"vpc": {"nat": {"gateway": "Double"}}}, "vpc.nat.gateway: must be one of Single, HighlyAvailable, Disable"),
+        (
+            {"vpc": {"clusterEndpoints": {"publicAccess": False}}},
+            "vpc.clusterEndpoints: public and private access cannot both be disabled",
+        ),
+        ({"vpc": {"id": "vpc-1"}}, "vpc.subnets: an existing VPC (vpc.id) needs its subnets"),
+        (
+            {"vpc": {"subnets": {"private": {"us-east-1a": {"id": "subnet-1"}}}}},
+            "vpc.id: is required with existing subnets",
+        ),
+        (
+            {"vpc": {"subnets": {"private": {"mysubnet": {"id": "subnet-1"}}}, "id": "vpc-1"}},
+            "vpc.subnets.private.mysubnet: a subnet keyed by name needs an az",
+        ),
+        ({"kubernetesNetworkConfig": {"ipFamily": "IPv5"}}, "kubernetesNetworkConfig.ipFamily: must be IPv4 or IPv6"),
+        (
+            {"cloudWatch": {"clusterLogging": {"enableTypes": ["api", "kubelet"]}}},
+            "cloudWatch.clusterLogging.enableTypes[1]: unknown log type 'kubelet'",
+        ),
+        (
+            {"cloudWatch": {"clusterLogging": {"logRetentionInDays": 10}}},
+            "cloudWatch.clusterLogging.logRetentionInDays: must be one of 1, 3",
+        ),
+        (
+            {"accessConfig": {"authenticationMode": "IAM"}},
+            "accessConfig.authenticationMode: must be one of CONFIG_MAP, API, API_AND_CONFIG_MAP",
+        ),
+        ({"secretsEncryption": {}}, "secretsEncryption.keyARN: is required"),
+        (
+            {"iam": {"serviceAccounts": [{"metadata": {"namespace": "a"}}]}},
+            "iam.serviceAccounts[0].metadata.name: is required",
+        ),
+        ({"addons": [{"name": "coredns"}, {"name": "coredns"}]}, "addons[1].name: add-on coredns is listed twice"),
+        (
+            {"addons": [{"name": "coredns", "resolveConflicts": "force"}]},
+            "addons[0].resolveConflicts: must be none, overwrite or preserve",
+        ),
+        (
+            {"addons": [{"name": "coredns", "configurationValues": "[1, 2]"}]},
+            "addons[0].configurationValues: must be a JSON or YAML object",
+        ),
+        (
+            {"managedNodeGroups": [{"name": "a"}, {"name": "a"}]},
+            "managedNodeGroups[1].name: nodegroup a is listed twice",
+        ),
+        (
+            {"managedNodeGroups": [{"name": "a", "instanceType": "t3.medium", "instanceTypes": ["m5.large"]}]},
+            "managedNodeGroups[0]: instanceType and instanceTypes cannot be set together",
+        ),
+        (
+            {"managedNodeGroups": [{"name": "a", "minSize": 3, "desiredCapacity": 2}]},
+            "managedNodeGroups[0]: desiredCapacity (2) cannot be below minSize (3)",
+        ),
+        (
+            {"managedNodeGroups": [{"name": "a", "maxSize": 1, "desiredCapacity": 2}]},
+            "managedNodeGroups[0]: desiredCapacity (2) cannot be above maxSize (1)",
+        ),
+        (
+            {"managedNodeGroups": [{"name": "a", "minSize": 3, "maxSize": 2}]},
+            "managedNodeGroups[0]: maxSize (2) cannot be below minSize (3)",
+        ),
+        (
+            {"managedNodeGroups": [{"name": "a", "volumeIOPS": 100}]},
+            "managedNodeGroups[0].volumeIOPS: gp3 takes 3000 to 16000 IOPS, not 100",
+        ),
+        (
+            {"managedNodeGroups": [{"name": "a", "volumeThroughput": 2000}]},
+            "managedNodeGroups[0].volumeThroughput: gp3 takes 125 to 1000 MiB/s",
+        ),
+        (
+            {"managedNodeGroups": [{"name": "a", "volumeType": "gp1"}]},
+            "managedNodeGroups[0].volumeType: must be one of gp2, gp3",
+        ),
+        (
+            {"managedNodeGroups": [{"name": "a", "amiFamily": "AmazonLinux3"}]},
+            "managedNodeGroups[0].amiFamily: unknown AMI family 'AmazonLinux3'",
+        ),
+        (
+            {"managedNodeGroups": [{"name": "a", "updateConfig": {}}]},
+            "managedNodeGroups[0].updateConfig: needs exactly one of",
+        ),
+        (
+            {
+                "managedNodeGroups": [
+                    {"name": "a", "updateConfig": {"maxUnavailable": 1, "maxUnavailablePercentage": 10}}
+                ]
+            },
+            "managedNodeGroups[0].updateConfig: needs exactly one of maxUnavailable and maxUnavailablePercentage",
+        ),
+        (
+            {"managedNodeGroups": [{"name": "a", "taints": {"k": "v"}}]},
+            "managedNodeGroups[0].taints: k: 'v' must be 'value:effect'",
+        ),
+        (
+            {"managedNodeGroups": [{"name": "a", "taints": [{"key": "k", "effect": "Never"}]}]},
+            "managedNodeGroups[0].taints: k: effect must be one of NoSchedule",
+        ),
+        (
+            {
+                "metadata": {"name": "c1", "region": "us-east-1", "version": "1.34"},
+                "managedNodeGroups": [{"name": "a", "amiFamily": "AmazonLinux2"}],
+            },
+            "managedNodeGroups[0].amiFamily: AmazonLinux2 AMIs are not offered for Kubernetes 1.34",
+        ),
+        # eksctl's managed nodegroups follow metadata.version: the schema has no nodegroup version.
+        ({"managedNodeGroups": [{"name": "a", "version": "1.32"}]}, "managedNodeGroups[0].version: unknown field"),
+        ({"managedNodeGroups": [{"minSize": 1}]}, "managedNodeGroups[0].name: is required"),
+    ],
+)
+def test_eksctl_validation(sections, expected):
+    assert "\n  " + expected in problems(config(**sections))
+
+
+def test_every_problem_reported_at_once():
+    cfg = config(
+        managedNodeGroups=[{"name": "a", "minSize": 3, "desiredCapacity": 2, "volumeType": "gp1"}],
+        availabilityZones=["us-east-1a"],
+    )
+    message = problems(cfg)
+    assert "availabilityZones:" in message
+    assert "desiredCapacity (2) cannot be below minSize (3)" in message
+    assert "volumeType: must be one of" in message
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("apiVersion: [unclosed", "the ClusterConfig is not valid YAML"),
+        ("- a\n- b\n", "the ClusterConfig must be a mapping, not list"),
+        (None, "the ClusterConfig must be a mapping, not NoneType"),
+    ],
+)
+def test_not_a_cluster_config(value, expected):
+    assert expected in problems(value)
+
+
+def test_eks_versions_must_be_a_list():
+    with pytest.raises(AnsibleFilterError, match="eks_versions must be a list"):
+        eksctl_config(MINIMAL, eks_versions="1.33")
