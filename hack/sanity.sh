@@ -87,9 +87,18 @@ install_pip_standin() {
     } >"$cache/aews-pip.conf"
 }
 
+ensure_tools() {
+    # shellcheck (a binary in a wheel) so that the shellcheck sanity test runs instead of being skipped.
+    local venv=$1
+    if [[ ! -x $venv/bin/shellcheck ]]; then
+        "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/hack/requirements-tools.txt"
+    fi
+}
+
 run_sanity() {
     local venv=$1 version=$2
     shift 2
+    ensure_tools "$venv"
     stage_dependency "$venv/bin/python"
     install_pip_standin "$venv"
     log "ansible-test sanity --python $version ($("$venv/bin/ansible" --version | head -n 1))"
