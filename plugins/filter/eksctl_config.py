@@ -25,8 +25,9 @@ description:
   - The Kubernetes version and AMI family are kept as written. Give O(eks_versions) (for example from
     C(aews.eks.eks_cluster_versions_info) or the EKS C(DescribeClusterVersions) API) to fail on a version EKS
     no longer offers; C(AmazonLinux2) with Kubernetes 1.33 or later is always an error, as AL2 AMIs stop at 1.32.
-  - Nodegroup C(availabilityZones) and C(subnets) become the nodegroup keys C(availability_zones) and C(subnets).
-    Service account C(attachPolicy) becomes a one-element C(inline_policies) list.
+  - C(wellKnownPolicies) of service accounts and add-ons become the controller names of
+    M(aews.eks.eks_irsa) (C(ebsCSIController) is V(ebs-csi), C(autoScaler) is V(cluster-autoscaler), and so on);
+    a service account's C(attachPolicy) becomes the inline policy C(attachPolicy).
 options:
   _input:
     description:

@@ -151,7 +151,7 @@ SCHEMA = {
     "ClusterIAMMeta": _props(name=STR, namespace=STR, labels=U(STRMAP), annotations=U(STRMAP)),
     "ClusterIAMServiceAccountStatus": _props(roleARN=STR, stackName=STR, tags=STRMAP, capabilities=STRS),
     "WellKnownPolicies": _props(
-        imageBuilder=BOOL,
+        imageBuilder=U(BOOL, False),
         autoScaler=BOOL,
         awsLoadBalancerController=BOOL,
         externalDNS=BOOL,
@@ -380,8 +380,8 @@ _NODEGROUP_BASE = _props(
     name=STR,
     amiFamily=STR,
     instanceType=STR,
-    availabilityZones=STRS,
-    subnets=STRS,
+    availabilityZones=U(STRS),
+    subnets=U(STRS),
     instancePrefix=U(STR),
     instanceName=U(STR),
     desiredCapacity=INT,
@@ -555,8 +555,6 @@ WINDOWS_AMI_TYPES = {
     "WindowsServer2019FullContainer": "WINDOWS_FULL_2019_x86_64",
     "WindowsServer2022CoreContainer": "WINDOWS_CORE_2022_x86_64",
     "WindowsServer2022FullContainer": "WINDOWS_FULL_2022_x86_64",
-    "WindowsServer2025CoreContainer": "WINDOWS_CORE_2025_x86_64",
-    "WindowsServer2025FullContainer": "WINDOWS_FULL_2025_x86_64",
 }
 OTHER_EKSCTL_AMI_FAMILIES = (
     "UbuntuPro2604",
@@ -568,6 +566,8 @@ OTHER_EKSCTL_AMI_FAMILIES = (
     "UbuntuPro2004",
     "Ubuntu2004",
     "BottlerocketFips",
+    "WindowsServer2025CoreContainer",
+    "WindowsServer2025FullContainer",
 )
 # AmazonLinux2 AMIs are not published from this Kubernetes version on.
 AL2_LAST_MINOR = 32
@@ -586,15 +586,17 @@ ADDON_POLICIES = {
     "xRay": "xray",
     "cloudWatch": "cloud_watch",
 }
+# eksctl's wellKnownPolicies as the well-known controller names of eks_irsa (imageBuilder has none).
 WELL_KNOWN_POLICIES = {
-    "imageBuilder": "image_builder",
-    "autoScaler": "auto_scaler",
-    "awsLoadBalancerController": "aws_load_balancer_controller",
-    "externalDNS": "external_dns",
-    "certManager": "cert_manager",
-    "ebsCSIController": "ebs_csi_controller",
-    "efsCSIController": "efs_csi_controller",
+    "autoScaler": "cluster-autoscaler",
+    "awsLoadBalancerController": "aws-load-balancer-controller",
+    "externalDNS": "external-dns",
+    "certManager": "cert-manager",
+    "ebsCSIController": "ebs-csi",
+    "efsCSIController": "efs-csi",
 }
+# The name of the inline policy a service account's attachPolicy becomes.
+ATTACH_POLICY_NAME = "attachPolicy"
 
 DEFAULT_VPC_CIDR = "192.168.0.0/16"
 DEFAULT_INSTANCE_TYPE = "m5.large"
@@ -973,7 +975,7 @@ def _iam(iam):
         if policies:
             item["well_known_policies"] = policies
         if account.get("attachPolicy"):
-            item["inline_policies"] = [copy.deepcopy(account["attachPolicy"])]
+            item["inline_policies"] = {ATTACH_POLICY_NAME: copy.deepcopy(account["attachPolicy"])}
         if account.get("roleName"):
             item["role_name"] = account["roleName"]
         if account.get("roleOnly"):
@@ -1078,10 +1080,6 @@ def _nodegroup(ng, cluster_name):
         result["max_pods"] = ng["maxPodsPerNode"]
     if ng.get("releaseVersion"):
         result["release_version"] = ng["releaseVersion"]
-    if ng.get("availabilityZones"):
-        result["availability_zones"] = list(ng["availabilityZones"])
-    if ng.get("subnets"):
-        result["subnets"] = list(ng["subnets"])
     return result
 
 

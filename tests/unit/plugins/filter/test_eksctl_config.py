@@ -234,16 +234,19 @@ def test_common_cluster_keys():
             {
                 "namespace": "kube-system",
                 "name": "ebs-csi-controller-sa",
-                "well_known_policies": ["ebs_csi_controller"],
+                "well_known_policies": ["ebs-csi"],
                 "role_name": "ebs-csi",
                 "role_only": True,
             },
             {
                 "namespace": "apps",
                 "name": "writer",
-                "inline_policies": [
-                    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
-                ],
+                "inline_policies": {
+                    "attachPolicy": {
+                        "Version": "2012-10-17",
+                        "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+                    }
+                },
             },
         ],
     }
@@ -300,8 +303,6 @@ def test_managed_nodegroup_common_fields():
         "updateConfig": {"maxUnavailablePercentage": 33},
         "maxPodsPerNode": 50,
         "releaseVersion": "1.32.0-20250101",
-        "availabilityZones": ["us-east-1a"],
-        "subnets": ["subnet-1"],
     }
     assert eksctl_config(config(managedNodeGroups=[ng]))["nodegroups"][0] == {
         "name": "workers",
@@ -322,8 +323,6 @@ def test_managed_nodegroup_common_fields():
         "update_config": {"max_unavailable_percentage": 33},
         "max_pods": 50,
         "release_version": "1.32.0-20250101",
-        "availability_zones": ["us-east-1a"],
-        "subnets": ["subnet-1"],
     }
 
 
@@ -364,7 +363,7 @@ def test_windows_family_becomes_an_ami_type():
                 {
                     "name": "aws-ebs-csi-driver",
                     "version": "latest",
-                    "service_account_role": {"well_known_policies": ["ebs_csi_controller"]},
+                    "service_account_role": {"well_known_policies": ["ebs-csi"]},
                 },
             ],
         ),
@@ -469,7 +468,10 @@ def test_unsupported_sections_are_listed_by_path_never_dropped():
         iamIdentityMappings=[{"arn": "arn:aws:iam::1:role/r", "groups": ["system:masters"]}],
         privateCluster={"enabled": True},
         vpc={"autoAllocateIPv6": True, "extraCIDRs": ["10.1.0.0/16"]},
-        iam={"podIdentityAssociations": [{"namespace": "a", "serviceAccountName": "b"}]},
+        iam={
+            "podIdentityAssociations": [{"namespace": "a", "serviceAccountName": "b"}],
+            "serviceAccounts": [{"metadata": {"name": "builder"}, "wellKnownPolicies": {"imageBuilder": True}}],
+        },
         accessConfig={"accessEntries": [{"principalARN": "arn:aws:iam::1:role/r"}]},
         addons=[{"name": "vpc-cni", "serviceAccountRoleARN": "arn:aws:iam::1:role/cni"}],
         managedNodeGroups=[
@@ -486,6 +488,9 @@ def test_unsupported_sections_are_listed_by_path_never_dropped():
                     "withAddonPolicies": {"appMeshPreview": True},
                 },
                 "amiFamily": "Ubuntu2204",
+                # The cluster definition places nodegroups by private_networking only.
+                "availabilityZones": ["us-east-1a"],
+                "subnets": ["subnet-1"],
             }
         ],
     )
@@ -511,6 +516,9 @@ def test_unsupported_sections_are_listed_by_path_never_dropped():
         "managedNodeGroups[0].ssh.publicKeyName",
         "managedNodeGroups[0].iam.attachPolicyARNs",
         "managedNodeGroups[0].iam.withAddonPolicies.appMeshPreview",
+        "managedNodeGroups[0].availabilityZones",
+        "managedNodeGroups[0].subnets",
+        "iam.serviceAccounts[0].wellKnownPolicies.imageBuilder",
     ]
     for path in expected:
         assert f"\n  {path}: not supported by aews.eks yet" in message, path
