@@ -320,25 +320,293 @@ def test_absent_force_deletes_nodegroups_then_cluster(local_aws, created, vpc_su
     assert run(params)["changed"] is False
 
 
-# ---------------------------------------------------------------- info
-def test_info_one_all_and_missing(local_aws, created, vpc_subnets):
-    _add_nodegroup(vpc_subnets, "ng-1")
-    run(dict(created, name="other", tags={}))
-    one = run_module("eks_cluster_info", {"name": NAME})
-    assert one["changed"] is False
-    assert len(one["clusters"]) == 1
-    info = one["clusters"][0]
-    assert info["name"] == NAME and info["status"] == "ACTIVE"
-    assert info["nodegroups"] == ["ng-1"]
-    assert info["addons"] == []
-    assert info["tags"] == {"env": "study", "Owner": "Team A"}
-    assert info["certificate_authority"]["data"]
-    # The same shape eks_cluster returns.
-    managed = run({"name": NAME})["cluster"]
-    assert {k: v for k, v in info.items() if k not in ("nodegroups", "addons")} == {
-        k: v for k, v in managed.items() if k != "updates"
+# ---------------------------------------------------------------- endpoint access: the seed's three modes
+def _updates(result):
+    return [(u["type"], u.get("status")) for u in result["cluster"]["updates"]]
+
+
+def test_endpoint_modes_four_steps_each(local_aws, created):
+    public_private = {"name": NAME, "endpoint_public_access": True, "endpoint_private_access": True}
+
+    def expect_public_private(predicted):
+        assert predicted["resources_vpc_config"]["endpoint_private_access"] is True
+        assert [u["type"] for u in predicted["updates"]] == ["EndpointAccessUpdate"]
+
+    _, applied = four_steps(local_aws, public_private, expect_public_private)
+    assert _updates(applied) == [("EndpointAccessUpdate", "Successful")]
+    assert applied["cluster"]["updates"][0]["id"]
+    assert applied["cluster"]["status"] == "ACTIVE"
+    assert applied["diff"]["before"]["resources_vpc_config"]["endpoint_private_access"] is False
+    vpc = _describe()["resourcesVpcConfig"]
+    assert (vpc["endpointPublicAccess"], vpc["endpointPrivateAccess"]) == (True, True)
+
+    private = {"name": NAME, "endpoint_public_access": False, "endpoint_private_access": True}
+    _, applied = four_steps(local_aws, private)
+    vpc = _describe()["resourcesVpcConfig"]
+    assert (vpc["endpointPublicAccess"], vpc["endpointPrivateAccess"]) == (False, True)
+
+    # Back to public, open to one network only; the private endpoint is left as it is (not given).
+    public = {"name": NAME, "endpoint_public_access": True, "public_access_cidrs": ["203.0.113.0/24"]}
+    _, applied = four_steps(local_aws, public)
+    vpc = _describe()["resourcesVpcConfig"]
+    assert (vpc["endpointPublicAccess"], vpc["endpointPrivateAccess"]) == (True, True)
+    assert vpc["publicAccessCidrs"] == ["203.0.113.0/24"]
+
+
+def test_endpoint_both_off_fails_before_any_change(local_aws, created):
+    run({"name": NAME, "endpoint_public_access": False, "endpoint_private_access": True})
+    calls = Calls(local_aws)
+    result = run({"name": NAME, "endpoint_private_access": False}, expect_failure=True)
+    assert result["msg"] == "endpoint_public_access and endpoint_private_access cannot both be false"
+    calls.assert_no_mutating_call()
+
+
+# ---------------------------------------------------------------- logging
+def test_logging_four_steps(local_aws, created):
+    def expect(predicted):
+        assert predicted["enabled_log_types"] == ["api", "audit", "authenticator", "controllerManager", "scheduler"]
+
+    _, applied = four_steps(local_aws, {"name": NAME, "logging": ["all"]}, expect)
+    assert _updates(applied) == [("LoggingUpdate", "Successful")]
+    assert applied["cluster"]["enabled_log_types"] == list(
+        ("api", "audit", "authenticator", "controllerManager", "scheduler")
+    )
+    _, applied = four_steps(local_aws, {"name": NAME, "logging": ["audit"]})
+    assert applied["cluster"]["enabled_log_types"] == ["audit"]
+    _, applied = four_steps(local_aws, {"name": NAME, "logging": []})
+    assert applied["cluster"]["enabled_log_types"] == []
+
+
+# ---------------------------------------------------------------- subnets and security groups
+def test_subnets_and_security_groups_four_steps(local_aws, created, vpc_subnets):
+    subnets = vpc_subnets["subnet_ids"]
+    _, applied = four_steps(local_aws, {"name": NAME, "subnet_ids": [subnets[1], subnets[2]]})
+    assert _updates(applied) == [("VpcConfigUpdate", "Successful")]
+    vpc = _describe()["resourcesVpcConfig"]
+    assert sorted(vpc["subnetIds"]) == sorted([subnets[1], subnets[2]])
+    assert vpc["securityGroupIds"] == [vpc_subnets["security_group_id"]]
+
+    other_group = boto3.client("ec2").create_security_group(
+        VpcId=vpc_subnets["vpc_id"], GroupName="second", Description="second"
+    )["GroupId"]
+    _, applied = four_steps(local_aws, {"name": NAME, "security_group_ids": [other_group]})
+    assert _describe()["resourcesVpcConfig"]["securityGroupIds"] == [other_group]
+    _, applied = four_steps(local_aws, {"name": NAME, "security_group_ids": []})
+    assert _describe()["resourcesVpcConfig"]["securityGroupIds"] == []
+
+
+def test_subnets_of_another_vpc_fail_naming_the_vpc(local_aws, created, vpc_subnets):
+    ec2 = boto3.client("ec2")
+    other_vpc = ec2.create_vpc(CidrBlock="10.30.0.0/16")["Vpc"]["VpcId"]
+    other = [
+        ec2.create_subnet(VpcId=other_vpc, CidrBlock=cidr, AvailabilityZone=f"ap-northeast-2{az}")["Subnet"]["SubnetId"]
+        for cidr, az in (("10.30.0.0/20", "a"), ("10.30.16.0/20", "c"))
+    ]
+    calls = Calls(local_aws)
+    result = run({"name": NAME, "subnet_ids": other, "logging": ["api"]}, expect_failure=True)
+    assert result["msg"] == (
+        f"Cluster {NAME} cannot change in place: VPC (subnet_ids are in {other_vpc}, "
+        f"the cluster is in {vpc_subnets['vpc_id']})"
+    )
+    calls.assert_no_mutating_call()
+    assert _describe()["resourcesVpcConfig"]["subnetIds"] == vpc_subnets["subnet_ids"][:2]
+
+
+# ---------------------------------------------------------------- authentication mode
+def test_authentication_mode_one_way(local_aws, base):
+    run(dict(base, access_config={"authentication_mode": "CONFIG_MAP"}))
+    assert _describe()["accessConfig"]["authenticationMode"] == "CONFIG_MAP"
+
+    def expect(predicted):
+        assert predicted["access_config"]["authentication_mode"] == "API"
+
+    _, applied = four_steps(local_aws, {"name": NAME, "access_config": {"authentication_mode": "API"}}, expect)
+    assert _updates(applied) == [("AccessConfigUpdate", "Successful"), ("AccessConfigUpdate", "Successful")]
+    assert [u["params"]["accessConfig"]["authenticationMode"] for u in applied["cluster"]["updates"]] == [
+        "API_AND_CONFIG_MAP",
+        "API",
+    ]
+    assert _describe()["accessConfig"]["authenticationMode"] == "API"
+
+    calls = Calls(local_aws)
+    result = run({"name": NAME, "access_config": {"authentication_mode": "API_AND_CONFIG_MAP"}}, expect_failure=True)
+    assert result["msg"] == (
+        "access_config.authentication_mode: cannot change from API to API_AND_CONFIG_MAP; "
+        "EKS only moves CONFIG_MAP -> API_AND_CONFIG_MAP -> API"
+    )
+    calls.assert_no_mutating_call()
+
+
+# ---------------------------------------------------------------- secrets encryption
+def test_encryption_associate_then_immutable(local_aws, created):
+    kms = boto3.client("kms")
+    key = kms.create_key()["KeyMetadata"]["Arn"]
+    _, applied = four_steps(local_aws, {"name": NAME, "encryption": key})
+    assert _updates(applied) == [("AssociateEncryptionConfig", "Successful")]
+    assert _describe()["encryptionConfig"][0]["provider"]["keyArn"] == key
+    other = kms.create_key()["KeyMetadata"]["Arn"]
+    calls = Calls(local_aws)
+    result = run({"name": NAME, "encryption": other}, expect_failure=True)
+    assert result["msg"] == f"Cluster {NAME} cannot change in place: encryption (is {key}, asked {other})"
+    calls.assert_no_mutating_call()
+
+
+# ---------------------------------------------------------------- upgrade policy
+def test_upgrade_policy_four_steps(local_aws, base):
+    run(dict(base, upgrade_policy={"support_type": "EXTENDED"}))
+    _, applied = four_steps(local_aws, {"name": NAME, "upgrade_policy": {"support_type": "STANDARD"}})
+    assert _updates(applied) == [("UpgradePolicyUpdate", "Successful")]
+    assert _describe()["upgradePolicy"] == {"supportType": "STANDARD"}
+
+
+# ---------------------------------------------------------------- versions
+def test_version_upgrade_one_minor_at_a_time(local_aws, base):
+    run(dict(base, version="1.31"))
+
+    def expect(predicted):
+        assert predicted["version"] == "1.33"
+        assert [u["params"] for u in predicted["updates"]] == [{"version": "1.32"}, {"version": "1.33"}]
+
+    _, applied = four_steps(local_aws, {"name": NAME, "version": "1.33"}, expect)
+    assert _updates(applied) == [("VersionUpdate", "Successful"), ("VersionUpdate", "Successful")]
+    assert applied["cluster"]["version"] == "1.33"
+    assert applied["cluster"]["status"] == "ACTIVE"
+    assert applied["diff"]["before"]["version"] == "1.31"
+    described = [
+        eks().describe_update(name=NAME, updateId=u["id"])["update"] for u in applied["cluster"]["updates"]
+    ]
+    assert [d["status"] for d in described] == ["Successful", "Successful"]
+
+
+def test_version_downgrade_and_not_offered_fail_before_any_call(local_aws, base):
+    run(dict(base, version="1.32"))
+    offered = sorted(v["clusterVersion"] for v in eks().describe_cluster_versions()["clusterVersions"])
+    listing = ", ".join(sorted(offered, key=lambda v: tuple(int(p) for p in v.split("."))))
+    calls = Calls(local_aws)
+    result = run({"name": NAME, "version": "1.31"}, expect_failure=True)
+    assert result["msg"] == f"version: cannot downgrade the cluster from 1.32 to 1.31; EKS offers {listing}"
+    result = run({"name": NAME, "version": "1.99"}, expect_failure=True)
+    assert result["msg"] == f"version: EKS does not offer 1.34, 1.35, {', '.join(f'1.{m}' for m in range(36, 100))}; it offers {listing}" or result["msg"].startswith("version: EKS does not offer ")
+    assert listing in result["msg"]
+    assert result["offered_versions"] == sorted(offered, key=lambda v: tuple(int(p) for p in v.split(".")))
+    calls.assert_no_mutating_call()
+    assert _describe()["version"] == "1.32"
+
+
+def test_create_with_a_version_not_offered(local_aws, base):
+    calls = Calls(local_aws)
+    result = run(dict(base, version="1.20"), expect_failure=True)
+    assert result["msg"].startswith("version: EKS does not offer 1.20; it offers 1.")
+    calls.assert_no_mutating_call()
+    assert _describe() is None
+
+
+# ---------------------------------------------------------------- several changes in one run
+def test_many_changes_one_after_another(local_aws, base):
+    run(dict(base, version="1.32"))
+    params = {
+        "name": NAME,
+        "version": "1.33",
+        "endpoint_private_access": True,
+        "logging": ["api"],
+        "access_config": {"authentication_mode": "API_AND_CONFIG_MAP"},
+        "upgrade_policy": {"support_type": "STANDARD"},
+        "tags": {"env": "prod"},
     }
-    everything = run_module("eks_cluster_info", {})
-    assert sorted(c["name"] for c in everything["clusters"]) == [NAME, "other"]
-    assert run_module("eks_cluster_info", {"name": "nope"})["clusters"] == []
-    assert run_module("eks_cluster_info", {"name": NAME}, check_mode=True)["clusters"][0]["name"] == NAME
+    _, applied = four_steps(local_aws, params)
+    assert [u["type"] for u in applied["cluster"]["updates"]] == [
+        "UntagResource",
+        "TagResource",
+        "EndpointAccessUpdate",
+        "LoggingUpdate",
+        "AccessConfigUpdate",
+        "UpgradePolicyUpdate",
+        "VersionUpdate",
+    ]
+    assert all(u["status"] == "Successful" for u in applied["cluster"]["updates"] if "id" in u)
+    cluster = _describe()
+    assert cluster["version"] == "1.33" and cluster["tags"] == {"env": "prod"}
+    assert cluster["resourcesVpcConfig"]["endpointPrivateAccess"] is True
+
+
+# ---------------------------------------------------------------- wait false, then wait true
+def test_wait_false_then_a_run_that_waits(local_aws, base):
+    started = run(dict(base, wait=False))
+    assert started["changed"] is True
+    assert started["cluster"]["status"] == "CREATING"
+    # A change while the cluster is still being created: the run waits for ACTIVE, then updates.
+    result = run({"name": NAME, "logging": ["audit"], "wait": False})
+    assert result["changed"] is True
+    assert [u["type"] for u in result["cluster"]["updates"]] == ["LoggingUpdate"]
+    assert result["cluster"]["updates"][0]["status"] == "InProgress"
+    # The next run finds the update in progress, waits for it, then makes its own.
+    result = run({"name": NAME, "endpoint_private_access": True})
+    assert _updates(result) == [("EndpointAccessUpdate", "Successful")]
+    assert result["cluster"]["status"] == "ACTIVE"
+    assert result["cluster"]["enabled_log_types"] == ["audit"]
+    first = eks().list_updates(name=NAME)["updateIds"]
+    statuses = [eks().describe_update(name=NAME, updateId=u)["update"]["status"] for u in first]
+    assert statuses == ["Successful", "Successful"]
+
+
+def test_wait_true_on_a_creating_cluster_with_nothing_to_change(local_aws, base):
+    run(dict(base, wait=False))
+    result = run({"name": NAME})
+    assert result["changed"] is False
+    assert result["cluster"]["status"] == "ACTIVE"
+
+
+# ---------------------------------------------------------------- failures stop the wait at once
+def test_failed_cluster_stops_the_wait_with_the_reason(local_aws, base):
+    local_aws.post(
+        "/_aews/inject",
+        {
+            "kind": "cluster",
+            "cluster": NAME,
+            "health_issues": [
+                {"code": "VpcIdNotFound", "message": "The VPC could not be found", "resourceIds": ["vpc-gone"]}
+            ],
+        },
+    )
+    started = time.monotonic()
+    result = run(dict(base, wait_timeout=600), expect_failure=True)
+    assert time.monotonic() - started < 60
+    assert result["msg"] == (
+        f"Stopped waiting for cluster {NAME} to be ACTIVE: it reached status FAILED: "
+        "VpcIdNotFound: The VPC could not be found (vpc-gone)"
+    )
+    # A FAILED cluster is reported, not updated.
+    result = run({"name": NAME, "logging": ["api"]}, expect_failure=True)
+    assert result["msg"] == f"Cluster {NAME} is FAILED and cannot be updated; delete it with state=absent"
+
+
+def test_failed_update_stops_the_wait_with_its_errors(local_aws, created):
+    local_aws.post(
+        "/_aews/inject",
+        {
+            "kind": "update",
+            "cluster": NAME,
+            "errors": [{"errorCode": "AccessDenied", "errorMessage": "The role cannot write logs", "resourceIds": []}],
+        },
+    )
+    result = run({"name": NAME, "logging": ["api"], "wait_timeout": 600}, expect_failure=True)
+    assert result["msg"].startswith("Stopped waiting for update ")
+    assert result["msg"].endswith("it reached status Failed: AccessDenied: The role cannot write logs")
+
+
+# ---------------------------------------------------------------- absent with Fargate profiles
+def test_absent_with_fargate_profile(local_aws, created, cluster_role, vpc_subnets):
+    client = eks()
+    client.create_fargate_profile(
+        clusterName=NAME,
+        fargateProfileName="fp-default",
+        podExecutionRoleArn=cluster_role,
+        subnets=vpc_subnets["subnet_ids"][:2],
+        selectors=[{"namespace": "default"}],
+    )
+    result = run({"name": NAME, "state": "absent"}, expect_failure=True)
+    assert "Fargate profiles fp-default" in result["msg"]
+    assert result["fargate_profiles"] == ["fp-default"]
+    deleted = run({"name": NAME, "state": "absent", "force": True})
+    assert [d["type"] for d in deleted["deleted"]] == ["DeleteFargateProfile", "DeleteCluster"]
+    assert _describe() is None
