@@ -486,8 +486,7 @@ def test_version_downgrade_and_not_offered_fail_before_any_call(local_aws, base)
     result = run({"name": NAME, "version": "1.31"}, expect_failure=True)
     assert result["msg"] == f"version: cannot downgrade the cluster from 1.32 to 1.31; EKS offers {listing}"
     result = run({"name": NAME, "version": "1.99"}, expect_failure=True)
-    assert result["msg"] == f"version: EKS does not offer 1.34, 1.35, {', '.join(f'1.{m}' for m in range(36, 100))}; it offers {listing}" or result["msg"].startswith("version: EKS does not offer ")
-    assert listing in result["msg"]
+    assert result["msg"] == f"version: EKS does not offer 1.99; it offers {listing}"
     assert result["offered_versions"] == sorted(offered, key=lambda v: tuple(int(p) for p in v.split(".")))
     calls.assert_no_mutating_call()
     assert _describe()["version"] == "1.32"

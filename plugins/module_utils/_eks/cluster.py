@@ -264,14 +264,20 @@ def check_version(desired_version, current_version, offered):
         )
     if offered is None:
         return
-    wanted = [desired_version]
-    if current_version:
-        wanted = version_steps(current_version, desired_version)
-    missing = [v for v in wanted if v not in offered]
+    sorted_offered = sorted(offered, key=_version_tuple)
+    if desired_version not in offered:
+        raise EksError(
+            message=f"version: EKS does not offer {desired_version}; it offers {listing}",
+            offered_versions=sorted_offered,
+        )
+    missing = [v for v in version_steps(current_version, desired_version) if v not in offered] if current_version else []
     if missing:
         raise EksError(
-            message=f"version: EKS does not offer {', '.join(missing)}; it offers {listing}",
-            offered_versions=sorted(offered, key=_version_tuple),
+            message=(
+                f"version: the upgrade from {current_version} to {desired_version} goes one minor version at a time "
+                f"through {', '.join(missing)}, which EKS does not offer; it offers {listing}"
+            ),
+            offered_versions=sorted_offered,
         )
 
 

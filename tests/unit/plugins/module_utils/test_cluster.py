@@ -443,7 +443,7 @@ def test_plan_multi_step_upgrade_each_its_own_update():
     [
         ("1.30", r"cannot downgrade the cluster from 1.31 to 1.30; EKS offers 1.30, 1.31, 1.32, 1.33"),
         ("1.34", r"EKS does not offer 1.34; it offers 1.30, 1.31, 1.32, 1.33"),
-        ("2.0", r"cannot downgrade|different major version"),
+        ("2.0", r"EKS does not offer 2.0; it offers 1.30, 1.31, 1.32, 1.33"),
     ],
 )
 def test_plan_version_refused(target, message):
@@ -452,7 +452,7 @@ def test_plan_version_refused(target, message):
 
 
 def test_check_version_lists_offered_and_an_intermediate_gap():
-    with pytest.raises(EksError, match="EKS does not offer 1.32; it offers 1.31, 1.33") as info:
+    with pytest.raises(EksError, match="through 1.32, which EKS does not offer; it offers 1.31, 1.33") as info:
         c.check_version("1.33", "1.31", ["1.33", "1.31"])
     assert info.value.kwargs["offered_versions"] == ["1.31", "1.33"]
     c.check_version("1.33", None, OFFERED)
@@ -511,3 +511,8 @@ def test_shape_keeps_tag_keys_and_lists_log_types():
     assert shaped["nodegroups"] == ["ng-1"] and shaped["addons"] == ["vpc-cni"]
     assert "updates" not in shaped
     assert c.shape(None) == {}
+
+
+def test_version_steps_refuse_a_major_version_change():
+    with pytest.raises(EksError, match="cannot upgrade from 1.31 to 2.0 \\(different major version\\)"):
+        c.version_steps("1.31", "2.0")
