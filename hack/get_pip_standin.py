@@ -32,7 +32,9 @@ def main():
     subprocess.check_call([sys.executable, "-m", "pip", "install", "--upgrade", "--quiet"] + args)
     if "--no-setuptools" in sys.argv[1:]:
         # ensurepip brings setuptools on older Pythons; the environment is meant to start without it.
-        subprocess.call([sys.executable, "-m", "pip", "uninstall", "--yes", "--quiet", "setuptools"], stderr=subprocess.DEVNULL)
+        subprocess.call(
+            [sys.executable, "-m", "pip", "uninstall", "--yes", "--quiet", "setuptools"], stderr=subprocess.DEVNULL
+        )
 
 
 if __name__ == "__main__":

@@ -143,6 +143,13 @@ ensure_venv312() {
 
 # ------------------------------------------------------------------ main
 started=$SECONDS
+# One run at a time on a machine: runs share build/sanity and ansible-test's environments in ~/.ansible/test.
+mkdir -p "$ROOT/build"
+exec 9>"$ROOT/build/.sanity.lock"
+if ! flock --nonblock 9; then
+    log "waiting for another hack/sanity.sh run to finish"
+    flock 9
+fi
 stage_collection
 run_sanity "$VENV" 3.11 "$@"
 

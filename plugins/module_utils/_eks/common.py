@@ -48,12 +48,16 @@ def to_ansible(resource, user_keys=USER_OWNED_KEYS):
     """snake_case an AWS resource, leaving the contents of user-owned keys exactly as they are."""
     if resource is None:
         return None
-    resource = copy.deepcopy(resource)
-    kept = {k: resource.pop(k) for k in list(resource) if k in user_keys}
-    converted = camel_dict_to_snake_dict(_scrub_datetimes(resource))
-    for key, value in kept.items():
-        converted[_snake(key)] = value
-    return converted
+    return _convert(_scrub_datetimes(copy.deepcopy(resource)), user_keys)
+
+
+def _convert(value, user_keys):
+    # camel_dict_to_snake_dict's ignore_list only works at the top level: user-owned keys are kept at any depth.
+    if isinstance(value, dict):
+        return {_snake(k): (v if k in user_keys else _convert(v, user_keys)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_convert(v, user_keys) for v in value]
+    return value
 
 
 def _snake(key):
