@@ -38,16 +38,58 @@ class LocalAws:
         self.url = url
         self.process = process
 
-    def post(self, path, payload=None):
-        data = json.dumps(payload or {}).encode()
-        request = urllib.request.Request(self.url + path, data=data, method="POST")
+    # Transition times the tests run with (seconds); the server's own defaults suit a demo.
+    TEST_DELAYS = {"cluster": 0.2, "nodegroup": 0.2, "addon": 0.1, "update": 0.2}
+
+    def _call(self, method, path, payload=None):
+        data = json.dumps(payload or {}).encode() if method in ("POST", "PUT") else None
+        request = urllib.request.Request(self.url + path, data=data, method=method)
         request.add_header("Content-Type", "application/json")
         with urllib.request.urlopen(request, timeout=30) as response:
             body = response.read()
         return json.loads(body) if body.strip() else None
 
+    def post(self, path, payload=None):
+        return self._call("POST", path, payload)
+
+    def get(self, path):
+        return self._call("GET", path)
+
     def reset(self):
-        self.post("/moto-api/reset")
+        """Empty every backend, the EKS state, the controls and the request log; test-sized delays."""
+        self.post("/_aews/reset")
+        self.configure(delays=self.TEST_DELAYS, scale=1.0)
+
+    def configure(self, delays=None, scale=None, strict=None):
+        """Transition delays per kind (cluster, nodegroup, addon, update), their scale, strict reference checks."""
+        payload = {}
+        if delays is not None:
+            payload["delays"] = delays
+        if scale is not None:
+            payload["scale"] = scale
+        if strict is not None:
+            payload["strict"] = strict
+        return self.post("/_aews/config", payload)
+
+    def faults(self, **faults):
+        """throttle_rate, error_rate, operations, seed, limit, fail_next (see tests/local_aws/README.md)."""
+        return self.post("/_aews/faults", faults)
+
+    def inject(self, **injection):
+        """Make a cluster / nodegroup / addon / update end its current or next transition failed."""
+        return self.post("/_aews/inject", injection)
+
+    def requests(self, service=None, mutating=None):
+        """The request log, optionally only one service's calls, or only mutating (or read) calls."""
+        entries = self.get("/_aews/requests")["requests"]
+        if service is not None:
+            entries = [e for e in entries if e["service"] == service]
+        if mutating is not None:
+            entries = [e for e in entries if e["mutating"] == mutating]
+        return entries
+
+    def clear_requests(self):
+        self._call("DELETE", "/_aews/requests")
 
 
 @pytest.fixture(scope="session")

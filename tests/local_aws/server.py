@@ -1,27 +1,328 @@
-"""The local AWS endpoint: moto's server on 127.0.0.1 with the project's EKS extension."""
+"""The local AWS endpoint: moto's server on 127.0.0.1 with the project's EKS implementation and test controls.
+
+Every request goes through one WSGI layer in front of moto's own application:
+- /_aews/... are the test controls (see README.md);
+- EKS requests are answered by eks_ext.Eks (moto's EKS backend is not used);
+- everything else (EC2, IAM, STS, KMS, logs, ...) goes to moto unchanged;
+- every AWS API call is written to the request log, and may be answered by an injected fault instead.
+"""
 
 from __future__ import annotations
 
 import argparse
+import io
+import json
 import os
 import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import parse_qs
 
 os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    __package__ = "local_aws"  # noqa: A001 (relative imports below)
+
+from . import controls as controls_module  # noqa: E402
+from .controls import ControlError  # noqa: E402
+from .controls import Controls  # noqa: E402
+from .eks_ext import Eks  # noqa: E402
+
+
+class LocalAws:
+    """The WSGI application: controls, EKS, request log and faults in front of moto."""
+
+    def __init__(self, moto_app, account_id, log_path=None):
+        self.moto_app = moto_app
+        self.controls = Controls(log_path=log_path)
+        self.eks = Eks(self.controls, account_id)
+
+    # ------------------------------------------------------------------ WSGI
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/_aews/"):
+            return self._control(environ, start_response, path[len("/_aews/") :].strip("/"))
+        if path.startswith("/moto-api/reset"):
+            self.eks.reset()
+            return self.moto_app(environ, start_response)
+        body = _read_body(environ)
+        service, region, operation = controls_module.identify(environ, body)
+        if service is None and operation is None:
+            return self.moto_app(environ, start_response)
+        service = service or "unknown"
+        region = region or os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
+        operation = operation or f"{environ.get('REQUEST_METHOD')} {path}"
+        started = time.time()
+        self.eks.settle()
+        entry = {
+            "timestamp": controls_module.now_iso(started),
+            "time": round(started, 6),
+            "service": service,
+            "operation": operation,
+            "region": region,
+            "mutating": not controls_module.is_read(operation),
+            "kind": "read" if controls_module.is_read(operation) else "mutating",
+            "injected": False,
+        }
+        fault = self.controls.fault_for(service, operation)
+        if fault:
+            code, status, message = fault
+            entry.update(status=status, error=code, injected=True)
+            status_line, headers, payload = _error_response(environ, service, code, status, message)
+        elif service == "eks":
+            status, result, _ = self.eks.handle(environ, body, region)
+            if status >= 400:
+                code = result.pop("__error__")
+                entry.update(status=status, error=code)
+                status_line, headers, payload = _rest_json_error(code, status, result)
+            else:
+                entry.update(status=status, error=None)
+                status_line = _status_line(status)
+                headers = [("Content-Type", "application/json"), ("x-amzn-RequestId", str(uuid.uuid4()))]
+                payload = json.dumps(result).encode()
+        else:
+            captured = {}
+
+            def capture(status_text, response_headers, exc_info=None):
+                captured["status"], captured["headers"] = status_text, response_headers
+                return lambda data: None
+
+            chunks = self.moto_app(environ, capture)
+            try:
+                payload = b"".join(chunks)
+            finally:
+                if hasattr(chunks, "close"):
+                    chunks.close()
+            status_line, headers = captured["status"], captured["headers"]
+            status = int(status_line.split()[0])
+            entry.update(status=status, error=_error_code(payload) if status >= 400 else None)
+        entry["duration_ms"] = round((time.time() - started) * 1000, 1)
+        self.controls.record(entry)
+        headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+        headers.append(("Content-Length", str(len(payload))))
+        start_response(status_line, headers)
+        return [payload]
+
+    # ------------------------------------------------------------------ controls
+    def _control(self, environ, start_response, name):
+        method = environ.get("REQUEST_METHOD", "GET")
+        try:
+            raw = _read_body(environ)
+            payload = json.loads(raw) if raw and raw.strip() else {}
+            if not isinstance(payload, dict):
+                raise ControlError("the body must be a JSON object")
+            query = parse_qs(environ.get("QUERY_STRING", ""))
+            result = self._dispatch_control(method, name, payload, query)
+            status = 200
+        except ControlError as e:
+            status, result = 400, {"error": str(e)}
+        except ValueError as e:
+            status, result = 400, {"error": f"invalid JSON: {e}"}
+        body = json.dumps(result, default=str).encode()
+        start_response(
+            _status_line(status), [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+        )
+        return [body]
+
+    def _dispatch_control(self, method, name, payload, query):
+        if name == "reset" and method == "POST":
+            reset_moto()
+            self.eks.reset()
+            self.controls.reset()
+            return {"status": "ok"}
+        if name == "config":
+            return self.controls.configure(payload) if method == "POST" else self.controls.config()
+        if name == "faults":
+            return self.controls.set_faults(payload) if method == "POST" else self.controls.faults.describe()
+        if name == "inject":
+            if method != "POST":
+                return {"pending": list(self.controls.injections)}
+            injection = self.controls.inject(payload)
+            applied = self.eks.apply_injection_now(injection) if injection["now"] else False
+            return {"injection": injection, "applied_now": applied}
+        if name == "requests":
+            if method == "DELETE":
+                with self.controls.lock:
+                    self.controls.log.clear()
+                return {"requests": []}
+            since = int(query.get("since", ["0"])[0])
+            return {"requests": self.controls.requests(since)}
+        if name == "state" and method == "GET":
+            self.eks.settle()
+            with self.eks.lock:
+                return {
+                    "clusters": [
+                        {
+                            "region": region,
+                            "name": name,
+                            "status": c["status"],
+                            "nodegroups": {n: g["status"] for n, g in c["_nodegroups"].items()},
+                            "addons": {n: a["status"] for n, a in c["_addons"].items()},
+                        }
+                        for (region, name), c in self.eks.clusters.items()
+                    ]
+                }
+        raise ControlError(f"unknown control {method} /_aews/{name}")
+
+
+def reset_moto():
+    """Forget every moto backend; they are created again, empty, on first use.
+
+    moto's own reset re-initializes each backend in place and then drops it anyway, which costs seconds
+    (EC2's default VPC and images, IAM's managed policies) for nothing: dropping them is enough.
+    """
+    from moto.core.base_backend import BackendDict
+    from moto.core.base_backend import backend_lock
+    from moto.core.model_instances import reset_model_data
+
+    with backend_lock:
+        for backends in BackendDict._instances:
+            backends.clear()
+        BackendDict._instances.clear()
+    reset_model_data()
+
+
+# ---------------------------------------------------------------------- HTTP helpers
+_REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 409: "Conflict", 500: "Internal Server Error", 503: "Service Unavailable"}
+
+
+def _status_line(status):
+    return f"{status} {_REASONS.get(status, 'Error')}"
+
+
+def _read_body(environ):
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    body = environ["wsgi.input"].read(length) if length > 0 else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
+
+
+def _rest_json_error(code, status, fields):
+    headers = [
+        ("Content-Type", "application/json"),
+        ("x-amzn-ErrorType", code),
+        ("x-amzn-RequestId", str(uuid.uuid4())),
+    ]
+    return _status_line(status), headers, json.dumps(fields).encode()
+
+
+def _error_response(environ, service, code, status, message):
+    """An error in the wire format of the request's protocol."""
+    request_id = str(uuid.uuid4())
+    if environ.get("HTTP_X_AMZ_TARGET"):
+        headers = [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-RequestId", request_id)]
+        return _status_line(status), headers, json.dumps({"__type": code, "message": message}).encode()
+    content_type = environ.get("CONTENT_TYPE", "")
+    if content_type.startswith("application/x-www-form-urlencoded") or "Action=" in environ.get("QUERY_STRING", ""):
+        if service == "ec2":
+            xml = (
+                f"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>{code}</Code>"
+                f"<Message>{message}</Message></Error></Errors><RequestID>{request_id}</RequestID></Response>"
+            )
+        else:
+            xml = (
+                f"<ErrorResponse><Error><Type>{'Receiver' if status >= 500 else 'Sender'}</Type><Code>{code}</Code>"
+                f"<Message>{message}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+            )
+        return _status_line(status), [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)], xml.encode()
+    if service == "s3":
+        xml = f"<Error><Code>{code}</Code><Message>{message}</Message><RequestId>{request_id}</RequestId></Error>"
+        return _status_line(status), [("Content-Type", "application/xml")], xml.encode()
+    return _rest_json_error(code, status, {"message": message})
+
+
+def _error_code(payload):
+    text = payload[:4000].decode("utf-8", "replace")
+    start = text.find("<Code>")
+    if start >= 0:
+        return text[start + 6 : text.find("</Code>", start)]
+    try:
+        data = json.loads(text)
+        return str(data.get("__type") or data.get("code") or "").split("#")[-1] or None
+    except ValueError:
+        return None
+
+
+def create_app(log_path=None):
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+    from moto.moto_server.werkzeug_app import create_backend_app
+
+    return LocalAws(DomainDispatcherApplication(create_backend_app), DEFAULT_ACCOUNT_ID, log_path=log_path)
+
+
+def speed_up_moto():
+    """Two shortcuts in moto's IAM that change no behaviour and save seconds after every reset.
+
+    moto looks up the account of an access key in the IAM backend of every partition, creating the six
+    partition backends on the first call after a reset, and each one parses the 1000 AWS managed policies
+    from JSON again. Only partitions that exist are searched here, and the JSON is parsed once.
+    """
+    import moto.iam.models as iam_models
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    def get_account_id_from(access_key):
+        for account_id, account in list(iam_models.iam_backends.items()):
+            for partition in list(dict.keys(account)):
+                if access_key in dict.__getitem__(account, partition).access_keys:
+                    return account_id
+        return DEFAULT_ACCOUNT_ID
+
+    parsed = {}
+
+    def _init_aws_policies(self):
+        if not iam_models.load_iam_aws_managed_policies():
+            return []
+        if "data" not in parsed:
+            parsed["data"] = json.loads(iam_models.aws_managed_policies_data)
+        return [
+            iam_models.AWSManagedPolicy.from_data(name, self.account_id, self.region_name, data)
+            for name, data in parsed["data"].items()
+        ]
+
+    iam_models.get_account_id_from = get_account_id_from
+    iam_models.IAMBackend._init_aws_policies = _init_aws_policies
+
+
+def warm_up(app, regions):
+    """Load what moto loads on first use (service apps, EC2 and IAM data) before serving, then forget the state."""
+    from moto.ec2.models import ec2_backends
+    from moto.iam.models import iam_backends
+
+    dispatcher = app.moto_app
+    for service in ("ec2", "iam", "sts", "kms", "logs", "autoscaling", "ssm", "cloudformation"):
+        if service not in dispatcher.app_instances:
+            dispatcher.app_instances[service] = dispatcher.create_app(service)
+    for region in regions:
+        ec2_backends[app.eks.account][region].describe_vpcs()
+    iam_backends[app.eks.account]["global"]
+    reset_moto()
+
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=int(os.environ.get("LOCAL_AWS_PORT", "4566")))
+    parser.add_argument("--host", default="127.0.0.1", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    from moto.server import ThreadedMotoServer
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+    from werkzeug.serving import make_server
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
-    server.start()
-    print(f"local AWS endpoint on http://127.0.0.1:{args.port}", flush=True)
+    app = create_app(log_path=os.environ.get("LOCAL_AWS_REQUEST_LOG") or None)
+    speed_up_moto()
+    warm_up(app, sorted({os.environ.get("AWS_DEFAULT_REGION") or "us-east-1", "ap-northeast-2", "us-east-1"}))
+    server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
+    print(f"local AWS endpoint on http://{args.host}:{args.port} (controls under /_aews/)", flush=True)
     try:
-        server._thread.join()
+        server.serve_forever()
     except KeyboardInterrupt:
-        server.stop()
+        pass
+    finally:
+        server.server_close()
     return 0
 
 
