@@ -21,7 +21,8 @@ description:
     C(accessConfig.accessEntries), custom AMIs, launch templates, and others) are errors naming each path,
     never dropped. Such a section left empty or at eksctl's default value (C(privateCluster.enabled=false),
     C(instanceSelector={}), C(securityGroups.withLocal=null)) passes.
-  - Every problem is reported at once, one per line, in one error.
+  - Problems are reported together, one per line with its path, in one error: every schema problem
+    (unknown keys, wrong types, unsupported sections) first, then every value eksctl would reject.
   - The Kubernetes version and AMI family are kept as written. Give O(eks_versions) (for example from
     C(aews.eks.eks_cluster_versions_info) or the EKS C(DescribeClusterVersions) API) to fail on a version EKS
     no longer offers; C(AmazonLinux2) with Kubernetes 1.33 or later is always an error, as AL2 AMIs stop at 1.32.

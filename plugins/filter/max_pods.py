@@ -4,53 +4,7 @@
 
 from __future__ import annotations
 
-DOCUMENTATION = r"""
-name: max_pods
-short_description: The max pods of a node of an instance type under the Amazon VPC CNI
-version_added: 0.1.0
-author: aews.eks maintainers
-description:
-  - Computes how many pods a node of an instance type can run, from the network information
-    EC2 C(DescribeInstanceTypes) returns (as AWS spells it, or snake_cased as
-    M(aews.eks.eks_instance_types_info) and M(amazon.aws.ec2_instance_type_info)-style modules return it).
-  - Without prefix delegation, ENIs x (IPv4 addresses per ENI - 1) + 2.
-  - With prefix delegation, ENIs x ((IPv4 addresses per ENI - 1) x 16) + 2, capped at 110 for instance
-    types with fewer than 30 vCPUs and at 250 for the others, as amazon-eks-ami's max-pods-calculator does.
-  - The companion filter P(aews.eks.subnet_capacity#filter) checks that subnets hold the pod IPs of a nodegroup.
-options:
-  _input:
-    description:
-      - One instance type record with C(NetworkInfo.MaximumNetworkInterfaces),
-        C(NetworkInfo.Ipv4AddressesPerInterface) and C(VCpuInfo.DefaultVCpus)
-        (or C(network_info.maximum_network_interfaces), C(network_info.ipv4_addresses_per_interface)
-        and C(v_cpu_info.default_v_cpus)).
-    type: dict
-    required: true
-  prefix_delegation:
-    description:
-      - Whether the VPC CNI assigns /28 prefixes (C(ENABLE_PREFIX_DELEGATION=true)) rather than single IPs.
-    type: bool
-    default: false
-"""
-
-EXAMPLES = r"""
-- name: Describe the nodegroup's instance type
-  aews.eks.eks_instance_types_info:
-    instance_types: [t3.medium]
-  register: __types
-
-- name: Max pods of a t3.medium, without then with prefix delegation (17, then 110)
-  ansible.builtin.debug:
-    msg:
-      - "{{ __types.instance_types[0] | aews.eks.max_pods }}"
-      - "{{ __types.instance_types[0] | aews.eks.max_pods(prefix_delegation=true) }}"
-"""
-
-RETURN = r"""
-_value:
-  description: The max pods of one node.
-  type: int
-"""
+# The documentation of each filter is in max_pods.yml and subnet_capacity.yml.
 
 from ansible.errors import AnsibleFilterError
 
