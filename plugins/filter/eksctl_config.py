@@ -23,9 +23,10 @@ description:
     C(instanceSelector={}), C(securityGroups.withLocal=null)) passes.
   - Problems are reported together, one per line with its path, in one error: every schema problem
     (unknown keys, wrong types, unsupported sections) first, then every value eksctl would reject.
-  - The Kubernetes version and AMI family are kept as written. Give O(eks_versions) (for example from
-    C(aews.eks.eks_cluster_versions_info) or the EKS C(DescribeClusterVersions) API) to fail on a version EKS
-    no longer offers; C(AmazonLinux2) with Kubernetes 1.33 or later is always an error, as AL2 AMIs stop at 1.32.
+  - The Kubernetes version and AMI family are kept as written. Give O(eks_versions) (the versions EKS
+    C(DescribeClusterVersions) lists) to fail here on a version EKS no longer offers; otherwise
+    M(aews.eks.eks_cluster) refuses it before any change. C(AmazonLinux2) with Kubernetes 1.33 or later is
+    always an error, as AL2 AMIs stop at 1.32.
   - C(wellKnownPolicies) of service accounts and add-ons become the controller names of
     M(aews.eks.eks_irsa) (C(ebsCSIController) is V(ebs-csi), C(autoScaler) is V(cluster-autoscaler), and so on);
     a service account's C(attachPolicy) becomes the inline policy C(attachPolicy).
