@@ -1101,7 +1101,7 @@ def _addons(addons, addons_config):
     """The add-ons eksctl installs: its defaults (unless disableDefaultAddons), then those listed."""
     listed = {}
     for addon in addons:
-        listed[addon["name"]] = _addon(addon)
+        listed[addon["name"].lower()] = _addon(addon)
     result = []
     if not addons_config.get("disableDefaultAddons"):
         for name in DEFAULT_ADDONS:
@@ -1109,7 +1109,7 @@ def _addons(addons, addons_config):
     result.extend(listed.values())
     prefix_delegation = False
     for addon in result:
-        if addon["name"] == "vpc-cni":
+        if addon["name"].lower() == "vpc-cni":
             env = (addon.get("configuration_values") or {}).get("env") or {}
             prefix_delegation = str(env.get("ENABLE_PREFIX_DELEGATION", "")).lower() == "true"
     return result, prefix_delegation
