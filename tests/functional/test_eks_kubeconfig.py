@@ -68,10 +68,14 @@ def load(path, context):
 
 
 def four_steps(aws_calls, params):
+    path = params["path"]
+    original = open(path).read() if os.path.exists(path) else None
     aws_calls.clear()
     checked = run(params, check=True, diff=True)
     assert checked["changed"] is True
     assert aws_calls.mutating() == []
+    # Check mode writes nothing.
+    assert (open(path).read() if os.path.exists(path) else None) == original
     applied = run(params, diff=True)
     assert applied["changed"] is True
     assert applied["diff"]["after"] == checked["diff"]["after"]
