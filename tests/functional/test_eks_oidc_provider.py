@@ -11,15 +11,25 @@ from module_runner import run_module
 CLUSTER = "oidc-demo"
 
 
+@pytest.fixture(autouse=True)
+def quick_clusters(local_aws):
+    """Clusters become ACTIVE at once: these tests are about IAM, not about waiting."""
+    previous = local_aws.post("/_aews/config", {})["delays"]["cluster"]
+    local_aws.post("/_aews/config", {"delays": {"cluster": 0}})
+    yield
+    local_aws.post("/_aews/config", {"delays": {"cluster": previous}})
+
+
 @pytest.fixture
 def cluster(local_aws, cluster_role, vpc_subnets):
     """A cluster made with boto3 (its description carries identity.oidc.issuer)."""
     eks = boto3.client("eks")
-    return eks.create_cluster(
-        name=CLUSTER,
-        roleArn=cluster_role,
-        resourcesVpcConfig={"subnetIds": vpc_subnets["subnet_ids"][:2]},
-    )["cluster"]
+    eks.create_cluster(
+        name=CLUSTER, roleArn=cluster_role, resourcesVpcConfig={"subnetIds": vpc_subnets["subnet_ids"][:2]}
+    )
+    # EKS publishes identity.oidc.issuer once the cluster is ACTIVE
+    eks.get_waiter("cluster_active").wait(name=CLUSTER, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+    return eks.describe_cluster(name=CLUSTER)["cluster"]
 
 
 def _provider_arn(cluster):
