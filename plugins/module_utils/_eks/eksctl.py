@@ -448,9 +448,6 @@ SCHEMA["NodeGroup"] = dict(
     ),
 )
 
-_TYPE_WORDS = {STR: "a string", BOOL: "a boolean", INT: "an integer", NUM: "a number", DOC: "a mapping"}
-
-
 def _is_empty(value):
     return value is None or value == "" or value == [] or value == {}
 
