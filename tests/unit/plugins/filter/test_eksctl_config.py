@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -698,3 +701,54 @@ def test_not_a_cluster_config(value, expected):
 def test_eks_versions_must_be_a_list():
     with pytest.raises(AnsibleFilterError, match="eks_versions must be a list"):
         eksctl_config(MINIMAL, eks_versions="1.33")
+
+
+# ---------------------------------------------------------------- in a playbook, as site.yml uses it
+PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Read the eksctl ClusterConfig
+      ansible.builtin.set_fact:
+        aews_eks_cluster: "{{ lookup('ansible.builtin.file', eksctl_config_file) | aews.eks.eksctl_config }}"
+    - name: Show it
+      ansible.builtin.debug:
+        msg: "{{ aews_eks_cluster.name }} {{ aews_eks_cluster.version }} {{ aews_eks_cluster.nodegroups[0].instance_types }}"
+"""
+
+
+def _playbook(tmp_path, config_file):
+    playbook = tmp_path / "site.yml"
+    playbook.write_text(PLAYBOOK)
+    env = dict(
+        os.environ,
+        ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+        ANSIBLE_COLLECTIONS_PATH=str(ROOT / "collections"),
+        ANSIBLE_NOCOLOR="1",
+    )
+    command = [
+        str(Path(sys.executable).with_name("ansible-playbook")),
+        str(playbook),
+        "-e",
+        f"eksctl_config_file={config_file}",
+    ]
+    return subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_playbook_reads_the_seed_file(tmp_path):
+    result = _playbook(tmp_path, SEED_EKSCTL)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "myeks 1.25 ['t3.medium']" in result.stdout
+
+
+def test_playbook_fails_listing_every_path(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    cfg = yaml.safe_load(SEED_EKSCTL.read_text())
+    cfg["fargateProfiles"] = [{"name": "fp"}]
+    cfg["managedNodeGroups"][0]["foo"] = 1
+    bad.write_text(yaml.safe_dump(cfg))
+    result = _playbook(tmp_path, bad)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "fargateProfiles: not supported by aews.eks yet" in output
+    assert "managedNodeGroups[0].foo: unknown field" in output
