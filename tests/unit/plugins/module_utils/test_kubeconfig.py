@@ -1,4 +1,4 @@
-"""eks_kubeconfig's pure parts: the entries aws eks update-kubeconfig writes, merge and removal."""
+"""The kubeconfig entries of eks_kubeconfig (pure): what aws eks update-kubeconfig writes, merge and removal."""
 
 from __future__ import annotations
 
