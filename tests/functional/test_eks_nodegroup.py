@@ -8,6 +8,7 @@ import urllib.request
 
 import boto3
 import pytest
+from local_aws import catalogue
 from module_runner import run_module
 
 CLUSTER = "ngtest"
@@ -214,10 +215,16 @@ def describe(env, name="ng-1"):
     return env["eks"].describe_nodegroup(clusterName=CLUSTER, nodegroupName=name)["nodegroup"]
 
 
+def wait_active(env, name="ng-1"):
+    waiter = env["eks"].get_waiter("nodegroup_active")
+    waiter.wait(clusterName=CLUSTER, nodegroupName=name, WaiterConfig={"Delay": 0.5, "MaxAttempts": 240})
+
+
 def test_scaling_without_desired_keeps_the_desired_size(env):
     create(env)
     # A cluster autoscaler moved the desired size.
     env["eks"].update_nodegroup_config(clusterName=CLUSTER, nodegroupName="ng-1", scalingConfig={"desiredSize": 3})
+    wait_active(env)
     params = dict(env["base"], scaling={"min": 1, "max": 5})
     checked, applied, final = four_steps(env, params)
     expected = {"min_size": 1, "max_size": 5, "desired_size": 3}
@@ -346,9 +353,19 @@ def test_version_downgrade_fails(env):
 
 def test_release_version_update(env):
     create(env, version="1.30")
+    before = describe(env)["releaseVersion"]
+    release = catalogue.release_version("1.31", "AL2023_x86_64_STANDARD")
+    assert before != release
+    checked, applied, _ = four_steps(env, dict(env["base"], version="1.31", release_version=release))
+    assert checked["nodegroup"]["release_version"] == release
+    assert describe(env)["releaseVersion"] == release and describe(env)["version"] == "1.31"
+
+
+def test_release_version_equal_is_no_change(env):
+    create(env, version="1.30")
     release = describe(env)["releaseVersion"]
-    four_steps(env, dict(env["base"], release_version=release))  # the same: no change at any step
-    assert describe(env)["releaseVersion"] == release
+    assert run(dict(env["base"], release_version=release), check=True)["changed"] is False
+    assert run(dict(env["base"], release_version=release))["changed"] is False
 
 
 # ---------------------------------------------------------------- launch templates
@@ -356,7 +373,9 @@ def make_template(env, versions=2):
     data = {"InstanceType": "m5.large", "MetadataOptions": {"HttpTokens": "required"}}
     template = env["ec2"].create_launch_template(LaunchTemplateName="ng-lt", LaunchTemplateData=data)["LaunchTemplate"]
     for _ in range(versions - 1):
-        env["ec2"].create_launch_template_version(LaunchTemplateId=template["LaunchTemplateId"], LaunchTemplateData=data)
+        env["ec2"].create_launch_template_version(
+            LaunchTemplateId=template["LaunchTemplateId"], LaunchTemplateData=data
+        )
     return template["LaunchTemplateId"]
 
 
@@ -380,7 +399,9 @@ def test_launch_template_latest_is_resolved(env):
     assert describe(env)["launchTemplate"]["version"] == "1"
     # $Latest is still version 1: nothing to change.
     assert run(lt_params(env, id=template_id, version="$Latest"))["changed"] is False
-    env["ec2"].create_launch_template_version(LaunchTemplateId=template_id, LaunchTemplateData={"InstanceType": "m5.xlarge"})
+    env["ec2"].create_launch_template_version(
+        LaunchTemplateId=template_id, LaunchTemplateData={"InstanceType": "m5.xlarge"}
+    )
     checked, applied, _ = four_steps(env, lt_params(env, id=template_id, version="$Latest"))
     assert checked["nodegroup"]["launch_template"]["version"] == "2"
     assert describe(env)["launchTemplate"]["version"] == "2"
@@ -443,11 +464,17 @@ def test_update_without_wait_returns_while_updating(env):
     assert result["nodegroup"]["status"] == "ACTIVE" and result["nodegroup"]["labels"] == {"role": "x"}
 
 
-ISSUE = {"code": "AsgInstanceLaunchFailures", "message": "Could not launch On-Demand Instances", "resourceIds": ["eks-x"]}
+ISSUE = {
+    "code": "AsgInstanceLaunchFailures",
+    "message": "Could not launch On-Demand Instances",
+    "resourceIds": ["eks-x"],
+}
 
 
 def test_create_failed_stops_the_wait_at_once(env):
-    env["aws"].post("/_aews/inject", {"kind": "nodegroup", "cluster": CLUSTER, "nodegroup": "ng-1", "health_issues": [ISSUE]})
+    env["aws"].post(
+        "/_aews/inject", {"kind": "nodegroup", "cluster": CLUSTER, "nodegroup": "ng-1", "health_issues": [ISSUE]}
+    )
     started = time.monotonic()
     result = run(dict(env["base"], scaling={"min": 1, "max": 2}, wait_timeout=600), expect_failure=True)
     assert time.monotonic() - started < 60
@@ -470,6 +497,8 @@ def test_failed_update_stops_the_wait_with_its_errors(env):
 
 def test_degraded_after_update_stops_the_wait(env):
     create(env)
-    env["aws"].post("/_aews/inject", {"kind": "nodegroup", "cluster": CLUSTER, "nodegroup": "ng-1", "health_issues": [ISSUE]})
+    env["aws"].post(
+        "/_aews/inject", {"kind": "nodegroup", "cluster": CLUSTER, "nodegroup": "ng-1", "health_issues": [ISSUE]}
+    )
     result = run(dict(env["base"], scaling={"max": 4}, wait_timeout=600), expect_failure=True)
     assert "AsgInstanceLaunchFailures" in result["msg"]

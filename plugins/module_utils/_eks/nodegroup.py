@@ -491,15 +491,25 @@ def _wait_active(eks, params, deadline):
 
 
 def _wait_update(eks, params, update, deadline):
-    wait(
-        raw_client(eks),
-        "update_successful",
-        deadline.left(),
-        f"update {update['id']} ({update.get('type')}) of nodegroup {params['name']} to succeed",
-        name=params["cluster_name"],
-        updateId=update["id"],
-        nodegroupName=params["name"],
-    )
+    try:
+        wait(
+            raw_client(eks),
+            "update_successful",
+            deadline.left(),
+            f"update {update['id']} ({update.get('type')}) of nodegroup {params['name']} to succeed",
+            name=params["cluster_name"],
+            updateId=update["id"],
+            nodegroupName=params["name"],
+        )
+    except EksError as e:
+        # A failed update leaves the nodegroup DEGRADED with its own health issues, which say more
+        # (the codes) than the update's errors do.
+        nodegroup = _describe(eks, params)
+        issues = _health_details(nodegroup)
+        if issues:
+            e.message = f"{e.message}; nodegroup {(nodegroup or {}).get('status')}: {_health_text(nodegroup)}"
+            e.kwargs["health_issues"] = issues
+        raise
 
 
 def _describe(eks, params):
@@ -572,7 +582,6 @@ def ensure_created(module, eks, result, params, cluster, launch_template, deadli
 
 
 def ensure_updated(module, eks, result, params, current, launch_template, deadline):
-    before = to_ansible(current)
     if current.get("status") == "CREATE_FAILED":
         raise EksError(
             message=f"nodegroup {params['name']} is CREATE_FAILED ({_health_text(current)}): "
@@ -586,34 +595,28 @@ def ensure_updated(module, eks, result, params, current, launch_template, deadli
             "These need a new nodegroup (another name, then delete this one)"
         )
 
-    config = config_changes(current, params)
-    version = version_changes(current, params, launch_template)
-    to_set, to_remove = tag_changes(current.get("tags"), params.get("tags"), params.get("purge_tags"))
-    steps = []
-    if config:
-        steps.append(("config", config))
-    if version:
-        steps.append(("version", version))
-
-    predicted = current
-    for kind, change in steps:
-        predicted = apply_config(predicted, change) if kind == "config" else apply_version(predicted, change)
-    if to_set or to_remove:
-        predicted = dict(predicted, tags=apply_tag_changes(current.get("tags"), to_set, to_remove))
+    steps, to_set, to_remove = _plan(current, params, launch_template)
+    waited = False
+    if current.get("status") in BUSY_STATUSES and (steps or params["wait"]):
+        # EKS takes one update at a time, and shows an update's result only once it is done: a nodegroup
+        # still busy from an earlier run is waited for, then compared again.
+        _wait_active(eks, params, deadline)
+        waited = True
+        current = _describe(eks, params)
+        steps, to_set, to_remove = _plan(current, params, launch_template)
+    before = to_ansible(current)
 
     if result.check_mode:
-        for step in steps:
-            result.record({step[0]: step[1]})
+        predicted = current
+        for kind, change in steps:
+            result.record({kind: change})
+            predicted = apply_config(predicted, change) if kind == "config" else apply_version(predicted, change)
         if to_set or to_remove:
             result.record({"tags": {"set": to_set, "remove": to_remove}})
+            predicted = dict(predicted, tags=apply_tag_changes(current.get("tags"), to_set, to_remove))
         return result.exit("nodegroup", to_ansible(predicted), before=before)
 
     names = {"clusterName": params["cluster_name"], "nodegroupName": params["name"]}
-    waited = False
-    if (steps or params["wait"]) and current.get("status") in BUSY_STATUSES:
-        # EKS takes one update at a time: a nodegroup still busy from an earlier run is waited for.
-        _wait_active(eks, params, deadline)
-        waited = True
     for index, (kind, change) in enumerate(steps):
         result.record({kind: change})
         if kind == "config":
@@ -632,6 +635,19 @@ def ensure_updated(module, eks, result, params, current, launch_template, deadli
         _wait_active(eks, params, deadline)
     after = _describe(eks, params) if result.changed or waited else current
     result.exit("nodegroup", to_ansible(after), before=before)
+
+
+def _plan(current, params, launch_template):
+    """(update steps in the order they are made, tags to set, tag keys to remove)."""
+    steps = []
+    config = config_changes(current, params)
+    if config:
+        steps.append(("config", config))
+    version = version_changes(current, params, launch_template)
+    if version:
+        steps.append(("version", version))
+    to_set, to_remove = tag_changes(current.get("tags"), params.get("tags"), params.get("purge_tags"))
+    return steps, to_set, to_remove
 
 
 def ensure_absent(module, eks, result, current, deadline):
