@@ -20,7 +20,9 @@ author:
 options:
   cluster_name:
     description:
-      - Name of the EKS cluster. It must exist.
+      - Name of the EKS cluster.
+      - When the cluster no longer exists (during teardown), the roles are found by their tag alone among
+        the roles that trust an OIDC provider or C(pods.eks.amazonaws.com).
     type: str
     required: true
   role_name:

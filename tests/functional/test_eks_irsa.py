@@ -330,6 +330,13 @@ def test_info_lists_only_this_clusters_collection_roles(local_aws, cluster, clus
     one = run({"cluster_name": CLUSTER, "role_name": "irsa-demo-reports"}, module="eks_irsa_info")
     assert [r["name"] for r in one["roles"]] == ["irsa-demo-reports"]
 
+    # once the cluster is gone (teardown), its roles are still found by their tag
+    eks = boto3.client("eks")
+    eks.delete_cluster(name=CLUSTER)
+    eks.get_waiter("cluster_deleted").wait(name=CLUSTER, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+    after = run({"cluster_name": CLUSTER}, module="eks_irsa_info")
+    assert [r["name"] for r in after["roles"]] == ["irsa-demo-kube-system-aws-node", "irsa-demo-reports"]
+
 
 # ---------------------------------------------------------------- pod identity mode
 def _pod_identity_supported():

@@ -43,6 +43,9 @@ TAG_CLUSTER = "aews.eks/cluster-name"
 TAG_SERVICE_ACCOUNTS = "aews.eks/service-accounts"
 TAG_MODE = "aews.eks/service-account-mode"
 
+# Stands for "whichever OIDC provider" when the cluster, and so its issuer, is gone.
+ANY_OIDC_PROVIDER = object()
+
 ROLE_NAME_MAX = 64
 TAG_VALUE_MAX = 256
 _K8S_NAME = re.compile(r"^[a-z0-9*?]([-a-z0-9.*?]*[a-z0-9*?])?$")
@@ -158,7 +161,10 @@ def statements_of(document):
 
 
 def trusts_provider(statement, provider_arn):
-    return provider_arn in _as_list((statement.get("Principal") or {}).get("Federated"))
+    federated = _as_list((statement.get("Principal") or {}).get("Federated"))
+    if provider_arn is ANY_OIDC_PROVIDER:
+        return any(":oidc-provider/" in arn for arn in federated)
+    return provider_arn in federated
 
 
 def trusts_pod_identity(statement):
@@ -261,6 +267,17 @@ def parse_inline_policies(inline_policies):
     return parsed
 
 
+def cluster_issuer(cluster):
+    """The cluster's OIDC issuer URL; EKS publishes it once the cluster is ACTIVE."""
+    issuer = ((cluster.get("identity") or {}).get("oidc") or {}).get("issuer")
+    if not issuer:
+        raise EksError(
+            f"cluster {cluster.get('name')} has no OIDC issuer yet (identity.oidc.issuer; status "
+            f"{cluster.get('status')}): wait for the cluster to be ACTIVE"
+        )
+    return issuer
+
+
 def validate_params(params):
     """Input errors found without AWS, each naming the field at fault (pure)."""
     validate_service_accounts(params.get("service_accounts"), params["mode"])
@@ -293,7 +310,7 @@ def build_desired(params, cluster):
     partition = partition_of_arn(cluster_arn)
     account_id = account_of_arn(cluster_arn)
     service_accounts = validate_service_accounts(params.get("service_accounts"), mode)
-    issuer = ((cluster.get("identity") or {}).get("oidc") or {}).get("issuer")
+    issuer = cluster_issuer(cluster) if mode == "irsa" else None
     provider_arn = oidc_provider_arn(partition, account_id, issuer) if issuer else None
 
     name = params.get("role_name") or default_role_name(params["cluster_name"], service_accounts)
@@ -312,8 +329,6 @@ def build_desired(params, cluster):
         inline[policy_name] = document
 
     if mode == "irsa":
-        if not issuer:
-            raise EksError(f"cluster {params['cluster_name']} has no OIDC issuer (identity.oidc.issuer)")
         statements = build_irsa_statements(provider_arn, issuer, service_accounts, params.get("audiences"))
     else:
         statements = build_pod_identity_statements()
@@ -470,6 +485,8 @@ def predict_role(current, desired, changes):
                 "arn": desired["arn"],
                 "name": desired["name"],
                 "path": "/",
+                "role_id": None,
+                "create_date": None,
                 "trust_policy": change["trust_policy"],
                 "description": change.get("description", ""),
                 "max_session_duration": change.get("max_session_duration", 3600),
@@ -678,6 +695,7 @@ def ensure_irsa(module):
         owner = current["tags"].get(TAG_CLUSTER)
         if owner and owner != desired["cluster_name"]:
             raise EksError(f"role {desired['name']} belongs to cluster {owner} (tag {TAG_CLUSTER}), not to this one")
+        desired["arn"] = current["arn"]
     role_changes = compare_role(current, desired)
 
     association_changes = []
@@ -763,7 +781,7 @@ def roles_for_cluster(iam, cluster_name, provider_arn=None):
     for role in api.list_roles(iam):
         document = _decode_document(role.get("AssumeRolePolicyDocument"))
         statements = statements_of(document)
-        if not any((provider_arn and trusts_provider(s, provider_arn)) or trusts_pod_identity(s) for s in statements):
+        if not any(trusts_provider(s, provider_arn) or trusts_pod_identity(s) for s in statements):
             continue
         tags = _tags_dict(api.list_role_tags(iam, role["RoleName"]))
         if tags.get(TAG_CLUSTER) == cluster_name:
@@ -775,9 +793,10 @@ def describe_roles_for_cluster(module):
     params = module.params
     eks = client(module, "eks")
     iam = client(module, "iam")
-    cluster = _describe_cluster(eks, params["cluster_name"])
-    issuer = ((cluster.get("identity") or {}).get("oidc") or {}).get("issuer")
-    provider_arn = None
+    # Without the cluster (already deleted), any OIDC provider may be the one: the tag decides.
+    cluster = api.describe_cluster(eks, params["cluster_name"])
+    issuer = (((cluster or {}).get("identity") or {}).get("oidc") or {}).get("issuer")
+    provider_arn = ANY_OIDC_PROVIDER
     if issuer:
         provider_arn = oidc_provider_arn(partition_of_arn(cluster["arn"]), account_of_arn(cluster["arn"]), issuer)
     roles = []
@@ -958,12 +977,10 @@ def ensure_oidc_provider(module):
     eks = client(module, "eks")
     iam = client(module, "iam")
     cluster = api.describe_cluster(eks, params["cluster_name"])
-    issuer = ((cluster or {}).get("identity") or {}).get("oidc", {}).get("issuer")
-    if cluster is not None and not issuer:
-        raise EksError(f"cluster {params['cluster_name']} has no OIDC issuer (identity.oidc.issuer)")
+    issuer = (((cluster or {}).get("identity") or {}).get("oidc") or {}).get("issuer")
 
     if params["state"] == "absent":
-        if cluster is not None:
+        if issuer:
             arn = oidc_provider_arn(partition_of_arn(cluster["arn"]), account_of_arn(cluster["arn"]), issuer)
         else:
             # The cluster may be gone already; the provider still names it in its tag.
@@ -983,6 +1000,7 @@ def ensure_oidc_provider(module):
 
     if cluster is None:
         raise EksError(f"cluster {params['cluster_name']} was not found")
+    issuer = cluster_issuer(cluster)
     arn = oidc_provider_arn(partition_of_arn(cluster["arn"]), account_of_arn(cluster["arn"]), issuer)
     if params.get("compute_thumbprint"):
         thumbprints = [fetch_issuer_thumbprint(issuer)]

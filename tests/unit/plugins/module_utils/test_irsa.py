@@ -771,3 +771,25 @@ def test_cluster_autoscaler_is_scoped_to_the_cluster():
     _, inline = well_known_policies(["cluster-autoscaler"], "aws", "demo")
     scaling = inline["ClusterAutoscalerPolicy"]["Statement"][1]
     assert scaling["Condition"] == {"StringEquals": {"aws:ResourceTag/k8s.io/cluster-autoscaler/demo": "owned"}}
+
+
+def test_irsa_mode_needs_the_published_issuer():
+    creating = {"arn": "arn:aws:eks:eu-west-1:111122223333:cluster/demo", "name": "demo", "status": "CREATING"}
+    with pytest.raises(EksError, match="no OIDC issuer yet .* status CREATING.*wait for the cluster to be ACTIVE"):
+        irsa.build_desired(_params(), creating)
+
+
+@pytest.mark.parametrize(
+    "federated, provider, expected",
+    [
+        (PROVIDER, PROVIDER, True),
+        ([PROVIDER, "arn:aws:iam::1:saml-provider/x"], PROVIDER, True),
+        ("arn:aws:iam::111122223333:oidc-provider/other", PROVIDER, False),
+        ("arn:aws:iam::111122223333:oidc-provider/other", irsa.ANY_OIDC_PROVIDER, True),
+        ("arn:aws:iam::1:saml-provider/x", irsa.ANY_OIDC_PROVIDER, False),
+        (None, PROVIDER, False),
+    ],
+)
+def test_trusts_provider(federated, provider, expected):
+    principal = {"Federated": federated} if federated else {"Service": "pods.eks.amazonaws.com"}
+    assert irsa.trusts_provider({"Principal": principal}, provider) is expected
