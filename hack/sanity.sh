@@ -12,7 +12,7 @@
 #
 # Usage: hack/sanity.sh [ansible-test sanity options, for example --test pylint]
 # Environment: PYTHON312 (default: python3.12 on PATH, else /root/.pyenv/versions/3.12.1/bin/python3.12);
-#              AEWS_SANITY_SKIP_312=1 runs the Python 3.11 pass only.
+#              AEWS_SANITY_SKIP_311=1 / AEWS_SANITY_SKIP_312=1 leave out one of the two passes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -88,7 +88,7 @@ install_pip_standin() {
 }
 
 ensure_tools() {
-    # shellcheck (a binary in a wheel) so that the shellcheck sanity test runs instead of being skipped.
+    # The ShellCheck binary (from a wheel), so that the shellcheck sanity test runs instead of being skipped.
     local venv=$1
     if [[ ! -x $venv/bin/shellcheck ]]; then
         "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/hack/requirements-tools.txt"
@@ -151,7 +151,13 @@ if ! flock --nonblock 9; then
     flock 9
 fi
 stage_collection
-run_sanity "$VENV" 3.11 "$@"
+failed=()
+
+if [[ ${AEWS_SANITY_SKIP_311:-} == 1 ]]; then
+    log "Python 3.11 pass skipped: AEWS_SANITY_SKIP_311=1"
+else
+    run_sanity "$VENV" 3.11 "$@" || failed+=("ansible-test sanity on Python 3.11")
+fi
 
 if [[ ${AEWS_SANITY_SKIP_312:-} == 1 ]]; then
     log "Python 3.12 pass skipped: AEWS_SANITY_SKIP_312=1"
@@ -161,9 +167,15 @@ else
         log "Python 3.12 pass skipped: no python3.12 on this machine (set PYTHON312 to use one)"
     else
         ensure_venv312 "$python312"
-        run_sanity "$VENV312" 3.12 "$@"
-        log "unit tests on Python 3.12"
-        ANSIBLE_COLLECTIONS_PATH=$ROOT/collections "$VENV312/bin/python" -m pytest -q tests/unit
+        run_sanity "$VENV312" 3.12 "$@" || failed+=("ansible-test sanity on Python 3.12")
+        log "unit tests on Python 3.12 ($("$VENV312/bin/ansible" --version | head -n 1))"
+        ANSIBLE_COLLECTIONS_PATH=$ROOT/collections "$VENV312/bin/python" -m pytest -q tests/unit \
+            || failed+=("unit tests on Python 3.12")
     fi
+fi
+
+if ((${#failed[@]})); then
+    log "FAILED after $((SECONDS - started)) s: ${failed[*]}"
+    exit 1
 fi
 log "sanity passed in $((SECONDS - started)) s"

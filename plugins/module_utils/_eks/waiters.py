@@ -135,16 +135,17 @@ def _describe_failure(name, response):
     return summary + (": " + "; ".join(parts) if parts else ""), details
 
 
-def wait(client, name, timeout, what, /, **params):
-    """Wait with waiter ``name``; raise EksError at once on a failure state or at the timeout.
+def wait(client, waiter_name, timeout, what, /, **params):
+    """Wait with waiter ``waiter_name``; raise EksError at once on a failure state or at the timeout.
 
     ``client`` is a boto3 client (waiters use it directly, botocore's retry mode covers throttling).
     ``what`` describes the resource for the message, for example "cluster myeks to be ACTIVE".
-    The first four are positional-only so that ``params`` can carry DescribeCluster's ``name``.
+    The first four are positional-only, and none is called ``name``, so that ``params`` can carry
+    DescribeCluster's ``name`` (pylint flags a keyword argument named like a positional-only parameter).
     """
-    delay = waiter_delay(name)
+    delay = waiter_delay(waiter_name)
     max_attempts = max(1, int(timeout // delay) + 1)
-    waiter = botocore.waiter.create_waiter_with_client(name, _model(name, delay, max_attempts), client)
+    waiter = botocore.waiter.create_waiter_with_client(waiter_name, _model(waiter_name, delay, max_attempts), client)
     try:
         waiter.wait(**params)
     except WaiterError as e:
@@ -154,5 +155,5 @@ def wait(client, name, timeout, what, /, **params):
                 message=f"Timed out after {timeout} seconds waiting for {what}",
                 details=failure_details(response),
             ) from e
-        summary, details = _describe_failure(name, response)
+        summary, details = _describe_failure(waiter_name, response)
         raise EksError(message=f"Stopped waiting for {what}: it reached {summary}", details=details) from e

@@ -195,7 +195,7 @@ def test_timeout(eks):
     timeout = 0.5
     attempts = int(timeout // DELAY) + 1
     issues = [{"code": "ClusterUnreachable", "message": "still starting"}]
-    for _ in range(attempts):
+    for _attempt in range(attempts):
         stubber.add_response("describe_cluster", cluster("CREATING", issues), CLUSTER)
     with pytest.raises(EksError) as e:
         waiters.wait(client, "cluster_active", timeout, "cluster myeks to be ACTIVE", name="myeks")
