@@ -421,3 +421,41 @@ def test_validate_params_failures(params, message):
 def test_validate_params_returns_configuration():
     assert addon.validate_params({"configuration_values": YAML_SAME}) == {"env": {"A": "1", "B": "2"}}
     assert addon.validate_params({}) is None
+
+
+# EKS publishes its schemas as a draft-06 "$ref" to a definition, as in this shape.
+REF_SCHEMA = json.dumps(
+    {
+        "$ref": "#/definitions/Coredns",
+        "$schema": "http://json-schema.org/draft-06/schema#",
+        "definitions": {
+            "Coredns": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "replicaCount": {"type": "integer", "minimum": 1},
+                    "podDisruptionBudget": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "properties": {"enabled": {"type": "boolean"}},
+                    },
+                },
+            }
+        },
+    }
+)
+
+
+@pytest.mark.parametrize(
+    "values, errors",
+    [
+        ({"replicaCount": 3, "podDisruptionBudget": {"enabled": True}}, []),
+        ({"replicaCount": "3"}, [("configuration_values.replicaCount", "'3' is not of type 'integer'")]),
+        ({"podDisruptionBudget": {"on": True}}, [("configuration_values.podDisruptionBudget.on", "unknown key")]),
+        ({"replicas": 3}, [("configuration_values.replicas", "unknown key (allowed: podDisruptionBudget, replicaCount)")]),
+    ],
+)
+def test_schema_errors_with_ref(values, errors):
+    found = addon.schema_errors(values, REF_SCHEMA)
+    assert [(e["path"], m in e["message"]) for e, (_, m) in zip(found, errors)] == [(p, True) for p, _ in errors]
+    assert len(found) == len(errors)
