@@ -129,7 +129,7 @@ def test_create_four_steps(env):
     assert nodegroup["tags"] == {"team": "platform"}
     assert nodegroup["ami_type"] == "AL2023_x86_64_STANDARD"
     assert nodegroup["resources"]["auto_scaling_groups"]
-    for key in ("labels", "taints", "tags", "scaling_config", "ami_type", "instance_types", "subnets"):
+    for key in ("labels", "taints", "tags", "scaling_config", "ami_type", "instance_types", "subnets", "update_config"):
         assert predicted[key] == nodegroup[key], key
 
 
@@ -486,3 +486,64 @@ def test_degraded_after_update_stops_the_wait(env):
     assert time.monotonic() - started < 30
     assert "nodegroup DEGRADED: AsgInstanceLaunchFailures: Could not launch On-Demand Instances" in result["msg"]
     assert result["health_issues"][0]["code"] == "AsgInstanceLaunchFailures"
+
+
+# ---------------------------------------------------------------- AMI and capacity kinds, remote access, repair
+@pytest.mark.parametrize(
+    "ami_type, capacity_type",
+    [
+        ("AL2023_ARM_64_STANDARD", "SPOT"),
+        ("BOTTLEROCKET_x86_64", "ON_DEMAND"),
+        ("WINDOWS_CORE_2022_x86_64", "ON_DEMAND"),
+    ],
+)
+def test_create_ami_and_capacity_kinds(env, ami_type, capacity_type):
+    params = dict(env["base"], ami_type=ami_type, capacity_type=capacity_type, scaling={"min": 1, "max": 2})
+    checked, applied, _ = four_steps(env, params)
+    for result in (checked, applied):
+        assert result["nodegroup"]["ami_type"] == ami_type
+        assert result["nodegroup"]["capacity_type"] == capacity_type
+    assert applied["nodegroup"]["release_version"]
+
+
+def test_remote_access(env):
+    env["ec2"].create_key_pair(KeyName="ops")
+    vpc = env["ec2"].describe_subnets(SubnetIds=env["subnets"][:1])["Subnets"][0]["VpcId"]
+    group = env["ec2"].create_security_group(GroupName="bastion", Description="bastion", VpcId=vpc)["GroupId"]
+    params = dict(
+        env["base"],
+        scaling={"min": 1, "max": 2},
+        disk_size=40,
+        remote_access={"ec2_ssh_key": "ops", "source_security_groups": [group]},
+    )
+    checked, applied, _ = four_steps(env, params)
+    assert applied["nodegroup"]["remote_access"] == {"ec2_ssh_key": "ops", "source_security_groups": [group]}
+    assert applied["nodegroup"]["resources"]["remote_access_security_group"].startswith("sg-")
+    assert applied["nodegroup"]["disk_size"] == 40
+    env["ec2"].create_key_pair(KeyName="other")
+    result = run(dict(params, remote_access={"ec2_ssh_key": "other"}, disk_size=80), expect_failure=True)
+    assert "remote_access.ec2_ssh_key" in result["msg"] and "disk_size" in result["msg"]
+
+
+def test_node_repair(env):
+    create(env)
+    checked, applied, _ = four_steps(env, dict(env["base"], node_repair=True))
+    assert checked["nodegroup"]["node_repair_config"]["enabled"] is True
+    assert describe(env)["nodeRepairConfig"]["enabled"] is True
+
+
+def test_check_mode_prediction_matches_the_result_of_an_update(env):
+    create(env, labels={"a": "1"}, taints=[{"key": "t", "value": "1", "effect": "NO_SCHEDULE"}])
+    params = dict(
+        env["base"],
+        labels={"a": "2"},
+        taints=[{"key": "t", "value": "2", "effect": "NO_SCHEDULE"}],
+        scaling={"max": 5},
+        update_config={"max_unavailable": 2},
+        tags={"x": "y"},
+    )
+    checked, applied, _ = four_steps(env, params)
+    for key in ("labels", "taints", "scaling_config", "update_config", "tags"):
+        assert checked["nodegroup"][key] == applied["nodegroup"][key], key
+    assert checked["diff"]["before"]["labels"] == {"a": "1"}
+    assert applied["diff"]["after"]["labels"] == {"a": "2"}

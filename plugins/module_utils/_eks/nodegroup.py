@@ -320,8 +320,11 @@ def predict_created(request, cluster_version=None):
         tags=request.get("tags", {}),
         health={"issues": []},
     )
+    # What EKS sets when the request leaves them out.
     nodegroup.setdefault("version", cluster_version)
     nodegroup.setdefault("capacityType", "ON_DEMAND")
+    nodegroup.setdefault("updateConfig", {"maxUnavailable": 1})
+    nodegroup.setdefault("nodeRepairConfig", {"enabled": False})
     return nodegroup
 
 
