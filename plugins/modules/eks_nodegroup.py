@@ -18,7 +18,7 @@ description:
   - Options that are not given are left as they are on the nodegroup.
   - The instance types, AMI type, subnets, disk size, remote access, capacity type, node role and launch
     template (its id or name) cannot change in place. When any of them differs the module fails before
-    making any change, naming each one: such a change needs a new nodegroup.
+    making any change, naming each one; such a change needs a new nodegroup.
 author:
   - aews.eks maintainers
 options:
@@ -127,7 +127,7 @@ options:
     default: false
   taints:
     description:
-      - Kubernetes taints of the nodes. A taint is identified, as EKS does, by its key and effect:
+      - Kubernetes taints of the nodes. A taint is identified, as EKS does, by its key and effect;
         a new value for the same key and effect updates it.
       - Taints on the nodegroup that are not given here are kept unless O(purge_taints=true).
     type: list

@@ -254,7 +254,7 @@ def node_repair_change(current, desired):
 
 
 # ---------------------------------------------------------------- create and update plans (pure)
-def build_create(params, cluster_version=None, launch_template=None):
+def build_create(params, launch_template=None):
     """CreateNodegroup parameters from module params (validated) and the resolved launch template."""
     request = {
         "clusterName": params["cluster_name"],
@@ -572,7 +572,7 @@ def ensure_created(module, eks, result, params, cluster, launch_template, deadli
         raise EksError(message=f"{' and '.join(missing)} needed to create nodegroup {params['name']}")
     if launch_template and not launch_template.get("version"):
         launch_template = dict(launch_template, version=launch_template["default_version"])
-    request = build_create(params, cluster.get("version"), launch_template)
+    request = build_create(params, launch_template)
     if not result.record({"create": request}):
         predicted = predict_created(request, cluster.get("version"))
         if launch_template:
