@@ -18,7 +18,8 @@ description:
     A pattern uses C(StringLike) for C(ISSUER:sub). Partitions C(aws), C(aws-cn) and C(aws-us-gov)
     come from the cluster ARN.
   - The cluster's IAM OIDC provider must exist (see M(aews.eks.eks_oidc_provider)). The module fails
-    before any change when it does not.
+    before any change when it does not. In check mode it warns instead and predicts the role, since an
+    earlier task of the same run may only have predicted the provider.
   - In O(mode=pod_identity) the trust names the service principal C(pods.eks.amazonaws.com) with
     C(sts:AssumeRole) and C(sts:TagSession), and each service account gets a pod identity association.
   - Trust and inline policies are compared by meaning (order, single values versus lists), so a re-run

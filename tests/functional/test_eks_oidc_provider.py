@@ -208,3 +208,20 @@ def test_absent_after_the_cluster_is_gone_finds_the_provider_by_tag(local_aws, c
     assert result["changed"] is True
     assert result["changes"] == [{"action": "delete_provider", "arn": arn}]
     assert _iam_provider(arn) is None
+
+
+def test_client_ids_change_in_check_mode(local_aws, cluster, aws_calls):
+    """Client IDs are added and removed in place (the local endpoint's IAM has no AddClientID, so check mode)."""
+    run({"cluster_name": CLUSTER})
+    aws_calls.clear()
+    checked = run({"cluster_name": CLUSTER, "client_ids": ["sts.amazonaws.com", "vault"]}, check=True, diff=True)
+    assert aws_calls.mutating() == []
+    assert checked["changes"] == [{"action": "add_client_id", "client_id": "vault"}]
+    assert checked["diff"]["before"]["client_ids"] == ["sts.amazonaws.com"]
+    assert checked["provider"]["client_ids"] == ["sts.amazonaws.com", "vault"]
+    checked = run({"cluster_name": CLUSTER, "client_ids": ["vault"]}, check=True)
+    assert checked["changes"] == [
+        {"action": "add_client_id", "client_id": "vault"},
+        {"action": "remove_client_id", "client_id": "sts.amazonaws.com"},
+    ]
+    assert aws_calls.mutating() == []

@@ -685,10 +685,14 @@ def ensure_irsa(module):
     desired = build_desired(params, cluster)
 
     if desired["mode"] == "irsa" and api.get_open_id_connect_provider(iam, desired["provider_arn"]) is None:
-        raise EksError(
+        message = (
             f"cluster {desired['cluster_name']} has no IAM OIDC provider ({desired['provider_arn']}): "
             + _provider_help(desired["cluster_name"])
         )
+        # In check mode an earlier task of the same run may only have predicted the provider.
+        if not module.check_mode:
+            raise EksError(message)
+        module.warn(message)
 
     current = read_role(iam, desired["name"])
     if current is not None:
