@@ -565,7 +565,7 @@ def ensure(module):
 
     if do_wait and not module.check_mode and cluster.get("status") in BUSY_STATUSES:
         cluster = _wait_ready(eks, name, cluster, deadline)
-    before = shape(cluster)
+    before = shape(cluster, updates=[])
 
     offered = None
     if "version" in desired and desired["version"] != cluster.get("version"):
@@ -574,7 +574,7 @@ def ensure(module):
     if changes and not module.check_mode and cluster.get("status") in BUSY_STATUSES:
         # EKS refuses an update while the cluster is busy (ResourceInUseException): wait even with wait=false.
         cluster = _wait_ready(eks, name, cluster, deadline)
-        before = shape(cluster)
+        before = shape(cluster, updates=[])
         changes = plan(cluster, desired, offered, _vpc_ids(module, cluster, desired))
 
     if module.check_mode:
