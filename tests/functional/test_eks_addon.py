@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.request
 
 import boto3
 import pytest
@@ -17,6 +18,9 @@ KUBERNETES = "1.31"
 VPC_CNI = ["v1.20.4-eksbuild.2", "v1.19.6-eksbuild.7", "v1.19.2-eksbuild.1", "v1.19.0-eksbuild.1", "v1.18.6-eksbuild.1"]
 VPC_CNI_DEFAULT = "v1.19.6-eksbuild.7"
 
+# The running endpoint of the current test, set by the cluster fixture (four_steps reads its request log).
+LOCAL_AWS = [None]
+
 
 def eks():
     return boto3.client("eks")
@@ -26,6 +30,7 @@ def eks():
 def cluster(local_aws, cluster_role, vpc_subnets):
     """An ACTIVE Kubernetes 1.31 cluster, made directly with boto3; the endpoint's transitions sped up."""
     local_aws.post("/_aews/config", {"scale": 0.1})
+    LOCAL_AWS[0] = local_aws
     client = eks()
     client.create_cluster(
         name=CLUSTER,
@@ -35,7 +40,8 @@ def cluster(local_aws, cluster_role, vpc_subnets):
     )
     client.get_waiter("cluster_active").wait(name=CLUSTER, WaiterConfig={"Delay": 0.5, "MaxAttempts": 120})
     yield CLUSTER
-    local_aws.post("/_aews/config", {"scale": 1.0})
+    # Put the endpoint's delays back for whatever runs next in this session.
+    local_aws.post("/_aews/reset")
 
 
 @pytest.fixture
@@ -63,20 +69,37 @@ def info(params, **kwargs):
     return run_module("eks_addon_info", params, **kwargs)
 
 
+def logged_requests(local_aws):
+    """The endpoint's request log: [{"service", "operation", "mutating", ...}]."""
+    with urllib.request.urlopen(local_aws.url + "/_aews/requests", timeout=10) as response:
+        return json.loads(response.read())["requests"]
+
+
+def mutating_requests_since(local_aws, start):
+    return [r["operation"] for r in logged_requests(local_aws)[start:] if r["mutating"]]
+
+
 def four_steps(params, aws_calls):
-    """check -> apply -> check (no change) -> apply (no change); returns (predicted, applied) results."""
+    """check -> apply -> check (no change) -> apply (no change); returns (predicted, applied) results.
+
+    Check mode must make no mutating call, in this process (aws_calls) and as the endpoint saw it.
+    """
     aws_calls.clear()
+    start = len(logged_requests(LOCAL_AWS[0]))
     predicted = run(params, check=True, diff=True)
     assert predicted["changed"] is True
     assert aws_calls.mutating() == []
+    assert mutating_requests_since(LOCAL_AWS[0], start) == []
     applied = run(params, diff=True)
     assert applied["changed"] is True
     assert aws_calls.mutating() != []
     aws_calls.clear()
+    start = len(logged_requests(LOCAL_AWS[0]))
     again = run(params, check=True)
     assert again["changed"] is False, again
     assert run(params)["changed"] is False
     assert aws_calls.mutating() == []
+    assert mutating_requests_since(LOCAL_AWS[0], start) == []
     for key in ("name", "version", "configuration_values", "service_account_role_arn", "tags"):
         assert predicted["addon"].get(key) == applied["addon"].get(key), key
     return predicted, applied
@@ -138,16 +161,52 @@ def test_create_with_everything(cluster, roles, aws_calls):
 
 
 def test_coredns_created_without_nodes(cluster, aws_calls):
-    result = run({"name": "coredns", "wait": "created"})
-    assert result["changed"] is True
-    assert result["addon"]["status"] in ("ACTIVE", "DEGRADED")
-    assert run({"name": "coredns", "wait": "created"})["changed"] is False
+    predicted, applied = four_steps({"name": "coredns", "wait": "created"}, aws_calls)
+    assert applied["addon"]["status"] == "DEGRADED"
+    assert [i["code"] for i in applied["addon"]["health_issues"]] == ["InsufficientNumberOfReplicas"]
 
 
-def test_wait_none_returns_at_once(cluster):
+def test_wait_active_stops_at_once_on_degraded(cluster):
+    # Without nodes coredns goes DEGRADED: waiting for ACTIVE ends there, not at the timeout.
+    result = run({"name": "coredns", "wait": "active", "wait_timeout": 600}, expect_failure=True)
+    assert "Stopped waiting for add-on coredns of cluster addons to be ACTIVE: it reached status DEGRADED" in (
+        result["msg"]
+    )
+    assert "InsufficientNumberOfReplicas" in result["msg"]
+
+
+def test_create_failed_is_reported(cluster, local_aws):
+    local_aws.post("/_aews/inject", {"kind": "addon", "cluster": CLUSTER, "addon": "vpc-cni"})
+    result = run({"name": "vpc-cni"}, expect_failure=True)
+    assert "it reached status CREATE_FAILED: ConfigurationConflict" in result["msg"]
+    assert result["details"][0]["code"] == "ConfigurationConflict"
+
+
+def test_failed_update_is_reported(cluster, local_aws):
+    create("vpc-cni", addonVersion="v1.19.0-eksbuild.1")
+    local_aws.post("/_aews/inject", {"kind": "update", "cluster": CLUSTER, "addon": "vpc-cni"})
+    result = run({"name": "vpc-cni", "version": "latest"}, expect_failure=True)
+    assert "Stopped waiting for update" in result["msg"]
+    assert "it reached status Failed: ConfigurationConflict" in result["msg"]
+
+
+def test_wait_none_returns_at_once(cluster, local_aws):
+    local_aws.post("/_aews/config", {"scale": 1.0, "delays": {"addon": 30}})
     result = run({"name": "kube-proxy", "wait": "none"})
     assert result["changed"] is True
-    assert result["addon"]["status"] in ("CREATING", "ACTIVE")
+    assert result["addon"]["status"] == "CREATING"
+    assert run({"name": "kube-proxy", "wait": "none"})["changed"] is False
+
+
+def test_delete_while_deleting_waits(cluster, aws_calls, local_aws):
+    create("metrics-server")
+    local_aws.post("/_aews/config", {"scale": 1.0, "delays": {"addon": 2}})
+    eks().delete_addon(clusterName=CLUSTER, addonName="metrics-server")
+    aws_calls.clear()
+    result = run({"name": "metrics-server", "state": "absent"})
+    assert result["changed"] is False
+    assert aws_calls.mutating() == []
+    assert eks().list_addons(clusterName=CLUSTER)["addons"] == []
 
 
 # ---------------------------------------------------------------- failures before any change
