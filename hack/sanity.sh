@@ -124,7 +124,10 @@ find_python312() {
 ensure_venv312() {
     local python=$1 marker stamp
     marker=$VENV312/.installed
-    stamp=$(sha256sum "$ROOT/hack/requirements-py312.txt" | cut -c1-16)
+    # Rebuilt when its requirements or .venv's amazon.aws change.
+    stamp=$(cat "$ROOT/hack/requirements-py312.txt" "$ROOT/hack/requirements-tools.txt" \
+        "$("$VENV/bin/python" -c 'import ansible_collections.amazon.aws as m; print(list(m.__path__)[0])')/MANIFEST.json" \
+        | sha256sum | cut -c1-16)
     if [[ -f $marker && $(cat "$marker") == "$stamp" ]]; then
         return
     fi
