@@ -18,6 +18,7 @@ import json
 import re
 import socket
 import ssl
+from urllib.parse import unquote
 from urllib.parse import urlparse
 
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
@@ -552,8 +553,6 @@ def read_role(iam, name):
 def _decode_document(document):
     # botocore decodes IAM's URL-encoded policy documents into dicts; a string is still JSON.
     if isinstance(document, str):
-        from urllib.parse import unquote
-
         return json.loads(unquote(document))
     return document
 
