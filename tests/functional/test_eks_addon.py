@@ -233,6 +233,25 @@ def test_delete_while_deleting_waits(cluster, aws_calls, local_aws):
             "configuration_values.replicaCount: 0 is less than the minimum of 1",
         ),
         ({"name": "coredns", "configuration_values": "[1, 2]"}, "configuration_values must be a mapping"),
+        (
+            {
+                "name": "aws-ebs-csi-driver",
+                "pod_identity_associations": [
+                    {"service_account": "ebs-csi-node-sa", "role_arn": "arn:aws:iam::123456789012:role/ebs"}
+                ],
+            },
+            "pod_identity_associations[0].service_account: add-on aws-ebs-csi-driver v1.45.0-eksbuild.2 has no "
+            "service account 'ebs-csi-node-sa'; it supports: ebs-csi-controller-sa",
+        ),
+        (
+            {
+                "name": "coredns",
+                "pod_identity_associations": [
+                    {"service_account": "coredns", "role_arn": "arn:aws:iam::123456789012:role/dns"}
+                ],
+            },
+            "it supports no EKS Pod Identity association",
+        ),
     ],
 )
 def test_bad_input_fails_before_any_change(cluster, aws_calls, params, message):

@@ -253,6 +253,18 @@ def validate_configuration(values, schema_text, name, version):
         )
 
 
+def validate_associations(associations, pod_identity_configuration, name, version):
+    """Raise when a pod identity association names a service account the add-on version does not use."""
+    allowed = sorted({c.get("serviceAccount") for c in pod_identity_configuration or []})
+    for i, association in enumerate(associations or []):
+        if association["service_account"] not in allowed:
+            hint = f"it supports: {', '.join(allowed)}" if allowed else "it supports no EKS Pod Identity association"
+            raise EksError(
+                message=f"pod_identity_associations[{i}].service_account: add-on {name} {version} has no service "
+                f"account {association['service_account']!r}; {hint}"
+            )
+
+
 # ---------------------------------------------------------------- build and compare (pure)
 def association_id(arn):
     return arn.rsplit("/", 1)[-1]
@@ -485,9 +497,10 @@ def ensure_addon(module):
         version = resolve_version(requested, versions, name, cluster.get("version"), current=installed)
         check_downgrade(name, installed, version)
 
-    if configuration:
+    if configuration or p["pod_identity_associations"]:
         schema = api.describe_addon_configuration(eks, name, version)
         validate_configuration(configuration, schema.get("configurationSchema"), name, version)
+        validate_associations(p["pod_identity_associations"], schema.get("podIdentityConfiguration"), name, version)
 
     desired = desired_state(p, version if requested is not None else None, configuration)
 
@@ -545,14 +558,13 @@ def addon_info(module):
         names = api.list_addons(eks, p["cluster_name"])
         if p["name"]:
             names = [n for n in names if n == p["name"]]
+        catalogue = api.describe_addon_versions(eks, kubernetesVersion=cluster.get("version")) if names else []
         for name in names:
             addon = api.describe_addon(eks, p["cluster_name"], name)
             if not addon:
                 continue
             entry = normalize(addon, describe_associations(eks, p["cluster_name"], addon))
-            versions = compatible_versions(
-                api.describe_addon_versions(eks, addonName=name), name, cluster.get("version")
-            )
+            versions = compatible_versions(catalogue, name, cluster.get("version"))
             newest = versions[0]["version"] if versions else None
             entry["latest_version"] = newest
             entry["update_available"] = bool(newest and version_key(newest) > version_key(entry["version"]))

@@ -452,10 +452,42 @@ REF_SCHEMA = json.dumps(
         ({"replicaCount": 3, "podDisruptionBudget": {"enabled": True}}, []),
         ({"replicaCount": "3"}, [("configuration_values.replicaCount", "'3' is not of type 'integer'")]),
         ({"podDisruptionBudget": {"on": True}}, [("configuration_values.podDisruptionBudget.on", "unknown key")]),
-        ({"replicas": 3}, [("configuration_values.replicas", "unknown key (allowed: podDisruptionBudget, replicaCount)")]),
+        (
+            {"replicas": 3},
+            [("configuration_values.replicas", "unknown key (allowed: podDisruptionBudget, replicaCount)")],
+        ),
     ],
 )
 def test_schema_errors_with_ref(values, errors):
     found = addon.schema_errors(values, REF_SCHEMA)
     assert [(e["path"], m in e["message"]) for e, (_, m) in zip(found, errors)] == [(p, True) for p, _ in errors]
     assert len(found) == len(errors)
+
+
+EBS_POD_IDENTITY = [{"serviceAccount": "ebs-csi-controller-sa", "recommendedManagedPolicies": ["arn:p"]}]
+
+
+@pytest.mark.parametrize(
+    "associations, configuration, message",
+    [
+        (None, EBS_POD_IDENTITY, None),
+        ([], [], None),
+        ([{"service_account": "ebs-csi-controller-sa", "role_arn": "arn:r"}], EBS_POD_IDENTITY, None),
+        (
+            [
+                {"service_account": "ebs-csi-controller-sa", "role_arn": "arn:r"},
+                {"service_account": "x", "role_arn": "r"},
+            ],
+            EBS_POD_IDENTITY,
+            r"pod_identity_associations\[1\].service_account: add-on a v1 has no service account 'x'; "
+            "it supports: ebs-csi-controller-sa",
+        ),
+        ([{"service_account": "coredns", "role_arn": "arn:r"}], [], "it supports no EKS Pod Identity association"),
+    ],
+)
+def test_validate_associations(associations, configuration, message):
+    if message:
+        with pytest.raises(EksError, match=message):
+            addon.validate_associations(associations, configuration, "a", "v1")
+    else:
+        addon.validate_associations(associations, configuration, "a", "v1")
