@@ -138,8 +138,10 @@ options:
     default: present
 attributes:
   check_mode:
+    description: Can run in check mode and return the predicted resource and changes.
     support: full
   diff_mode:
+    description: Returns before and after of the resource in diff mode.
     support: full
 notes:
   - IAM is eventually consistent. A role made a moment ago may take a few seconds before STS lets

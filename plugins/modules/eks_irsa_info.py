@@ -31,9 +31,10 @@ options:
     type: str
 attributes:
   check_mode:
+    description: Can run in check mode; the module only reads.
     support: full
-    details: The module only reads.
   diff_mode:
+    description: The module changes nothing, so there is no diff.
     support: none
 seealso:
   - module: aews.eks.eks_irsa

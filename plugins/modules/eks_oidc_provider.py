@@ -62,8 +62,10 @@ options:
     default: present
 attributes:
   check_mode:
+    description: Can run in check mode and return the predicted resource and changes.
     support: full
   diff_mode:
+    description: Returns before and after of the resource in diff mode.
     support: full
 seealso:
   - module: aews.eks.eks_irsa

@@ -820,7 +820,8 @@ def describe_roles_for_cluster(module):
 # ---------------------------------------------------------------- eks_oidc_provider
 def thumbprint_of(der_certificate):
     """IAM's thumbprint of a certificate: the SHA-1 of its DER encoding, in lowercase hex."""
-    return hashlib.sha1(der_certificate).hexdigest()  # nosec B324 - IAM defines thumbprints as SHA-1
+    # IAM defines thumbprints as SHA-1; not a security use, so FIPS hosts allow it.
+    return hashlib.sha1(der_certificate, usedforsecurity=False).hexdigest()
 
 
 def fetch_issuer_thumbprint(issuer, port=443, timeout=10, context=None):
@@ -843,7 +844,7 @@ def fetch_issuer_thumbprint(issuer, port=443, timeout=10, context=None):
     if not chain:
         raise EksError(f"{issuer} presented no certificate; give thumbprints instead")
     last = chain[-1]
-    der = last if isinstance(last, bytes) else last.public_bytes(ssl._ssl.ENCODING_DER)
+    der = last if isinstance(last, bytes) else ssl.PEM_cert_to_DER_cert(last.public_bytes())
     return thumbprint_of(der)
 
 

@@ -694,7 +694,10 @@ def test_fetch_issuer_thumbprint_hashes_the_last_certificate_of_the_chain(tmp_pa
     root_key, leaf_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
     root = make("test root", "test root", root_key, root_key, True)
     leaf = make("localhost", "test root", leaf_key, root_key, False)
-    pem = lambda c: c.public_bytes(serialization.Encoding.PEM)  # noqa: E731
+
+    def pem(certificate):
+        return certificate.public_bytes(serialization.Encoding.PEM)
+
     (tmp_path / "chain.pem").write_bytes(pem(leaf) + pem(root))
     (tmp_path / "key.pem").write_bytes(
         leaf_key.private_bytes(
