@@ -65,7 +65,8 @@ options:
   endpoint_public_access:
     description:
       - Whether the Kubernetes API server endpoint is reachable from the internet.
-      - EKS creates clusters with V(true). O(endpoint_public_access) and O(endpoint_private_access) cannot both be V(false).
+      - EKS creates clusters with V(true).
+      - O(endpoint_public_access) and O(endpoint_private_access) cannot both be V(false).
     type: bool
   endpoint_private_access:
     description:
@@ -348,7 +349,9 @@ deleted:
   returned: when O(state=absent) deleted something
   type: list
   elements: dict
-  sample: [{"type": "DeleteNodegroup", "params": {"nodegroups": ["ng-1"]}}, {"type": "DeleteCluster", "params": {"name": "myeks"}}]
+  sample:
+    - {"type": "DeleteNodegroup", "params": {"nodegroups": ["ng-1"]}}
+    - {"type": "DeleteCluster", "params": {"name": "myeks"}}
 """
 
 from ansible_collections.aews.eks.plugins.module_utils import eks

@@ -144,7 +144,10 @@ def test_create_with_every_option(local_aws, base):
         logging=["all"],
         encryption=key,
         kubernetes_network_config={"ip_family": "ipv4", "service_ipv4_cidr": "10.96.0.0/16"},
-        access_config={"authentication_mode": "API_AND_CONFIG_MAP", "bootstrap_cluster_creator_admin_permissions": False},
+        access_config={
+            "authentication_mode": "API_AND_CONFIG_MAP",
+            "bootstrap_cluster_creator_admin_permissions": False,
+        },
         upgrade_policy={"support_type": "STANDARD"},
     )
     calls = Calls(local_aws)
@@ -162,7 +165,13 @@ def test_create_with_every_option(local_aws, base):
         "bootstrapClusterCreatorAdminPermissions": False,
     }
     assert cluster["upgradePolicy"] == {"supportType": "STANDARD"}
-    assert applied["cluster"]["enabled_log_types"] == ["api", "audit", "authenticator", "controllerManager", "scheduler"]
+    assert applied["cluster"]["enabled_log_types"] == [
+        "api",
+        "audit",
+        "authenticator",
+        "controllerManager",
+        "scheduler",
+    ]
     assert applied["cluster"]["encryption_config"][0]["provider"]["key_arn"] == key
 
 
@@ -177,7 +186,11 @@ def test_create_with_logging_and_access_config(local_aws, base):
 
 @pytest.mark.parametrize(
     "drop, missing",
-    [(["role_arn"], "role_arn"), (["subnet_ids"], "subnet_ids"), (["role_arn", "subnet_ids"], "role_arn and subnet_ids")],
+    [
+        (["role_arn"], "role_arn"),
+        (["subnet_ids"], "subnet_ids"),
+        (["role_arn", "subnet_ids"], "role_arn and subnet_ids"),
+    ],
 )
 def test_create_names_missing_options(local_aws, base, drop, missing):
     calls = Calls(local_aws)
@@ -300,9 +313,7 @@ def _add_nodegroup(vpc_subnets, name="ng-1"):
         ),
     )["Role"]["Arn"]
     client = eks()
-    client.create_nodegroup(
-        clusterName=NAME, nodegroupName=name, nodeRole=role, subnets=vpc_subnets["subnet_ids"][:2]
-    )
+    client.create_nodegroup(clusterName=NAME, nodegroupName=name, nodeRole=role, subnets=vpc_subnets["subnet_ids"][:2])
     client.get_waiter("nodegroup_active").wait(
         clusterName=NAME, nodegroupName=name, WaiterConfig={"Delay": 0.5, "MaxAttempts": 120}
     )
@@ -497,9 +508,7 @@ def test_version_upgrade_one_minor_at_a_time(local_aws, base):
     assert applied["cluster"]["version"] == "1.33"
     assert applied["cluster"]["status"] == "ACTIVE"
     assert applied["diff"]["before"]["version"] == "1.31"
-    described = [
-        eks().describe_update(name=NAME, updateId=u["id"])["update"] for u in applied["cluster"]["updates"]
-    ]
+    described = [eks().describe_update(name=NAME, updateId=u["id"])["update"] for u in applied["cluster"]["updates"]]
     assert [d["status"] for d in described] == ["Successful", "Successful"]
 
 

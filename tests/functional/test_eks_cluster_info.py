@@ -57,7 +57,9 @@ def test_info_one_cluster(two_clusters):
     assert info["endpoint"] == raw["endpoint"]
     assert info["certificate_authority"]["data"] == raw["certificateAuthority"]["data"]
     assert info["identity"]["oidc"]["issuer"] == raw["identity"]["oidc"]["issuer"]
-    assert info["resources_vpc_config"]["cluster_security_group_id"] == raw["resourcesVpcConfig"]["clusterSecurityGroupId"]
+    assert (
+        info["resources_vpc_config"]["cluster_security_group_id"] == raw["resourcesVpcConfig"]["clusterSecurityGroupId"]
+    )
     assert info["resources_vpc_config"]["endpoint_public_access"] is True
     assert info["enabled_log_types"] == []
     # Tag keys are kept as they are, not snake_cased.

@@ -270,7 +270,9 @@ def check_version(desired_version, current_version, offered):
             message=f"version: EKS does not offer {desired_version}; it offers {listing}",
             offered_versions=sorted_offered,
         )
-    missing = [v for v in version_steps(current_version, desired_version) if v not in offered] if current_version else []
+    missing = (
+        [v for v in version_steps(current_version, desired_version) if v not in offered] if current_version else []
+    )
     if missing:
         raise EksError(
             message=(
@@ -367,12 +369,19 @@ def plan(cluster, desired, offered_versions=None, vpc_ids=None):
             "securityGroupIds": list(groups if groups is not None else vpc.get("securityGroupIds") or []),
         }
         changes.append(
-            _change("VpcConfigUpdate", "update_cluster_config", {"resourcesVpcConfig": request}, "subnets and security groups")
+            _change(
+                "VpcConfigUpdate",
+                "update_cluster_config",
+                {"resourcesVpcConfig": request},
+                "subnets and security groups",
+            )
         )
 
     if "logTypes" in desired and desired["logTypes"] != enabled_log_types(cluster):
         changes.append(
-            _change("LoggingUpdate", "update_cluster_config", {"logging": logging_config(desired["logTypes"])}, "logging")
+            _change(
+                "LoggingUpdate", "update_cluster_config", {"logging": logging_config(desired["logTypes"])}, "logging"
+            )
         )
 
     if "authenticationMode" in desired:
