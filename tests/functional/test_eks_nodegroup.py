@@ -547,3 +547,21 @@ def test_check_mode_prediction_matches_the_result_of_an_update(env):
         assert checked["nodegroup"][key] == applied["nodegroup"][key], key
     assert checked["diff"]["before"]["labels"] == {"a": "1"}
     assert applied["diff"]["after"]["labels"] == {"a": "2"}
+
+
+def test_launch_template_default_follows_the_templates_default_version(env):
+    template_id = make_template(env, versions=2)
+    run(lt_params(env, id=template_id, version="$Default"))
+    assert describe(env)["launchTemplate"]["version"] == "1"
+    env["ec2"].modify_launch_template(LaunchTemplateId=template_id, DefaultVersion="2")
+    checked, applied, _ = four_steps(env, lt_params(env, id=template_id, version="$Default"))
+    assert checked["nodegroup"]["launch_template"]["version"] == "2"
+    assert describe(env)["launchTemplate"]["version"] == "2"
+
+
+def test_wait_timeout(env):
+    env["aws"].configure(delays={"nodegroup": 30})
+    started = time.monotonic()
+    result = run(dict(env["base"], scaling={"min": 1, "max": 2}, wait_timeout=2), expect_failure=True)
+    assert time.monotonic() - started < 20
+    assert "Timed out after 2 seconds waiting for nodegroup ng-1 to be ACTIVE" in result["msg"]

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import copy
+import math
 import re
 import time
 
@@ -444,7 +445,7 @@ class _Deadline:
         self.end = time.monotonic() + seconds
 
     def left(self):
-        return max(1, int(self.end - time.monotonic()))
+        return max(1, math.ceil(self.end - time.monotonic()))
 
 
 def resolve_launch_template(ec2, launch_template):
