@@ -643,3 +643,12 @@ def test_absent_with_fargate_profile(local_aws, created, cluster_role, vpc_subne
     deleted = run({"name": NAME, "state": "absent", "force": True})
     assert [d["type"] for d in deleted["deleted"]] == ["DeleteFargateProfile", "DeleteCluster"]
     assert _describe() is None
+
+
+def test_wait_false_waits_between_updates_not_after_the_last(local_aws, created):
+    result = run({"name": NAME, "endpoint_private_access": True, "logging": ["api"], "wait": False})
+    assert _updates(result) == [("EndpointAccessUpdate", "Successful"), ("LoggingUpdate", "InProgress")]
+    assert result["cluster"]["status"] == "UPDATING"
+    # Once the last update is over, nothing is left to change.
+    assert run({"name": NAME, "endpoint_private_access": True, "logging": ["api"]})["changed"] is False
+    assert _describe()["status"] == "ACTIVE"
