@@ -367,6 +367,19 @@ nodegroup:
     node_repair_config:
       description: Whether node repair is C(enabled).
       type: dict
+changes:
+  description:
+    - The updates made to an existing nodegroup (or that would be made, in check mode), in the order they are
+      made, each the arguments of one call.
+    - C(config) is an C(UpdateNodegroupConfig) request, C(version) an C(UpdateNodegroupVersion) request,
+      C(tags) the tags set and the tag keys removed.
+  returned: when the nodegroup existed and O(state=present)
+  type: list
+  elements: dict
+  sample:
+    - config: {labels: {addOrUpdateLabels: {role: batch}}, scalingConfig: {minSize: 1, maxSize: 5}}
+    - version: {version: "1.31"}
+    - tags: {set: {team: data}, remove: [drop]}
 """
 
 from ansible_collections.aews.eks.plugins.module_utils import eks

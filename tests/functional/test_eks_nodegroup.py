@@ -311,9 +311,15 @@ def test_tags_kept_without_purge(env):
 
 
 def test_several_changes_in_one_run(env):
-    create(env, labels={"role": "general"}, tags={"team": "platform"})
+    create(env, version="1.30", labels={"role": "general"}, tags={"team": "platform"})
     params = dict(env["base"], labels={"role": "batch"}, scaling={"max": 4}, tags={"team": "data"}, version="1.31")
     checked, applied, _ = four_steps(env, params)
+    assert checked["changes"] == [
+        {"config": {"labels": {"addOrUpdateLabels": {"role": "batch"}}, "scalingConfig": {"minSize": 1, "maxSize": 4}}},
+        {"version": {"version": "1.31"}},
+        {"tags": {"set": {"team": "data"}, "remove": []}},
+    ]
+    assert applied["changes"] == checked["changes"]
     nodegroup = describe(env)
     assert nodegroup["labels"] == {"role": "batch"}
     assert nodegroup["scalingConfig"]["maxSize"] == 4

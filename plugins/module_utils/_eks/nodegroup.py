@@ -618,7 +618,7 @@ def ensure_updated(module, eks, result, params, current, launch_template, deadli
         if to_set or to_remove:
             result.record({"tags": {"set": to_set, "remove": to_remove}})
             predicted = dict(predicted, tags=apply_tag_changes(current.get("tags"), to_set, to_remove))
-        return result.exit("nodegroup", to_ansible(predicted), before=before)
+        return result.exit("nodegroup", to_ansible(predicted), before=before, changes=result.changes)
 
     names = {"clusterName": params["cluster_name"], "nodegroupName": params["name"]}
     for index, (kind, change) in enumerate(steps):
@@ -638,7 +638,7 @@ def ensure_updated(module, eks, result, params, current, launch_template, deadli
     if steps and params["wait"]:
         _wait_active(eks, params, deadline)
     after = _describe(eks, params) if result.changed or waited else current
-    result.exit("nodegroup", to_ansible(after), before=before)
+    result.exit("nodegroup", to_ansible(after), before=before, changes=result.changes)
 
 
 def _plan(current, params, launch_template):
