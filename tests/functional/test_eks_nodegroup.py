@@ -107,10 +107,10 @@ def test_create_four_steps(env):
     params = dict(
         env["base"],
         scaling={"min": 1, "max": 4},
-        labels={"role": "general"},
+        labels={"role": "general", "nodeClass": "fastDisk"},
         taints=[{"key": "dedicated", "value": "general", "effect": "NoSchedule"}],
         update_config={"max_unavailable": 1},
-        tags={"team": "platform"},
+        tags={"team": "platform", "CostCenter": "A1"},
     )
     checked, applied, final = four_steps(env, params)
 
@@ -124,9 +124,10 @@ def test_create_four_steps(env):
     nodegroup = applied["nodegroup"]
     assert nodegroup["status"] == "ACTIVE"
     assert nodegroup["scaling_config"] == {"min_size": 1, "max_size": 4, "desired_size": 1}
-    assert nodegroup["labels"] == {"role": "general"}
+    # Label and tag keys are the user's: returned as they are, not snake_cased.
+    assert nodegroup["labels"] == {"role": "general", "nodeClass": "fastDisk"}
     assert nodegroup["taints"] == [{"key": "dedicated", "value": "general", "effect": "NO_SCHEDULE"}]
-    assert nodegroup["tags"] == {"team": "platform"}
+    assert nodegroup["tags"] == {"team": "platform", "CostCenter": "A1"}
     assert nodegroup["ami_type"] == "AL2023_x86_64_STANDARD"
     assert nodegroup["resources"]["auto_scaling_groups"]
     for key in ("labels", "taints", "tags", "scaling_config", "ami_type", "instance_types", "subnets", "update_config"):
