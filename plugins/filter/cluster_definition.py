@@ -11,10 +11,8 @@ import re
 
 from ansible.errors import AnsibleFilterError
 
-try:
-    from ansible_collections.aews.eks.plugins.filter.subnets import split
-except ImportError:  # pragma: no cover - loaded by the plugin loader under its own name
-    from .subnets import split
+from ansible_collections.aews.eks.plugins.filter.subnets import split
+from ansible_collections.aews.eks.plugins.module_utils._eks.iam_policies import well_known_policies
 
 DOCUMENTATION = r"""
 name: cluster_definition
@@ -73,6 +71,13 @@ ADDON_POLICIES = [
     "image_builder", "ebs", "cloud_watch", "auto_scaler", "external_dns", "cert_manager", "app_mesh",
     "app_mesh_preview", "fsx", "efs", "aws_load_balancer_controller", "alb_ingress", "xray",
 ]  # fmt: skip
+# Add-ons that get an IRSA role with these well-known policies when OIDC is on, as eksctl does.
+ADDON_ROLES = {"vpc-cni": "vpc-cni", "aws-ebs-csi-driver": "ebs-csi", "aws-efs-csi-driver": "efs-csi"}
+ADDON_SERVICE_ACCOUNTS = {
+    "vpc-cni": ("kube-system", "aws-node"),
+    "aws-ebs-csi-driver": ("kube-system", "ebs-csi-controller-sa"),
+    "aws-efs-csi-driver": ("kube-system", "efs-csi-controller-sa"),
+}
 DEFAULT_ADDONS = ["vpc-cni", "kube-proxy", "coredns", "metrics-server"]
 # Created right after the cluster, before any node exists: coredns cannot be healthy yet.
 EARLY_ADDONS = ["vpc-cni", "kube-proxy", "coredns"]
@@ -244,6 +249,21 @@ def _vpc(vpc, region, zones_default):
     return out
 
 
+WELL_KNOWN_POLICIES = [
+    "vpc-cni", "ebs-csi", "efs-csi", "aws-load-balancer-controller", "cluster-autoscaler", "external-dns", "cert-manager",
+]  # fmt: skip
+
+
+def _well_known(value, field):
+    """A list of aews.eks.eks_irsa controller names; a dict of name: bool is accepted too."""
+    if isinstance(value, dict):
+        value = [key for key, enabled in value.items() if _bool(enabled, f"{field}.{key}", False)]
+    names = _list(value, field)
+    for name in names:
+        _choice(name, field, WELL_KNOWN_POLICIES)
+    return names
+
+
 def _service_account(sa, field):
     sa = _dict(sa, field)
     for key in ("namespace", "name"):
@@ -253,7 +273,7 @@ def _service_account(sa, field):
         "namespace": sa["namespace"],
         "name": sa["name"],
         "managed_policy_arns": _list(sa.get("managed_policy_arns"), f"{field}.managed_policy_arns"),
-        "well_known_policies": _dict(sa.get("well_known_policies"), f"{field}.well_known_policies"),
+        "well_known_policies": _well_known(sa.get("well_known_policies"), f"{field}.well_known_policies"),
         "inline_policies": _dict(sa.get("inline_policies"), f"{field}.inline_policies"),
         "role_name": sa.get("role_name") or None,
         "role_only": _bool(sa.get("role_only"), f"{field}.role_only", True),
@@ -376,6 +396,49 @@ def _nodegroup(ng, index, cluster_name, cluster_version):
     return out
 
 
+# eksctl's withAddonPolicies: managed policies ("path/name") and well-known controller policies (inline).
+NODE_ADDON_POLICIES = {
+    "image_builder": (["AmazonEC2ContainerRegistryPowerUser"], []),
+    "ebs": ([], ["ebs-csi"]),
+    "efs": ([], ["efs-csi"]),
+    "cloud_watch": (["CloudWatchAgentServerPolicy"], []),
+    "xray": (["AWSXRayDaemonWriteAccess"], []),
+    "fsx": (["AmazonFSxFullAccess"], []),
+    "app_mesh": (["AWSAppMeshFullAccess"], []),
+    "app_mesh_preview": (["AWSAppMeshPreviewEnvoyAccess"], []),
+    "auto_scaler": ([], ["cluster-autoscaler"]),
+    "external_dns": ([], ["external-dns"]),
+    "cert_manager": ([], ["cert-manager"]),
+    "aws_load_balancer_controller": ([], ["aws-load-balancer-controller"]),
+    "alb_ingress": ([], ["aws-load-balancer-controller"]),
+}
+
+
+def partition(region):
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+def node_role_policies(nodegroup, region, cluster_name, with_oidc):
+    """The managed policy ARNs and inline policies of a nodegroup's node role, as eksctl attaches them."""
+    part = partition(region)
+    names = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore"]
+    if not with_oidc:
+        # With OIDC, vpc-cni gets its own IRSA role instead.
+        names.append("AmazonEKS_CNI_Policy")
+    controllers = []
+    for policy in nodegroup["addon_policies"]:
+        managed, known = NODE_ADDON_POLICIES[policy]
+        names += [n for n in managed if n not in names]
+        controllers += [c for c in known if c not in controllers]
+    managed_arns, inline = well_known_policies(controllers, part, cluster_name)
+    arns = [f"arn:{part}:iam::aws:policy/{n}" for n in names]
+    return {"managed_policy_arns": arns + [a for a in managed_arns if a not in arns], "inline_policies": inline}
+
+
 def _version_tuple(version):
     return tuple(int(part) for part in str(version).split(".")[:2])
 
@@ -403,17 +466,22 @@ def _addon(addon, index, with_oidc):
             ["none", "overwrite", "preserve"],
         ),
         "service_account_role": {
-            "well_known_policies": _dict(role.get("well_known_policies"), f"{field}.service_account_role.well_known_policies"),
+            "well_known_policies": _well_known(
+                role.get("well_known_policies"), f"{field}.service_account_role.well_known_policies"
+            ),
             "managed_policy_arns": _list(role.get("managed_policy_arns"), f"{field}.service_account_role.managed_policy_arns"),
         },
         "wait": _choice(addon.get("wait"), f"{field}.wait", ["created", "active"], "created" if name in EARLY_ADDONS else "active"),
     }
-    if name == "vpc-cni" and with_oidc and not out["service_account_role"]["managed_policy_arns"]:
-        out["service_account_role"]["managed_policy_arns"] = ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"]
-    if name == "aws-ebs-csi-driver" and with_oidc and not out["service_account_role"]["managed_policy_arns"]:
-        out["service_account_role"]["managed_policy_arns"] = [
-            "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"
-        ]
+    role_out = out["service_account_role"]
+    if with_oidc and name in ADDON_ROLES and not role_out["managed_policy_arns"] and not role_out["well_known_policies"]:
+        role_out["well_known_policies"] = [ADDON_ROLES[name]]
+    role_out["needed"] = bool(with_oidc and (role_out["managed_policy_arns"] or role_out["well_known_policies"]))
+    namespace, account = ADDON_SERVICE_ACCOUNTS.get(name, (None, None))
+    role_out["namespace"] = role.get("namespace") or namespace or "kube-system"
+    role_out["service_account"] = role.get("service_account") or account
+    if role_out["needed"] and not role_out["service_account"]:
+        _fail(f"{field}.service_account_role.service_account", "is required for this add-on's IRSA role")
     out["early"] = name in EARLY_ADDONS
     return out
 
@@ -503,6 +571,8 @@ def normalize(definition, availability_zones=None):
     for ng_name in names:
         if names.count(ng_name) > 1:
             _fail("nodegroups", f"the name {ng_name} is used more than once")
+    for ng in nodegroups:
+        ng["node_role"] = node_role_policies(ng, out["region"], out["name"], out["iam"]["with_oidc"])
     out["nodegroups"] = nodegroups
     addons_config = _dict(d.get("addons_config"), "addons_config")
     out["addons_config"] = {
