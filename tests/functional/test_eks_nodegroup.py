@@ -572,3 +572,18 @@ def test_wait_timeout(env):
     result = run(dict(env["base"], scaling={"min": 1, "max": 2}, wait_timeout=2), expect_failure=True)
     assert time.monotonic() - started < 20
     assert "Timed out after 2 seconds waiting for nodegroup ng-1 to be ACTIVE" in result["msg"]
+
+
+def test_throttling_is_retried(env):
+    create(env)
+    env["aws"].faults(
+        throttle_rate=0.3,
+        seed=7,
+        operations=["eks:DescribeNodegroup", "eks:UpdateNodegroupConfig", "eks:DescribeUpdate", "eks:TagResource"],
+    )
+    result = run(dict(env["base"], labels={"role": "x"}, tags={"t": "1"}))
+    assert result["changed"] is True
+    env["aws"].faults()
+    assert describe(env)["labels"] == {"role": "x"} and describe(env)["tags"] == {"t": "1"}
+    throttled = [r for r in env["aws"].requests(service="eks") if r.get("injected")]
+    assert throttled, "no call was throttled: the test proves nothing"
