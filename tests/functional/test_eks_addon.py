@@ -198,6 +198,29 @@ def test_wait_none_returns_at_once(cluster, local_aws):
     assert run({"name": "kube-proxy", "wait": "none"})["changed"] is False
 
 
+def test_update_waits_for_a_creation_in_progress(cluster, local_aws):
+    local_aws.post("/_aews/config", {"scale": 1.0, "delays": {"addon": 2}})
+    assert run({"name": "vpc-cni", "version": "v1.19.0", "wait": "none"})["addon"]["status"] == "CREATING"
+    result = run({"name": "vpc-cni", "version": "v1.19.2"})
+    assert result["changed"] is True
+    assert result["addon"]["version"] == "v1.19.2-eksbuild.1"
+    assert result["addon"]["status"] == "ACTIVE"
+
+
+def test_update_waits_for_an_update_in_progress(cluster, local_aws):
+    create("vpc-cni", addonVersion="v1.19.0-eksbuild.1")
+    local_aws.post("/_aews/config", {"scale": 1.0, "delays": {"update": 2}})
+    assert run({"name": "vpc-cni", "version": "v1.19.2", "wait": "none"})["addon"]["status"] == "UPDATING"
+    result = run({"name": "vpc-cni", "version": "latest"})
+    assert result["changed"] is True
+    assert result["addon"]["version"] == VPC_CNI[0]
+    updates = eks().list_updates(name=CLUSTER, addonName="vpc-cni")["updateIds"]
+    statuses = [
+        eks().describe_update(name=CLUSTER, updateId=u, addonName="vpc-cni")["update"]["status"] for u in updates
+    ]
+    assert statuses == ["Successful", "Successful"]
+
+
 def test_delete_while_deleting_waits(cluster, aws_calls, local_aws):
     create("metrics-server")
     local_aws.post("/_aews/config", {"scale": 1.0, "delays": {"addon": 2}})

@@ -449,6 +449,26 @@ def describe_normalized(eks, cluster_name, name):
     return normalize(addon, describe_associations(eks, cluster_name, addon)) if addon else {}
 
 
+def _settle(eks, addon, deadline):
+    """Wait for a creation or an update still in progress (EKS refuses an update meanwhile)."""
+    cluster_name, name = addon["clusterName"], addon["addonName"]
+    if addon.get("status") == "CREATING":
+        _wait_addon(eks, "addon_created", deadline, cluster_name, name, "to be created")
+    elif addon.get("status") == "UPDATING":
+        for update_id in api.list_updates(eks, cluster_name, addon_name=name):
+            update = api.describe_update(eks, cluster_name, update_id, addon_name=name)
+            if update and update.get("status") == "InProgress":
+                wait(
+                    raw_client(eks),
+                    "update_successful",
+                    deadline.remaining(),
+                    f"update {update_id} of add-on {name} of cluster {cluster_name} (in progress before this one)",
+                    name=cluster_name,
+                    updateId=update_id,
+                    addonName=name,
+                )
+
+
 def _cluster(eks, cluster_name):
     cluster = api.describe_cluster(eks, cluster_name)
     if cluster is None:
@@ -521,6 +541,7 @@ def ensure_addon(module):
     to_set, to_remove = tag_changes(before.get("tags"), p["tags"], p["purge_tags"])
     params = update_params(cluster_name, name, changes, p["resolve_conflicts"])
     if params and result.record({"update": sorted(changes)}):
+        _settle(eks, current, deadline)
         update = api.update_addon(eks, **params)
         if p["wait"] != "none":
             wait(
@@ -547,6 +568,27 @@ def ensure_addon(module):
 
 
 # ---------------------------------------------------------------- eks_addon_info
+def installed_entry(addon, associations, versions):
+    """An installed add-on as eks_addon_info returns it: with the newest compatible version, and whether it is newer."""
+    entry = normalize(addon, associations)
+    newest = versions[0]["version"] if versions else None
+    entry["latest_version"] = newest
+    entry["update_available"] = bool(newest and version_key(newest) > version_key(entry["version"]))
+    return entry
+
+
+def available_versions(catalogue, kubernetes_version):
+    """Every add-on version of ``catalogue`` compatible with ``kubernetes_version`` (all when None), by add-on name
+    and newest first, each with the add-on's name, type, publisher and owner."""
+    available = []
+    for name in sorted({a.get("addonName") for a in catalogue or []}):
+        entry = next(a for a in catalogue if a.get("addonName") == name)
+        for version in compatible_versions(catalogue, name, kubernetes_version) or []:
+            extra = dict(name=name, type=entry.get("type"), publisher=entry.get("publisher"), owner=entry.get("owner"))
+            available.append(dict(version, **extra))
+    return available
+
+
 def addon_info(module):
     p = module.params
     eks = client(module, "eks")
@@ -561,14 +603,9 @@ def addon_info(module):
         catalogue = api.describe_addon_versions(eks, kubernetesVersion=cluster.get("version")) if names else []
         for name in names:
             addon = api.describe_addon(eks, p["cluster_name"], name)
-            if not addon:
-                continue
-            entry = normalize(addon, describe_associations(eks, p["cluster_name"], addon))
-            versions = compatible_versions(catalogue, name, cluster.get("version"))
-            newest = versions[0]["version"] if versions else None
-            entry["latest_version"] = newest
-            entry["update_available"] = bool(newest and version_key(newest) > version_key(entry["version"]))
-            addons.append(entry)
+            if addon:
+                versions = compatible_versions(catalogue, name, cluster.get("version"))
+                addons.append(installed_entry(addon, describe_associations(eks, p["cluster_name"], addon), versions))
 
     available = []
     if p["name"] or p["kubernetes_version"]:
@@ -578,23 +615,10 @@ def addon_info(module):
         if kubernetes_version:
             query["kubernetesVersion"] = kubernetes_version
         catalogue = api.describe_addon_versions(eks, **query)
-        for addon_name in sorted({a.get("addonName") for a in catalogue}):
-            entry = next(a for a in catalogue if a.get("addonName") == addon_name)
-            for v in compatible_versions(catalogue, addon_name, kubernetes_version) or []:
-                v = dict(
-                    v,
-                    name=addon_name,
-                    type=entry.get("type"),
-                    publisher=entry.get("publisher"),
-                    owner=entry.get("owner"),
-                )
-                available.append(v)
-        if p["name"] and not available:
-            known = compatible_versions(catalogue, p["name"], None)
-            if known is None and "kubernetesVersion" in query:
-                known = compatible_versions(api.describe_addon_versions(eks, addonName=p["name"]), p["name"], None)
-            if known is None:
-                raise EksError(
-                    message=f"Unknown add-on {p['name']!r}: DescribeAddonVersions has no add-on by that name"
-                )
+        available = available_versions(catalogue, kubernetes_version)
+        if p["name"] and not available and "kubernetesVersion" in query:
+            # Known but not for this Kubernetes version, or not known at all: only the full catalogue tells.
+            catalogue = api.describe_addon_versions(eks, addonName=p["name"])
+        if p["name"] and compatible_versions(catalogue, p["name"], None) is None:
+            raise EksError(message=f"Unknown add-on {p['name']!r}: DescribeAddonVersions has no add-on by that name")
     module.exit_json(changed=False, addons=addons, addon_versions=available, kubernetes_version=kubernetes_version)

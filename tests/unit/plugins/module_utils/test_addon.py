@@ -491,3 +491,41 @@ def test_validate_associations(associations, configuration, message):
             addon.validate_associations(associations, configuration, "a", "v1")
     else:
         addon.validate_associations(associations, configuration, "a", "v1")
+
+
+@pytest.mark.parametrize(
+    "installed, latest, update_available",
+    [
+        ("v1.19.0-eksbuild.1", "v1.20.0-eksbuild.1", True),
+        ("v1.20.0-eksbuild.1", "v1.20.0-eksbuild.1", False),
+    ],
+)
+def test_installed_entry(installed, latest, update_available):
+    versions = addon.compatible_versions(CATALOGUE, "vpc-cni", "1.31")
+    entry = addon.installed_entry({"addonName": "vpc-cni", "addonVersion": installed, "status": "ACTIVE"}, [], versions)
+    assert (entry["version"], entry["latest_version"], entry["update_available"]) == (
+        installed,
+        latest,
+        update_available,
+    )
+
+
+def test_installed_entry_without_compatible_version():
+    entry = addon.installed_entry({"addonName": "coredns", "addonVersion": "v1.11.3-eksbuild.2"}, [], [])
+    assert (entry["latest_version"], entry["update_available"]) == (None, False)
+
+
+def test_available_versions():
+    available = addon.available_versions(CATALOGUE, "1.31")
+    assert [(v["name"], v["version"], v["default"]) for v in available] == [
+        ("coredns", "v1.11.3-eksbuild.2", True),
+        ("vpc-cni", "v1.20.0-eksbuild.1", False),
+        ("vpc-cni", "v1.19.2-eksbuild.1", False),
+        ("vpc-cni", "v1.19.0-eksbuild.2", False),
+        ("vpc-cni", "v1.19.0-eksbuild.1", False),
+        ("vpc-cni", "v1.18.3-eksbuild.3", True),
+    ]
+    assert available[0]["type"] == "networking"
+    assert available[0]["kubernetes_versions"] == ["1.31"]
+    assert addon.available_versions(CATALOGUE, "1.27") == []
+    assert addon.available_versions([], "1.31") == []
