@@ -6,12 +6,14 @@
 from __future__ import annotations
 
 import copy
+import functools
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.common import set_collection_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from .errors import EksError
@@ -34,9 +36,29 @@ def create_module(argument_spec, **kwargs):
     return AnsibleAWSModule(argument_spec=argument_spec, **kwargs)
 
 
+# amazon.aws retries "Throttling" and EC2's codes; EKS throttles with ThrottlingException and reports
+# transient faults as ServerException / ServiceUnavailableException.
+RETRY_CODES = ("ThrottlingException", "ServerException", "ServiceUnavailableException", "InternalServerError")
+
+
+class _RetryingClient(RetryingBotoClientWrapper):
+    """amazon.aws's wrapper retries only calls given aws_retry=True; every call of ours retries."""
+
+    def _create_optional_retry_wrapper_function(self, unwrapped):
+        retrying = self.retry(unwrapped)
+
+        @functools.wraps(unwrapped)
+        def wrapper(*args, aws_retry=True, **kwargs):
+            return retrying(*args, **kwargs) if aws_retry else unwrapped(*args, **kwargs)
+
+        return wrapper
+
+
 def client(module, service):
     """A boto3 client whose calls retry throttling and transient errors with jittered backoff."""
-    return module.client(service, retry_decorator=AWSRetry.jittered_backoff(retries=10, delay=1, max_delay=20))
+    plain = module.client(service)
+    retry = AWSRetry.jittered_backoff(retries=10, delay=1, max_delay=20, catch_extra_error_codes=list(RETRY_CODES))
+    return _RetryingClient(plain, retry)
 
 
 def raw_client(wrapped):
