@@ -331,6 +331,8 @@ def identify(environ, body):
         if "Action" in form:
             action = form["Action"][0]
     if action:
+        if service is None and action in ("AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"):
+            service = "sts"  # unsigned calls
         return service, region, action
     if service:
         raw = raw_path(environ)
