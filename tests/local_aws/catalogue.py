@@ -146,9 +146,7 @@ _ADDONS = {
         "owner": "aws",
         "namespace": "kube-system",
         "requiresIamPermissions": True,
-        "podIdentity": [
-            ("ebs-csi-controller-sa", ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"])
-        ],
+        "podIdentity": [("ebs-csi-controller-sa", ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"])],
         "versions": [
             ("v1.37.0-eksbuild.1", _range("1.28", "1.32")),
             ("v1.41.0-eksbuild.1", _range("1.28", "1.33")),
@@ -276,7 +274,8 @@ def addon_owner(name):
 
 def pod_identity_configuration(name):
     return [
-        {"serviceAccount": sa, "recommendedManagedPolicies": list(policies)} for sa, policies in _ADDONS[name]["podIdentity"]
+        {"serviceAccount": sa, "recommendedManagedPolicies": list(policies)}
+        for sa, policies in _ADDONS[name]["podIdentity"]
     ]
 
 
@@ -431,7 +430,9 @@ def _coredns_schema(version):
 
 def _kube_proxy_schema(version):
     return {
-        "mode": _str(enum=["iptables", "ipvs", "nftables"] if minor(version.lstrip("v")[:4]) >= (1, 31) else ["iptables", "ipvs"]),
+        "mode": _str(
+            enum=["iptables", "ipvs", "nftables"] if minor(version.lstrip("v")[:4]) >= (1, 31) else ["iptables", "ipvs"]
+        ),
         "ipvs": {
             "type": "object",
             "additionalProperties": False,

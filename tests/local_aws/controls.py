@@ -235,7 +235,7 @@ def _rate(payload, key):
 
 
 def _matches(pattern, service, operation):
-    """"CreateCluster", "eks:CreateCluster", "eks:*" or "*"."""
+    """ "CreateCluster", "eks:CreateCluster", "eks:*" or "*"."""
     if pattern == "*":
         return True
     if ":" in pattern:

@@ -280,7 +280,11 @@ class Eks:
     def _require_active(self, cluster):
         if cluster["status"] != "ACTIVE":
             raise ApiError(
-                "ResourceInUseException" if cluster["status"] in ("UPDATING", "CREATING") else "InvalidRequestException",
+                (
+                    "ResourceInUseException"
+                    if cluster["status"] in ("UPDATING", "CREATING")
+                    else "InvalidRequestException"
+                ),
                 f"Cluster {cluster['name']} is in {cluster['status']} status; the operation needs it ACTIVE.",
                 clusterName=cluster["name"],
             )
@@ -586,7 +590,9 @@ class Eks:
         region = cluster["_region"]
         cluster["endpoint"] = f"https://{cluster['_endpoint_id']}.gr7.{region}.eks.amazonaws.com"
         cluster["certificateAuthority"] = {"data": _certificate(cluster["name"])}
-        cluster["identity"] = {"oidc": {"issuer": f"https://oidc.eks.{region}.amazonaws.com/id/{cluster['_issuer_id']}"}}
+        cluster["identity"] = {
+            "oidc": {"issuer": f"https://oidc.eks.{region}.amazonaws.com/id/{cluster['_issuer_id']}"}
+        }
 
     def _cluster_out(self, cluster):
         return _public(cluster)
@@ -605,7 +611,9 @@ class Eks:
         if cluster["_nodegroups"]:
             raise ApiError("ResourceInUseException", "Cluster has nodegroups attached", clusterName=cluster["name"])
         if cluster["_fargate"]:
-            raise ApiError("ResourceInUseException", "Cluster has fargate profiles attached", clusterName=cluster["name"])
+            raise ApiError(
+                "ResourceInUseException", "Cluster has fargate profiles attached", clusterName=cluster["name"]
+            )
         self._no_update_in_progress(cluster, f"cluster {cluster['name']}")
         if cluster["status"] != "DELETING":
             cluster["status"] = "DELETING"
@@ -720,7 +728,13 @@ class Eks:
     def _vpc_update(self, region, cluster, req):
         current = cluster["resourcesVpcConfig"]
         merged = dict(current)
-        for key in ("subnetIds", "securityGroupIds", "endpointPublicAccess", "endpointPrivateAccess", "publicAccessCidrs"):
+        for key in (
+            "subnetIds",
+            "securityGroupIds",
+            "endpointPublicAccess",
+            "endpointPrivateAccess",
+            "publicAccessCidrs",
+        ):
             if key in req:
                 merged[key] = copy.deepcopy(req[key])
         if "controlPlaneEgressMode" in req:
@@ -735,7 +749,10 @@ class Eks:
             self._check_security_groups(region, req.get("securityGroupIds") or [], current.get("vpcId"))
             if merged == current:
                 raise _invalid("No changes needed for the VPC configuration provided", clusterName=cluster["name"])
-            params = [("Subnets", json.dumps(merged["subnetIds"])), ("SecurityGroups", json.dumps(merged["securityGroupIds"]))]
+            params = [
+                ("Subnets", json.dumps(merged["subnetIds"])),
+                ("SecurityGroups", json.dumps(merged["securityGroupIds"])),
+            ]
             for key, label in (
                 ("endpointPublicAccess", "EndpointPublicAccess"),
                 ("endpointPrivateAccess", "EndpointPrivateAccess"),
@@ -747,9 +764,11 @@ class Eks:
         if "controlPlaneEgressMode" in req and len(req) == 1:
             if merged == current:
                 raise _invalid("No changes needed for the VPC configuration provided", clusterName=cluster["name"])
-            return "ControlPlaneEgressUpdate", [("ControlPlaneEgressMode", req["controlPlaneEgressMode"])], {
-                "resourcesVpcConfig": merged
-            }
+            return (
+                "ControlPlaneEgressUpdate",
+                [("ControlPlaneEgressMode", req["controlPlaneEgressMode"])],
+                {"resourcesVpcConfig": merged},
+            )
         if merged == current:
             raise _invalid(
                 "Cluster is already at the desired configuration with endpointPrivateAccess: "
@@ -1034,7 +1053,8 @@ class Eks:
             version = template.get_version(spec.get("version") or "$Default")
         except Exception:
             raise _invalid(
-                f"Launch template version {spec.get('version')} does not exist for {template.name}.", nodegroupName=ng_name
+                f"Launch template version {spec.get('version')} does not exist for {template.name}.",
+                nodegroupName=ng_name,
             ) from None
         return {"name": template.name, "id": template.id, "version": str(version.number)}, bool(version.image_id)
 
@@ -1080,7 +1100,11 @@ class Eks:
     def op_UpdateNodegroupConfig(self, region, p):
         cluster = self._cluster(region, p["clusterName"])
         ng = self._nodegroup(cluster, p["nodegroupName"])
-        keys = [k for k in ("labels", "taints", "scalingConfig", "updateConfig", "nodeRepairConfig", "warmPoolConfig") if p.get(k)]
+        keys = [
+            k
+            for k in ("labels", "taints", "scalingConfig", "updateConfig", "nodeRepairConfig", "warmPoolConfig")
+            if p.get(k)
+        ]
         if not keys:
             raise _invalid("No changes were requested.", nodegroupName=ng["nodegroupName"])
         self._require_nodegroup_updatable(ng)
@@ -1378,7 +1402,9 @@ class Eks:
         cluster = self._cluster(region, p["clusterName"])
         name = p["addonName"]
         if name in cluster["_addons"]:
-            raise ApiError("ResourceInUseException", "Addon already exists.", clusterName=cluster["name"], addonName=name)
+            raise ApiError(
+                "ResourceInUseException", "Addon already exists.", clusterName=cluster["name"], addonName=name
+            )
         if not catalogue.addon_exists(name):
             raise _invalid(
                 f"Addon {name} specified is not supported in {cluster['version']} kubernetes version", addonName=name
@@ -1662,7 +1688,15 @@ class Eks:
                 clusterName=cluster["name"],
             )
         entry_type = p.get("type") or "STANDARD"
-        if entry_type not in ("STANDARD", "EC2_LINUX", "EC2_WINDOWS", "FARGATE_LINUX", "EC2", "HYBRID_LINUX", "HYPERPOD_LINUX"):
+        if entry_type not in (
+            "STANDARD",
+            "EC2_LINUX",
+            "EC2_WINDOWS",
+            "FARGATE_LINUX",
+            "EC2",
+            "HYBRID_LINUX",
+            "HYPERPOD_LINUX",
+        ):
             raise _invalid(f"The access entry type {entry_type} is not valid.")
         groups = p.get("kubernetesGroups") or []
         _check_groups_and_username(groups, p.get("username"))
@@ -1790,7 +1824,8 @@ class Eks:
         for assoc in cluster["_pod_identity"].values():
             if (assoc["namespace"], assoc["serviceAccount"]) == (p["namespace"], p["serviceAccount"]):
                 raise ApiError(
-                    "ResourceInUseException", f"Association already exists: {assoc['associationId']}",
+                    "ResourceInUseException",
+                    f"Association already exists: {assoc['associationId']}",
                     clusterName=cluster["name"],
                 )
         self._check_role(p["roleArn"], "roleArn")
@@ -1847,7 +1882,11 @@ class Eks:
     def op_ListPodIdentityAssociations(self, region, p):
         cluster = self._cluster(region, p["clusterName"])
         items = [
-            {k: a[k] for k in ("clusterName", "namespace", "serviceAccount", "associationArn", "associationId", "ownerArn") if k in a}
+            {
+                k: a[k]
+                for k in ("clusterName", "namespace", "serviceAccount", "associationArn", "associationId", "ownerArn")
+                if k in a
+            }
             for a in sorted(cluster["_pod_identity"].values(), key=lambda a: a["createdAt"])
             if (not p.get("namespace") or a["namespace"] == p["namespace"])
             and (not p.get("serviceAccount") or a["serviceAccount"] == p["serviceAccount"])
@@ -1959,7 +1998,9 @@ def _check_taint(taint):
     if not taint.get("key"):
         raise _invalid("A taint needs a key.")
     if taint.get("effect") not in ("NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"):
-        raise _invalid(f"Taint effect {taint.get('effect')!r} is not valid: NO_SCHEDULE, NO_EXECUTE, PREFER_NO_SCHEDULE.")
+        raise _invalid(
+            f"Taint effect {taint.get('effect')!r} is not valid: NO_SCHEDULE, NO_EXECUTE, PREFER_NO_SCHEDULE."
+        )
     out = {"key": taint["key"], "effect": taint["effect"]}
     if taint.get("value") is not None:
         out["value"] = taint["value"]

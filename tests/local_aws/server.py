@@ -121,9 +121,7 @@ class LocalAws:
         except ValueError as e:
             status, result = 400, {"error": f"invalid JSON: {e}"}
         body = json.dumps(result, default=str).encode()
-        start_response(
-            _status_line(status), [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
-        )
+        start_response(_status_line(status), [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
         return [body]
 
     def _dispatch_control(self, method, name, payload, query):
@@ -185,7 +183,14 @@ def reset_moto():
 
 
 # ---------------------------------------------------------------------- HTTP helpers
-_REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 409: "Conflict", 500: "Internal Server Error", 503: "Service Unavailable"}
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    404: "Not Found",
+    409: "Conflict",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
 
 
 def _status_line(status):
@@ -221,7 +226,7 @@ def _error_response(environ, service, code, status, message):
     if content_type.startswith("application/x-www-form-urlencoded") or "Action=" in environ.get("QUERY_STRING", ""):
         if service == "ec2":
             xml = (
-                f"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>{code}</Code>"
+                f'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>{code}</Code>'
                 f"<Message>{message}</Message></Error></Errors><RequestID>{request_id}</RequestID></Response>"
             )
         else:

@@ -89,4 +89,3 @@ def error_of(call):
         assert response, f"expected an AWS error, got {e!r}"
         return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
     raise AssertionError("expected an AWS error, the call succeeded")
-

@@ -21,9 +21,9 @@ def test_access_entries_and_policies(eks, active_cluster, iam, raw_eks):
         "ResourceInUseException",
         409,
     )
-    entry = eks.update_access_entry(clusterName="c1", principalArn=role, kubernetesGroups=["ops", "dev"], username="admin")[
-        "accessEntry"
-    ]
+    entry = eks.update_access_entry(
+        clusterName="c1", principalArn=role, kubernetesGroups=["ops", "dev"], username="admin"
+    )["accessEntry"]
     assert (entry["kubernetesGroups"], entry["username"]) == (["ops", "dev"], "admin")
     assert eks.describe_access_entry(clusterName="c1", principalArn=role)["accessEntry"]["username"] == "admin"
 
@@ -67,7 +67,9 @@ def test_pod_identity_associations(eks, active_cluster, iam, raw_eks):
     )["association"]
     assert assoc["associationId"].startswith("a-") and assoc["disableSessionTags"] is False
     assert error_of(
-        lambda: raw_eks.create_pod_identity_association(clusterName="c1", namespace="apps", serviceAccount="web", roleArn=role)
+        lambda: raw_eks.create_pod_identity_association(
+            clusterName="c1", namespace="apps", serviceAccount="web", roleArn=role
+        )
     ) == ("ResourceInUseException", 409)
     eks.create_pod_identity_association(clusterName="c1", namespace="jobs", serviceAccount="batch", roleArn=role)
     assert len(eks.list_pod_identity_associations(clusterName="c1")["associations"]) == 2

@@ -24,9 +24,7 @@ REQUIRED_ADDONS = [
 
 
 def _addon(eks, name, wanted):
-    return wait_for(
-        lambda: eks.describe_addon(clusterName="c1", addonName=name), ["addon", "status"], wanted
-    )["addon"]
+    return wait_for(lambda: eks.describe_addon(clusterName="c1", addonName=name), ["addon", "status"], wanted)["addon"]
 
 
 def test_catalogue_has_one_default_per_kubernetes_version(eks):
@@ -102,7 +100,10 @@ def test_addon_lifecycle(eks, active_cluster, raw_eks, iam):
     assert update["type"] == "AddonUpdate"
     assert {"type": "AddonVersion", "value": "v1.19.6-eksbuild.7"} in update["params"]
     assert eks.describe_addon(clusterName="c1", addonName="vpc-cni")["addon"]["status"] == "UPDATING"
-    assert error_of(lambda: raw_eks.update_addon(clusterName="c1", addonName="vpc-cni")) == ("ResourceInUseException", 409)
+    assert error_of(lambda: raw_eks.update_addon(clusterName="c1", addonName="vpc-cni")) == (
+        "ResourceInUseException",
+        409,
+    )
     wait_for(
         lambda: eks.describe_update(name="c1", updateId=update["id"], addonName="vpc-cni"),
         ["update", "status"],
@@ -166,7 +167,9 @@ def test_coredns_is_degraded_until_nodes_exist(eks, active_cluster, network):
     eks.create_addon(clusterName="c1", addonName="coredns")
     addon = _addon(eks, "coredns", ["DEGRADED"])
     assert addon["health"]["issues"][0]["code"] == "InsufficientNumberOfReplicas"
-    eks.create_nodegroup(clusterName="c1", nodegroupName="ng", subnets=network["subnets"], nodeRole=network["node_role"])
+    eks.create_nodegroup(
+        clusterName="c1", nodegroupName="ng", subnets=network["subnets"], nodeRole=network["node_role"]
+    )
     wait_for(lambda: eks.describe_nodegroup(clusterName="c1", nodegroupName="ng"), ["nodegroup", "status"], ["ACTIVE"])
     addon = eks.describe_addon(clusterName="c1", addonName="coredns")["addon"]
     assert (addon["status"], addon["health"]) == ("ACTIVE", {"issues": []})
@@ -186,7 +189,9 @@ def test_addon_pod_identity_associations(eks, active_cluster, iam, raw_eks):
     assert associations[0]["serviceAccount"] == "ebs-csi-controller-sa"
     assert associations[0]["ownerArn"] == addon["addonArn"]
     assert error_of(
-        lambda: raw_eks.delete_pod_identity_association(clusterName="c1", associationId=associations[0]["associationId"])
+        lambda: raw_eks.delete_pod_identity_association(
+            clusterName="c1", associationId=associations[0]["associationId"]
+        )
     ) == ("InvalidRequestException", 400)
     assert error_of(
         lambda: raw_eks.create_addon(

@@ -74,7 +74,9 @@ def test_create_cluster_with_every_parameter(eks, network, ec2, local_aws):
     assert cluster["tags"] == {"team": "platform"}
 
     cluster = _active(eks, "full")
-    assert re.fullmatch(rf"https://oidc\.eks\.{REGION}\.amazonaws\.com/id/[0-9A-F]{{32}}", cluster["identity"]["oidc"]["issuer"])
+    assert re.fullmatch(
+        rf"https://oidc\.eks\.{REGION}\.amazonaws\.com/id/[0-9A-F]{{32}}", cluster["identity"]["oidc"]["issuer"]
+    )
     assert re.fullmatch(rf"https://[0-9A-F]{{32}}\.gr7\.{REGION}\.eks\.amazonaws\.com", cluster["endpoint"])
     assert base64.b64decode(cluster["certificateAuthority"]["data"]).startswith(b"-----BEGIN CERTIFICATE-----")
     # Without bootstrap admin permissions no access entry is made for the creator.
@@ -90,7 +92,10 @@ def local_aws_kms_key(local_aws):
 def test_defaults_and_distinct_identities(eks, network):
     first = _create(eks, network, "one")
     assert first["version"] == "1.33"
-    assert first["accessConfig"] == {"bootstrapClusterCreatorAdminPermissions": True, "authenticationMode": "CONFIG_MAP"}
+    assert first["accessConfig"] == {
+        "bootstrapClusterCreatorAdminPermissions": True,
+        "authenticationMode": "CONFIG_MAP",
+    }
     assert first["upgradePolicy"] == {"supportType": "EXTENDED"}
     assert first["kubernetesNetworkConfig"]["serviceIpv4Cidr"] == "172.20.0.0/16"  # the VPC is in 10.0.0.0/8
     assert first["logging"]["clusterLogging"] == [
@@ -114,12 +119,17 @@ def test_defaults_and_distinct_identities(eks, network):
 
 def test_update_cluster_config_merges_and_moves_through_updating(eks, active_cluster, raw_eks):
     subnets = active_cluster["resourcesVpcConfig"]["subnetIds"]
-    update = eks.update_cluster_config(name="c1", resourcesVpcConfig={"publicAccessCidrs": ["198.51.100.0/24"]})["update"]
+    update = eks.update_cluster_config(name="c1", resourcesVpcConfig={"publicAccessCidrs": ["198.51.100.0/24"]})[
+        "update"
+    ]
     assert update["type"] == "EndpointAccessUpdate" and update["status"] == "InProgress"
     assert {"type": "PublicAccessCidrs", "value": '["198.51.100.0/24"]'} in update["params"]
     assert eks.describe_cluster(name="c1")["cluster"]["status"] == "UPDATING"
     # A second update while the first runs is refused, with AWS's code and status.
-    assert error_of(lambda: raw_eks.update_cluster_version(name="c1", version="1.33")) == ("ResourceInUseException", 409)
+    assert error_of(lambda: raw_eks.update_cluster_version(name="c1", version="1.33")) == (
+        "ResourceInUseException",
+        409,
+    )
     assert _update_done(eks, "c1", update["id"])["status"] == "Successful"
     cluster = _active(eks, "c1")
     assert cluster["resourcesVpcConfig"]["publicAccessCidrs"] == ["198.51.100.0/24"]
@@ -132,11 +142,15 @@ def test_update_cluster_config_merges_and_moves_through_updating(eks, active_clu
     ) == ("InvalidParameterException", 400)
     assert error_of(
         lambda: raw_eks.update_cluster_config(
-            name="c1", logging={"clusterLogging": [{"types": ["api"], "enabled": True}]}, upgradePolicy={"supportType": "STANDARD"}
+            name="c1",
+            logging={"clusterLogging": [{"types": ["api"], "enabled": True}]},
+            upgradePolicy={"supportType": "STANDARD"},
         )
     ) == ("InvalidParameterException", 400)
 
-    update = eks.update_cluster_config(name="c1", logging={"clusterLogging": [{"types": ["audit"], "enabled": True}]})["update"]
+    update = eks.update_cluster_config(name="c1", logging={"clusterLogging": [{"types": ["audit"], "enabled": True}]})[
+        "update"
+    ]
     assert update["type"] == "LoggingUpdate"
     _update_done(eks, "c1", update["id"])
     logging = _active(eks, "c1")["logging"]["clusterLogging"]
@@ -151,9 +165,10 @@ def test_update_cluster_config_merges_and_moves_through_updating(eks, active_clu
 def test_authentication_mode_moves_one_way(eks, network, raw_eks):
     _create(eks, network, "auth")
     _active(eks, "auth")
-    assert error_of(
-        lambda: raw_eks.update_cluster_config(name="auth", accessConfig={"authenticationMode": "API"})
-    ) == ("InvalidParameterException", 400)
+    assert error_of(lambda: raw_eks.update_cluster_config(name="auth", accessConfig={"authenticationMode": "API"})) == (
+        "InvalidParameterException",
+        400,
+    )
     for mode in ("API_AND_CONFIG_MAP", "API"):
         update = eks.update_cluster_config(name="auth", accessConfig={"authenticationMode": mode})["update"]
         assert update["type"] == "AccessConfigUpdate"
@@ -229,9 +244,10 @@ def test_errors_carry_aws_codes_and_statuses(eks, network, raw_eks):
     assert error_of(
         lambda: _create(raw_eks, network, "onezone", resourcesVpcConfig={"subnetIds": network["subnets"][:1]})
     ) == ("InvalidParameterException", 400)
-    assert error_of(
-        lambda: _create(raw_eks, network, "norole", roleArn="arn:aws:iam::123456789012:role/missing")
-    ) == ("InvalidParameterException", 400)
+    assert error_of(lambda: _create(raw_eks, network, "norole", roleArn="arn:aws:iam::123456789012:role/missing")) == (
+        "InvalidParameterException",
+        400,
+    )
     # A node group cannot be made while the cluster is still being created.
     assert error_of(
         lambda: raw_eks.create_nodegroup(
@@ -240,9 +256,10 @@ def test_errors_carry_aws_codes_and_statuses(eks, network, raw_eks):
     ) == ("InvalidRequestException", 400)
     # Access entries need an API authentication mode.
     _active(eks, "dup")
-    assert error_of(
-        lambda: raw_eks.create_access_entry(clusterName="dup", principalArn=network["node_role"])
-    ) == ("InvalidRequestException", 400)
+    assert error_of(lambda: raw_eks.create_access_entry(clusterName="dup", principalArn=network["node_role"])) == (
+        "InvalidRequestException",
+        400,
+    )
 
 
 def test_not_strict_accepts_unknown_references(eks, local_aws):

@@ -26,7 +26,9 @@ def _client(service, **config):
 
 
 def _create_cluster(eks, network, name):
-    return eks.create_cluster(name=name, roleArn=network["cluster_role"], resourcesVpcConfig={"subnetIds": network["subnets"]})
+    return eks.create_cluster(
+        name=name, roleArn=network["cluster_role"], resourcesVpcConfig={"subnetIds": network["subnets"]}
+    )
 
 
 def _seconds_until(describe, path, wanted, timeout=10):
@@ -112,7 +114,13 @@ def test_injected_throttling_is_recognized_as_throttling(local_aws):
 
 @pytest.mark.parametrize(
     "service, method",
-    [("ec2", "describe_vpcs"), ("iam", "list_roles"), ("sts", "get_caller_identity"), ("kms", "list_keys"), ("logs", "describe_log_groups")],
+    [
+        ("ec2", "describe_vpcs"),
+        ("iam", "list_roles"),
+        ("sts", "get_caller_identity"),
+        ("kms", "list_keys"),
+        ("logs", "describe_log_groups"),
+    ],
 )
 def test_faults_speak_each_protocol(local_aws, service, method):
     """Throttling then an internal failure on another service's protocol, both retried to success."""
@@ -202,7 +210,11 @@ def _raises_quickly(call, *fragments):
 
 
 def test_injected_cluster_failure_stops_the_waiter(local_aws, eks, network, raw_eks):
-    issue = {"code": "Ec2SubnetNotFound", "message": "The subnet ID 'subnet-1' does not exist", "resourceIds": ["subnet-1"]}
+    issue = {
+        "code": "Ec2SubnetNotFound",
+        "message": "The subnet ID 'subnet-1' does not exist",
+        "resourceIds": ["subnet-1"],
+    }
     local_aws.inject(kind="cluster", cluster="doomed", health_issues=[issue])
     _create_cluster(eks, network, "doomed")
     error = _raises_quickly(
@@ -215,7 +227,9 @@ def test_injected_cluster_failure_stops_the_waiter(local_aws, eks, network, raw_
 
 
 def test_injected_degraded_nodegroup_stops_the_waiter(local_aws, eks, active_cluster, network, raw_eks):
-    eks.create_nodegroup(clusterName="c1", nodegroupName="ng", subnets=network["subnets"], nodeRole=network["node_role"])
+    eks.create_nodegroup(
+        clusterName="c1", nodegroupName="ng", subnets=network["subnets"], nodeRole=network["node_role"]
+    )
     wait(raw_eks, "nodegroup_active", 30, "ng", clusterName="c1", nodegroupName="ng")
     applied = local_aws.inject(kind="nodegroup", cluster="c1", nodegroup="ng", status="DEGRADED", now=True)
     assert applied["applied_now"] is True
@@ -237,9 +251,15 @@ def test_injected_addon_failure_stops_the_waiter(local_aws, eks, active_cluster,
 
 
 def test_injected_update_failure_stops_the_waiter(local_aws, eks, active_cluster, network, raw_eks):
-    eks.create_nodegroup(clusterName="c1", nodegroupName="ng", subnets=network["subnets"], nodeRole=network["node_role"])
+    eks.create_nodegroup(
+        clusterName="c1", nodegroupName="ng", subnets=network["subnets"], nodeRole=network["node_role"]
+    )
     wait(raw_eks, "nodegroup_active", 30, "ng", clusterName="c1", nodegroupName="ng")
-    error = {"errorCode": "PodEvictionFailure", "errorMessage": "Reached max retries while trying to evict pods", "resourceIds": ["i-1"]}
+    error = {
+        "errorCode": "PodEvictionFailure",
+        "errorMessage": "Reached max retries while trying to evict pods",
+        "resourceIds": ["i-1"],
+    }
     local_aws.inject(kind="update", cluster="c1", nodegroup="ng", errors=[error])
     update = eks.update_nodegroup_config(
         clusterName="c1", nodegroupName="ng", labels={"addOrUpdateLabels": {"x": "1"}}
@@ -258,8 +278,13 @@ def test_injected_update_failure_stops_the_waiter(local_aws, eks, active_cluster
 def test_injected_cluster_update_failure(local_aws, eks, active_cluster, raw_eks):
     local_aws.inject(kind="update", cluster="c1")
     update = eks.update_cluster_version(name="c1", version="1.33")["update"]
-    _raises_quickly(lambda: wait(raw_eks, "update_successful", 60, "the upgrade", name="c1", updateId=update["id"]), "Failed")
-    assert wait_for(lambda: eks.describe_cluster(name="c1"), ["cluster", "status"], ["ACTIVE"])["cluster"]["version"] == "1.32"
+    _raises_quickly(
+        lambda: wait(raw_eks, "update_successful", 60, "the upgrade", name="c1", updateId=update["id"]), "Failed"
+    )
+    assert (
+        wait_for(lambda: eks.describe_cluster(name="c1"), ["cluster", "status"], ["ACTIVE"])["cluster"]["version"]
+        == "1.32"
+    )
 
 
 # ---------------------------------------------------------------------------------------------- reset

@@ -61,9 +61,9 @@ def test_create_nodegroup_keeps_everything(eks, active_cluster, network, ec2):
 
 
 def test_nodegroup_with_launch_template(eks, active_cluster, network, ec2, raw_eks):
-    template = ec2.create_launch_template(
-        LaunchTemplateName="nodes", LaunchTemplateData={"InstanceType": "t3.large"}
-    )["LaunchTemplate"]
+    template = ec2.create_launch_template(LaunchTemplateName="nodes", LaunchTemplateData={"InstanceType": "t3.large"})[
+        "LaunchTemplate"
+    ]
     ec2.create_launch_template_version(LaunchTemplateId=template["LaunchTemplateId"], LaunchTemplateData={})
     ng = eks.create_nodegroup(
         clusterName="c1",
@@ -89,9 +89,10 @@ def test_nodegroup_with_launch_template(eks, active_cluster, network, ec2, raw_e
     _update_done(eks, "lt", update["id"])
     ng = _active(eks, "lt")
     assert ng["version"] == "1.32" and ng["releaseVersion"].startswith("1.32.")
-    assert error_of(
-        lambda: raw_eks.update_nodegroup_version(clusterName="c1", nodegroupName="lt", version="1.33")
-    ) == ("InvalidParameterException", 400)
+    assert error_of(lambda: raw_eks.update_nodegroup_version(clusterName="c1", nodegroupName="lt", version="1.33")) == (
+        "InvalidParameterException",
+        400,
+    )
     assert error_of(
         lambda: raw_eks.create_nodegroup(
             clusterName="c1",
@@ -118,13 +119,22 @@ def test_update_nodegroup_config(eks, active_cluster, network, raw_eks):
         clusterName="c1",
         nodegroupName="ng",
         labels={"addOrUpdateLabels": {"new": "2"}, "removeLabels": ["drop"]},
-        taints={"addOrUpdateTaints": [{"key": "gpu", "value": "yes", "effect": "NO_SCHEDULE"}], "removeTaints": [{"key": "old", "effect": "NO_EXECUTE"}]},
+        taints={
+            "addOrUpdateTaints": [{"key": "gpu", "value": "yes", "effect": "NO_SCHEDULE"}],
+            "removeTaints": [{"key": "old", "effect": "NO_EXECUTE"}],
+        },
         scalingConfig={"minSize": 0, "maxSize": 6, "desiredSize": 4},
         updateConfig={"maxUnavailable": 2},
         nodeRepairConfig={"enabled": True},
     )["update"]
     assert update["type"] == "ConfigUpdate" and update["status"] == "InProgress"
-    assert {p["type"] for p in update["params"]} >= {"LabelsToAdd", "LabelsToRemove", "TaintsToAdd", "TaintsToRemove", "MaxSize"}
+    assert {p["type"] for p in update["params"]} >= {
+        "LabelsToAdd",
+        "LabelsToRemove",
+        "TaintsToAdd",
+        "TaintsToRemove",
+        "MaxSize",
+    }
     assert eks.describe_nodegroup(clusterName="c1", nodegroupName="ng")["nodegroup"]["status"] == "UPDATING"
     assert error_of(
         lambda: raw_eks.update_nodegroup_config(clusterName="c1", nodegroupName="ng", scalingConfig={"desiredSize": 1})
@@ -139,7 +149,10 @@ def test_update_nodegroup_config(eks, active_cluster, network, raw_eks):
     assert eks.list_updates(name="c1", nodegroupName="ng")["updateIds"] == [update["id"]]
     assert eks.list_updates(name="c1")["updateIds"] == []
     # A node group update is not found without its node group.
-    assert error_of(lambda: raw_eks.describe_update(name="c1", updateId=update["id"])) == ("ResourceNotFoundException", 404)
+    assert error_of(lambda: raw_eks.describe_update(name="c1", updateId=update["id"])) == (
+        "ResourceNotFoundException",
+        404,
+    )
     assert error_of(
         lambda: raw_eks.update_nodegroup_config(
             clusterName="c1", nodegroupName="ng", scalingConfig={"minSize": 3, "maxSize": 2, "desiredSize": 2}
@@ -153,7 +166,9 @@ def test_update_nodegroup_config(eks, active_cluster, network, raw_eks):
 
 
 def test_nodegroup_version_follows_the_cluster(eks, active_cluster, network, raw_eks):
-    eks.create_nodegroup(clusterName="c1", nodegroupName="ng", subnets=network["subnets"], nodeRole=network["node_role"])
+    eks.create_nodegroup(
+        clusterName="c1", nodegroupName="ng", subnets=network["subnets"], nodeRole=network["node_role"]
+    )
     _active(eks, "ng")
     assert error_of(lambda: raw_eks.update_nodegroup_version(clusterName="c1", nodegroupName="ng")) == (
         "InvalidParameterException",
@@ -163,6 +178,9 @@ def test_nodegroup_version_follows_the_cluster(eks, active_cluster, network, raw
     wait_for(
         lambda: eks.describe_update(name="c1", updateId=cluster_update["id"]), ["update", "status"], ["Successful"]
     )
+    assert error_of(
+        lambda: raw_eks.update_nodegroup_version(clusterName="c1", nodegroupName="ng", releaseVersion="1.33.0-20200101")
+    ) == ("InvalidParameterException", 400)
     update = eks.update_nodegroup_version(clusterName="c1", nodegroupName="ng", force=True)["update"]
     assert {"type": "Version", "value": "1.33"} in update["params"]
     _update_done(eks, "ng", update["id"])
@@ -179,9 +197,11 @@ def test_nodegroup_tags_and_delete(eks, active_cluster, network, raw_eks):
     assert eks.list_tags_for_resource(resourceArn=arn)["tags"] == {"a": "1", "b": "2"}
     eks.untag_resource(resourceArn=arn, tagKeys=["a"])
     assert eks.describe_nodegroup(clusterName="c1", nodegroupName="ng")["nodegroup"]["tags"] == {"b": "2"}
-    assert error_of(lambda: raw_eks.create_nodegroup(
-        clusterName="c1", nodegroupName="ng", subnets=network["subnets"], nodeRole=network["node_role"]
-    )) == ("ResourceInUseException", 409)
+    assert error_of(
+        lambda: raw_eks.create_nodegroup(
+            clusterName="c1", nodegroupName="ng", subnets=network["subnets"], nodeRole=network["node_role"]
+        )
+    ) == ("ResourceInUseException", 409)
     _active(eks, "ng")
     assert error_of(lambda: raw_eks.delete_cluster(name="c1")) == ("ResourceInUseException", 409)
     assert eks.delete_nodegroup(clusterName="c1", nodegroupName="ng")["nodegroup"]["status"] == "DELETING"
