@@ -355,7 +355,9 @@ deleted:
 """
 
 from ansible_collections.aews.eks.plugins.module_utils import eks
-from ansible_collections.aews.eks.plugins.module_utils._eks import cluster
+from ansible_collections.aews.eks.plugins.module_utils._eks.cluster import AUTHENTICATION_MODES
+from ansible_collections.aews.eks.plugins.module_utils._eks.cluster import LOG_TYPES
+from ansible_collections.aews.eks.plugins.module_utils._eks.cluster import ensure
 
 
 def main():
@@ -369,11 +371,7 @@ def main():
         endpoint_public_access=dict(type="bool"),
         endpoint_private_access=dict(type="bool"),
         public_access_cidrs=dict(type="list", elements="str"),
-        logging=dict(
-            type="list",
-            elements="str",
-            choices=["api", "audit", "authenticator", "controllerManager", "scheduler", "all"],
-        ),
+        logging=dict(type="list", elements="str", choices=list(LOG_TYPES) + ["all"]),
         encryption=dict(type="str"),
         kubernetes_network_config=dict(
             type="dict",
@@ -385,7 +383,7 @@ def main():
         access_config=dict(
             type="dict",
             options=dict(
-                authentication_mode=dict(type="str", choices=["CONFIG_MAP", "API_AND_CONFIG_MAP", "API"]),
+                authentication_mode=dict(type="str", choices=list(AUTHENTICATION_MODES)),
                 bootstrap_cluster_creator_admin_permissions=dict(type="bool"),
             ),
         ),
@@ -400,7 +398,7 @@ def main():
         **eks.WAIT_SPEC,
     )
     module = eks.create_module(argument_spec, supports_check_mode=True)
-    eks.run(module, cluster.ensure)
+    eks.run(module, ensure)
 
 
 if __name__ == "__main__":

@@ -111,13 +111,13 @@ clusters:
 """
 
 from ansible_collections.aews.eks.plugins.module_utils import eks
-from ansible_collections.aews.eks.plugins.module_utils._eks import cluster
+from ansible_collections.aews.eks.plugins.module_utils._eks.cluster import describe_all
 
 
 def main():
     argument_spec = dict(name=dict(type="str"))
     module = eks.create_module(argument_spec, supports_check_mode=True)
-    eks.run(module, cluster.describe_all)
+    eks.run(module, describe_all)
 
 
 if __name__ == "__main__":

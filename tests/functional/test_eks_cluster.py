@@ -319,6 +319,19 @@ def _add_nodegroup(vpc_subnets, name="ng-1"):
     )
 
 
+def test_absent_force_waits_for_a_nodegroup_update(local_aws, created, vpc_subnets):
+    _add_nodegroup(vpc_subnets, "ng-1")
+    # Long enough that the update is still running when the module gets to the nodegroup.
+    local_aws.post("/_aews/config", {"delays": {"update": 8}})
+    eks().update_nodegroup_config(
+        clusterName=NAME, nodegroupName="ng-1", scalingConfig={"minSize": 1, "maxSize": 3, "desiredSize": 1}
+    )
+    assert eks().describe_nodegroup(clusterName=NAME, nodegroupName="ng-1")["nodegroup"]["status"] == "UPDATING"
+    applied = run({"name": NAME, "state": "absent", "force": True})
+    assert applied["changed"] is True
+    assert _describe() is None
+
+
 def test_absent_refuses_while_nodegroups_remain(local_aws, created, vpc_subnets):
     _add_nodegroup(vpc_subnets, "ng-1")
     _add_nodegroup(vpc_subnets, "ng-2")

@@ -621,6 +621,25 @@ def _wait_update(eks, name, update, deadline):
     return api.describe_update(eks, name, update_id)
 
 
+def _wait_nodegroup_updates(eks, cluster_name, nodegroup, deadline):
+    """EKS refuses to delete a nodegroup while one of its updates runs: wait for those to end."""
+    described = api.describe_nodegroup(eks, cluster_name, nodegroup)
+    if not described or described.get("status") != "UPDATING":
+        return
+    for update_id in api.list_updates(eks, cluster_name, nodegroup_name=nodegroup):
+        update = api.describe_update(eks, cluster_name, update_id, nodegroup_name=nodegroup)
+        if update and update.get("status") == "InProgress":
+            wait(
+                raw_client(eks),
+                "update_successful",
+                deadline.remaining(),
+                f"update {update_id} ({update.get('type')}) of nodegroup {nodegroup} of cluster {cluster_name}",
+                name=cluster_name,
+                nodegroupName=nodegroup,
+                updateId=update_id,
+            )
+
+
 def ensure_absent(module, eks, result, cluster, deadline):
     params = module.params
     name = params["name"]
@@ -665,6 +684,7 @@ def ensure_absent(module, eks, result, cluster, deadline):
         _wait_ready(eks, name, cluster, deadline)
     # Nodegroups delete in parallel; EKS deletes one Fargate profile at a time per cluster.
     for nodegroup in nodegroups:
+        _wait_nodegroup_updates(eks, name, nodegroup, deadline)
         api.delete_nodegroup(eks, name, nodegroup)
     for nodegroup in nodegroups:
         wait(
