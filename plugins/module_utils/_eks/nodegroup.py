@@ -538,7 +538,7 @@ def ensure(module):
     current = _describe(eks, params)
 
     if params["state"] == "absent":
-        return ensure_absent(module, eks, result, current, deadline)
+        return ensure_absent(eks, result, params, current, deadline)
 
     cluster = api.describe_cluster(eks, params["cluster_name"])
     if cluster is None:
@@ -563,11 +563,11 @@ def ensure(module):
             current = None
 
     if current is None:
-        return ensure_created(module, eks, result, params, cluster, launch_template, deadline)
-    return ensure_updated(module, eks, result, params, current, launch_template, deadline)
+        return ensure_created(eks, result, params, cluster, launch_template, deadline)
+    return ensure_updated(eks, result, params, current, launch_template, deadline)
 
 
-def ensure_created(module, eks, result, params, cluster, launch_template, deadline):
+def ensure_created(eks, result, params, cluster, launch_template, deadline):
     missing = [o for o in ("node_role_arn", "subnet_ids") if not params.get(o)]
     if missing:
         raise EksError(message=f"{' and '.join(missing)} needed to create nodegroup {params['name']}")
@@ -585,7 +585,7 @@ def ensure_created(module, eks, result, params, cluster, launch_template, deadli
     result.exit("nodegroup", to_ansible(_describe(eks, params)), before={})
 
 
-def ensure_updated(module, eks, result, params, current, launch_template, deadline):
+def ensure_updated(eks, result, params, current, launch_template, deadline):
     if current.get("status") == "CREATE_FAILED":
         raise EksError(
             message=f"nodegroup {params['name']} is CREATE_FAILED ({_health_text(current)}): "
@@ -654,8 +654,7 @@ def _plan(current, params, launch_template):
     return steps, to_set, to_remove
 
 
-def ensure_absent(module, eks, result, current, deadline):
-    params = module.params
+def ensure_absent(eks, result, params, current, deadline):
     if current is None:
         return result.exit("nodegroup", {}, before={})
     before = to_ansible(current)
