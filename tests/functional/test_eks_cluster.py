@@ -577,6 +577,8 @@ def test_many_changes_one_after_another(local_aws, base):
 
 # ---------------------------------------------------------------- wait false, then wait true
 def test_wait_false_then_a_run_that_waits(local_aws, base):
+    # Transitions long enough that each run finds the previous one still under way.
+    local_aws.post("/_aews/config", {"delays": {"cluster": 6, "update": 5}})
     started = run(dict(base, wait=False))
     assert started["changed"] is True
     assert started["cluster"]["status"] == "CREATING"
@@ -596,6 +598,8 @@ def test_wait_false_then_a_run_that_waits(local_aws, base):
 
 
 def test_wait_true_on_a_creating_cluster_with_nothing_to_change(local_aws, base):
+    # Transitions long enough that each run finds the previous one still under way.
+    local_aws.post("/_aews/config", {"delays": {"cluster": 6, "update": 5}})
     run(dict(base, wait=False))
     result = run({"name": NAME})
     assert result["changed"] is False
@@ -659,6 +663,8 @@ def test_absent_with_fargate_profile(local_aws, created, cluster_role, vpc_subne
 
 
 def test_wait_false_waits_between_updates_not_after_the_last(local_aws, created):
+    # Transitions long enough that each run finds the previous one still under way.
+    local_aws.post("/_aews/config", {"delays": {"cluster": 6, "update": 5}})
     result = run({"name": NAME, "endpoint_private_access": True, "logging": ["api"], "wait": False})
     assert _updates(result) == [("EndpointAccessUpdate", "Successful"), ("LoggingUpdate", "InProgress")]
     assert result["cluster"]["status"] == "UPDATING"
