@@ -29,6 +29,7 @@ class Controls:
     def __init__(self, log_path=None):
         self.lock = threading.RLock()
         self.log_path = log_path
+        self.problems = []  # kept across resets: they are the endpoint's own bugs
         self.reset()
 
     # ------------------------------------------------------------------ state
@@ -136,6 +137,10 @@ class Controls:
             if self.log_path:
                 with open(self.log_path, "a", encoding="utf-8") as f:
                     f.write(line + "\n")
+
+    def problem(self, text):
+        with self.lock:
+            self.problems.append(text)
 
     def requests(self, since=0):
         with self.lock:

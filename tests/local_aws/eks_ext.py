@@ -240,9 +240,20 @@ class Eks:
                 self.settle()
                 result = handler(region, params)
                 self._refresh_all()
+            self._check_shape(operation, result)
             return 200, result, operation
         except ApiError as err:
             return err.status, _error_body(err), operation
+
+    def _check_shape(self, operation, result):
+        """Record (never raise) a response that does not follow botocore's output shape: GET /_aews/problems."""
+        from botocore.validate import ParamValidator
+
+        report = ParamValidator().validate(result, _eks_model().operation_model(operation).output_shape)
+        if report.has_errors():
+            problem = f"{operation}: {report.generate_report()}"
+            self.controls.problem(problem)
+            print(f"local AWS endpoint: response off its shape: {problem}", flush=True)
 
     def _refresh_all(self):
         for cluster in self.clusters.values():

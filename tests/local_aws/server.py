@@ -147,6 +147,9 @@ class LocalAws:
                 return {"requests": []}
             since = int(query.get("since", ["0"])[0])
             return {"requests": self.controls.requests(since)}
+        if name == "problems" and method == "GET":
+            with self.controls.lock:
+                return {"problems": list(self.controls.problems)}
         if name == "state" and method == "GET":
             self.eks.settle()
             with self.eks.lock:

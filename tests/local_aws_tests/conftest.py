@@ -14,7 +14,10 @@ from local_aws_tests.helpers import wait_for
 
 @pytest.fixture
 def eks(local_aws):
-    return ShapeChecked(client("eks"))
+    before = len(local_aws.get("/_aews/problems")["problems"])
+    yield ShapeChecked(client("eks"))
+    # The server checks its own responses too, including error paths and calls made without this client.
+    assert local_aws.get("/_aews/problems")["problems"][before:] == []
 
 
 @pytest.fixture
