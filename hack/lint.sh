@@ -13,14 +13,19 @@ export ANSIBLE_CONFIG=$ROOT/ansible.cfg
 started=$SECONDS
 
 step() { printf '\n==> %s\n' "$*"; }
+failed=()
 
 step "yamllint"
-yamllint --strict .
+yamllint --strict . || failed+=(yamllint)
 
 step "ansible-lint (production profile)"
-ansible-lint --offline --strict
+ansible-lint --offline --strict || failed+=(ansible-lint)
 
 step "antsibull-changelog lint"
-antsibull-changelog lint
+antsibull-changelog lint || failed+=(antsibull-changelog)
 
+if ((${#failed[@]})); then
+    step "FAILED after $((SECONDS - started)) s: ${failed[*]}"
+    exit 1
+fi
 step "lint passed in $((SECONDS - started)) s"
