@@ -350,9 +350,25 @@ class Eks:
             if vpc_id and group.vpc_id != vpc_id:
                 raise _invalid(f"The security group '{group_id}' is not in the cluster's VPC {vpc_id}.")
 
-    def _create_security_group(self, region, name, description, vpc_id, tags):
+    def _create_security_group(self, region, name, description, vpc_id, tags, self_ingress=False, ssh_from=None):
         ec2 = self._ec2(region)
         group = ec2.create_security_group(name, description, vpc_id=vpc_id, tags=tags)
+        if self_ingress:
+            # The cluster security group lets everything in from itself, as EKS makes it.
+            ec2.authorize_security_group_ingress(
+                group.id, "-1", None, None, [], source_groups=[{"GroupId": group.id}], vpc_id=vpc_id
+            )
+        if ssh_from is not None:
+            sources = [{"GroupId": g} for g in ssh_from]
+            ec2.authorize_security_group_ingress(
+                group.id,
+                "tcp",
+                "22",
+                "22",
+                [] if sources else [{"CidrIp": "0.0.0.0/0"}],
+                source_groups=sources or None,
+                vpc_id=vpc_id,
+            )
         return group.id
 
     def _delete_security_group(self, region, group_id):
@@ -496,6 +512,7 @@ class Eks:
                 " as well as any managed workloads.",
                 vpc_id,
                 {"Name": sg_name, f"kubernetes.io/cluster/{name}": "owned", "aws:eks:cluster-name": name},
+                self_ingress=True,
             )
         cluster = {
             "name": name,
@@ -1001,6 +1018,7 @@ class Eks:
                     "Security group for all nodes in the nodeGroup to allow SSH access",
                     vpc_id,
                     {"Name": sg_name, "eks": "nodegroup-remote-access"},
+                    ssh_from=remote.get("sourceSecurityGroups") or [],
                 )
         if p.get("warmPoolConfig"):
             ng["warmPoolConfig"] = dict(p["warmPoolConfig"])

@@ -62,6 +62,7 @@ def test_create_cluster_with_every_parameter(eks, network, ec2, local_aws):
     group = ec2.describe_security_groups(GroupIds=[vpc_config["clusterSecurityGroupId"]])["SecurityGroups"][0]
     assert group["VpcId"] == network["vpc"]
     assert {"Key": "aws:eks:cluster-name", "Value": "full"} in group["Tags"]
+    assert group["IpPermissions"][0]["UserIdGroupPairs"][0]["GroupId"] == group["GroupId"]
     assert cluster["kubernetesNetworkConfig"]["serviceIpv4Cidr"] == "172.16.0.0/16"
     assert cluster["logging"]["clusterLogging"] == [
         {"types": ["api", "audit"], "enabled": True},

@@ -52,7 +52,9 @@ def test_create_nodegroup_keeps_everything(eks, active_cluster, network, ec2):
     assert ng["nodeRepairConfig"] == {"enabled": True}
     assert ng["resources"]["autoScalingGroups"][0]["name"].startswith("eks-workers-")
     group_id = ng["resources"]["remoteAccessSecurityGroup"]
-    assert ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]["VpcId"] == network["vpc"]
+    group = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
+    assert group["VpcId"] == network["vpc"]
+    assert [(p["FromPort"], p["IpRanges"][0]["CidrIp"]) for p in group["IpPermissions"]] == [(22, "0.0.0.0/0")]
     assert _active(eks, "workers")["status"] == "ACTIVE"
     assert eks.list_nodegroups(clusterName="c1")["nodegroups"] == ["workers"]
     # With an API authentication mode EKS gives the node role an EC2_LINUX access entry.
