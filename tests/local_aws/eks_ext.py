@@ -244,6 +244,14 @@ class Eks:
             return 200, result, operation
         except ApiError as err:
             return err.status, _error_body(err), operation
+        except Exception as exc:  # noqa: BLE001 (a bug of the endpoint: report it, keep serving)
+            import traceback
+
+            text = traceback.format_exc()
+            self.controls.problem(f"{operation}: {exc!r}\n{text}")
+            print(f"local AWS endpoint: {operation} failed:\n{text}", flush=True)
+            err = ApiError("ServerException", f"The local AWS endpoint failed on {operation}: {exc!r}")
+            return err.status, _error_body(err), operation
 
     def _check_shape(self, operation, result):
         """Record (never raise) a response that does not follow botocore's output shape: GET /_aews/problems."""

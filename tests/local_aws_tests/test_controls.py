@@ -310,3 +310,12 @@ def test_unimplemented_operation_is_refused_clearly(raw_eks, active_cluster):
         raw_eks.list_insights(clusterName="c1")
     assert raised.value.response["Error"]["Code"] == "InvalidRequestException"
     assert "not implemented by the local AWS endpoint" in raised.value.response["Error"]["Message"]
+
+
+def test_aws_managed_policies_exist_after_reset(local_aws, iam):
+    for name in ("AmazonEKSClusterPolicy", "AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy"):
+        assert iam.get_policy(PolicyArn=f"arn:aws:iam::aws:policy/{name}")["Policy"]["PolicyName"] == name
+    iam.create_role(RoleName="r", AssumeRolePolicyDocument="{}")
+    iam.attach_role_policy(RoleName="r", PolicyArn="arn:aws:iam::aws:policy/AmazonEKSClusterPolicy")
+    local_aws.reset()
+    assert iam.get_policy(PolicyArn="arn:aws:iam::aws:policy/AmazonEKSClusterPolicy")["Policy"]["AttachmentCount"] == 0
