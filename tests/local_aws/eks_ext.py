@@ -551,6 +551,7 @@ class Eks:
             "_access_entries": {},
             "_pod_identity": {},
             "_fargate": {},
+            "_idp": {},
             "_updates": [],
             "_bootstrap_self_managed_addons": p.get("bootstrapSelfManagedAddons", True),
             "_issuer_id": _hex(32),
@@ -1288,6 +1289,84 @@ class Eks:
             )
         return {"update": self._start_nodegroup_update(cluster, ng, "VersionUpdate", params, patch)}
 
+    # ================================================================== identity provider configs
+    def _identity_provider(self, cluster, spec):
+        config = cluster["_idp"].get(spec.get("name"))
+        if config is None or spec.get("type") != "oidc":
+            raise ApiError(
+                "ResourceNotFoundException",
+                f"No identity provider config found with name: {spec.get('name')}",
+                clusterName=cluster["name"],
+            )
+        return config
+
+    def op_AssociateIdentityProviderConfig(self, region, p):
+        cluster = self._cluster(region, p["clusterName"])
+        oidc = p["oidc"]
+        name = oidc["identityProviderConfigName"]
+        if name in cluster["_idp"]:
+            raise ApiError("ResourceInUseException", f"Identity provider config {name} already exists.")
+        if cluster["_idp"]:
+            raise ApiError(
+                "ResourceLimitExceededException", "A cluster can have only one OIDC identity provider config."
+            )
+        if not oidc["issuerUrl"].startswith("https://"):
+            raise _invalid("issuerUrl must be an https URL.")
+        self._require_active(cluster)
+        self._no_update_in_progress(cluster, f"cluster {cluster['name']}")
+        self._validate_tags(p.get("tags"))
+        config = dict(
+            oidc,
+            identityProviderConfigArn=self._arn(
+                region, "identityproviderconfig", cluster["name"], "oidc", name, str(uuid.uuid4())
+            ),
+            clusterName=cluster["name"],
+            tags=dict(p.get("tags") or {}),
+            status="CREATING",
+        )
+        cluster["_idp"][name] = config
+
+        def activate():
+            config["status"] = "ACTIVE"
+
+        update = self._start_cluster_update(
+            cluster,
+            "AssociateIdentityProviderConfig",
+            [("IdentityProviderConfig", json.dumps([{"type": "oidc", "name": name}]))],
+            {},
+            after=activate,
+        )
+        return {"update": update, "tags": dict(config["tags"])}
+
+    def op_DescribeIdentityProviderConfig(self, region, p):
+        cluster = self._cluster(region, p["clusterName"])
+        return {
+            "identityProviderConfig": {"oidc": _public(self._identity_provider(cluster, p["identityProviderConfig"]))}
+        }
+
+    def op_ListIdentityProviderConfigs(self, region, p):
+        cluster = self._cluster(region, p["clusterName"])
+        return _paginate([{"type": "oidc", "name": n} for n in sorted(cluster["_idp"])], p, "identityProviderConfigs")
+
+    def op_DisassociateIdentityProviderConfig(self, region, p):
+        cluster = self._cluster(region, p["clusterName"])
+        config = self._identity_provider(cluster, p["identityProviderConfig"])
+        self._require_active(cluster)
+        self._no_update_in_progress(cluster, f"cluster {cluster['name']}")
+        config["status"] = "DELETING"
+
+        def remove():
+            cluster["_idp"].pop(config["identityProviderConfigName"], None)
+
+        update = self._start_cluster_update(
+            cluster,
+            "DisassociateIdentityProviderConfig",
+            [("IdentityProviderConfig", json.dumps([p["identityProviderConfig"]]))],
+            {},
+            after=remove,
+        )
+        return {"update": update}
+
     # ================================================================== fargate profiles
     def op_CreateFargateProfile(self, region, p):
         cluster = self._cluster(region, p["clusterName"])
@@ -1945,6 +2024,7 @@ class Eks:
                 "fargateprofile": list(cluster["_fargate"].values()),
                 "access-entry": list(cluster["_access_entries"].values()),
                 "podidentityassociation": list(cluster["_pod_identity"].values()),
+                "identityproviderconfig": list(cluster["_idp"].values()),
             }.get(kind, [])
             for resource in candidates:
                 own = (
@@ -1954,6 +2034,7 @@ class Eks:
                     or resource.get("fargateProfileArn")
                     or resource.get("accessEntryArn")
                     or resource.get("associationArn")
+                    or resource.get("identityProviderConfigArn")
                 )
                 if own == arn:
                     return resource

@@ -272,3 +272,30 @@ def test_not_strict_accepts_unknown_references(eks, local_aws):
     )["cluster"]
     assert cluster["status"] == "CREATING"
     assert cluster["resourcesVpcConfig"]["vpcId"].startswith("vpc-")  # the default VPC stands in
+
+
+def test_identity_provider_configs(eks, active_cluster, raw_eks):
+    oidc = {
+        "identityProviderConfigName": "corp",
+        "issuerUrl": "https://login.example.com",
+        "clientId": "kubernetes",
+        "usernameClaim": "email",
+        "groupsClaim": "groups",
+    }
+    response = eks.associate_identity_provider_config(clusterName="c1", oidc=oidc, tags={"a": "1"})
+    assert response["update"]["type"] == "AssociateIdentityProviderConfig" and response["tags"] == {"a": "1"}
+    spec = {"type": "oidc", "name": "corp"}
+    config = eks.describe_identity_provider_config(clusterName="c1", identityProviderConfig=spec)
+    assert config["identityProviderConfig"]["oidc"]["status"] == "CREATING"
+    _update_done(eks, "c1", response["update"]["id"])
+    config = eks.describe_identity_provider_config(clusterName="c1", identityProviderConfig=spec)
+    assert config["identityProviderConfig"]["oidc"]["status"] == "ACTIVE"
+    assert config["identityProviderConfig"]["oidc"]["usernameClaim"] == "email"
+    assert eks.list_identity_provider_configs(clusterName="c1")["identityProviderConfigs"] == [spec]
+    _active(eks, "c1")
+    update = eks.disassociate_identity_provider_config(clusterName="c1", identityProviderConfig=spec)["update"]
+    _update_done(eks, "c1", update["id"])
+    assert eks.list_identity_provider_configs(clusterName="c1")["identityProviderConfigs"] == []
+    assert error_of(
+        lambda: raw_eks.describe_identity_provider_config(clusterName="c1", identityProviderConfig=spec)
+    ) == ("ResourceNotFoundException", 404)
