@@ -145,7 +145,6 @@ ensure_venv312() {
 }
 
 # ------------------------------------------------------------------ main
-started=$SECONDS
 # One run at a time on a machine: runs share build/sanity and ansible-test's environments in ~/.ansible/test.
 mkdir -p "$ROOT/build"
 exec 9>"$ROOT/build/.sanity.lock"
@@ -153,6 +152,7 @@ if ! flock --nonblock 9; then
     log "waiting for another hack/sanity.sh run to finish"
     flock 9
 fi
+started=$SECONDS
 stage_collection
 failed=()
 
