@@ -656,6 +656,7 @@ class Eks:
             cluster["status"] = "DELETING"
             for addon in cluster["_addons"].values():
                 addon["status"] = "DELETING"
+                addon["_pending"] = None  # a creation or update under way ends with the cluster
 
             def deleted(t):
                 self.clusters.pop((region, cluster["name"]), None)

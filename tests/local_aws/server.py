@@ -62,6 +62,7 @@ class LocalAws:
             "service": service,
             "operation": operation,
             "region": region,
+            "path": path,
             "mutating": not controls_module.is_read(operation),
             "kind": "read" if controls_module.is_read(operation) else "mutating",
             "injected": False,
