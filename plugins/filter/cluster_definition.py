@@ -18,7 +18,7 @@ DOCUMENTATION = r"""
 name: cluster_definition
 short_description: Validate a cluster definition and fill in eksctl's defaults
 version_added: 0.1.0
-author: aews.eks maintainers
+author: aews.eks maintainers (@aews)
 description:
   - Checks what an argument spec cannot check (sizes in order, subnets inside the VPC and apart,
     gp3 IOPS and throughput ranges, log types and retention values) and fails naming the field.

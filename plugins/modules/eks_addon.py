@@ -21,7 +21,7 @@ description:
   - Version, configuration values, service account role and pod identity associations are updated in
     place with C(UpdateAddon); the module waits for the update through C(DescribeUpdate).
 author:
-  - aews.eks maintainers
+  - aews.eks maintainers (@aews)
 options:
   cluster_name:
     description:
@@ -113,8 +113,10 @@ requirements:
 attributes:
   check_mode:
     support: full
+    description: Returns the predicted add-on and the updates that would be made; makes no change.
   diff_mode:
     support: full
+    description: Returns the add-on before and after.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules

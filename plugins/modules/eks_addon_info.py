@@ -15,7 +15,7 @@ description:
   - With O(name) or O(kubernetes_version), lists the add-on versions available for that Kubernetes version
     (the cluster's when only O(cluster_name) gives it), newest first, with the default version marked.
 author:
-  - aews.eks maintainers
+  - aews.eks maintainers (@aews)
 options:
   cluster_name:
     description:
@@ -35,8 +35,10 @@ options:
 attributes:
   check_mode:
     support: full
+    description: The module only reads.
   diff_mode:
     support: none
+    description: The module changes nothing.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules

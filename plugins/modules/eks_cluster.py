@@ -24,7 +24,7 @@ description:
   - With O(state=absent), deletes the cluster, refusing while nodegroups or Fargate profiles remain unless
     O(force=true).
 author:
-  - aews.eks maintainers
+  - aews.eks maintainers (@aews)
 options:
   name:
     description:

@@ -13,7 +13,7 @@ description:
   - Returns one EKS cluster by name, or every cluster in the region, in the shape
     M(aews.eks.eks_cluster) returns, with the names of their nodegroups and add-ons.
 author:
-  - aews.eks maintainers
+  - aews.eks maintainers (@aews)
 options:
   name:
     description:
@@ -30,6 +30,7 @@ attributes:
     description: The module only reads.
   diff_mode:
     support: none
+    description: The module changes nothing.
 """
 
 EXAMPLES = r"""

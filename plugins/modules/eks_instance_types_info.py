@@ -13,7 +13,7 @@ description:
   - Describes EC2 instance types (C(DescribeInstanceTypes)) and adds the max pods of one node of each,
     without and with VPC CNI prefix delegation, as P(aews.eks.max_pods#filter) computes them.
   - The records feed P(aews.eks.max_pods#filter) and P(aews.eks.subnet_capacity#filter) directly.
-author: aews.eks maintainers
+author: aews.eks maintainers (@aews)
 options:
   instance_types:
     description:
@@ -24,9 +24,11 @@ options:
 attributes:
   check_mode:
     support: full
+    description: Can run in check mode.
     details: The module only reads.
   diff_mode:
     support: none
+    description: The module changes nothing.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules

@@ -34,7 +34,7 @@ description:
     carry the annotation C(eks.amazonaws.com/role-arn). Apply them with M(kubernetes.core.k8s) (see
     EXAMPLES), or skip that to get the role only (C(eksctl create iamserviceaccount --role-only)).
 author:
-  - aews.eks maintainers
+  - aews.eks maintainers (@aews)
 options:
   cluster_name:
     description:

@@ -16,7 +16,7 @@ description:
   - Each role comes with its trust policy, its managed and inline policies, its mode and the service
     accounts it was made for.
 author:
-  - aews.eks maintainers
+  - aews.eks maintainers (@aews)
 options:
   cluster_name:
     description:

@@ -20,7 +20,7 @@ description:
     template (its id or name) cannot change in place. When any of them differs the module fails before
     making any change, naming each one; such a change needs a new nodegroup.
 author:
-  - aews.eks maintainers
+  - aews.eks maintainers (@aews)
 options:
   cluster_name:
     description:

@@ -12,7 +12,7 @@ version_added: 0.1.0
 description:
   - Describe one managed nodegroup of an EKS cluster, or all of them.
 author:
-  - aews.eks maintainers
+  - aews.eks maintainers (@aews)
 options:
   cluster_name:
     description:

@@ -21,7 +21,7 @@ description:
   - O(state=absent) refuses while roles made by this collection (tagged C(aews.eks/cluster-name)) still
     trust the provider, unless O(force=true).
 author:
-  - aews.eks maintainers
+  - aews.eks maintainers (@aews)
 options:
   cluster_name:
     description:
