@@ -22,7 +22,7 @@ description:
     C(0600) (and its directory with mode C(0700)); an existing file keeps its mode.
   - With O(state=absent), removes this cluster's context, and its user and cluster entries unless another
     context still uses them. Nothing else in the file is touched.
-author: aews.eks maintainers
+author: aews.eks maintainers (@aews)
 options:
   cluster_name:
     description:
@@ -72,11 +72,15 @@ options:
     type: str
     choices: [present, absent]
     default: present
+requirements:
+  - PyYAML
 attributes:
   check_mode:
     support: full
+    description: Returns whether the kubeconfig file would change; writes nothing.
   diff_mode:
     support: full
+    description: Returns the kubeconfig before and after.
     details: The diff is the kubeconfig file's text before and after.
 notes:
   - C(aws eks get-token) needs the AWS CLI wherever the kubeconfig is used.

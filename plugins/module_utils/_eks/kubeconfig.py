@@ -14,8 +14,18 @@ import copy
 import os
 import stat
 import tempfile
+import traceback
 
-import yaml
+from ansible.module_utils.basic import missing_required_lib
+
+try:
+    import yaml
+
+    HAS_YAML = True
+    YAML_IMPORT_ERROR = None
+except ImportError:
+    HAS_YAML = False
+    YAML_IMPORT_ERROR = traceback.format_exc()
 
 from . import api
 from .errors import EksError
@@ -125,11 +135,18 @@ def remove(document, cluster_entry, user_name, context):
     return result
 
 
+def require_yaml():
+    if not HAS_YAML:
+        raise EksError(message=missing_required_lib("PyYAML"), exception=YAML_IMPORT_ERROR)
+
+
 def dump(document):
+    require_yaml()
     return yaml.safe_dump(document, default_flow_style=False, sort_keys=False, width=2**31)
 
 
 def parse(text, path):
+    require_yaml()
     try:
         document = yaml.safe_load(text) if text.strip() else None
     except yaml.YAMLError as e:
