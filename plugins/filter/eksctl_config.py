@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 name: eksctl_config
 short_description: An eksctl ClusterConfig as the aews.eks cluster definition
 version_added: 0.1.0
-author: aews.eks maintainers
+author: aews.eks maintainers (@aews)
 description:
   - Converts an eksctl C(eksctl.io/v1alpha5) C(ClusterConfig) into the collection's cluster definition, the
     value of C(aews_eks_cluster) that C(site.yml) converges AWS to, with eksctl's defaults applied
@@ -21,8 +21,8 @@ description:
     C(accessConfig.accessEntries), custom AMIs, launch templates, and others) are errors naming each path,
     never dropped. Such a section left empty or at eksctl's default value (C(privateCluster.enabled=false),
     C(instanceSelector={}), C(securityGroups.withLocal=null)) passes.
-  - Problems are reported together, one per line with its path, in one error: every schema problem
-    (unknown keys, wrong types, unsupported sections) first, then every value eksctl would reject.
+  - Problems are reported together, one per line with its path, in one error. Every schema problem
+    (unknown keys, wrong types, unsupported sections) comes first, then every value eksctl would reject.
   - The Kubernetes version and AMI family are kept as written. Give O(eks_versions) (the versions EKS
     C(DescribeClusterVersions) lists) to fail here on a version EKS no longer offers; otherwise
     M(aews.eks.eks_cluster) refuses it before any change. C(AmazonLinux2) with Kubernetes 1.33 or later is
