@@ -13,7 +13,7 @@ DOCUMENTATION = r"""
 name: subnets
 short_description: Split a VPC CIDR into public and private subnets per availability zone, as eksctl does
 version_added: 0.1.0
-author: aews.eks maintainers
+author: aews.eks maintainers (@aews)
 description:
   - Cuts the VPC CIDR into 8 equal blocks (prefix + 3) when there are at most 8 subnets, or 16 blocks
     (prefix + 4) for up to 16 subnets, as eksctl does.
@@ -77,7 +77,7 @@ def split(cidr, availability_zones, prefix=None):
     if blocks < count:
         raise ValueError(f"vpc.subnet_prefix /{prefix} gives {blocks} subnets of {network}, {count} are needed")
     cut = network.subnets(new_prefix=prefix)
-    first = [str(next(cut)) for _ in range(count)]
+    first = [str(next(cut)) for _index in range(count)]
     return {
         "public": {zone: first[i] for i, zone in enumerate(zones)},
         "private": {zone: first[i + len(zones)] for i, zone in enumerate(zones)},
