@@ -448,6 +448,7 @@ SCHEMA["NodeGroup"] = dict(
     ),
 )
 
+
 def _is_empty(value):
     return value is None or value == "" or value == [] or value == {}
 
