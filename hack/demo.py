@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""make demo: the seed cluster against the local AWS endpoint, created, then converged again with no change.
+
+Starts the local endpoint on LOCAL_AWS_PORT (or a free port), runs site.yml with examples/seed-cluster.yml,
+runs it again and fails unless the second PLAY RECAP says changed=0, prints the summary, stops the endpoint.
+The seed's SSH key (~/.ssh/id_rsa.pub) is replaced by a throwaway key made in a temporary directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+RECAP = re.compile(r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_open(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def start_endpoint(port, log_path):
+    env = dict(os.environ, MOTO_IAM_LOAD_MANAGED_POLICIES="true")
+    log = open(log_path, "w")
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests" / "local_aws" / "server.py"), "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 90
+    while not port_open(port):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise SystemExit(f"the local AWS endpoint did not start, see {log_path}")
+        time.sleep(0.3)
+    return process
+
+
+def control(url, path, payload):
+    request = urllib.request.Request(url + path, data=json.dumps(payload).encode(), method="POST")
+    request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.read()
+    except OSError:
+        return None  # an endpoint without the controls still works, only slower
+
+
+def throwaway_key(directory):
+    key = Path(directory) / "id_demo"
+    if shutil.which("ssh-keygen"):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+        return key.with_suffix(".pub")
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    public = ed25519.Ed25519PrivateKey.generate().public_key()
+    text = public.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
+    pub = key.with_suffix(".pub")
+    pub.write_text(text + " aews-eks-demo\n")
+    return pub
+
+
+def seed_definition(directory, public_key):
+    import yaml
+
+    data = yaml.safe_load((ROOT / "examples" / "seed-cluster.yml").read_text())
+    for nodegroup in data["aews_eks_cluster"].get("nodegroups") or []:
+        if (nodegroup.get("ssh") or {}).get("allow"):
+            nodegroup["ssh"]["public_key_path"] = str(public_key)
+    path = Path(directory) / "seed-cluster.yml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def run_site(env, definition, title):
+    print(f"\n=== {title}: ansible-playbook site.yml -e @examples/seed-cluster.yml", flush=True)
+    command = [
+        str(BIN / "ansible-playbook"),
+        str(ROOT / "site.yml"),
+        "-e",
+        f"@{definition}",
+        "-e",
+        "aews_eks_poll_delay=1",
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output = []
+    for line in process.stdout:
+        output.append(line)
+        sys.stdout.write(line)
+        sys.stdout.flush()
+    process.wait()
+    text = "".join(output)
+    recap = RECAP.findall(text)
+    if process.returncode != 0 or not recap:
+        raise SystemExit(f"{title}: site.yml failed (exit {process.returncode})")
+    return {"changed": int(recap[-1][2]), "failed": int(recap[-1][4]), "output": text}
+
+
+def main():
+    port = int(os.environ.get("LOCAL_AWS_PORT") or 0)
+    if not port or port_open(port):
+        if port:
+            print(f"port {port} is taken, using a free one", flush=True)
+        port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    output_dir = ROOT / "tests" / "output"
+    output_dir.mkdir(parents=True, exist_ok=True)
+    print(f"local AWS endpoint on {url}", flush=True)
+    endpoint = start_endpoint(port, output_dir / f"demo-local-aws-{port}.log")
+    try:
+        with tempfile.TemporaryDirectory(prefix="aews-eks-demo-") as tmp:
+            # The local endpoint's EKS transitions: seconds, so the demo takes a minute or two, not twenty.
+            control(url, "/_aews/config", {"delays": {"cluster": 3, "nodegroup": 2, "addon": 1, "update": 2}})
+            env = dict(
+                os.environ,
+                AWS_ACCESS_KEY_ID="testing",
+                AWS_SECRET_ACCESS_KEY="testing",
+                AWS_DEFAULT_REGION="ap-northeast-2",
+                AWS_REGION="ap-northeast-2",
+                AWS_ENDPOINT_URL=url,
+                AEWS_EKS_WAIT_DELAY="0.5",
+                ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+                ANSIBLE_DEPRECATION_WARNINGS="false",
+                PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+            )
+            env.pop("AWS_PROFILE", None)
+            env.pop("AWS_SESSION_TOKEN", None)
+            definition = seed_definition(tmp, throwaway_key(tmp))
+            first = run_site(env, definition, "First run (create)")
+            second = run_site(env, definition, "Second run (converge)")
+            summary = second["output"][second["output"].rfind("Summary | Show the cluster") :]
+            print("\n=== Result")
+            print(f"first run: changed={first['changed']}; second run: changed={second['changed']}")
+            if first["changed"] == 0:
+                raise SystemExit("the first run changed nothing: the endpoint was not fresh")
+            if second["changed"] != 0:
+                raise SystemExit(f"the second run changed {second['changed']} things: site.yml is not idempotent")
+            print("the second run made no change")
+            summary = summary[summary.find("msg:") + len("msg:") : summary.find("PLAY RECAP")]
+            print("\n".join(line for line in summary.splitlines() if line.strip()))
+    finally:
+        endpoint.terminate()
+        try:
+            endpoint.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            endpoint.kill()
+        print("local AWS endpoint stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
