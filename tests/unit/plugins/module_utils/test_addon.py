@@ -213,7 +213,7 @@ SCHEMA = json.dumps(
 )
 def test_schema_errors(values, errors):
     found = addon.schema_errors(values, SCHEMA)
-    assert [e["path"] for e in found] == [path for path, _ in errors]
+    assert [e["path"] for e in found] == [path for path, _message in errors]
     for (path, message), error in zip(errors, found):
         assert message in error["message"], (path, error)
 
@@ -460,7 +460,7 @@ REF_SCHEMA = json.dumps(
 )
 def test_schema_errors_with_ref(values, errors):
     found = addon.schema_errors(values, REF_SCHEMA)
-    assert [(e["path"], m in e["message"]) for e, (_, m) in zip(found, errors)] == [(p, True) for p, _ in errors]
+    assert [(e["path"], m in e["message"]) for e, (_path, m) in zip(found, errors)] == [(p, True) for p, _message in errors]
     assert len(found) == len(errors)
 
 

@@ -714,7 +714,7 @@ def test_fetch_issuer_thumbprint_hashes_the_last_certificate_of_the_chain(tmp_pa
     port = listener.getsockname()[1]
 
     def serve():
-        connection, _ = listener.accept()
+        connection, _address = listener.accept()
         try:
             with server_context.wrap_socket(connection, server_side=True) as tls:
                 tls.recv(1)
@@ -771,7 +771,7 @@ def test_well_known_managed_policies(names, managed):
 
 
 def test_cluster_autoscaler_is_scoped_to_the_cluster():
-    _, inline = well_known_policies(["cluster-autoscaler"], "aws", "demo")
+    _managed, inline = well_known_policies(["cluster-autoscaler"], "aws", "demo")
     scaling = inline["ClusterAutoscalerPolicy"]["Statement"][1]
     assert scaling["Condition"] == {"StringEquals": {"aws:ResourceTag/k8s.io/cluster-autoscaler/demo": "owned"}}
 

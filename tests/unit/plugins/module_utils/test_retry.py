@@ -28,7 +28,7 @@ def eks_client(monkeypatch):
 
 def test_throttled_call_is_retried_to_success(eks_client):
     wrapped, stubber, sleeps = eks_client
-    for _ in range(3):
+    for _attempt in range(3):
         stubber.add_client_error("list_addons", service_error_code="ThrottlingException", http_status_code=400)
     stubber.add_response("list_addons", {"addons": ["vpc-cni"]}, {"clusterName": "c"})
 
