@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """make demo: the seed cluster against the local AWS endpoint, created, then converged again with no change.
 
 Starts the local endpoint on LOCAL_AWS_PORT (or a free port), runs site.yml with examples/seed-cluster.yml,
