@@ -1,0 +1,175 @@
+"""site.yml and playbooks/teardown.yml run as ansible-playbook against the local AWS endpoint with the seed."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import boto3
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+OWNER = "aews.eks/cluster-name"
+RECAP = re.compile(r"^\S+\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
+
+
+@pytest.fixture
+def seed(tmp_path):
+    """The seed definition, with a throwaway public key instead of ~/.ssh/id_rsa.pub."""
+    key = tmp_path / "id_test.pub"
+    key.write_text("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKs1sRyq0yVq0hQ3v5q0u1M3m0Qe8yQm8Vv3f9Jm8y0a test\n")
+    data = yaml.safe_load((ROOT / "examples" / "seed-cluster.yml").read_text())
+    data["aews_eks_cluster"]["nodegroups"][0]["ssh"]["public_key_path"] = str(key)
+    path = tmp_path / "seed.yml"
+    path.write_text(yaml.safe_dump(data))
+    return path, data["aews_eks_cluster"]
+
+
+def playbook(local_aws, playbook_path, *args):
+    env = dict(
+        os.environ,
+        AWS_ENDPOINT_URL=local_aws.url,
+        ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+        ANSIBLE_DEPRECATION_WARNINGS="false",
+        ANSIBLE_NOCOLOR="1",
+    )
+    command = [str(BIN / "ansible-playbook"), str(playbook_path), "-e", "aews_eks_poll_delay=1", *args]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    recap = RECAP.findall(result.stdout)
+    changed = int(recap[-1][1]) if recap else None
+    return result, changed
+
+
+def ec2():
+    return boto3.client("ec2")
+
+
+def owned(name):
+    return [{"Name": f"tag:{OWNER}", "Values": [name]}]
+
+
+def test_site_creates_converges_and_tears_down(local_aws, seed):
+    path, definition = seed
+    name = definition["name"]
+
+    result, changed = playbook(local_aws, ROOT / "site.yml", "-e", f"@{path}")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert changed and changed > 0
+
+    # The eksctl split: four /19s, public then private, ELB role tags, the ownership tag on each.
+    subnets = ec2().describe_subnets(Filters=owned(name))["Subnets"]
+    by_cidr = {s["CidrBlock"]: s for s in subnets}
+    assert sorted(by_cidr) == ["172.20.0.0/19", "172.20.32.0/19", "172.20.64.0/19", "172.20.96.0/19"]
+    tags = {c: {t["Key"]: t["Value"] for t in s["Tags"]} for c, s in by_cidr.items()}
+    assert tags["172.20.0.0/19"]["kubernetes.io/role/elb"] == "1"
+    assert by_cidr["172.20.0.0/19"]["AvailabilityZone"] == "ap-northeast-2a"
+    assert by_cidr["172.20.32.0/19"]["AvailabilityZone"] == "ap-northeast-2c"
+    assert by_cidr["172.20.0.0/19"]["MapPublicIpOnLaunch"] is True
+    assert tags["172.20.64.0/19"]["kubernetes.io/role/internal-elb"] == "1"
+    assert all("Name" in t for t in tags.values())
+    assert len(ec2().describe_nat_gateways(Filters=owned(name) + [{"Name": "state", "Values": ["available"]}])["NatGateways"]) == 1
+
+    eks = boto3.client("eks")
+    cluster = eks.describe_cluster(name=name)["cluster"]
+    assert cluster["status"] == "ACTIVE" and cluster["version"] == "1.33"
+    assert cluster["tags"][OWNER] == name
+    nodegroup = eks.describe_nodegroup(clusterName=name, nodegroupName="mynodegroup")["nodegroup"]
+    assert nodegroup["status"] == "ACTIVE"
+    assert nodegroup["scalingConfig"] == {"minSize": 2, "maxSize": 2, "desiredSize": 2}
+    assert nodegroup["amiType"] == "AL2023_x86_64_STANDARD"
+    template = ec2().describe_launch_template_versions(
+        LaunchTemplateId=nodegroup["launchTemplate"]["id"], Versions=[str(nodegroup["launchTemplate"]["version"])]
+    )["LaunchTemplateVersions"][0]["LaunchTemplateData"]
+    assert template["BlockDeviceMappings"][0]["Ebs"] == {
+        "DeleteOnTermination": True, "Iops": 3000, "Throughput": 125, "VolumeSize": 30, "VolumeType": "gp3",
+    }  # fmt: skip
+    assert template["MetadataOptions"]["HttpTokens"] == "optional"  # the seed turns disable_imdsv1 off
+    assert template["KeyName"] == f"{name}-mynodegroup"
+    assert sorted(eks.list_addons(clusterName=name)["addons"]) == ["coredns", "kube-proxy", "metrics-server", "vpc-cni"]
+    assert "Cluster myeks in ap-northeast-2: ACTIVE, Kubernetes 1.33" in result.stdout
+    assert "Nodegroup mynodegroup: ACTIVE, t3.medium, min/desired/max 2/2/2" in result.stdout
+
+    result, changed = playbook(local_aws, ROOT / "site.yml", "-e", f"@{path}")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert changed == 0, [line for line in result.stdout.splitlines() if line.startswith("changed")]
+
+    # A VPC the cluster does not own, with a subnet: teardown leaves it alone.
+    other = ec2().create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
+    ec2().create_subnet(VpcId=other, CidrBlock="10.42.1.0/24")
+
+    result, changed = playbook(local_aws, ROOT / "playbooks" / "teardown.yml", "-e", f"@{path}")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert changed and changed > 0
+    assert eks.list_clusters()["clusters"] == []
+    for describe, key in [
+        ("describe_vpcs", "Vpcs"),
+        ("describe_subnets", "Subnets"),
+        ("describe_security_groups", "SecurityGroups"),
+        ("describe_internet_gateways", "InternetGateways"),
+        ("describe_route_tables", "RouteTables"),
+        ("describe_addresses", "Addresses"),
+        ("describe_key_pairs", "KeyPairs"),
+        ("describe_launch_templates", "LaunchTemplates"),
+    ]:
+        assert getattr(ec2(), describe)(Filters=owned(name))[key] == [], describe
+    nats = ec2().describe_nat_gateways(Filters=owned(name))["NatGateways"]
+    assert all(n["State"] in ("deleted", "deleting") for n in nats)
+    roles = [r["RoleName"] for r in boto3.client("iam").list_roles()["Roles"]]
+    assert not [r for r in roles if r.startswith(f"{name}-")]
+    assert ec2().describe_vpcs(VpcIds=[other])["Vpcs"][0]["VpcId"] == other
+    assert len(ec2().describe_subnets(Filters=[{"Name": "vpc-id", "Values": [other]}])["Subnets"]) == 1
+
+
+def test_check_mode_on_a_fresh_endpoint_creates_nothing(local_aws, seed):
+    path, definition = seed
+    local_aws.clear_requests()
+    result, changed = playbook(local_aws, ROOT / "site.yml", "-e", f"@{path}", "--check")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert changed and changed > 0
+    assert local_aws.requests(mutating=True) == []
+    assert local_aws.requests(mutating=False)  # it did look
+    assert ec2().describe_vpcs(Filters=owned(definition["name"]))["Vpcs"] == []
+    assert boto3.client("eks").list_clusters()["clusters"] == []
+    assert "Cluster myeks in ap-northeast-2: to be created" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"nodegroups": [{"name": "ng", "min_size": 3, "desired_size": 2, "max_size": 4}]}, "nodegroups[ng]"),
+        ({"vpc": {"cidr": "10.0.0.0/16", "subnets": {"public": {"ap-northeast-2a": "10.1.0.0/24"}}}},
+         "vpc.subnets.public.ap-northeast-2a"),
+        ({"logging": {"types": ["api"], "retention_days": 8}}, "logging.retention_days"),
+        ({"vpc": {"nat": "sometimes"}}, "nat"),
+    ],
+)  # fmt: skip
+def test_bad_definition_fails_before_any_aws_call(local_aws, tmp_path, change, field):
+    definition = {"name": "bad", "region": "ap-northeast-2", "vpc": {"availability_zones": ["ap-northeast-2a", "ap-northeast-2c"]}}
+    for key, value in change.items():
+        definition[key] = {**definition.get(key, {}), **value} if isinstance(value, dict) else value
+    path = tmp_path / "bad.yml"
+    path.write_text(json.dumps({"aews_eks_cluster": definition}))
+    local_aws.clear_requests()
+    result, _ = playbook(local_aws, ROOT / "site.yml", "-e", f"@{path}")
+    assert result.returncode != 0
+    assert field in result.stdout + result.stderr
+    assert local_aws.requests() == []
+
+
+def test_subnets_of_the_seed_are_eksctls():
+    from ansible_collections.aews.eks.plugins.filter.subnets import split
+
+    assert split("172.20.0.0/16", ["ap-northeast-2a", "ap-northeast-2c"]) == {
+        "public": {"ap-northeast-2a": "172.20.0.0/19", "ap-northeast-2c": "172.20.32.0/19"},
+        "private": {"ap-northeast-2a": "172.20.64.0/19", "ap-northeast-2c": "172.20.96.0/19"},
+    }
+    subnets = split("10.0.0.0/16", [f"z{i}" for i in range(5)])
+    blocks = [ipaddress.ip_network(c) for c in list(subnets["public"].values()) + list(subnets["private"].values())]
+    assert {b.prefixlen for b in blocks} == {20}
