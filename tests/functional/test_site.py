@@ -143,10 +143,9 @@ def test_check_mode_on_a_fresh_endpoint_creates_nothing(local_aws, seed):
 @pytest.mark.parametrize(
     "change, field",
     [
+        # A cross-field check of the definition filter (every such check: tests/unit/plugins/filter).
         ({"nodegroups": [{"name": "ng", "min_size": 3, "desired_size": 2, "max_size": 4}]}, "nodegroups[ng]"),
-        ({"vpc": {"cidr": "10.0.0.0/16", "subnets": {"public": {"ap-northeast-2a": "10.1.0.0/24"}}}},
-         "vpc.subnets.public.ap-northeast-2a"),
-        ({"logging": {"types": ["api"], "retention_days": 8}}, "logging.retention_days"),
+        # The role argument spec: a choice, named with its path.
         ({"vpc": {"nat": "sometimes"}}, "nat"),
     ],
 )  # fmt: skip

@@ -1,0 +1,148 @@
+"""The cluster definition filter: eksctl's defaults and the cross-field checks, each naming its field."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from ansible_collections.aews.eks.plugins.filter.cluster_definition import DefinitionError
+from ansible_collections.aews.eks.plugins.filter.cluster_definition import ami_type
+from ansible_collections.aews.eks.plugins.filter.cluster_definition import normalize
+from ansible_collections.aews.eks.plugins.filter.subnets import split
+
+ZONES = ["ap-northeast-2a", "ap-northeast-2c"]
+BASE = {"name": "c1", "region": "ap-northeast-2", "vpc": {"availability_zones": ZONES}}
+
+
+def with_(**changes):
+    definition = copy.deepcopy(BASE)
+    definition.update(changes)
+    return definition
+
+
+def test_defaults_are_eksctls():
+    result = normalize(with_(nodegroups=[{"name": "ng"}]))
+    assert result["vpc"]["cidr"] == "192.168.0.0/16"
+    assert result["vpc"]["nat"] == "single"
+    assert result["vpc"]["subnets"]["public"] == {"ap-northeast-2a": "192.168.0.0/19", "ap-northeast-2c": "192.168.32.0/19"}
+    assert result["endpoint"] == {"public_access": True, "private_access": False, "public_access_cidrs": ["0.0.0.0/0"]}
+    assert result["iam"]["with_oidc"] is False and result["iam"]["vpc_resource_controller_policy"] is True
+    ng = result["nodegroups"][0]
+    assert (ng["min_size"], ng["desired_size"], ng["max_size"]) == (2, 2, 2)
+    assert ng["instance_types"] == ["m5.large"] and ng["ami_type"] == "AL2023_x86_64_STANDARD"
+    assert ng["volume"] == {"size": 80, "type": "gp3", "iops": 3000, "throughput": 125, "encrypted": False, "kms_key_id": None}
+    assert ng["imds"] == {"disable_imdsv1": True, "disable_pod_imds": False, "hop_limit": 2}
+    assert ng["labels"] == {"alpha.eksctl.io/cluster-name": "c1", "alpha.eksctl.io/nodegroup-name": "ng"}
+    assert "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy" in ng["node_role"]["managed_policy_arns"]
+    assert [a["name"] for a in result["addons"]] == ["vpc-cni", "kube-proxy", "coredns", "metrics-server"]
+    assert [a["wait"] for a in result["addons"]] == ["created", "created", "created", "active"]
+
+
+def test_oidc_moves_the_cni_policy_to_an_irsa_role():
+    result = normalize(with_(iam={"with_oidc": True}, nodegroups=[{"name": "ng"}]))
+    assert "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy" not in result["nodegroups"][0]["node_role"]["managed_policy_arns"]
+    cni = result["addons"][0]
+    assert cni["service_account_role"]["needed"] and cni["service_account_role"]["well_known_policies"] == ["vpc-cni"]
+    assert cni["service_account_role"]["service_account"] == "aws-node"
+
+
+def test_prefix_delegation_sets_vpc_cni_configuration():
+    result = normalize(with_(addons_config={"prefix_delegation": True}))
+    assert result["addons"][0]["configuration_values"] == {
+        "env": {"ENABLE_PREFIX_DELEGATION": "true", "WARM_PREFIX_TARGET": "1"}
+    }
+
+
+def test_pod_imds_off_means_hop_limit_one():
+    result = normalize(with_(nodegroups=[{"name": "ng", "imds": {"disable_pod_imds": True}}]))
+    assert result["nodegroups"][0]["imds"]["hop_limit"] == 1
+
+
+@pytest.mark.parametrize(
+    "family, types, expected",
+    [
+        ("AmazonLinux2023", ["t3.medium"], "AL2023_x86_64_STANDARD"),
+        ("AmazonLinux2023", ["m7g.large"], "AL2023_ARM_64_STANDARD"),
+        ("AmazonLinux2023", ["g5.xlarge"], "AL2023_x86_64_NVIDIA"),
+        ("AmazonLinux2", ["c6gn.large"], "AL2_ARM_64"),
+        ("Bottlerocket", ["m5.large"], "BOTTLEROCKET_x86_64"),
+        ("Windows2022", ["m5.large"], "WINDOWS_CORE_2022_x86_64"),
+    ],
+)
+def test_ami_type(family, types, expected):
+    assert ami_type(family, types) == expected
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"nodegroups": [{"name": "ng", "min_size": 3, "desired_size": 2, "max_size": 4}]}, "nodegroups[ng]: sizes"),
+        ({"nodegroups": [{"name": "ng", "desired_size": 5, "max_size": 4}]}, "nodegroups[ng]: sizes"),
+        ({"nodegroups": [{"name": "ng", "volume": {"iops": 2000}}]}, "nodegroups[ng].volume.iops"),
+        ({"nodegroups": [{"name": "ng", "volume": {"iops": 16001}}]}, "nodegroups[ng].volume.iops"),
+        ({"nodegroups": [{"name": "ng", "volume": {"throughput": 1001}}]}, "nodegroups[ng].volume.throughput"),
+        ({"nodegroups": [{"name": "ng", "volume": {"type": "gp2", "throughput": 200}}]}, "volume.throughput"),
+        ({"nodegroups": [{"name": "ng"}, {"name": "ng"}]}, "nodegroups: the name ng"),
+        ({"vpc": {"availability_zones": ["ap-northeast-2a"]}}, "vpc.availability_zones: at least 2"),
+        ({"vpc": {"availability_zones": ["us-east-1a", "us-east-1b"]}}, "vpc.availability_zones: us-east-1a"),
+        ({"vpc": {"cidr": "10.0.0.0/12", "availability_zones": ZONES}}, "vpc.cidr"),
+        (
+            {"vpc": {"cidr": "10.0.0.0/16", "availability_zones": ZONES, "subnets": {"public": {ZONES[0]: "10.1.0.0/24"}}}},
+            "vpc.subnets.public.ap-northeast-2a: 10.1.0.0/24 is not inside",
+        ),
+        (
+            {"vpc": {"cidr": "10.0.0.0/16", "availability_zones": ZONES,
+                     "subnets": {"public": {ZONES[0]: "10.0.0.0/24", ZONES[1]: "10.0.0.128/25"}}}},
+            "vpc.subnets.public.ap-northeast-2c: 10.0.0.128/25 overlaps",
+        ),
+        ({"logging": {"types": ["api", "kubelet"]}}, "logging.types"),
+        ({"logging": {"types": ["api"], "retention_days": 8}}, "logging.retention_days"),
+        ({"endpoint": {"public_access": False, "private_access": False}}, "endpoint: public_access and private_access"),
+        ({"iam": {"service_accounts": [{"namespace": "a", "name": "b"}]}}, "iam.service_accounts: IAM roles"),
+        ({"version": "1.33", "nodegroups": [{"name": "ng", "ami_family": "AmazonLinux2"}]}, "nodegroups[ng].ami_family"),
+        ({"addons_config": {"prefix_delegation": True}, "addons": [{"name": "coredns"}]}, "addons_config.prefix_delegation"),
+        ({"name": "-bad"}, "aews_eks_cluster.name"),
+    ],
+)  # fmt: skip
+def test_bad_definitions_name_the_field(changes, message):
+    with pytest.raises(DefinitionError, match=".*".join(map(__import__("re").escape, message.split(".*")))):
+        normalize(with_(**changes))
+
+
+def test_zones_are_left_to_the_caller_when_none_are_given():
+    definition = {"name": "c1", "region": "ap-northeast-2"}
+    assert normalize(definition)["vpc"]["availability_zones"] is None
+    result = normalize(definition, availability_zones=["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c"])
+    assert result["vpc"]["availability_zones"] == ["ap-northeast-2a", "ap-northeast-2b"]
+
+
+@pytest.mark.parametrize(
+    "cidr, zones, prefix, public0, private0",
+    [
+        ("172.20.0.0/16", 2, None, "172.20.0.0/19", "172.20.64.0/19"),
+        ("192.168.0.0/16", 3, None, "192.168.0.0/19", "192.168.96.0/19"),
+        ("192.168.0.0/16", 4, None, "192.168.0.0/19", "192.168.128.0/19"),
+        ("192.168.0.0/16", 5, None, "192.168.0.0/20", "192.168.80.0/20"),
+        ("10.0.0.0/24", 2, None, "10.0.0.0/27", "10.0.0.64/27"),
+        ("10.0.0.0/16", 2, 24, "10.0.0.0/24", "10.0.2.0/24"),
+    ],
+)
+def test_split(cidr, zones, prefix, public0, private0):
+    names = [f"z{i}" for i in range(zones)]
+    result = split(cidr, names, prefix)
+    assert result["public"]["z0"] == public0 and result["private"]["z0"] == private0
+    assert len(set(result["public"].values()) | set(result["private"].values())) == 2 * zones
+
+
+@pytest.mark.parametrize(
+    "cidr, zones, prefix, message",
+    [
+        ("10.0.0.0/16", 9, None, "more than 16"),
+        ("10.0.0.0/24", 2, 29, "/28"),
+        ("10.0.0.0/16", 3, 18, "gives 4 subnets"),
+        ("nonsense", 2, None, "vpc.cidr"),
+    ],
+)
+def test_split_errors(cidr, zones, prefix, message):
+    with pytest.raises(ValueError, match=message):
+        split(cidr, [f"z{i}" for i in range(zones)], prefix)
