@@ -151,7 +151,7 @@ def test_create_with_every_option(local_aws, base):
         upgrade_policy={"support_type": "STANDARD"},
     )
     calls = Calls(local_aws)
-    _, applied = four_steps(local_aws, params)
+    _predicted, applied = four_steps(local_aws, params)
     assert calls.mutating() == ["CreateCluster"]
     cluster = _describe()
     assert cluster["status"] == "ACTIVE"
@@ -177,7 +177,7 @@ def test_create_with_every_option(local_aws, base):
 
 def test_create_with_logging_and_access_config(local_aws, base):
     params = dict(base, logging=["api", "audit"], access_config={"authentication_mode": "API"})
-    _, applied = four_steps(local_aws, params)
+    _predicted, applied = four_steps(local_aws, params)
     assert applied["cluster"]["enabled_log_types"] == ["api", "audit"]
     sent = applied["cluster"]["updates"][0]["params"]
     assert sent["accessConfig"] == {"authenticationMode": "API"}
@@ -235,14 +235,14 @@ def test_tags_four_steps(local_aws, created):
 
 def test_tags_purge(local_aws, created):
     calls = Calls(local_aws)
-    _, applied = four_steps(local_aws, {"name": NAME, "tags": {"env": "study"}})
+    _predicted, applied = four_steps(local_aws, {"name": NAME, "tags": {"env": "study"}})
     assert calls.mutating() == ["UntagResource"]
     assert [u["type"] for u in applied["cluster"]["updates"]] == ["UntagResource"]
     assert _describe()["tags"] == {"env": "study"}
 
 
 def test_tags_without_purge_and_not_given(local_aws, created):
-    _, applied = four_steps(local_aws, {"name": NAME, "tags": {"new": "1"}, "purge_tags": False})
+    _predicted, applied = four_steps(local_aws, {"name": NAME, "tags": {"new": "1"}, "purge_tags": False})
     assert _describe()["tags"] == {"env": "study", "Owner": "Team A", "new": "1"}
     # Tags not given: left as they are.
     assert run({"name": NAME})["changed"] is False
@@ -377,7 +377,7 @@ def test_endpoint_modes_four_steps_each(local_aws, created):
         assert predicted["resources_vpc_config"]["endpoint_private_access"] is True
         assert [u["type"] for u in predicted["updates"]] == ["EndpointAccessUpdate"]
 
-    _, applied = four_steps(local_aws, public_private, expect_public_private)
+    _predicted, applied = four_steps(local_aws, public_private, expect_public_private)
     assert _updates(applied) == [("EndpointAccessUpdate", "Successful")]
     assert applied["cluster"]["updates"][0]["id"]
     assert applied["cluster"]["status"] == "ACTIVE"
@@ -386,13 +386,13 @@ def test_endpoint_modes_four_steps_each(local_aws, created):
     assert (vpc["endpointPublicAccess"], vpc["endpointPrivateAccess"]) == (True, True)
 
     private = {"name": NAME, "endpoint_public_access": False, "endpoint_private_access": True}
-    _, applied = four_steps(local_aws, private)
+    _predicted, applied = four_steps(local_aws, private)
     vpc = _describe()["resourcesVpcConfig"]
     assert (vpc["endpointPublicAccess"], vpc["endpointPrivateAccess"]) == (False, True)
 
     # Back to public, open to one network only; the private endpoint is left as it is (not given).
     public = {"name": NAME, "endpoint_public_access": True, "public_access_cidrs": ["203.0.113.0/24"]}
-    _, applied = four_steps(local_aws, public)
+    _predicted, applied = four_steps(local_aws, public)
     vpc = _describe()["resourcesVpcConfig"]
     assert (vpc["endpointPublicAccess"], vpc["endpointPrivateAccess"]) == (True, True)
     assert vpc["publicAccessCidrs"] == ["203.0.113.0/24"]
@@ -411,21 +411,21 @@ def test_logging_four_steps(local_aws, created):
     def expect(predicted):
         assert predicted["enabled_log_types"] == ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 
-    _, applied = four_steps(local_aws, {"name": NAME, "logging": ["all"]}, expect)
+    _predicted, applied = four_steps(local_aws, {"name": NAME, "logging": ["all"]}, expect)
     assert _updates(applied) == [("LoggingUpdate", "Successful")]
     assert applied["cluster"]["enabled_log_types"] == list(
         ("api", "audit", "authenticator", "controllerManager", "scheduler")
     )
-    _, applied = four_steps(local_aws, {"name": NAME, "logging": ["audit"]})
+    _predicted, applied = four_steps(local_aws, {"name": NAME, "logging": ["audit"]})
     assert applied["cluster"]["enabled_log_types"] == ["audit"]
-    _, applied = four_steps(local_aws, {"name": NAME, "logging": []})
+    _predicted, applied = four_steps(local_aws, {"name": NAME, "logging": []})
     assert applied["cluster"]["enabled_log_types"] == []
 
 
 # ---------------------------------------------------------------- subnets and security groups
 def test_subnets_and_security_groups_four_steps(local_aws, created, vpc_subnets):
     subnets = vpc_subnets["subnet_ids"]
-    _, applied = four_steps(local_aws, {"name": NAME, "subnet_ids": [subnets[1], subnets[2]]})
+    _predicted, applied = four_steps(local_aws, {"name": NAME, "subnet_ids": [subnets[1], subnets[2]]})
     assert _updates(applied) == [("VpcConfigUpdate", "Successful")]
     vpc = _describe()["resourcesVpcConfig"]
     assert sorted(vpc["subnetIds"]) == sorted([subnets[1], subnets[2]])
@@ -434,9 +434,9 @@ def test_subnets_and_security_groups_four_steps(local_aws, created, vpc_subnets)
     other_group = boto3.client("ec2").create_security_group(
         VpcId=vpc_subnets["vpc_id"], GroupName="second", Description="second"
     )["GroupId"]
-    _, applied = four_steps(local_aws, {"name": NAME, "security_group_ids": [other_group]})
+    _predicted, applied = four_steps(local_aws, {"name": NAME, "security_group_ids": [other_group]})
     assert _describe()["resourcesVpcConfig"]["securityGroupIds"] == [other_group]
-    _, applied = four_steps(local_aws, {"name": NAME, "security_group_ids": []})
+    _predicted, applied = four_steps(local_aws, {"name": NAME, "security_group_ids": []})
     assert _describe()["resourcesVpcConfig"]["securityGroupIds"] == []
 
 
@@ -466,7 +466,7 @@ def test_authentication_mode_one_way(local_aws, base):
         assert predicted["access_config"]["authentication_mode"] == "API"
 
     calls = Calls(local_aws)
-    _, applied = four_steps(local_aws, {"name": NAME, "access_config": {"authentication_mode": "API"}}, expect)
+    _predicted, applied = four_steps(local_aws, {"name": NAME, "access_config": {"authentication_mode": "API"}}, expect)
     assert calls.mutating() == ["UpdateClusterConfig", "UpdateClusterConfig"]
     assert _updates(applied) == [("AccessConfigUpdate", "Successful"), ("AccessConfigUpdate", "Successful")]
     assert [u["params"]["accessConfig"]["authenticationMode"] for u in applied["cluster"]["updates"]] == [
@@ -488,7 +488,7 @@ def test_authentication_mode_one_way(local_aws, base):
 def test_encryption_associate_then_immutable(local_aws, created):
     kms = boto3.client("kms")
     key = kms.create_key()["KeyMetadata"]["Arn"]
-    _, applied = four_steps(local_aws, {"name": NAME, "encryption": key})
+    _predicted, applied = four_steps(local_aws, {"name": NAME, "encryption": key})
     assert _updates(applied) == [("AssociateEncryptionConfig", "Successful")]
     assert _describe()["encryptionConfig"][0]["provider"]["keyArn"] == key
     other = kms.create_key()["KeyMetadata"]["Arn"]
@@ -501,7 +501,7 @@ def test_encryption_associate_then_immutable(local_aws, created):
 # ---------------------------------------------------------------- upgrade policy
 def test_upgrade_policy_four_steps(local_aws, base):
     run(dict(base, upgrade_policy={"support_type": "EXTENDED"}))
-    _, applied = four_steps(local_aws, {"name": NAME, "upgrade_policy": {"support_type": "STANDARD"}})
+    _predicted, applied = four_steps(local_aws, {"name": NAME, "upgrade_policy": {"support_type": "STANDARD"}})
     assert _updates(applied) == [("UpgradePolicyUpdate", "Successful")]
     assert _describe()["upgradePolicy"] == {"supportType": "STANDARD"}
 
@@ -515,7 +515,7 @@ def test_version_upgrade_one_minor_at_a_time(local_aws, base):
         assert [u["params"] for u in predicted["updates"]] == [{"version": "1.32"}, {"version": "1.33"}]
 
     calls = Calls(local_aws)
-    _, applied = four_steps(local_aws, {"name": NAME, "version": "1.33"}, expect)
+    _predicted, applied = four_steps(local_aws, {"name": NAME, "version": "1.33"}, expect)
     assert calls.mutating() == ["UpdateClusterVersion", "UpdateClusterVersion"]
     assert _updates(applied) == [("VersionUpdate", "Successful"), ("VersionUpdate", "Successful")]
     assert applied["cluster"]["version"] == "1.33"
@@ -559,7 +559,7 @@ def test_many_changes_one_after_another(local_aws, base):
         "upgrade_policy": {"support_type": "STANDARD"},
         "tags": {"env": "prod"},
     }
-    _, applied = four_steps(local_aws, params)
+    _predicted, applied = four_steps(local_aws, params)
     assert [u["type"] for u in applied["cluster"]["updates"]] == [
         "UntagResource",
         "TagResource",

@@ -234,7 +234,7 @@ def test_scaling_range_excluding_the_current_desired_size_fails(env):
 
 def test_scaling_desired(env):
     create(env)
-    checked, applied, _ = four_steps(env, dict(env["base"], scaling={"desired": 3}))
+    checked, applied, _final = four_steps(env, dict(env["base"], scaling={"desired": 3}))
     assert checked["nodegroup"]["scaling_config"]["desired_size"] == 3
     assert describe(env)["scalingConfig"] == {"minSize": 1, "maxSize": 3, "desiredSize": 3}
 
@@ -242,7 +242,7 @@ def test_scaling_desired(env):
 def test_labels_value_change_and_add_keep_others(env):
     create(env, labels={"role": "general", "keep": "me"})
     params = dict(env["base"], labels={"role": "batch", "tier": "1"})
-    checked, applied, _ = four_steps(env, params)
+    checked, applied, _final = four_steps(env, params)
     expected = {"role": "batch", "tier": "1", "keep": "me"}
     assert checked["nodegroup"]["labels"] == expected
     assert describe(env)["labels"] == expected
@@ -251,7 +251,7 @@ def test_labels_value_change_and_add_keep_others(env):
 def test_labels_purge(env):
     create(env, labels={"role": "general", "drop": "me"})
     params = dict(env["base"], labels={"role": "general"}, purge_labels=True)
-    checked, applied, _ = four_steps(env, params)
+    checked, applied, _final = four_steps(env, params)
     assert checked["nodegroup"]["labels"] == {"role": "general"}
     assert describe(env)["labels"] == {"role": "general"}
 
@@ -276,7 +276,7 @@ def test_taints_add_change_remove(env):
         ],
         purge_taints=True,
     )
-    checked, applied, _ = four_steps(env, params)
+    checked, applied, _final = four_steps(env, params)
     expected = [("dedicated", "batch", "NO_SCHEDULE"), ("gpu", None, "PREFER_NO_SCHEDULE")]
     assert taint_set(checked["nodegroup"]["taints"]) == expected
     assert taint_set(describe(env)["taints"]) == expected
@@ -292,7 +292,7 @@ def test_taints_not_purged_by_default(env):
 def test_update_config(env):
     create(env, update_config={"max_unavailable": 1})
     params = dict(env["base"], update_config={"max_unavailable_percentage": 25})
-    checked, applied, _ = four_steps(env, params)
+    checked, applied, _final = four_steps(env, params)
     assert checked["nodegroup"]["update_config"] == {"max_unavailable_percentage": 25}
     assert describe(env)["updateConfig"].get("maxUnavailablePercentage") == 25
 
@@ -300,7 +300,7 @@ def test_update_config(env):
 def test_tags_add_change_remove(env):
     create(env, tags={"team": "platform", "drop": "me"})
     params = dict(env["base"], tags={"team": "data", "cost": "42"})
-    checked, applied, _ = four_steps(env, params)
+    checked, applied, _final = four_steps(env, params)
     assert checked["nodegroup"]["tags"] == {"team": "data", "cost": "42"}
     assert describe(env)["tags"] == {"team": "data", "cost": "42"}
 
@@ -314,7 +314,7 @@ def test_tags_kept_without_purge(env):
 def test_several_changes_in_one_run(env):
     create(env, version="1.30", labels={"role": "general"}, tags={"team": "platform"})
     params = dict(env["base"], labels={"role": "batch"}, scaling={"max": 4}, tags={"team": "data"}, version="1.31")
-    checked, applied, _ = four_steps(env, params)
+    checked, applied, _final = four_steps(env, params)
     assert checked["changes"] == [
         {"config": {"labels": {"addOrUpdateLabels": {"role": "batch"}}, "scalingConfig": {"minSize": 1, "maxSize": 4}}},
         {"version": {"version": "1.31"}},
@@ -331,7 +331,7 @@ def test_several_changes_in_one_run(env):
 def test_version_update(env):
     create(env, version="1.30")
     assert describe(env)["version"] == "1.30"
-    checked, applied, _ = four_steps(env, dict(env["base"], version="1.31"))
+    checked, applied, _final = four_steps(env, dict(env["base"], version="1.31"))
     assert checked["nodegroup"]["version"] == "1.31"
     assert applied["nodegroup"]["version"] == "1.31"
     assert describe(env)["version"] == "1.31"
@@ -348,7 +348,7 @@ def test_release_version_update(env):
     before = describe(env)["releaseVersion"]
     release = catalogue.release_version("1.31", "AL2023_x86_64_STANDARD")
     assert before != release
-    checked, applied, _ = four_steps(env, dict(env["base"], version="1.31", release_version=release))
+    checked, applied, _final = four_steps(env, dict(env["base"], version="1.31", release_version=release))
     assert checked["nodegroup"]["release_version"] == release
     assert describe(env)["releaseVersion"] == release and describe(env)["version"] == "1.31"
 
@@ -364,7 +364,7 @@ def test_release_version_equal_is_no_change(env):
 def make_template(env, versions=2):
     data = {"InstanceType": "m5.large", "MetadataOptions": {"HttpTokens": "required"}}
     template = env["ec2"].create_launch_template(LaunchTemplateName="ng-lt", LaunchTemplateData=data)["LaunchTemplate"]
-    for _ in range(versions - 1):
+    for _version in range(versions - 1):
         env["ec2"].create_launch_template_version(
             LaunchTemplateId=template["LaunchTemplateId"], LaunchTemplateData=data
         )
@@ -378,7 +378,7 @@ def lt_params(env, **launch_template):
 
 def test_launch_template_create_defaults_to_the_default_version(env):
     template_id = make_template(env, versions=2)
-    checked, applied, _ = four_steps(env, lt_params(env, name="ng-lt"))
+    checked, applied, _final = four_steps(env, lt_params(env, name="ng-lt"))
     for result in (checked, applied):
         assert result["nodegroup"]["launch_template"]["id"] == template_id
         assert str(result["nodegroup"]["launch_template"]["version"]) == "1"
@@ -394,7 +394,7 @@ def test_launch_template_latest_is_resolved(env):
     env["ec2"].create_launch_template_version(
         LaunchTemplateId=template_id, LaunchTemplateData={"InstanceType": "m5.xlarge"}
     )
-    checked, applied, _ = four_steps(env, lt_params(env, id=template_id, version="$Latest"))
+    checked, applied, _final = four_steps(env, lt_params(env, id=template_id, version="$Latest"))
     assert checked["nodegroup"]["launch_template"]["version"] == "2"
     assert describe(env)["launchTemplate"]["version"] == "2"
 
@@ -506,7 +506,7 @@ def test_degraded_after_update_stops_the_wait(env):
 )
 def test_create_ami_and_capacity_kinds(env, ami_type, capacity_type):
     params = dict(env["base"], ami_type=ami_type, capacity_type=capacity_type, scaling={"min": 1, "max": 2})
-    checked, applied, _ = four_steps(env, params)
+    checked, applied, _final = four_steps(env, params)
     for result in (checked, applied):
         assert result["nodegroup"]["ami_type"] == ami_type
         assert result["nodegroup"]["capacity_type"] == capacity_type
@@ -523,7 +523,7 @@ def test_remote_access(env):
         disk_size=40,
         remote_access={"ec2_ssh_key": "ops", "source_security_groups": [group]},
     )
-    checked, applied, _ = four_steps(env, params)
+    checked, applied, _final = four_steps(env, params)
     assert applied["nodegroup"]["remote_access"] == {"ec2_ssh_key": "ops", "source_security_groups": [group]}
     assert applied["nodegroup"]["resources"]["remote_access_security_group"].startswith("sg-")
     assert applied["nodegroup"]["disk_size"] == 40
@@ -534,7 +534,7 @@ def test_remote_access(env):
 
 def test_node_repair(env):
     create(env)
-    checked, applied, _ = four_steps(env, dict(env["base"], node_repair=True))
+    checked, applied, _final = four_steps(env, dict(env["base"], node_repair=True))
     assert checked["nodegroup"]["node_repair_config"]["enabled"] is True
     assert describe(env)["nodeRepairConfig"]["enabled"] is True
 
@@ -549,7 +549,7 @@ def test_check_mode_prediction_matches_the_result_of_an_update(env):
         update_config={"max_unavailable": 2},
         tags={"x": "y"},
     )
-    checked, applied, _ = four_steps(env, params)
+    checked, applied, _final = four_steps(env, params)
     for key in ("labels", "taints", "scaling_config", "update_config", "tags"):
         assert checked["nodegroup"][key] == applied["nodegroup"][key], key
     assert checked["diff"]["before"]["labels"] == {"a": "1"}
@@ -561,7 +561,7 @@ def test_launch_template_default_follows_the_templates_default_version(env):
     run(lt_params(env, id=template_id, version="$Default"))
     assert describe(env)["launchTemplate"]["version"] == "1"
     env["ec2"].modify_launch_template(LaunchTemplateId=template_id, DefaultVersion="2")
-    checked, applied, _ = four_steps(env, lt_params(env, id=template_id, version="$Default"))
+    checked, applied, _final = four_steps(env, lt_params(env, id=template_id, version="$Default"))
     assert checked["nodegroup"]["launch_template"]["version"] == "2"
     assert describe(env)["launchTemplate"]["version"] == "2"
 
