@@ -61,7 +61,7 @@ def kubernetes_patch_version(version):
 
 
 def minor(version):
-    major, _, rest = version.partition(".")
+    major, _dot, rest = version.partition(".")
     return int(major), int(rest)
 
 
@@ -195,7 +195,7 @@ ADDON_NAMES = list(_ADDONS)
 
 
 def _version_key(version):
-    core, _, build = version.lstrip("v").partition("-eksbuild.")
+    core, _sep, build = version.lstrip("v").partition("-eksbuild.")
     return tuple(int(p) for p in core.split(".")) + (int(build or 0),)
 
 
@@ -228,7 +228,7 @@ def default_addon_version(name, kubernetes_version):
 
 
 def addon_version_exists(name, version):
-    return any(v == version for v, _ in _ADDONS[name]["versions"])
+    return any(v == version for v, _kubernetes_versions in _ADDONS[name]["versions"])
 
 
 def addon_info(name, kubernetes_version=None):

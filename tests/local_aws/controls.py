@@ -244,7 +244,7 @@ def _matches(pattern, service, operation):
     if pattern == "*":
         return True
     if ":" in pattern:
-        svc, _, op = pattern.partition(":")
+        svc, _colon, op = pattern.partition(":")
         return svc == service and (op in ("*", operation))
     return pattern == operation
 
@@ -286,7 +286,7 @@ def rest_table(service):
             literal = sum(1 for s in segments if not s.startswith("{"))
             table.append((op["http"]["method"], segments, name, literal))
         table.sort(key=lambda item: -item[3])
-        _rest_tables[service] = [(m, s, n) for m, s, n, _ in table]
+        _rest_tables[service] = [(m, s, n) for m, s, n, _literal in table]
     return _rest_tables[service]
 
 
@@ -341,7 +341,7 @@ def identify(environ, body):
         return service, region, action
     if service:
         raw = raw_path(environ)
-        operation, _ = match_rest(service, environ.get("REQUEST_METHOD", "GET"), raw)
+        operation, _labels = match_rest(service, environ.get("REQUEST_METHOD", "GET"), raw)
         return service, region, operation
     return service, region, None
 

@@ -140,7 +140,7 @@ class Eks:
         with self.lock:
             now = time.time() if now is None else now
             while self.events and self.events[0][0] <= now:
-                due, _, fire = heapq.heappop(self.events)
+                due, _seq, fire = heapq.heappop(self.events)
                 fire(due)
             for cluster in list(self.clusters.values()):
                 self._refresh_addon_health(cluster)
@@ -781,7 +781,7 @@ class Eks:
             raise _invalid("The cluster endpoint must be accessible publicly, privately, or both.")
         if "subnetIds" in req or "securityGroupIds" in req:
             if "subnetIds" in req:
-                vpc_id, _ = self._vpc_of(region, req["subnetIds"])
+                vpc_id, _subnets = self._vpc_of(region, req["subnetIds"])
                 if vpc_id and current.get("vpcId") and vpc_id != current["vpcId"]:
                     raise _invalid(f"Subnets must be in the cluster's VPC {current['vpcId']}.")
             self._check_security_groups(region, req.get("securityGroupIds") or [], current.get("vpcId"))
@@ -943,7 +943,7 @@ class Eks:
         self._check_role(p["nodeRole"], "nodeRole")
         subnets = self._subnets(region, p["subnets"], "subnets")
         vpc_id = cluster["resourcesVpcConfig"].get("vpcId")
-        for subnet_id, subnet_vpc, _, _ in subnets:
+        for subnet_id, subnet_vpc, _zone, _cidr in subnets:
             if vpc_id and subnet_vpc != vpc_id:
                 raise _invalid(f"Subnet {subnet_id} is not in the cluster's VPC {vpc_id}.", nodegroupName=name)
         version = p.get("version") or cluster["version"]
@@ -1902,7 +1902,7 @@ class Eks:
 
     # ================================================================== pod identity associations
     def _add_pod_identity(self, region, cluster, namespace, service_account, role_arn, extra, owner=None):
-        assoc_id = "a-" + "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(17))
+        assoc_id = "a-" + "".join(secrets.choice(string.ascii_lowercase + string.digits) for _index in range(17))
         now = _now()
         assoc = {
             "clusterName": cluster["name"],

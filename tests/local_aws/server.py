@@ -73,7 +73,7 @@ class LocalAws:
             entry.update(status=status, error=code, injected=True)
             status_line, headers, payload = _error_response(environ, service, code, status, message)
         elif service == "eks":
-            status, result, _ = self.eks.handle(environ, body, region)
+            status, result, _operation = self.eks.handle(environ, body, region)
             if status >= 400:
                 code = result.pop("__error__")
                 entry.update(status=status, error=code)
@@ -252,7 +252,7 @@ def _error_code(payload):
         return text[start + 6 : text.find("</Code>", start)]
     try:
         data = json.loads(text)
-        return str(data.get("__type") or data.get("code") or "").split("#")[-1] or None
+        return str(data.get("__type") or data.get("code") or "").rsplit("#", maxsplit=1)[-1] or None
     except ValueError:
         return None
 

@@ -150,7 +150,7 @@ def test_seeded_rates_repeat(local_aws):
 
     def outcomes():
         seen = []
-        for _ in range(24):
+        for _attempt in range(24):
             try:
                 eks.list_clusters()
                 seen.append("ok")
