@@ -1,0 +1,249 @@
+"""playbooks/upgrade.yml run as ansible-playbook against the local AWS endpoint.
+
+A cluster at 1.31 with a nodegroup and the vpc-cni, kube-proxy and coredns add-ons, made with boto3, upgraded
+to 1.33: the control plane one minor version at a time, then the add-ons, then the nodegroup; what blocks an
+upgrade stops it before any change; a run that failed half-way continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import boto3
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+CLUSTER = "upg"
+RECAP = re.compile(r"^\S+\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
+ADDONS = ("coredns", "kube-proxy", "vpc-cni")
+ASSUME = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": s}, "Action": "sts:AssumeRole"}
+        for s in ("eks.amazonaws.com", "ec2.amazonaws.com")
+    ],
+}
+
+
+def upgrade(local_aws, *args):
+    """Run playbooks/upgrade.yml; return (the completed process, changed count from the recap)."""
+    env = dict(
+        os.environ,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_DEFAULT_REGION="ap-northeast-2",
+        AWS_ENDPOINT_URL=local_aws.url,
+        AEWS_EKS_WAIT_DELAY="0.2",
+        ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+        ANSIBLE_DEPRECATION_WARNINGS="false",
+        ANSIBLE_NOCOLOR="1",
+    )
+    command = [str(BIN / "ansible-playbook"), str(ROOT / "playbooks" / "upgrade.yml"), "-e", f"cluster_name={CLUSTER}"]
+    result = subprocess.run([*command, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    recap = RECAP.findall(result.stdout)
+    return result, int(recap[-1][1]) if recap else None
+
+
+def output(result):
+    return result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def version_updates(eks, nodegroup=None):
+    """The cluster's (or nodegroup's) version updates, oldest first: [(version, status)]."""
+    kwargs = {"nodegroupName": nodegroup} if nodegroup else {}
+    ids = eks.list_updates(name=CLUSTER, **kwargs)["updateIds"]
+    updates = [eks.describe_update(name=CLUSTER, updateId=i, **kwargs)["update"] for i in ids]
+    updates = [u for u in updates if u["type"] == "VersionUpdate"]
+    updates.sort(key=lambda u: u["createdAt"])
+    return [(next(p["value"] for p in u["params"] if p["type"] == "Version"), u["status"]) for u in updates]
+
+
+def default_version(eks, addon, kubernetes_version):
+    found = eks.describe_addon_versions(addonName=addon, kubernetesVersion=kubernetes_version)["addons"][0]
+    return next(
+        v["addonVersion"]
+        for v in found["addonVersions"]
+        if any(c["defaultVersion"] and c["clusterVersion"] == kubernetes_version for c in v["compatibilities"])
+    )
+
+
+def addon_versions(eks):
+    return {a: eks.describe_addon(clusterName=CLUSTER, addonName=a)["addon"]["addonVersion"] for a in ADDONS}
+
+
+@pytest.fixture
+def cluster(local_aws):
+    """A 1.31 cluster with the add-ons at their 1.31 defaults; returns a function adding a nodegroup."""
+    ec2, iam, eks = boto3.client("ec2"), boto3.client("iam"), boto3.client("eks")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"ap-northeast-2{az}")["Subnet"][
+            "SubnetId"
+        ]
+        for i, az in enumerate("ac")
+    ]
+    role = iam.create_role(RoleName="upg-role", AssumeRolePolicyDocument=json.dumps(ASSUME))["Role"]["Arn"]
+    eks.create_cluster(name=CLUSTER, version="1.31", roleArn=role, resourcesVpcConfig={"subnetIds": subnets})
+    eks.get_waiter("cluster_active").wait(name=CLUSTER, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100})
+    for addon in ADDONS:
+        eks.create_addon(clusterName=CLUSTER, addonName=addon)
+
+    def add_nodegroup(name, version="1.31", ami_type="AL2023_x86_64_STANDARD"):
+        eks.create_nodegroup(
+            clusterName=CLUSTER,
+            nodegroupName=name,
+            version=version,
+            amiType=ami_type,
+            nodeRole=role,
+            subnets=subnets,
+            scalingConfig={"minSize": 1, "maxSize": 3, "desiredSize": 2},
+            updateConfig={"maxUnavailablePercentage": 50},
+        )
+        eks.get_waiter("nodegroup_active").wait(
+            clusterName=CLUSTER, nodegroupName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100}
+        )
+
+    # coredns stays DEGRADED until the cluster has nodes.
+    for addon in ("kube-proxy", "vpc-cni"):
+        eks.get_waiter("addon_active").wait(
+            clusterName=CLUSTER, addonName=addon, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100}
+        )
+    return eks, add_nodegroup
+
+
+def test_upgrade_check_apply_and_rerun(local_aws, cluster):
+    eks, add_nodegroup = cluster
+    add_nodegroup("ng-1")
+    before = addon_versions(eks)
+    assert before == {a: default_version(eks, a, "1.31") for a in ADDONS}
+
+    # --check: the plan, no mutating call.
+    local_aws.clear_requests()
+    result, changed = upgrade(local_aws, "-e", "target_version=1.33", "--check")
+    assert result.returncode == 0, output(result)
+    assert local_aws.requests(mutating=True) == []
+    assert "Control plane: 1.31 -> 1.32 -> 1.33" in result.stdout
+    assert "Nodegroup ng-1: 1.31 -> 1.33 (update_config max_unavailable_percentage=50)" in result.stdout
+    assert f"Add-on kube-proxy: {before['kube-proxy']} -> {default_version(eks, 'kube-proxy', '1.33')}" in result.stdout
+    assert eks.describe_cluster(name=CLUSTER)["cluster"]["version"] == "1.31"
+
+    result, changed = upgrade(local_aws, "-e", "target_version=1.33")
+    assert result.returncode == 0, output(result)
+    assert changed > 0
+    assert version_updates(eks) == [("1.32", "Successful"), ("1.33", "Successful")]
+    assert eks.describe_cluster(name=CLUSTER)["cluster"]["version"] == "1.33"
+    after = addon_versions(eks)
+    assert after == {a: default_version(eks, a, "1.33") for a in ADDONS}
+    nodegroup = eks.describe_nodegroup(clusterName=CLUSTER, nodegroupName="ng-1")["nodegroup"]
+    assert nodegroup["version"] == "1.33"
+    assert nodegroup["releaseVersion"].startswith("1.33.")
+    assert nodegroup["updateConfig"] == {"maxUnavailablePercentage": 50}
+    # The report names each step; vpc-cni's 1.31 default is also 1.33's, so it is not touched.
+    assert "Control plane: 1.31 -> 1.32" in result.stdout and "Control plane: 1.32 -> 1.33" in result.stdout
+    for addon in ADDONS:
+        if before[addon] != after[addon]:
+            assert f"Add-on {addon}: {before[addon]} -> {after[addon]}" in result.stdout
+    assert before["vpc-cni"] == after["vpc-cni"]
+    assert len([e for e in local_aws.requests(mutating=True) if e["operation"] == "UpdateAddon"]) == 2
+    assert "Nodegroup ng-1: 1.31 (" in result.stdout
+
+    # Nothing left: check mode and a run change nothing and make no mutating call.
+    local_aws.clear_requests()
+    for extra in (["--check"], []):
+        result, changed = upgrade(local_aws, "-e", "target_version=1.33", *extra)
+        assert result.returncode == 0, output(result)
+        assert changed == 0, output(result)
+        assert "Nothing to do" in result.stdout or "Check mode" in result.stdout
+    assert local_aws.requests(mutating=True) == []
+
+
+def test_failed_run_continues_where_it_stopped(local_aws, cluster):
+    eks, add_nodegroup = cluster
+    add_nodegroup("ng-1")
+    # Updates last long enough to inject a failure into the second control plane update once it has started.
+    local_aws.configure(delays={"update": 1.5})
+    local_aws.clear_requests()
+
+    def fail_second_version_update():
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            calls = [e for e in local_aws.requests(mutating=True) if e["operation"] == "UpdateClusterVersion"]
+            if len(calls) >= 2:
+                local_aws.inject(
+                    kind="update", cluster=CLUSTER, errors=[{"errorCode": "Unknown", "errorMessage": "boom"}]
+                )
+                return
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=fail_second_version_update, daemon=True)
+    watcher.start()
+    result, _ = upgrade(local_aws, "-e", "target_version=1.33")
+    watcher.join(timeout=5)
+    assert result.returncode != 0
+    assert 'stopped at "Control plane | Upgrade to 1.33"' in result.stdout, output(result)
+    assert "Done in this run: Control plane: 1.31 -> 1.32." in result.stdout, output(result)
+    assert version_updates(eks) == [("1.32", "Successful"), ("1.33", "Failed")]
+    assert eks.describe_cluster(name=CLUSTER)["cluster"]["version"] == "1.32"
+    assert not [
+        e for e in local_aws.requests(mutating=True) if e["operation"] in ("UpdateAddon", "UpdateNodegroupVersion")
+    ]
+
+    # Run again: only the 1.33 step is left, then the add-ons and the nodegroup.
+    local_aws.configure(delays={"update": 0.2})
+    local_aws.clear_requests()
+    result, changed = upgrade(local_aws, "-e", "target_version=1.33")
+    assert result.returncode == 0, output(result)
+    assert "Control plane: 1.31 -> 1.32" not in result.stdout
+    assert "Control plane: 1.32 -> 1.33" in result.stdout
+    assert len([e for e in local_aws.requests(mutating=True) if e["operation"] == "UpdateClusterVersion"]) == 1
+    assert version_updates(eks) == [("1.32", "Successful"), ("1.33", "Failed"), ("1.33", "Successful")]
+    assert addon_versions(eks) == {a: default_version(eks, a, "1.33") for a in ADDONS}
+    assert eks.describe_nodegroup(clusterName=CLUSTER, nodegroupName="ng-1")["nodegroup"]["version"] == "1.33"
+
+
+@pytest.mark.parametrize(
+    "nodegroups, target, message",
+    [
+        pytest.param(
+            [("ng-al2", "1.31", "AL2_x86_64"), ("ng-new", "1.31", "AL2023_x86_64_STANDARD")],
+            "1.33",
+            "Cannot upgrade upg to 1.33: EKS does not offer the AMI type of nodegroup ng-al2 (AL2_x86_64) for "
+            "Kubernetes 1.33 (AL2_x86_64 ends at 1.32).",
+            id="al2-from-1.33",
+        ),
+        pytest.param(
+            [("ng-old", "1.28", "AL2023_x86_64_STANDARD")],
+            "1.32",
+            "Cannot upgrade upg to 1.32: nodegroup ng-old at 1.28 would be more than 3 minor versions behind a 1.32 "
+            "control plane, which the Kubernetes version skew policy does not allow. Upgrade in smaller steps: first "
+            "with -e target_version=1.31",
+            id="version-skew",
+        ),
+    ],
+)
+def test_blockers_stop_before_any_change(local_aws, cluster, nodegroups, target, message):
+    eks, add_nodegroup = cluster
+    for name, version, ami_type in nodegroups:
+        add_nodegroup(name, version, ami_type)
+    local_aws.clear_requests()
+    result, _ = upgrade(local_aws, "-e", f"target_version={target}")
+    assert result.returncode != 0
+    assert message in " ".join(result.stdout.split()), output(result)
+    assert local_aws.requests(mutating=True) == []
+    assert eks.describe_cluster(name=CLUSTER)["cluster"]["version"] == "1.31"
+
+
+def test_bad_input_fails_before_any_call(local_aws):
+    local_aws.clear_requests()
+    result, _ = upgrade(local_aws, "-e", '{"target_version": 1.3}')
+    assert result.returncode != 0
+    assert 'give a Kubernetes minor version as a string, for example "1.33"' in " ".join(result.stdout.split())
+    assert local_aws.requests() == []
