@@ -41,7 +41,7 @@ def playbook(local_aws, playbook_path, *args):
         ANSIBLE_NOCOLOR="1",
     )
     command = [str(BIN / "ansible-playbook"), str(playbook_path), "-e", "aews_eks_poll_delay=1", *args]
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
     recap = RECAP.findall(result.stdout)
     changed = int(recap[-1][1]) if recap else None
     return result, changed
@@ -156,7 +156,7 @@ def test_bad_definition_fails_before_any_aws_call(local_aws, tmp_path, change, f
     path = tmp_path / "bad.yml"
     path.write_text(json.dumps({"aews_eks_cluster": definition}))
     local_aws.clear_requests()
-    result, _ = playbook(local_aws, ROOT / "site.yml", "-e", f"@{path}")
+    result, _changed = playbook(local_aws, ROOT / "site.yml", "-e", f"@{path}")
     assert result.returncode != 0
     assert field in result.stdout + result.stderr
     assert local_aws.requests() == []
