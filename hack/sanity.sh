@@ -101,7 +101,7 @@ run_sanity() {
     ensure_tools "$venv"
     stage_dependency "$venv/bin/python"
     install_pip_standin "$venv"
-    log "ansible-test sanity --python $version ($("$venv/bin/ansible" --version | head -n 1))"
+    log "ansible-test sanity --python $version ($("$venv/bin/ansible" --version | sed -n 1p))"
     (
         cd "$DEST"
         export PATH="$venv/bin:$PATH"
@@ -171,7 +171,7 @@ else
     else
         ensure_venv312 "$python312"
         run_sanity "$VENV312" 3.12 "$@" || failed+=("ansible-test sanity on Python 3.12")
-        log "unit tests on Python 3.12 ($("$VENV312/bin/ansible" --version | head -n 1))"
+        log "unit tests on Python 3.12 ($("$VENV312/bin/ansible" --version | sed -n 1p))"
         ANSIBLE_COLLECTIONS_PATH=$ROOT/collections "$VENV312/bin/python" -m pytest -q tests/unit \
             || failed+=("unit tests on Python 3.12")
     fi
