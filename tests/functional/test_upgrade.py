@@ -33,7 +33,7 @@ ASSUME = {
 }
 
 
-def upgrade(local_aws, *args):
+def upgrade(local_aws, *args, cluster_name=CLUSTER):
     """Run playbooks/upgrade.yml; return (the completed process, changed count from the recap)."""
     env = dict(
         os.environ,
@@ -46,7 +46,9 @@ def upgrade(local_aws, *args):
         ANSIBLE_DEPRECATION_WARNINGS="false",
         ANSIBLE_NOCOLOR="1",
     )
-    command = [str(BIN / "ansible-playbook"), str(ROOT / "playbooks" / "upgrade.yml"), "-e", f"cluster_name={CLUSTER}"]
+    command = [str(BIN / "ansible-playbook"), str(ROOT / "playbooks" / "upgrade.yml")]
+    if cluster_name:
+        command += ["-e", f"cluster_name={cluster_name}"]
     result = subprocess.run([*command, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     recap = RECAP.findall(result.stdout)
     return result, int(recap[-1][1]) if recap else None
@@ -207,6 +209,30 @@ def test_failed_run_continues_where_it_stopped(local_aws, cluster):
     assert version_updates(eks) == [("1.32", "Successful"), ("1.33", "Failed"), ("1.33", "Successful")]
     assert addon_versions(eks) == {a: default_version(eks, a, "1.33") for a in ADDONS}
     assert eks.describe_nodegroup(clusterName=CLUSTER, nodegroupName="ng-1")["nodegroup"]["version"] == "1.33"
+
+
+def test_newer_addon_is_kept_and_the_cluster_comes_from_its_definition(local_aws, cluster, tmp_path):
+    eks, add_nodegroup = cluster
+    add_nodegroup("ng-1")
+    # Newer than the 1.32 default (v1.19.6-eksbuild.7) and compatible with 1.32: an upgrade must not downgrade it.
+    eks.update_addon(clusterName=CLUSTER, addonName="vpc-cni", addonVersion="v1.20.4-eksbuild.2")
+    eks.get_waiter("addon_active").wait(
+        clusterName=CLUSTER, addonName="vpc-cni", WaiterConfig={"Delay": 0.2, "MaxAttempts": 100}
+    )
+    assert default_version(eks, "vpc-cni", "1.32") != "v1.20.4-eksbuild.2"
+    definition = tmp_path / "cluster.yml"
+    definition.write_text(json.dumps({"aews_eks_cluster": {"name": CLUSTER, "region": "ap-northeast-2"}}))
+
+    result, changed = upgrade(local_aws, "-e", f"@{definition}", "-e", "target_version=1.32", cluster_name=None)
+    assert result.returncode == 0, output(result)
+    assert "Add-on vpc-cni: v1.20.4-eksbuild.2 (no change)" in result.stdout
+    assert addon_versions(eks) == {
+        "coredns": default_version(eks, "coredns", "1.32"),
+        "kube-proxy": default_version(eks, "kube-proxy", "1.32"),
+        "vpc-cni": "v1.20.4-eksbuild.2",
+    }
+    assert version_updates(eks) == [("1.32", "Successful")]
+    assert eks.describe_nodegroup(clusterName=CLUSTER, nodegroupName="ng-1")["nodegroup"]["version"] == "1.32"
 
 
 @pytest.mark.parametrize(
