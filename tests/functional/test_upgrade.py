@@ -167,9 +167,15 @@ def test_upgrade_check_apply_and_rerun(local_aws, cluster):
     assert local_aws.requests(mutating=True) == []
 
 
-def test_failed_run_continues_where_it_stopped(local_aws, cluster):
+def test_failed_run_continues_where_it_stopped(local_aws, cluster, tmp_path):
     eks, add_nodegroup = cluster
     add_nodegroup("ng-1")
+    # Newer than the 1.33 default (v1.19.6-eksbuild.7) and compatible with 1.33: the upgrade must not downgrade it.
+    eks.update_addon(clusterName=CLUSTER, addonName="vpc-cni", addonVersion="v1.20.4-eksbuild.2")
+    eks.get_waiter("addon_active").wait(
+        clusterName=CLUSTER, addonName="vpc-cni", WaiterConfig={"Delay": 0.2, "MaxAttempts": 100}
+    )
+    assert default_version(eks, "vpc-cni", "1.33") != "v1.20.4-eksbuild.2"
     # Updates last long enough to inject a failure into the second control plane update once it has started.
     local_aws.configure(delays={"update": 1.5})
     local_aws.clear_requests()
@@ -198,41 +204,25 @@ def test_failed_run_continues_where_it_stopped(local_aws, cluster):
         e for e in local_aws.requests(mutating=True) if e["operation"] in ("UpdateAddon", "UpdateNodegroupVersion")
     ]
 
-    # Run again: only the 1.33 step is left, then the add-ons and the nodegroup.
+    # Run again (the cluster named by its definition this time): only the 1.33 step is left, then the add-ons
+    # and the nodegroup.
     local_aws.configure(delays={"update": 0.2})
     local_aws.clear_requests()
-    result, changed = upgrade(local_aws, "-e", "target_version=1.33")
+    definition = tmp_path / "cluster.yml"
+    definition.write_text(json.dumps({"aews_eks_cluster": {"name": CLUSTER, "region": "ap-northeast-2"}}))
+    result, changed = upgrade(local_aws, "-e", f"@{definition}", "-e", "target_version=1.33", cluster_name=None)
     assert result.returncode == 0, output(result)
     assert "Control plane: 1.31 -> 1.32" not in result.stdout
     assert "Control plane: 1.32 -> 1.33" in result.stdout
     assert len([e for e in local_aws.requests(mutating=True) if e["operation"] == "UpdateClusterVersion"]) == 1
     assert version_updates(eks) == [("1.32", "Successful"), ("1.33", "Failed"), ("1.33", "Successful")]
-    assert addon_versions(eks) == {a: default_version(eks, a, "1.33") for a in ADDONS}
-    assert eks.describe_nodegroup(clusterName=CLUSTER, nodegroupName="ng-1")["nodegroup"]["version"] == "1.33"
-
-
-def test_newer_addon_is_kept_and_the_cluster_comes_from_its_definition(local_aws, cluster, tmp_path):
-    eks, add_nodegroup = cluster
-    add_nodegroup("ng-1")
-    # Newer than the 1.32 default (v1.19.6-eksbuild.7) and compatible with 1.32: an upgrade must not downgrade it.
-    eks.update_addon(clusterName=CLUSTER, addonName="vpc-cni", addonVersion="v1.20.4-eksbuild.2")
-    eks.get_waiter("addon_active").wait(
-        clusterName=CLUSTER, addonName="vpc-cni", WaiterConfig={"Delay": 0.2, "MaxAttempts": 100}
-    )
-    assert default_version(eks, "vpc-cni", "1.32") != "v1.20.4-eksbuild.2"
-    definition = tmp_path / "cluster.yml"
-    definition.write_text(json.dumps({"aews_eks_cluster": {"name": CLUSTER, "region": "ap-northeast-2"}}))
-
-    result, changed = upgrade(local_aws, "-e", f"@{definition}", "-e", "target_version=1.32", cluster_name=None)
-    assert result.returncode == 0, output(result)
     assert "Add-on vpc-cni: v1.20.4-eksbuild.2 (no change)" in result.stdout
     assert addon_versions(eks) == {
-        "coredns": default_version(eks, "coredns", "1.32"),
-        "kube-proxy": default_version(eks, "kube-proxy", "1.32"),
+        "coredns": default_version(eks, "coredns", "1.33"),
+        "kube-proxy": default_version(eks, "kube-proxy", "1.33"),
         "vpc-cni": "v1.20.4-eksbuild.2",
     }
-    assert version_updates(eks) == [("1.32", "Successful")]
-    assert eks.describe_nodegroup(clusterName=CLUSTER, nodegroupName="ng-1")["nodegroup"]["version"] == "1.32"
+    assert eks.describe_nodegroup(clusterName=CLUSTER, nodegroupName="ng-1")["nodegroup"]["version"] == "1.33"
 
 
 @pytest.mark.parametrize(
