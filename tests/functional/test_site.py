@@ -104,7 +104,20 @@ def test_site_creates_converges_and_tears_down(local_aws, seed):
     other = ec2().create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
     ec2().create_subnet(VpcId=other, CidrBlock="10.42.1.0/24")
 
-    result, changed = playbook(local_aws, ROOT / "playbooks" / "teardown.yml", "-e", f"@{path}")
+    # Subnets that cannot go yet (network interfaces left behind): retried, then reported by name.
+    local_aws.faults(
+        fail_next=[{"operation": "ec2:DeleteSubnet", "count": 1000, "error": {"code": "DependencyViolation", "status": 400}}]
+    )
+    retries = ("-e", "aews_eks_delete_retries=1", "-e", "aews_eks_delete_delay=0")
+    result, changed = playbook(local_aws, ROOT / "playbooks" / "teardown.yml", "-e", f"@{path}", *retries)
+    assert result.returncode != 0
+    assert "could not be deleted" in result.stdout
+    for zone in ("ap-northeast-2a", "ap-northeast-2c"):
+        assert f"{name}-public-{zone}" in result.stdout and f"{name}-private-{zone}" in result.stdout
+    assert eks.list_clusters()["clusters"] == []  # what could go before the subnets went
+    local_aws.faults()
+
+    result, changed = playbook(local_aws, ROOT / "playbooks" / "teardown.yml", "-e", f"@{path}", *retries)
     assert result.returncode == 0, result.stdout[-3000:]
     assert changed and changed > 0
     assert eks.list_clusters()["clusters"] == []
