@@ -257,9 +257,25 @@ def test_blockers_stop_before_any_change(local_aws, cluster, nodegroups, target,
     assert eks.describe_cluster(name=CLUSTER)["cluster"]["version"] == "1.31"
 
 
-def test_bad_input_fails_before_any_call(local_aws):
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        pytest.param(
+            ["-e", '{"target_version": 1.3}'],
+            'upgrade_target_version: give a Kubernetes minor version as a string, for example "1.33"',
+            id="version-as-a-number",
+        ),
+        pytest.param(
+            ["-e", "target_version=1.33", "-e", "region=ap-northeast-2"],
+            "Cluster upg not found in ap-northeast-2.",
+            id="no-cluster",
+        ),
+        pytest.param([], "Give the cluster", id="no-target"),
+    ],
+)
+def test_bad_input_fails_before_any_change(local_aws, args, message):
     local_aws.clear_requests()
-    result, _ = upgrade(local_aws, "-e", '{"target_version": 1.3}')
+    result, _ = upgrade(local_aws, *args)
     assert result.returncode != 0
-    assert 'give a Kubernetes minor version as a string, for example "1.33"' in " ".join(result.stdout.split())
-    assert local_aws.requests() == []
+    assert message in " ".join(result.stdout.split()), output(result)
+    assert local_aws.requests(mutating=True) == []
