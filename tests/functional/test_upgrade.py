@@ -51,6 +51,8 @@ def upgrade(local_aws, *args, cluster_name=CLUSTER):
         command += ["-e", f"cluster_name={cluster_name}"]
     result = subprocess.run([*command, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     recap = RECAP.findall(result.stdout)
+    # The output with its whitespace collapsed: the YAML callback wraps long lines.
+    result.text = " ".join(result.stdout.split())
     return result, int(recap[-1][1]) if recap else None
 
 
@@ -98,16 +100,22 @@ def cluster(local_aws):
     for addon in ADDONS:
         eks.create_addon(clusterName=CLUSTER, addonName=addon)
 
-    def add_nodegroup(name, version="1.31", ami_type="AL2023_x86_64_STANDARD"):
+    def add_nodegroup(name, version="1.31", ami_type="AL2023_x86_64_STANDARD", image_id=None):
+        kwargs = {"version": version, "amiType": ami_type}
+        if image_id:
+            # A launch template with its own AMI: EKS reports amiType CUSTOM and takes no version update.
+            template = ec2.create_launch_template(
+                LaunchTemplateName=f"{name}-lt", LaunchTemplateData={"ImageId": image_id, "InstanceType": "t3.medium"}
+            )["LaunchTemplate"]
+            kwargs = {"launchTemplate": {"id": template["LaunchTemplateId"]}}
         eks.create_nodegroup(
             clusterName=CLUSTER,
             nodegroupName=name,
-            version=version,
-            amiType=ami_type,
             nodeRole=role,
             subnets=subnets,
             scalingConfig={"minSize": 1, "maxSize": 3, "desiredSize": 2},
             updateConfig={"maxUnavailablePercentage": 50},
+            **kwargs,
         )
         eks.get_waiter("nodegroup_active").wait(
             clusterName=CLUSTER, nodegroupName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100}
@@ -124,6 +132,8 @@ def cluster(local_aws):
 def test_upgrade_check_apply_and_rerun(local_aws, cluster):
     eks, add_nodegroup = cluster
     add_nodegroup("ng-1")
+    add_nodegroup("ng-custom", image_id="ami-0123456789abcdef0")
+    assert eks.describe_nodegroup(clusterName=CLUSTER, nodegroupName="ng-custom")["nodegroup"]["amiType"] == "CUSTOM"
     before = addon_versions(eks)
     assert before == {a: default_version(eks, a, "1.31") for a in ADDONS}
 
@@ -132,9 +142,9 @@ def test_upgrade_check_apply_and_rerun(local_aws, cluster):
     result, changed = upgrade(local_aws, "-e", "target_version=1.33", "--check")
     assert result.returncode == 0, output(result)
     assert local_aws.requests(mutating=True) == []
-    assert "Control plane: 1.31 -> 1.32 -> 1.33" in result.stdout
-    assert "Nodegroup ng-1: 1.31 -> 1.33 (update_config max_unavailable_percentage=50)" in result.stdout
-    assert f"Add-on kube-proxy: {before['kube-proxy']} -> {default_version(eks, 'kube-proxy', '1.33')}" in result.stdout
+    assert "Control plane: 1.31 -> 1.32 -> 1.33" in result.text
+    assert "Nodegroup ng-1: 1.31 -> 1.33 (update_config max_unavailable_percentage=50)" in result.text
+    assert f"Add-on kube-proxy: {before['kube-proxy']} -> {default_version(eks, 'kube-proxy', '1.33')}" in result.text
     assert eks.describe_cluster(name=CLUSTER)["cluster"]["version"] == "1.31"
 
     result, changed = upgrade(local_aws, "-e", "target_version=1.33")
@@ -149,13 +159,19 @@ def test_upgrade_check_apply_and_rerun(local_aws, cluster):
     assert nodegroup["releaseVersion"].startswith("1.33.")
     assert nodegroup["updateConfig"] == {"maxUnavailablePercentage": 50}
     # The report names each step; vpc-cni's 1.31 default is also 1.33's, so it is not touched.
-    assert "Control plane: 1.31 -> 1.32" in result.stdout and "Control plane: 1.32 -> 1.33" in result.stdout
+    assert "Control plane: 1.31 -> 1.32" in result.text and "Control plane: 1.32 -> 1.33" in result.text
     for addon in ADDONS:
         if before[addon] != after[addon]:
-            assert f"Add-on {addon}: {before[addon]} -> {after[addon]}" in result.stdout
+            assert f"Add-on {addon}: {before[addon]} -> {after[addon]}" in result.text
     assert before["vpc-cni"] == after["vpc-cni"]
     assert len([e for e in local_aws.requests(mutating=True) if e["operation"] == "UpdateAddon"]) == 2
-    assert "Nodegroup ng-1: 1.31 (" in result.stdout
+    assert "Nodegroup ng-1: 1.31 (" in result.text
+    # The custom AMI nodegroup is left alone, and said so.
+    assert eks.describe_nodegroup(clusterName=CLUSTER, nodegroupName="ng-custom")["nodegroup"]["version"] == "1.31"
+    assert "Nodegroup ng-custom: custom AMI, not upgraded (give its launch template an AMI for 1.33)" in result.text
+    assert [e["path"] for e in local_aws.requests(mutating=True) if e["operation"] == "UpdateNodegroupVersion"] == [
+        f"/clusters/{CLUSTER}/node-groups/ng-1/update-version"
+    ]
 
     # Nothing left: check mode and a run change nothing and make no mutating call.
     local_aws.clear_requests()
@@ -163,7 +179,7 @@ def test_upgrade_check_apply_and_rerun(local_aws, cluster):
         result, changed = upgrade(local_aws, "-e", "target_version=1.33", *extra)
         assert result.returncode == 0, output(result)
         assert changed == 0, output(result)
-        assert "Nothing to do" in result.stdout or "Check mode" in result.stdout
+        assert "Nothing to do" in result.text or "Check mode" in result.text
     assert local_aws.requests(mutating=True) == []
 
 
@@ -196,8 +212,8 @@ def test_failed_run_continues_where_it_stopped(local_aws, cluster, tmp_path):
     result, _ = upgrade(local_aws, "-e", "target_version=1.33")
     watcher.join(timeout=5)
     assert result.returncode != 0
-    assert 'stopped at "Control plane | Upgrade to 1.33"' in result.stdout, output(result)
-    assert "Done in this run: Control plane: 1.31 -> 1.32." in result.stdout, output(result)
+    assert 'stopped at "Control plane | Upgrade to 1.33"' in result.text, output(result)
+    assert "Done in this run: Control plane: 1.31 -> 1.32." in result.text, output(result)
     assert version_updates(eks) == [("1.32", "Successful"), ("1.33", "Failed")]
     assert eks.describe_cluster(name=CLUSTER)["cluster"]["version"] == "1.32"
     assert not [
@@ -212,11 +228,11 @@ def test_failed_run_continues_where_it_stopped(local_aws, cluster, tmp_path):
     definition.write_text(json.dumps({"aews_eks_cluster": {"name": CLUSTER, "region": "ap-northeast-2"}}))
     result, changed = upgrade(local_aws, "-e", f"@{definition}", "-e", "target_version=1.33", cluster_name=None)
     assert result.returncode == 0, output(result)
-    assert "Control plane: 1.31 -> 1.32" not in result.stdout
-    assert "Control plane: 1.32 -> 1.33" in result.stdout
+    assert "Control plane: 1.31 -> 1.32" not in result.text
+    assert "Control plane: 1.32 -> 1.33" in result.text
     assert len([e for e in local_aws.requests(mutating=True) if e["operation"] == "UpdateClusterVersion"]) == 1
     assert version_updates(eks) == [("1.32", "Successful"), ("1.33", "Failed"), ("1.33", "Successful")]
-    assert "Add-on vpc-cni: v1.20.4-eksbuild.2 (no change)" in result.stdout
+    assert "Add-on vpc-cni: v1.20.4-eksbuild.2 (no change)" in result.text
     assert addon_versions(eks) == {
         "coredns": default_version(eks, "coredns", "1.33"),
         "kube-proxy": default_version(eks, "kube-proxy", "1.33"),
@@ -252,7 +268,7 @@ def test_blockers_stop_before_any_change(local_aws, cluster, nodegroups, target,
     local_aws.clear_requests()
     result, _ = upgrade(local_aws, "-e", f"target_version={target}")
     assert result.returncode != 0
-    assert message in " ".join(result.stdout.split()), output(result)
+    assert message in result.text, output(result)
     assert local_aws.requests(mutating=True) == []
     assert eks.describe_cluster(name=CLUSTER)["cluster"]["version"] == "1.31"
 
@@ -277,5 +293,5 @@ def test_bad_input_fails_before_any_change(local_aws, args, message):
     local_aws.clear_requests()
     result, _ = upgrade(local_aws, *args)
     assert result.returncode != 0
-    assert message in " ".join(result.stdout.split()), output(result)
+    assert message in result.text, output(result)
     assert local_aws.requests(mutating=True) == []
