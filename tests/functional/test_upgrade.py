@@ -18,6 +18,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -54,6 +55,13 @@ def upgrade(local_aws, *args, cluster_name=CLUSTER):
     # The output with its whitespace collapsed: the YAML callback wraps long lines.
     result.text = " ".join(result.stdout.split())
     return result, int(recap[-1][1]) if recap else None
+
+
+def report(result):
+    """The lines of the report the playbook ends with."""
+    tail = result.stdout.split("Report | What the upgrade did]", 1)[1]
+    body = tail.split("=>", 1)[1].split("PLAY RECAP", 1)[0]
+    return yaml.safe_load(body)["msg"]
 
 
 def output(result):
@@ -136,6 +144,8 @@ def test_upgrade_check_apply_and_rerun(local_aws, cluster):
     assert eks.describe_nodegroup(clusterName=CLUSTER, nodegroupName="ng-custom")["nodegroup"]["amiType"] == "CUSTOM"
     before = addon_versions(eks)
     assert before == {a: default_version(eks, a, "1.31") for a in ADDONS}
+    release_before = eks.describe_nodegroup(clusterName=CLUSTER, nodegroupName="ng-1")["nodegroup"]["releaseVersion"]
+    custom_line = "Nodegroup ng-custom: custom AMI, not upgraded (give its launch template an AMI for 1.33)"
 
     # --check: the plan, no mutating call.
     local_aws.clear_requests()
@@ -158,17 +168,19 @@ def test_upgrade_check_apply_and_rerun(local_aws, cluster):
     assert nodegroup["version"] == "1.33"
     assert nodegroup["releaseVersion"].startswith("1.33.")
     assert nodegroup["updateConfig"] == {"maxUnavailablePercentage": 50}
-    # The report names each step; vpc-cni's 1.31 default is also 1.33's, so it is not touched.
-    assert "Control plane: 1.31 -> 1.32" in result.text and "Control plane: 1.32 -> 1.33" in result.text
-    for addon in ADDONS:
-        if before[addon] != after[addon]:
-            assert f"Add-on {addon}: {before[addon]} -> {after[addon]}" in result.text
+    # The report names each step; vpc-cni's 1.31 default is also 1.33's, so it is not touched; the custom AMI
+    # nodegroup is left alone, and said so.
     assert before["vpc-cni"] == after["vpc-cni"]
+    assert report(result) == [
+        "Control plane: 1.31 -> 1.32",
+        "Control plane: 1.32 -> 1.33",
+        f"Add-on coredns: {before['coredns']} -> {after['coredns']}",
+        f"Add-on kube-proxy: {before['kube-proxy']} -> {after['kube-proxy']}",
+        f"Nodegroup ng-1: 1.31 ({release_before}) -> 1.33 ({nodegroup['releaseVersion']})",
+        custom_line,
+    ]
     assert len([e for e in local_aws.requests(mutating=True) if e["operation"] == "UpdateAddon"]) == 2
-    assert "Nodegroup ng-1: 1.31 (" in result.text
-    # The custom AMI nodegroup is left alone, and said so.
     assert eks.describe_nodegroup(clusterName=CLUSTER, nodegroupName="ng-custom")["nodegroup"]["version"] == "1.31"
-    assert "Nodegroup ng-custom: custom AMI, not upgraded (give its launch template an AMI for 1.33)" in result.text
     assert version_updates(eks, "ng-1") == [("1.33", "Successful")]
     assert version_updates(eks, "ng-custom") == []
 
@@ -178,8 +190,12 @@ def test_upgrade_check_apply_and_rerun(local_aws, cluster):
         result, changed = upgrade(local_aws, "-e", "target_version=1.33", *extra)
         assert result.returncode == 0, output(result)
         assert changed == 0, output(result)
-        expected = "Check mode: nothing was changed" if extra else "Nothing to do: the control plane, add-ons and"
-        assert expected in result.text, output(result)
+        first = (
+            "Check mode: nothing was changed; the plan above is what a run would do."
+            if extra
+            else f"Nothing to do: the control plane, add-ons and nodegroups of {CLUSTER} are up to date for 1.33."
+        )
+        assert report(result) == [first, custom_line]
     assert local_aws.requests(mutating=True) == []
 
 
@@ -229,8 +245,7 @@ def test_failed_run_continues_where_it_stopped(local_aws, cluster, tmp_path):
     definition.write_text(json.dumps({"aews_eks_cluster": {"name": CLUSTER, "region": "ap-northeast-2"}}))
     result, changed = upgrade(local_aws, "-e", f"@{definition}", "-e", "target_version=1.33", cluster_name=None)
     assert result.returncode == 0, output(result)
-    assert "Control plane: 1.31 -> 1.32" not in result.text
-    assert "Control plane: 1.32 -> 1.33" in result.text
+    assert [line for line in report(result) if line.startswith("Control plane")] == ["Control plane: 1.32 -> 1.33"]
     assert len([e for e in local_aws.requests(mutating=True) if e["operation"] == "UpdateClusterVersion"]) == 1
     assert version_updates(eks) == [("1.32", "Successful"), ("1.33", "Failed"), ("1.33", "Successful")]
     assert "Add-on vpc-cni: v1.20.4-eksbuild.2 (no change)" in result.text
@@ -239,6 +254,28 @@ def test_failed_run_continues_where_it_stopped(local_aws, cluster, tmp_path):
         "kube-proxy": default_version(eks, "kube-proxy", "1.33"),
         "vpc-cni": "v1.20.4-eksbuild.2",
     }
+    assert eks.describe_nodegroup(clusterName=CLUSTER, nodegroupName="ng-1")["nodegroup"]["version"] == "1.33"
+
+
+def test_update_left_in_progress_is_waited_for_not_repeated(local_aws, cluster):
+    """A run interrupted while EKS was still upgrading the control plane: the next run waits for that update."""
+    eks, add_nodegroup = cluster
+    add_nodegroup("ng-1")
+    # An update's length is fixed when it starts: this one lasts long enough to still run when the playbook reads
+    # the cluster, the playbook's own updates are short.
+    local_aws.configure(delays={"update": 10})
+    eks.update_cluster_version(name=CLUSTER, version="1.32")
+    local_aws.configure(delays={"update": 0.2})
+    assert eks.describe_cluster(name=CLUSTER)["cluster"]["status"] == "UPDATING"
+    local_aws.clear_requests()
+
+    result, changed = upgrade(local_aws, "-e", "target_version=1.33")
+    assert result.returncode == 0, output(result)
+    # The plan was made while the cluster was still at 1.31.
+    assert "Control plane: 1.31 -> 1.32 -> 1.33" in result.text, output(result)
+    assert version_updates(eks) == [("1.32", "Successful"), ("1.33", "Successful")]
+    assert len([e for e in local_aws.requests(mutating=True) if e["operation"] == "UpdateClusterVersion"]) == 1
+    assert [line for line in report(result) if line.startswith("Control plane")] == ["Control plane: 1.32 -> 1.33"]
     assert eks.describe_nodegroup(clusterName=CLUSTER, nodegroupName="ng-1")["nodegroup"]["version"] == "1.33"
 
 
