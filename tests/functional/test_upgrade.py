@@ -50,7 +50,7 @@ def upgrade(local_aws, *args, cluster_name=CLUSTER):
     command = [str(BIN / "ansible-playbook"), str(ROOT / "playbooks" / "upgrade.yml")]
     if cluster_name:
         command += ["-e", f"cluster_name={cluster_name}"]
-    result = subprocess.run([*command, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run([*command, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
     recap = RECAP.findall(result.stdout)
     # The output with its whitespace collapsed: the YAML callback wraps long lines.
     result.text = " ".join(result.stdout.split())
@@ -225,7 +225,7 @@ def test_failed_run_continues_where_it_stopped(local_aws, cluster, tmp_path):
 
     watcher = threading.Thread(target=fail_second_version_update, daemon=True)
     watcher.start()
-    result, _ = upgrade(local_aws, "-e", "target_version=1.33")
+    result, _changed = upgrade(local_aws, "-e", "target_version=1.33")
     watcher.join(timeout=5)
     assert result.returncode != 0
     assert 'stopped at "Control plane | Upgrade to 1.33"' in result.text, output(result)
@@ -304,7 +304,7 @@ def test_blockers_stop_before_any_change(local_aws, cluster, nodegroups, target,
     for name, version, ami_type in nodegroups:
         add_nodegroup(name, version, ami_type)
     local_aws.clear_requests()
-    result, _ = upgrade(local_aws, "-e", f"target_version={target}")
+    result, _changed = upgrade(local_aws, "-e", f"target_version={target}")
     assert result.returncode != 0
     assert message in result.text, output(result)
     assert local_aws.requests(mutating=True) == []
@@ -329,7 +329,7 @@ def test_blockers_stop_before_any_change(local_aws, cluster, nodegroups, target,
 )
 def test_bad_input_fails_before_any_change(local_aws, args, message):
     local_aws.clear_requests()
-    result, _ = upgrade(local_aws, *args)
+    result, _changed = upgrade(local_aws, *args)
     assert result.returncode != 0
     assert message in result.text, output(result)
     assert local_aws.requests(mutating=True) == []
