@@ -48,7 +48,30 @@ _value:
 """
 
 LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
-RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]
+RETENTION_DAYS = [
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+]
 NAT_MODES = ["single", "highly_available", "disabled"]
 VOLUME_TYPES = ["gp2", "gp3", "io1", "io2", "sc1", "st1", "standard"]
 AMI_FAMILIES = ["AmazonLinux2", "AmazonLinux2023", "Bottlerocket", "Windows2019", "Windows2022"]
@@ -290,9 +313,7 @@ def _nodegroup(ng, index, cluster_name, cluster_version):
         _fail(f"{field}.name", f"{name!r} must be letters, digits, - and _, at most 63, starting alphanumeric")
     field = f"nodegroups[{name}]"
     out = {"name": name}
-    out["instance_types"] = [str(t) for t in _list(ng.get("instance_types"), f"{field}.instance_types")] or [
-        "m5.large"
-    ]
+    out["instance_types"] = [str(t) for t in _list(ng.get("instance_types"), f"{field}.instance_types")] or ["m5.large"]
     if ng.get("ami_type"):
         out["ami_type"] = _choice(ng["ami_type"], f"{field}.ami_type", AMI_TYPES)
         out["ami_family"] = ng.get("ami_family")
@@ -305,7 +326,9 @@ def _nodegroup(ng, index, cluster_name, cluster_version):
     out["max_size"] = _int(ng.get("max_size"), f"{field}.max_size", None, 1)
     out["desired_size"] = _int(ng.get("desired_size"), f"{field}.desired_size", None, 0)
     if out["desired_size"] is None:
-        out["desired_size"] = max(out["min_size"], 2) if out["max_size"] is None else min(max(out["min_size"], 2), out["max_size"])
+        out["desired_size"] = (
+            max(out["min_size"], 2) if out["max_size"] is None else min(max(out["min_size"], 2), out["max_size"])
+        )
     if out["max_size"] is None:
         out["max_size"] = max(out["desired_size"], 1)
     if not out["min_size"] <= out["desired_size"] <= out["max_size"]:
@@ -360,7 +383,9 @@ def _nodegroup(ng, index, cluster_name, cluster_version):
         "allow": _bool(ssh.get("allow"), f"{field}.ssh.allow", False),
         "public_key_path": ssh.get("public_key_path") or "~/.ssh/id_rsa.pub",
         "public_key": ssh.get("public_key") or None,
-        "source_security_group_ids": _list(ssh.get("source_security_group_ids"), f"{field}.ssh.source_security_group_ids"),
+        "source_security_group_ids": _list(
+            ssh.get("source_security_group_ids"), f"{field}.ssh.source_security_group_ids"
+        ),
     }
     out["private_networking"] = _bool(ng.get("private_networking"), f"{field}.private_networking", False)
     policies = ng.get("addon_policies")
@@ -469,12 +494,21 @@ def _addon(addon, index, with_oidc):
             "well_known_policies": _well_known(
                 role.get("well_known_policies"), f"{field}.service_account_role.well_known_policies"
             ),
-            "managed_policy_arns": _list(role.get("managed_policy_arns"), f"{field}.service_account_role.managed_policy_arns"),
+            "managed_policy_arns": _list(
+                role.get("managed_policy_arns"), f"{field}.service_account_role.managed_policy_arns"
+            ),
         },
-        "wait": _choice(addon.get("wait"), f"{field}.wait", ["created", "active"], "created" if name in EARLY_ADDONS else "active"),
+        "wait": _choice(
+            addon.get("wait"), f"{field}.wait", ["created", "active"], "created" if name in EARLY_ADDONS else "active"
+        ),
     }
     role_out = out["service_account_role"]
-    if with_oidc and name in ADDON_ROLES and not role_out["managed_policy_arns"] and not role_out["well_known_policies"]:
+    if (
+        with_oidc
+        and name in ADDON_ROLES
+        and not role_out["managed_policy_arns"]
+        and not role_out["well_known_policies"]
+    ):
         role_out["well_known_policies"] = [ADDON_ROLES[name]]
     role_out["needed"] = bool(with_oidc and (role_out["managed_policy_arns"] or role_out["well_known_policies"]))
     namespace, account = ADDON_SERVICE_ACCOUNTS.get(name, (None, None))
@@ -513,7 +547,8 @@ def normalize(definition, availability_zones=None):
     out["endpoint"] = {
         "public_access": _bool(endpoint.get("public_access"), "endpoint.public_access", True),
         "private_access": _bool(endpoint.get("private_access"), "endpoint.private_access", False),
-        "public_access_cidrs": _list(endpoint.get("public_access_cidrs"), "endpoint.public_access_cidrs") or ["0.0.0.0/0"],
+        "public_access_cidrs": _list(endpoint.get("public_access_cidrs"), "endpoint.public_access_cidrs")
+        or ["0.0.0.0/0"],
     }
     if not out["endpoint"]["public_access"] and not out["endpoint"]["private_access"]:
         _fail("endpoint", "public_access and private_access cannot both be false")

@@ -74,7 +74,14 @@ def test_site_creates_converges_and_tears_down(local_aws, seed):
     assert by_cidr["172.20.0.0/19"]["MapPublicIpOnLaunch"] is True
     assert tags["172.20.64.0/19"]["kubernetes.io/role/internal-elb"] == "1"
     assert all("Name" in t for t in tags.values())
-    assert len(ec2().describe_nat_gateways(Filters=owned(name) + [{"Name": "state", "Values": ["available"]}])["NatGateways"]) == 1
+    assert (
+        len(
+            ec2().describe_nat_gateways(Filters=owned(name) + [{"Name": "state", "Values": ["available"]}])[
+                "NatGateways"
+            ]
+        )
+        == 1
+    )
 
     eks = boto3.client("eks")
     cluster = eks.describe_cluster(name=name)["cluster"]
@@ -106,7 +113,9 @@ def test_site_creates_converges_and_tears_down(local_aws, seed):
 
     # Subnets that cannot go yet (network interfaces left behind): retried, then reported by name.
     local_aws.faults(
-        fail_next=[{"operation": "ec2:DeleteSubnet", "count": 1000, "error": {"code": "DependencyViolation", "status": 400}}]
+        fail_next=[
+            {"operation": "ec2:DeleteSubnet", "count": 1000, "error": {"code": "DependencyViolation", "status": 400}}
+        ]
     )
     retries = ("-e", "aews_eks_delete_retries=1", "-e", "aews_eks_delete_delay=0")
     result, changed = playbook(local_aws, ROOT / "playbooks" / "teardown.yml", "-e", f"@{path}", *retries)
@@ -163,7 +172,11 @@ def test_check_mode_on_a_fresh_endpoint_creates_nothing(local_aws, seed):
     ],
 )  # fmt: skip
 def test_bad_definition_fails_before_any_aws_call(local_aws, tmp_path, change, field):
-    definition = {"name": "bad", "region": "ap-northeast-2", "vpc": {"availability_zones": ["ap-northeast-2a", "ap-northeast-2c"]}}
+    definition = {
+        "name": "bad",
+        "region": "ap-northeast-2",
+        "vpc": {"availability_zones": ["ap-northeast-2a", "ap-northeast-2c"]},
+    }
     for key, value in change.items():
         definition[key] = {**definition.get(key, {}), **value} if isinstance(value, dict) else value
     path = tmp_path / "bad.yml"
