@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import time
 import traceback
 
 from ansible.module_utils.basic import missing_required_lib
@@ -42,7 +41,9 @@ from .common import raw_client
 from .common import tag_changes
 from .common import to_ansible
 from .errors import EksError
+from .waiters import Deadline
 from .waiters import wait
+from .waiters import wait_updates_in_progress
 
 # The add-on keys compared with what the user asked for; tags are compared on their own.
 COMPARED_KEYS = ("version", "configuration_values", "service_account_role_arn", "pod_identity_associations")
@@ -416,14 +417,6 @@ def validate_params(params):
 
 
 # ---------------------------------------------------------------- apply (API calls)
-class _Deadline:
-    def __init__(self, seconds):
-        self.end = time.monotonic() + seconds
-
-    def remaining(self):
-        return max(1, int(self.end - time.monotonic()))
-
-
 def _wait_addon(eks, waiter, deadline, cluster_name, name, what):
     wait(
         raw_client(eks),
@@ -455,18 +448,7 @@ def _settle(eks, addon, deadline):
     if addon.get("status") == "CREATING":
         _wait_addon(eks, "addon_created", deadline, cluster_name, name, "to be created")
     elif addon.get("status") == "UPDATING":
-        for update_id in api.list_updates(eks, cluster_name, addon_name=name):
-            update = api.describe_update(eks, cluster_name, update_id, addon_name=name)
-            if update and update.get("status") == "InProgress":
-                wait(
-                    raw_client(eks),
-                    "update_successful",
-                    deadline.remaining(),
-                    f"update {update_id} of add-on {name} of cluster {cluster_name} (in progress before this one)",
-                    name=cluster_name,
-                    updateId=update_id,
-                    addonName=name,
-                )
+        wait_updates_in_progress(eks, cluster_name, deadline, f"add-on {name} of cluster {cluster_name}", addon_name=name)
 
 
 def _cluster(eks, cluster_name):
@@ -484,7 +466,7 @@ def _absent(module, eks, result, current):
         if result.record("delete"):
             api.delete_addon(eks, cluster_name, name, preserve=p["preserve"])
     if current and p["wait"] != "none" and not module.check_mode:
-        _wait_addon(eks, "addon_deleted", _Deadline(p["wait_timeout"]), cluster_name, name, "to be deleted")
+        _wait_addon(eks, "addon_deleted", Deadline(p["wait_timeout"]), cluster_name, name, "to be deleted")
     result.exit("addon", {}, before=before)
 
 
@@ -493,7 +475,7 @@ def ensure_addon(module):
     cluster_name, name = p["cluster_name"], p["name"]
     configuration = validate_params(p)
     eks = client(module, "eks")
-    deadline = _Deadline(p["wait_timeout"])
+    deadline = Deadline(p["wait_timeout"])
     result = Result(module)
 
     cluster = _cluster(eks, cluster_name)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import copy
 import ipaddress
 import re
-import time
 
 from . import api
 from .common import Result
@@ -28,7 +27,9 @@ from .common import raw_client
 from .common import tag_changes
 from .common import to_ansible
 from .errors import EksError
+from .waiters import Deadline
 from .waiters import wait
+from .waiters import wait_updates_in_progress
 
 LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 
@@ -468,15 +469,6 @@ def shape(cluster, updates=None, nodegroups=None, addons=None):
 
 
 # ---------------------------------------------------------------- apply
-class _Deadline:
-    def __init__(self, seconds):
-        self.seconds = seconds
-        self.end = time.monotonic() + seconds
-
-    def remaining(self):
-        return max(self.end - time.monotonic(), 1)
-
-
 def offered_versions(eks):
     """The Kubernetes versions EKS offers for new clusters and upgrades (standard and extended support)."""
     versions = api.describe_cluster_versions(eks, clusterType="eks")
@@ -543,7 +535,7 @@ def ensure(module):
     name = desired["name"]
     eks = client(module, "eks")
     result = Result(module)
-    deadline = _Deadline(params["wait_timeout"])
+    deadline = Deadline(params["wait_timeout"])
     do_wait = params["wait"]
     raw = raw_client(eks)
 
@@ -626,18 +618,9 @@ def _wait_nodegroup_updates(eks, cluster_name, nodegroup, deadline):
     described = api.describe_nodegroup(eks, cluster_name, nodegroup)
     if not described or described.get("status") != "UPDATING":
         return
-    for update_id in api.list_updates(eks, cluster_name, nodegroup_name=nodegroup):
-        update = api.describe_update(eks, cluster_name, update_id, nodegroup_name=nodegroup)
-        if update and update.get("status") == "InProgress":
-            wait(
-                raw_client(eks),
-                "update_successful",
-                deadline.remaining(),
-                f"update {update_id} ({update.get('type')}) of nodegroup {nodegroup} of cluster {cluster_name}",
-                name=cluster_name,
-                nodegroupName=nodegroup,
-                updateId=update_id,
-            )
+    wait_updates_in_progress(
+        eks, cluster_name, deadline, f"nodegroup {nodegroup} of cluster {cluster_name}", nodegroup_name=nodegroup
+    )
 
 
 def ensure_absent(module, eks, result, cluster, deadline):

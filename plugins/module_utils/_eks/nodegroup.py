@@ -6,9 +6,7 @@
 from __future__ import annotations
 
 import copy
-import math
 import re
-import time
 
 from . import api
 from .common import Result
@@ -18,6 +16,7 @@ from .common import raw_client
 from .common import tag_changes
 from .common import to_ansible
 from .errors import EksError
+from .waiters import Deadline
 from .waiters import wait
 
 # Kubernetes spells taint effects NoSchedule; the EKS API NO_SCHEDULE. Both are accepted.
@@ -439,15 +438,6 @@ def apply_version(nodegroup, change):
 
 
 # ---------------------------------------------------------------- apply (AWS calls)
-class _Deadline:
-    def __init__(self, seconds):
-        self.seconds = seconds
-        self.end = time.monotonic() + seconds
-
-    def left(self):
-        return max(1, math.ceil(self.end - time.monotonic()))
-
-
 def resolve_launch_template(ec2, launch_template):
     """id, name and version number (as a string, or None when not given) of the launch template asked for."""
     if not launch_template:
@@ -487,7 +477,7 @@ def _wait_active(eks, params, deadline):
     wait(
         raw_client(eks),
         "nodegroup_active",
-        deadline.left(),
+        deadline.remaining(),
         f"nodegroup {params['name']} to be ACTIVE",
         clusterName=params["cluster_name"],
         nodegroupName=params["name"],
@@ -499,7 +489,7 @@ def _wait_update(eks, params, update, deadline):
         wait(
             raw_client(eks),
             "update_successful",
-            deadline.left(),
+            deadline.remaining(),
             f"update {update['id']} ({update.get('type')}) of nodegroup {params['name']} to succeed",
             name=params["cluster_name"],
             updateId=update["id"],
@@ -534,7 +524,7 @@ def ensure(module):
     result = Result(module)
     validate(params)
     eks = client(module, "eks")
-    deadline = _Deadline(params["wait_timeout"])
+    deadline = Deadline(params["wait_timeout"])
     current = _describe(eks, params)
 
     if params["state"] == "absent":
@@ -555,7 +545,7 @@ def ensure(module):
             wait(
                 raw_client(eks),
                 "nodegroup_deleted",
-                deadline.left(),
+                deadline.remaining(),
                 f"nodegroup {params['name']} to be deleted before it is created again",
                 clusterName=params["cluster_name"],
                 nodegroupName=params["name"],
@@ -666,7 +656,7 @@ def ensure_absent(eks, result, params, current, deadline):
         wait(
             raw_client(eks),
             "nodegroup_deleted",
-            deadline.left(),
+            deadline.remaining(),
             f"nodegroup {params['name']} to be deleted",
             clusterName=params["cluster_name"],
             nodegroupName=params["name"],

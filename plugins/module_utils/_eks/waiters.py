@@ -11,7 +11,9 @@ once; the failure is reported with the health issues or update errors from the l
 
 from __future__ import annotations
 
+import math
 import os
+import time
 
 try:
     import botocore.waiter
@@ -19,6 +21,7 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore.
 
+from . import api
 from .errors import EksError
 
 # Seconds between polls, per waiter, as a real EKS control plane needs them; AEWS_EKS_WAIT_DELAY
@@ -157,3 +160,37 @@ def wait(client, waiter_name, timeout, what, /, **params):
             ) from e
         summary, details = _describe_failure(waiter_name, response)
         raise EksError(message=f"Stopped waiting for {what}: it reached {summary}", details=details) from e
+
+
+class Deadline:
+    """One wait_timeout shared by every wait of a module run."""
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+
+    def remaining(self):
+        return max(1, math.ceil(self.end - time.monotonic()))
+
+
+def wait_updates_in_progress(eks, cluster_name, deadline, what, nodegroup_name=None, addon_name=None):
+    """Wait for every update of a cluster, nodegroup or add-on still InProgress (EKS runs one at a time).
+
+    ``eks`` is a client made by ``common.client``; ``what`` names the resource for the messages.
+    """
+    for update_id in api.list_updates(eks, cluster_name, nodegroup_name=nodegroup_name, addon_name=addon_name):
+        update = api.describe_update(eks, cluster_name, update_id, nodegroup_name=nodegroup_name, addon_name=addon_name)
+        if not update or update.get("status") != "InProgress":
+            continue
+        params = dict(name=cluster_name, updateId=update_id)
+        if nodegroup_name:
+            params["nodegroupName"] = nodegroup_name
+        if addon_name:
+            params["addonName"] = addon_name
+        wait(
+            getattr(eks, "client", eks),
+            "update_successful",
+            deadline.remaining(),
+            f"update {update_id} ({update.get('type')}) of {what} (in progress before this run)",
+            **params,
+        )
