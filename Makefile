@@ -38,7 +38,7 @@ test-local-aws: venv
 	$(BIN)/python -m pytest -q tests/local_aws_tests
 
 test-functional: venv
-	$(BIN)/python -m pytest -q tests/functional
+	$(BIN)/python -m pytest -q -n 3 tests/functional
 
 test-lint: venv
 	hack/lint.sh

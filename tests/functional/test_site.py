@@ -198,3 +198,33 @@ def test_subnets_of_the_seed_are_eksctls():
     subnets = split("10.0.0.0/16", [f"z{i}" for i in range(5)])
     blocks = [ipaddress.ip_network(c) for c in list(subnets["public"].values()) + list(subnets["private"].values())]
     assert {b.prefixlen for b in blocks} == {20}
+
+
+def test_nodegroup_pod_capacity_is_reported_and_small_subnets_warned(local_aws, seed, tmp_path, monkeypatch):
+    _path, definition = seed
+    # One JSON line per result: the messages are read as written, not as YAML folds them.
+    monkeypatch.setenv("ANSIBLE_CALLBACK_RESULT_FORMAT", "json")
+    definition["vpc"] = {
+        "cidr": "10.40.0.0/24",
+        "availability_zones": ["ap-northeast-2a", "ap-northeast-2c"],
+        "nat": "single",
+        "subnets": {
+            "public": {"ap-northeast-2a": "10.40.0.0/28", "ap-northeast-2c": "10.40.0.16/28"},
+            "private": {"ap-northeast-2a": "10.40.0.32/28", "ap-northeast-2c": "10.40.0.48/28"},
+        },
+    }
+    definition["nodegroups"][0].update(min_size=1, desired_size=1, max_size=10)
+    small = tmp_path / "small.yml"
+    small.write_text(yaml.safe_dump({"aews_eks_cluster": definition}))
+
+    result, _changed = playbook(local_aws, ROOT / "site.yml", "-e", f"@{small}")
+
+    assert result.returncode == 0, result.stdout[-3000:]
+    output = result.stdout
+    assert "Nodegroup mynodegroup: up to 17 pods per t3.medium node (prefix delegation off), 170 at its max size of 10." in output
+    # Two /28 public subnets hold 2 x 11 free addresses, less the NAT gateway's one; ten full t3.medium nodes
+    # take 3 ENIs x 6 addresses each.
+    assert (
+        "WARNING: the subnets have 21 free IPv4 addresses but 10 t3.medium nodes with 17 pods each need 180 (18 per node)"
+        in output
+    )
