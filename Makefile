@@ -29,7 +29,7 @@ local-aws: venv
 demo: venv
 	$(BIN)/python hack/demo.py
 
-test: venv test-unit test-local-aws test-functional test-lint test-sanity
+test: venv test-unit test-local-aws test-functional test-lint test-sanity test-molecule
 
 test-unit: venv
 	$(BIN)/python -m pytest -q tests/unit
@@ -42,6 +42,10 @@ test-functional: venv
 
 test-lint: venv
 	hack/lint.sh
+
+.PHONY: test-molecule
+test-molecule: venv
+	hack/molecule.sh
 
 test-sanity: venv
 	hack/sanity.sh
