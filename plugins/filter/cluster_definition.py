@@ -82,6 +82,8 @@ AMI_TYPES = [
     "AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD", "AL2023_x86_64_NEURON", "AL2023_x86_64_NVIDIA",
     "AL2023_ARM_64_NVIDIA",
 ]  # fmt: skip
+# The AMI types whose max pods the nodegroup role sets: AL2023 in a NodeConfig, Bottlerocket in its TOML settings.
+MAX_PODS_AMI_PREFIXES = ("AL2023_", "BOTTLEROCKET_")
 TAINT_EFFECTS = {
     "NoSchedule": "NO_SCHEDULE",
     "NoExecute": "NO_EXECUTE",
@@ -413,6 +415,11 @@ def _nodegroup(ng, index, cluster_name, cluster_version):
         ),
     }
     out["max_pods"] = _int(ng.get("max_pods"), f"{field}.max_pods", None, 1, 737)
+    if out["max_pods"] is not None and not out["ami_type"].startswith(MAX_PODS_AMI_PREFIXES):
+        _fail(
+            f"{field}.max_pods",
+            f"is set through the launch template for AmazonLinux2023 and Bottlerocket nodes only, not {out['ami_type']}",
+        )
     out["version"] = str(ng["version"]) if ng.get("version") else None
     out["release_version"] = ng.get("release_version") or None
     unknown = set(ng) - set(out) - {"ami_type"}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import json
 import os
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import boto3
@@ -228,3 +230,54 @@ def test_nodegroup_pod_capacity_is_reported_and_small_subnets_warned(local_aws, 
         "WARNING: the subnets have 21 free IPv4 addresses but 10 t3.medium nodes with 17 pods each need 180 (18 per node)"
         in output
     )
+
+
+def test_check_mode_predicts_new_launch_templates_and_versions_then_bottlerocket_max_pods(local_aws, seed, tmp_path):
+    path, definition = seed
+    name = definition["name"]
+    result, _changed = playbook(local_aws, ROOT / "site.yml", "-e", f"@{path}")
+    assert result.returncode == 0, result.stdout[-3000:]
+    eks = boto3.client("eks")
+    before = eks.describe_nodegroup(clusterName=name, nodegroupName="mynodegroup")["nodegroup"]["launchTemplate"]
+
+    # A bigger root volume for the seed's nodegroup (a new launch template version, nodes replaced) and a new
+    # Bottlerocket nodegroup with max pods (a new launch template).
+    definition["nodegroups"][0]["volume"]["size"] = 40
+    definition["nodegroups"].append(
+        {"name": "bottle", "ami_family": "Bottlerocket", "instance_types": ["t3.large"], "min_size": 1,
+         "desired_size": 1, "max_size": 1, "max_pods": 30}
+    )  # fmt: skip
+    changed_path = tmp_path / "changed.yml"
+    changed_path.write_text(yaml.safe_dump({"aews_eks_cluster": definition}))
+
+    local_aws.clear_requests()
+    result, changed = playbook(local_aws, ROOT / "site.yml", "-e", f"@{changed_path}", "--check")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert local_aws.requests(mutating=True) == []
+    assert changed and changed > 0
+    output = " ".join(result.stdout.split())
+    assert f"Would create nodegroup bottle with its new launch template {name}-bottle" in output
+    assert (
+        f"Would update nodegroup mynodegroup to version {int(before['version']) + 1} of its launch template "
+        f"{name}-mynodegroup, replacing its nodes" in output
+    )
+    assert eks.list_nodegroups(clusterName=name)["nodegroups"] == ["mynodegroup"]
+
+    result, changed = playbook(local_aws, ROOT / "site.yml", "-e", f"@{changed_path}")
+    assert result.returncode == 0, result.stdout[-3000:]
+    seed_ng = eks.describe_nodegroup(clusterName=name, nodegroupName="mynodegroup")["nodegroup"]
+    assert seed_ng["launchTemplate"]["version"] == str(int(before["version"]) + 1)
+    data = ec2().describe_launch_template_versions(
+        LaunchTemplateId=seed_ng["launchTemplate"]["id"], Versions=[seed_ng["launchTemplate"]["version"]]
+    )["LaunchTemplateVersions"][0]["LaunchTemplateData"]
+    assert data["BlockDeviceMappings"][0]["Ebs"]["VolumeSize"] == 40
+    bottle = eks.describe_nodegroup(clusterName=name, nodegroupName="bottle")["nodegroup"]
+    assert bottle["amiType"] == "BOTTLEROCKET_x86_64" and bottle["status"] == "ACTIVE"
+    data = ec2().describe_launch_template_versions(
+        LaunchTemplateId=bottle["launchTemplate"]["id"], Versions=[bottle["launchTemplate"]["version"]]
+    )["LaunchTemplateVersions"][0]["LaunchTemplateData"]
+    assert tomllib.loads(base64.b64decode(data["UserData"]).decode()) == {"settings": {"kubernetes": {"max-pods": 30}}}
+
+    result, changed = playbook(local_aws, ROOT / "site.yml", "-e", f"@{changed_path}")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert changed == 0, [line for line in result.stdout.splitlines() if line.startswith("changed")]

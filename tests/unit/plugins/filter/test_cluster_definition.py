@@ -116,6 +116,15 @@ def test_ami_type(family, types, expected):
         ({"version": "1.33", "nodegroups": [{"name": "ng", "ami_family": "AmazonLinux2"}]}, "nodegroups[ng].ami_family"),
         ({"addons_config": {"prefix_delegation": True}, "addons": [{"name": "coredns"}]}, "addons_config.prefix_delegation"),
         ({"name": "-bad"}, "aews_eks_cluster.name"),
+        (
+            {"version": "1.32", "nodegroups": [{"name": "ng", "ami_family": "AmazonLinux2", "max_pods": 50}]},
+            "nodegroups[ng].max_pods: is set through the launch template for AmazonLinux2023 and Bottlerocket nodes "
+            "only, not AL2_x86_64",
+        ),
+        (
+            {"nodegroups": [{"name": "ng", "ami_family": "Windows2022", "max_pods": 50}]},
+            "nodegroups[ng].max_pods: is set through the launch template",
+        ),
     ],
 )  # fmt: skip
 def test_bad_definitions_name_the_field(changes, message):
@@ -160,3 +169,9 @@ def test_split(cidr, zones, prefix, public0, private0):
 def test_split_errors(cidr, zones, prefix, message):
     with pytest.raises(ValueError, match=message):
         split(cidr, [f"z{i}" for i in range(zones)], prefix)
+
+
+@pytest.mark.parametrize("family", ["AmazonLinux2023", "Bottlerocket"])
+def test_max_pods_on_the_families_that_take_it(family):
+    ng = normalize(with_(nodegroups=[{"name": "ng", "ami_family": family, "max_pods": 50}]))["nodegroups"][0]
+    assert ng["max_pods"] == 50
