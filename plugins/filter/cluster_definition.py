@@ -275,7 +275,8 @@ def _vpc(vpc, region, zones_default):
 
 
 WELL_KNOWN_POLICIES = [
-    "vpc-cni", "ebs-csi", "efs-csi", "aws-load-balancer-controller", "cluster-autoscaler", "external-dns", "cert-manager",
+    "vpc-cni", "vpc-cni-ipv6", "ebs-csi", "efs-csi", "aws-load-balancer-controller", "cluster-autoscaler",
+    "external-dns", "cert-manager",
 ]  # fmt: skip
 
 
@@ -640,7 +641,34 @@ def normalize(definition, availability_zones=None):
         config["env"] = env
         cni["configuration_values"] = config
     out["addons"] = addons
+    if out["kubernetes_network"]["ip_family"] == "ipv6":
+        _ipv6(out)
     return out
+
+
+def _ipv6(out):
+    """What an IPv6 cluster needs (EKS's and eksctl's rules), what the vpc role cannot build, and vpc-cni's
+    IPv6 policy on its IRSA role in place of AmazonEKS_CNI_Policy (which covers IPv4 only)."""
+    field = "kubernetes_network.ip_family"
+    if out["vpc"]["id"] is None:
+        _fail(
+            field,
+            "ipv6 needs a VPC with IPv6 subnets, which the vpc role does not build: give vpc.id and vpc.subnet_ids "
+            "of such a VPC, or use ipv4",
+        )
+    if not out["iam"]["with_oidc"]:
+        _fail(field, "ipv6 needs iam.with_oidc true (vpc-cni runs on an IRSA role)")
+    missing = [name for name in EARLY_ADDONS if name not in [a["name"] for a in out["addons"]]]
+    if missing:
+        _fail(field, f"ipv6 needs the add-ons vpc-cni, kube-proxy and coredns; addons lacks {', '.join(missing)}")
+    if out["version"] is not None and _version_tuple(out["version"]) < (1, 21):
+        _fail(field, f"ipv6 needs Kubernetes 1.21 or later, not {out['version']}")
+    if out["kubernetes_network"]["service_ipv4_cidr"]:
+        _fail("kubernetes_network.service_ipv4_cidr", "is for ipv4 clusters (EKS picks the IPv6 service range)")
+    for addon in out["addons"]:
+        role = addon["service_account_role"]
+        if addon["name"] == "vpc-cni" and role["well_known_policies"] == ["vpc-cni"]:
+            role["well_known_policies"] = ["vpc-cni-ipv6"]
 
 
 def cluster_definition(definition, availability_zones=None):

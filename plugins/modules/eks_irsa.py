@@ -98,7 +98,8 @@ options:
   well_known_policies:
     description:
       - Permissions of well-known controllers, as their projects document them.
-      - V(vpc-cni) attaches C(AmazonEKS_CNI_Policy). V(ebs-csi) attaches
+      - V(vpc-cni) attaches C(AmazonEKS_CNI_Policy). V(vpc-cni-ipv6) puts the inline C(AmazonEKS_CNI_IPv6_Policy)
+        AWS documents for the VPC CNI of an IPv6 cluster. V(ebs-csi) attaches
         C(service-role/AmazonEBSCSIDriverPolicy). V(efs-csi) attaches
         C(service-role/AmazonEFSCSIDriverPolicy).
       - V(aws-load-balancer-controller), V(cluster-autoscaler), V(external-dns) and V(cert-manager) put
@@ -106,7 +107,8 @@ options:
         C(k8s.io/cluster-autoscaler/CLUSTER=owned).
     type: list
     elements: str
-    choices: [vpc-cni, ebs-csi, efs-csi, aws-load-balancer-controller, cluster-autoscaler, external-dns, cert-manager]
+    choices: [vpc-cni, vpc-cni-ipv6, ebs-csi, efs-csi, aws-load-balancer-controller, cluster-autoscaler, external-dns,
+              cert-manager]
   purge_policies:
     description:
       - Detach managed policies and delete inline policies that are not asked for by O(managed_policies),

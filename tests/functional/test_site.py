@@ -223,7 +223,10 @@ def test_nodegroup_pod_capacity_is_reported_and_small_subnets_warned(local_aws, 
 
     assert result.returncode == 0, result.stdout[-3000:]
     output = result.stdout
-    assert "Nodegroup mynodegroup: up to 17 pods per t3.medium node (prefix delegation off), 170 at its max size of 10." in output
+    assert (
+        "Nodegroup mynodegroup: up to 17 pods per t3.medium node (prefix delegation off), 170 at its max size of 10."
+        in output
+    )
     # Two /28 public subnets hold 2 x 11 free addresses, less the NAT gateway's one; ten full t3.medium nodes
     # take 3 ENIs x 6 addresses each.
     assert (

@@ -276,9 +276,30 @@ _CERT_MANAGER = {
     ],
 }
 
+# The VPC CNI in an IPv6 cluster (AWS has no managed policy for it): docs.aws.amazon.com/eks/latest/userguide/
+# cni-iam-role.html, "Create IAM policy" for IPv6.
+_CNI_IPV6 = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": [
+                "ec2:AssignIpv6Addresses",
+                "ec2:DescribeInstances",
+                "ec2:DescribeTags",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeInstanceTypes",
+            ],
+            "Resource": "*",
+        },
+        {"Effect": "Allow", "Action": ["ec2:CreateTags"], "Resource": ["arn:{partition}:ec2:*:*:network-interface/*"]},
+    ],
+}
+
 # name -> (managed policies as "path/name" under arn:PARTITION:iam::aws:policy/, inline policies by name)
 WELL_KNOWN = {
     "vpc-cni": (["AmazonEKS_CNI_Policy"], {}),
+    "vpc-cni-ipv6": ([], {"AmazonEKS_CNI_IPv6_Policy": _CNI_IPV6}),
     "ebs-csi": (["service-role/AmazonEBSCSIDriverPolicy"], {}),
     "efs-csi": (["service-role/AmazonEFSCSIDriverPolicy"], {}),
     "aws-load-balancer-controller": ([], {"AWSLoadBalancerControllerIAMPolicy": _LOAD_BALANCER_CONTROLLER}),
@@ -290,6 +311,7 @@ WELL_KNOWN = {
 # Where each controller's service account lives when installed the usual way.
 DEFAULT_SERVICE_ACCOUNTS = {
     "vpc-cni": ("kube-system", "aws-node"),
+    "vpc-cni-ipv6": ("kube-system", "aws-node"),
     "ebs-csi": ("kube-system", "ebs-csi-controller-sa"),
     "efs-csi": ("kube-system", "efs-csi-controller-sa"),
     "aws-load-balancer-controller": ("kube-system", "aws-load-balancer-controller"),

@@ -15,6 +15,21 @@ ZONES = ["ap-northeast-2a", "ap-northeast-2c"]
 BASE = {"name": "c1", "region": "ap-northeast-2", "vpc": {"availability_zones": ZONES}}
 
 
+# An IPv6 cluster in an adopted VPC, as EKS wants it.
+IPV6 = {
+    "kubernetes_network": {"ip_family": "ipv6"},
+    "iam": {"with_oidc": True},
+    "vpc": {
+        "id": "vpc-0123456789abcdef0",
+        "availability_zones": ZONES,
+        "subnet_ids": {
+            "public": {ZONES[0]: "subnet-0000000000000000a", ZONES[1]: "subnet-0000000000000000b"},
+            "private": {ZONES[0]: "subnet-0000000000000000c", ZONES[1]: "subnet-0000000000000000d"},
+        },
+    },
+}
+
+
 def with_(**changes):
     definition = copy.deepcopy(BASE)
     definition.update(changes)
@@ -125,6 +140,20 @@ def test_ami_type(family, types, expected):
             {"nodegroups": [{"name": "ng", "ami_family": "Windows2022", "max_pods": 50}]},
             "nodegroups[ng].max_pods: is set through the launch template",
         ),
+        (
+            {"kubernetes_network": {"ip_family": "ipv6"}, "iam": {"with_oidc": True}},
+            "kubernetes_network.ip_family: ipv6 needs a VPC with IPv6 subnets, which the vpc role does not build",
+        ),
+        ({**IPV6, "iam": {"with_oidc": False}}, "kubernetes_network.ip_family: ipv6 needs iam.with_oidc true"),
+        (
+            {**IPV6, "addons": [{"name": "vpc-cni"}, {"name": "kube-proxy"}]},
+            "kubernetes_network.ip_family: ipv6 needs the add-ons vpc-cni, kube-proxy and coredns; addons lacks coredns",
+        ),
+        ({**IPV6, "version": "1.20"}, "kubernetes_network.ip_family: ipv6 needs Kubernetes 1.21 or later, not 1.20"),
+        (
+            {**IPV6, "kubernetes_network": {"ip_family": "ipv6", "service_ipv4_cidr": "10.100.0.0/16"}},
+            "kubernetes_network.service_ipv4_cidr: is for ipv4 clusters",
+        ),
     ],
 )  # fmt: skip
 def test_bad_definitions_name_the_field(changes, message):
@@ -175,3 +204,11 @@ def test_split_errors(cidr, zones, prefix, message):
 def test_max_pods_on_the_families_that_take_it(family):
     ng = normalize(with_(nodegroups=[{"name": "ng", "ami_family": family, "max_pods": 50}]))["nodegroups"][0]
     assert ng["max_pods"] == 50
+
+
+def test_ipv6_cluster_gets_the_ipv6_cni_policy_on_vpc_cni():
+    result = normalize(with_(**IPV6))
+    assert result["kubernetes_network"]["ip_family"] == "ipv6"
+    cni = next(a for a in result["addons"] if a["name"] == "vpc-cni")
+    assert cni["service_account_role"]["well_known_policies"] == ["vpc-cni-ipv6"]
+    assert cni["service_account_role"]["needed"] is True

@@ -770,6 +770,18 @@ def test_well_known_managed_policies(names, managed):
     assert well_known_policies(names, "aws", "demo")[0] == managed
 
 
+def test_vpc_cni_ipv6_is_the_documented_inline_policy():
+    managed, inline = well_known_policies(["vpc-cni-ipv6"], "aws-cn", "demo")
+    assert managed == []
+    statements = inline["AmazonEKS_CNI_IPv6_Policy"]["Statement"]
+    assert "ec2:AssignIpv6Addresses" in statements[0]["Action"]
+    assert statements[1] == {
+        "Effect": "Allow",
+        "Action": ["ec2:CreateTags"],
+        "Resource": ["arn:aws-cn:ec2:*:*:network-interface/*"],
+    }
+
+
 def test_cluster_autoscaler_is_scoped_to_the_cluster():
     _managed, inline = well_known_policies(["cluster-autoscaler"], "aws", "demo")
     scaling = inline["ClusterAutoscalerPolicy"]["Statement"][1]
