@@ -60,9 +60,12 @@ class LocalAws:
         self.post("/_aews/reset")
         self.configure(delays=self.TEST_DELAYS, scale=1.0)
 
-    def configure(self, delays=None, scale=None, strict=None):
-        """Transition delays per kind (cluster, nodegroup, addon, update), their scale, strict reference checks."""
+    def configure(self, delays=None, scale=None, strict=None, withdrawn_addons=None):
+        """Transition delays per kind (cluster, nodegroup, addon, update), their scale, strict reference checks,
+        add-ons EKS offers no version of for some Kubernetes versions ({name: [versions]})."""
         payload = {}
+        if withdrawn_addons is not None:
+            payload["withdrawn_addons"] = withdrawn_addons
         if delays is not None:
             payload["delays"] = delays
         if scale is not None:

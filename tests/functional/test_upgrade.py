@@ -311,6 +311,21 @@ def test_blockers_stop_before_any_change(local_aws, cluster, nodegroups, target,
     assert eks.describe_cluster(name=CLUSTER)["cluster"]["version"] == "1.31"
 
 
+def test_addon_without_a_default_version_for_the_target_stops_before_any_change(local_aws, cluster):
+    eks, _add_nodegroup = cluster
+    local_aws.configure(withdrawn_addons={"coredns": ["1.33"]})
+    local_aws.clear_requests()
+    result, _changed = upgrade(local_aws, "-e", "target_version=1.33")
+    assert result.returncode != 0
+    message = (
+        "Cannot upgrade upg to 1.33: EKS offers no default version for Kubernetes 1.33 of add-on coredns "
+        "(DescribeAddonVersions). Delete the add-on, or wait until EKS offers it for 1.33."
+    )
+    assert message in result.text, output(result)
+    assert local_aws.requests(mutating=True) == []
+    assert eks.describe_cluster(name=CLUSTER)["cluster"]["version"] == "1.31"
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

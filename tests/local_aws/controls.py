@@ -6,6 +6,7 @@ every API call. See README.md for the HTTP interface.
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import re
@@ -38,6 +39,8 @@ class Controls:
             self.delays = dict(DEFAULT_DELAYS)
             self.scale = 1.0
             self.strict = True
+            # add-on name -> Kubernetes versions EKS offers no version of it for (DescribeAddonVersions)
+            self.withdrawn_addons = {}
             self.faults = _Faults({})
             self.injections = []
             self.log = []
@@ -63,11 +66,23 @@ class Controls:
                 self.scale = float(payload["scale"])
             if "strict" in payload:
                 self.strict = bool(payload["strict"])
+            if "withdrawn_addons" in payload:
+                withdrawn = payload["withdrawn_addons"]
+                if not isinstance(withdrawn, dict) or not all(
+                    isinstance(v, list) and all(isinstance(x, str) for x in v) for v in withdrawn.values()
+                ):
+                    raise ControlError("withdrawn_addons must be an object of add-on name: [Kubernetes versions]")
+                self.withdrawn_addons = {str(k): list(v) for k, v in withdrawn.items()}
             return self.config()
 
     def config(self):
         with self.lock:
-            return {"delays": dict(self.delays), "scale": self.scale, "strict": self.strict}
+            return {
+                "delays": dict(self.delays),
+                "scale": self.scale,
+                "strict": self.strict,
+                "withdrawn_addons": copy.deepcopy(self.withdrawn_addons),
+            }
 
     # ------------------------------------------------------------------ faults
     def set_faults(self, payload):

@@ -1431,6 +1431,12 @@ class Eks:
             names = [n for n in names if n == p["addonName"]]
         k8s = p.get("kubernetesVersion")
         infos = [catalogue.addon_info(n, k8s) for n in names]
+        withdrawn = self.controls.config()["withdrawn_addons"]
+        for info in infos:
+            gone = withdrawn.get(info["addonName"], [])
+            for version in info["addonVersions"]:
+                version["compatibilities"] = [c for c in version["compatibilities"] if c["clusterVersion"] not in gone]
+            info["addonVersions"] = [v for v in info["addonVersions"] if v["compatibilities"] and k8s not in gone]
         infos = [i for i in infos if i["addonVersions"]]
         if p.get("types"):
             infos = [i for i in infos if i["type"] in p["types"]]
@@ -1454,7 +1460,8 @@ class Eks:
     def _check_addon_version(self, cluster, name, version):
         if not catalogue.addon_version_exists(name, version):
             raise _invalid(f"Addon version specified is not supported: {name} {version}", addonName=name)
-        if version not in catalogue.compatible_versions(name, cluster["version"]):
+        withdrawn = self.controls.config()["withdrawn_addons"].get(name, [])
+        if version not in catalogue.compatible_versions(name, cluster["version"]) or cluster["version"] in withdrawn:
             raise _invalid(
                 f"Addon version {version} of {name} is not supported on Kubernetes version {cluster['version']}",
                 addonName=name,

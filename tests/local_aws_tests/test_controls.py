@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.error
 from datetime import datetime
 
 import boto3
@@ -44,6 +45,7 @@ def test_server_defaults_suit_a_demo(local_aws):
         "delays": {"cluster": 3.0, "nodegroup": 2.0, "addon": 1.0, "update": 2.0},
         "scale": 1.0,
         "strict": True,
+        "withdrawn_addons": {},
     }
 
 
@@ -319,3 +321,27 @@ def test_aws_managed_policies_exist_after_reset(local_aws, iam):
     iam.attach_role_policy(RoleName="r", PolicyArn="arn:aws:iam::aws:policy/AmazonEKSClusterPolicy")
     local_aws.reset()
     assert iam.get_policy(PolicyArn="arn:aws:iam::aws:policy/AmazonEKSClusterPolicy")["Policy"]["AttachmentCount"] == 0
+
+
+# ---------------------------------------------------------------------------------------------- catalogue
+def test_withdrawn_addons_are_not_offered_for_those_versions(local_aws, eks, active_cluster):
+    assert eks.describe_addon_versions(addonName="metrics-server", kubernetesVersion="1.34")["addons"]
+    local_aws.configure(withdrawn_addons={"metrics-server": ["1.34", "1.33"]})
+    for k8s in ("1.33", "1.34"):
+        assert eks.describe_addon_versions(addonName="metrics-server", kubernetesVersion=k8s)["addons"] == []
+    offered = eks.describe_addon_versions(addonName="metrics-server")["addons"][0]["addonVersions"]
+    assert offered and all(
+        c["clusterVersion"] not in ("1.33", "1.34") for v in offered for c in v["compatibilities"]
+    )
+    assert eks.describe_addon_versions(addonName="coredns", kubernetesVersion="1.34")["addons"]
+    version = offered[0]["addonVersion"]
+    local_aws.configure(withdrawn_addons={"metrics-server": ["1.32"]})  # active_cluster runs 1.32
+    code, status = error_of(
+        lambda: eks.create_addon(clusterName=active_cluster["name"], addonName="metrics-server", addonVersion=version)
+    )
+    assert (code, status) == ("InvalidParameterException", 400)
+    with pytest.raises(urllib.error.HTTPError) as bad:
+        local_aws.configure(withdrawn_addons={"metrics-server": "1.34"})
+    assert bad.value.code == 400 and b"withdrawn_addons must be" in bad.value.read()
+    local_aws.post("/_aews/reset")
+    assert local_aws.get("/_aews/config")["withdrawn_addons"] == {}
