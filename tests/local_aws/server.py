@@ -3,6 +3,7 @@
 Every request goes through one WSGI layer in front of moto's own application:
 - /_aews/... are the test controls (see README.md);
 - EKS requests are answered by eks_ext.Eks (moto's EKS backend is not used);
+- the IAM operations moto lacks (OpenID Connect provider client IDs) are answered by iam_ext over moto's backend;
 - everything else (EC2, IAM, STS, KMS, logs, ...) goes to moto unchanged;
 - every AWS API call is written to the request log, and may be answered by an injected fault instead.
 """
@@ -29,6 +30,7 @@ from . import controls as controls_module  # noqa: E402
 from .controls import ControlError  # noqa: E402
 from .controls import Controls  # noqa: E402
 from .eks_ext import Eks  # noqa: E402
+from . import iam_ext  # noqa: E402
 
 
 class LocalAws:
@@ -72,6 +74,14 @@ class LocalAws:
             code, status, message = fault
             entry.update(status=status, error=code, injected=True)
             status_line, headers, payload = _error_response(environ, service, code, status, message)
+        elif service == "iam" and operation in iam_ext.OPERATIONS:
+            try:
+                payload = iam_ext.handle(self.eks.account, operation, body)
+                entry.update(status=200, error=None)
+                status_line, headers = _status_line(200), [("Content-Type", "text/xml")]
+            except iam_ext.IamError as e:
+                entry.update(status=e.status, error=e.code)
+                status_line, headers, payload = _error_response(environ, service, e.code, e.status, e.message)
         elif service == "eks":
             status, result, _operation = self.eks.handle(environ, body, region)
             if status >= 400:
