@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-import urllib.request
 
 import boto3
 import pytest
+from four_steps import four_steps as shared_four_steps
+from four_steps import predicted
 from module_runner import run_module
 
 from ansible_collections.aews.eks.plugins.module_utils._eks.waiters import wait
@@ -20,6 +21,9 @@ VPC_CNI_DEFAULT = "v1.19.6-eksbuild.7"
 
 # The running endpoint of the current test, set by the cluster fixture (four_steps reads its request log).
 LOCAL_AWS = [None]
+
+# What check mode predicts of an add-on as it will be once applied.
+PREDICTED = predicted("name", "version", "configuration_values", "service_account_role_arn", "tags")
 
 
 def eks():
@@ -69,40 +73,10 @@ def info(params, **kwargs):
     return run_module("eks_addon_info", params, **kwargs)
 
 
-def logged_requests(local_aws):
-    """The endpoint's request log: [{"service", "operation", "mutating", ...}]."""
-    with urllib.request.urlopen(local_aws.url + "/_aews/requests", timeout=10) as response:
-        return json.loads(response.read())["requests"]
-
-
-def mutating_requests_since(local_aws, start):
-    return [r["operation"] for r in logged_requests(local_aws)[start:] if r["mutating"]]
-
-
 def four_steps(params, aws_calls):
-    """check -> apply -> check (no change) -> apply (no change); returns (predicted, applied) results.
-
-    Check mode must make no mutating call, in this process (aws_calls) and as the endpoint saw it.
-    """
-    aws_calls.clear()
-    start = len(logged_requests(LOCAL_AWS[0]))
-    predicted = run(params, check=True, diff=True)
-    assert predicted["changed"] is True
-    assert aws_calls.mutating() == []
-    assert mutating_requests_since(LOCAL_AWS[0], start) == []
-    applied = run(params, diff=True)
-    assert applied["changed"] is True
-    assert aws_calls.mutating() != []
-    aws_calls.clear()
-    start = len(logged_requests(LOCAL_AWS[0]))
-    again = run(params, check=True)
-    assert again["changed"] is False, again
-    assert run(params)["changed"] is False
-    assert aws_calls.mutating() == []
-    assert mutating_requests_since(LOCAL_AWS[0], start) == []
-    for key in ("name", "version", "configuration_values", "service_account_role_arn", "tags"):
-        assert predicted["addon"].get(key) == applied["addon"].get(key), key
-    return predicted, applied
+    """The shared four steps of eks_addon on CLUSTER, the endpoint's request log checked too; (predicted, applied)."""
+    params = dict(cluster_name=CLUSTER, **params)
+    return shared_four_steps("eks_addon", "addon", params, PREDICTED, aws_calls, local_aws=LOCAL_AWS[0])[:2]
 
 
 def described(name):

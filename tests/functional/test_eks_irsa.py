@@ -6,6 +6,7 @@ import json
 
 import boto3
 import pytest
+from four_steps import four_steps as shared_four_steps
 from module_runner import run_module
 
 CLUSTER = "irsa-demo"
@@ -60,23 +61,8 @@ def run(params, check=False, diff=False, module="eks_irsa", **kwargs):
 
 
 def four_steps(aws_calls, params):
-    """check -> apply -> check (no change) -> apply (no change); returns (checked, applied)."""
-    aws_calls.clear()
-    checked = run(params, check=True, diff=True)
-    assert ("iam", "GetRole") in aws_calls.calls  # the recorder sees the module's calls
-    assert aws_calls.mutating() == []
-    assert checked["changed"] is True
-    applied = run(params, diff=True)
-    assert applied["changed"] is True
-    aws_calls.clear()
-    again = run(params, check=True)
-    assert aws_calls.mutating() == []
-    assert again["changed"] is False, again["changes"]
-    final = run(params)
-    assert final["changed"] is False, final["changes"]
-    assert final["role"] == applied["role"]
-    assert again["role"] == applied["role"]
-    return checked, applied
+    """The shared four steps of eks_irsa; returns (checked, applied)."""
+    return shared_four_steps("eks_irsa", "role", params, aws_calls=aws_calls, reads=("iam", "GetRole"))[:2]
 
 
 def _live_role(name):

@@ -7,6 +7,7 @@ import time
 
 import boto3
 import pytest
+from four_steps import four_steps as shared_four_steps
 from local_aws import catalogue
 from module_runner import run_module
 
@@ -79,22 +80,14 @@ def run(params, check=False, diff=True, **kwargs):
     return run_module("eks_nodegroup", params, check_mode=check, diff=diff, **kwargs)
 
 
+def _settled(checked, applied, again, final):
+    """The final apply returns what the apply did, or the nodegroup ACTIVE."""
+    assert final == applied or final["status"] == "ACTIVE"
+
+
 def four_steps(env, params):
-    """check -> apply -> check (no change) -> apply (no change); the results of the first two."""
-    log = RequestLog(env["aws"])
-    checked = run(params, check=True)
-    log.assert_no_mutation()
-    assert checked["changed"] is True
-    applied = run(params)
-    assert applied["changed"] is True
-    log = RequestLog(env["aws"])
-    again = run(params, check=True)
-    log.assert_no_mutation()
-    assert again["changed"] is False, again
-    final = run(params)
-    assert final["changed"] is False, final
-    assert final["nodegroup"] == applied["nodegroup"] or final["nodegroup"]["status"] == "ACTIVE"
-    return checked, applied, final
+    """The shared four steps of eks_nodegroup, every run with a diff; the results of the first two and the last."""
+    return shared_four_steps("eks_nodegroup", "nodegroup", params, compare=_settled, local_aws=env["aws"], diff=True)
 
 
 def create(env, **extra):

@@ -6,6 +6,7 @@ import json
 
 import boto3
 import pytest
+from four_steps import four_steps as shared_four_steps
 from module_runner import run_module
 
 CLUSTER = "oidc-demo"
@@ -58,23 +59,9 @@ def run(params, check=False, diff=False, **kwargs):
 
 
 def four_steps(aws_calls, params):
-    """check -> apply -> check (no change) -> apply (no change); returns (checked, applied)."""
-    aws_calls.clear()
-    checked = run(params, check=True, diff=True)
-    assert ("iam", "GetOpenIDConnectProvider") in aws_calls.calls  # the recorder sees the module's calls
-    assert aws_calls.mutating() == []
-    assert checked["changed"] is True
-    applied = run(params, diff=True)
-    assert applied["changed"] is True
-    aws_calls.clear()
-    again = run(params, check=True)
-    assert aws_calls.mutating() == []
-    assert again["changed"] is False, again["changes"]
-    assert again["provider"] == applied["provider"]
-    final = run(params)
-    assert final["changed"] is False, final["changes"]
-    assert final["provider"] == applied["provider"]
-    return checked, applied
+    """The shared four steps of eks_oidc_provider; returns (checked, applied)."""
+    reads = ("iam", "GetOpenIDConnectProvider")
+    return shared_four_steps("eks_oidc_provider", "provider", params, aws_calls=aws_calls, reads=reads)[:2]
 
 
 def _trusting_role(name, provider_arn, issuer, tags):
@@ -210,18 +197,23 @@ def test_absent_after_the_cluster_is_gone_finds_the_provider_by_tag(local_aws, c
     assert _iam_provider(arn) is None
 
 
-def test_client_ids_change_in_check_mode(local_aws, cluster, aws_calls):
-    """Client IDs are added and removed in place (the local endpoint's IAM has no AddClientID, so check mode)."""
-    run({"cluster_name": CLUSTER})
-    aws_calls.clear()
-    checked = run({"cluster_name": CLUSTER, "client_ids": ["sts.amazonaws.com", "vault"]}, check=True, diff=True)
-    assert aws_calls.mutating() == []
+def test_client_ids_change_in_place(local_aws, cluster, aws_calls):
+    """Client IDs are added and removed in place: the provider (its ARN, its tags) stays."""
+    created = run({"cluster_name": CLUSTER, "tags": {"team": "a"}})["provider"]
+    params = {"cluster_name": CLUSTER, "client_ids": ["sts.amazonaws.com", "vault"], "tags": {"team": "a"}}
+    checked, applied = four_steps(aws_calls, params)
     assert checked["changes"] == [{"action": "add_client_id", "client_id": "vault"}]
     assert checked["diff"]["before"]["client_ids"] == ["sts.amazonaws.com"]
     assert checked["provider"]["client_ids"] == ["sts.amazonaws.com", "vault"]
-    checked = run({"cluster_name": CLUSTER, "client_ids": ["vault"]}, check=True)
+    assert applied["provider"]["arn"] == created["arn"]
+    assert _iam_provider(created["arn"])["ClientIDList"] == ["sts.amazonaws.com", "vault"]
+
+    params["client_ids"] = ["vault", "argo"]
+    checked, applied = four_steps(aws_calls, params)
     assert checked["changes"] == [
-        {"action": "add_client_id", "client_id": "vault"},
+        {"action": "add_client_id", "client_id": "argo"},
         {"action": "remove_client_id", "client_id": "sts.amazonaws.com"},
     ]
-    assert aws_calls.mutating() == []
+    assert sorted(_iam_provider(created["arn"])["ClientIDList"]) == ["argo", "vault"]
+    assert sorted(applied["provider"]["client_ids"]) == ["argo", "vault"]
+    assert _iam_provider(created["arn"])["Tags"]["team"] == "a"
