@@ -70,7 +70,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 addons:
-  description: The add-ons installed on O(cluster_name) (only O(name) when set); empty without O(cluster_name).
+  description:
+    - The add-ons installed on O(cluster_name) (only O(name) when set).
+    - Empty without O(cluster_name), or when the cluster does not exist.
   returned: always
   type: list
   elements: dict

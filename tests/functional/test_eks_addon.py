@@ -434,6 +434,14 @@ def test_info_every_addon_for_a_kubernetes_version(local_aws):
     assert all(v["kubernetes_versions"] == ["1.34"] for v in result["addon_versions"])
 
 
+def test_info_of_a_missing_cluster_is_empty(local_aws):
+    result = info({"cluster_name": "no-such-cluster"})
+    assert result["addons"] == [] and result["addon_versions"] == []
+    result = info({"cluster_name": "no-such-cluster", "name": "coredns", "kubernetes_version": KUBERNETES})
+    assert result["addons"] == []
+    assert {v["name"] for v in result["addon_versions"]} == {"coredns"}
+
+
 def test_info_unknown_addon_fails(local_aws):
     result = info({"name": "no-such-addon", "kubernetes_version": KUBERNETES}, expect_failure=True)
     assert "Unknown add-on 'no-such-addon'" in result["msg"]

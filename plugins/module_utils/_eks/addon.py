@@ -576,8 +576,9 @@ def addon_info(module):
     eks = client(module, "eks")
     kubernetes_version = p["kubernetes_version"]
     addons = []
-    if p["cluster_name"]:
-        cluster = _cluster(eks, p["cluster_name"])
+    # A cluster that does not exist has no add-ons (as eks_nodegroup_info has no nodegroups for it).
+    cluster = api.describe_cluster(eks, p["cluster_name"]) if p["cluster_name"] else None
+    if cluster:
         kubernetes_version = kubernetes_version or cluster.get("version")
         names = api.list_addons(eks, p["cluster_name"])
         if p["name"]:
