@@ -642,11 +642,11 @@ def normalize(definition, availability_zones=None):
         cni["configuration_values"] = config
     out["addons"] = addons
     if out["kubernetes_network"]["ip_family"] == "ipv6":
-        _ipv6(out)
+        _ipv6(out, addon_names)
     return out
 
 
-def _ipv6(out):
+def _ipv6(out, addon_names):
     """What an IPv6 cluster needs (EKS's and eksctl's rules), what the vpc role cannot build, and vpc-cni's
     IPv6 policy on its IRSA role in place of AmazonEKS_CNI_Policy (which covers IPv4 only)."""
     field = "kubernetes_network.ip_family"
@@ -658,7 +658,7 @@ def _ipv6(out):
         )
     if not out["iam"]["with_oidc"]:
         _fail(field, "ipv6 needs iam.with_oidc true (vpc-cni runs on an IRSA role)")
-    missing = [name for name in EARLY_ADDONS if name not in [a["name"] for a in out["addons"]]]
+    missing = [name for name in EARLY_ADDONS if name not in addon_names]
     if missing:
         _fail(field, f"ipv6 needs the add-ons vpc-cni, kube-proxy and coredns; addons lacks {', '.join(missing)}")
     if out["version"] is not None and _version_tuple(out["version"]) < (1, 21):
