@@ -92,25 +92,31 @@ options:
     choices: [ON_DEMAND, SPOT, CAPACITY_BLOCK]
   scaling:
     description:
-      - Sizes of the nodegroup's Auto Scaling group; C(min <= desired <= max) is checked before any call.
+      - Sizes of the nodegroup's Auto Scaling group; C(min_size <= desired_size <= max_size) is checked before
+        any call. The names are those of the cluster definition (C(min_size), C(desired_size), C(max_size)) and
+        of eksctl; C(min), C(max) and C(desired) are accepted as aliases.
       - When the nodegroup is created without O(scaling), it gets 2/2/2 (as eksctl does).
+      - Changing the sizes never replaces nodes (C(UpdateNodegroupConfig)).
     type: dict
     suboptions:
-      min:
+      min_size:
         description:
-          - Minimum number of nodes. Needed, with O(scaling.max), to create the nodegroup.
+          - Minimum number of nodes. Needed, with O(scaling.max_size), to create the nodegroup.
         type: int
-      max:
+        aliases: [min]
+      max_size:
         description:
-          - Maximum number of nodes (1 or more). Needed, with O(scaling.min), to create the nodegroup.
+          - Maximum number of nodes (1 or more). Needed, with O(scaling.min_size), to create the nodegroup.
         type: int
-      desired:
+        aliases: [max]
+      desired_size:
         description:
-          - Number of nodes wanted now. At creation it defaults to O(scaling.min).
+          - Number of nodes wanted now. At creation it defaults to O(scaling.min_size).
           - After creation, leave it unset when a cluster autoscaler manages the size, so that this module
-            does not undo the autoscaler's choice. A new O(scaling.min) or O(scaling.max) that the current
-            desired size falls outside of then fails, asking for O(scaling.desired).
+            does not undo the autoscaler's choice. A new O(scaling.min_size) or O(scaling.max_size) that the
+            current desired size falls outside of then fails, asking for O(scaling.desired_size).
         type: int
+        aliases: [desired]
   disk_size:
     description:
       - Root volume size of the nodes in GiB. Not with O(launch_template). Cannot change after creation.
@@ -247,7 +253,7 @@ EXAMPLES = r"""
     subnet_ids: [subnet-0a1b2c3d, subnet-4e5f6a7b]
     instance_types: [m5.large]
     ami_type: AL2023_x86_64_STANDARD
-    scaling: {min: 2, max: 6, desired: 2}
+    scaling: {min_size: 2, max_size: 6, desired_size: 2}
     labels:
       role: general
     taints:
@@ -259,7 +265,7 @@ EXAMPLES = r"""
   aews.eks.eks_nodegroup:
     cluster_name: myeks
     name: ng-general
-    scaling: {min: 3, max: 10}
+    scaling: {min_size: 3, max_size: 10}
 
 - name: Move the nodes to the latest version of their launch template
   aews.eks.eks_nodegroup:
@@ -421,7 +427,14 @@ ARGUMENT_SPEC = dict(
     instance_types=dict(type="list", elements="str"),
     ami_type=dict(type="str", choices=AMI_TYPES),
     capacity_type=dict(type="str", choices=["ON_DEMAND", "SPOT", "CAPACITY_BLOCK"]),
-    scaling=dict(type="dict", options=dict(min=dict(type="int"), max=dict(type="int"), desired=dict(type="int"))),
+    scaling=dict(
+        type="dict",
+        options=dict(
+            min_size=dict(type="int", aliases=["min"]),
+            max_size=dict(type="int", aliases=["max"]),
+            desired_size=dict(type="int", aliases=["desired"]),
+        ),
+    ),
     disk_size=dict(type="int"),
     labels=dict(type="dict"),
     purge_labels=dict(type="bool", default=False),

@@ -32,6 +32,9 @@ TAINT_EFFECTS = {
 # Scaling used when a nodegroup is created without `scaling` (eksctl's default).
 DEFAULT_SCALING = {"min": 2, "max": 2, "desired": 2}
 
+# The scaling options (as in the cluster definition) by the short keys used here, which are also their aliases.
+SCALING_OPTIONS = {"min": "min_size", "max": "max_size", "desired": "desired_size"}
+
 # Statuses during which EKS accepts no update: wait for them to end before changing anything.
 BUSY_STATUSES = ("CREATING", "UPDATING")
 
@@ -42,14 +45,14 @@ _LT_VERSION_RE = re.compile(r"^(\d+|\$Default|\$Latest)$")
 # ---------------------------------------------------------------- validation (pure)
 def validate(params):
     """Fail on bad input, naming the field, before any AWS call."""
-    scaling = params.get("scaling") or {}
+    scaling, names = sizes(params.get("scaling"))
     for key in ("min", "max", "desired"):
         value = scaling.get(key)
         if value is not None and value < 0:
-            raise EksError(message=f"scaling.{key} must be 0 or more, got {value}")
+            raise EksError(message=f"{names[key]} must be 0 or more, got {value}")
     if scaling.get("max") is not None and scaling["max"] < 1:
-        raise EksError(message=f"scaling.max must be 1 or more, got {scaling['max']}")
-    check_scaling(scaling.get("min"), scaling.get("desired"), scaling.get("max"))
+        raise EksError(message=f"{names['max']} must be 1 or more, got {scaling['max']}")
+    check_scaling(scaling.get("min"), scaling.get("desired"), scaling.get("max"), names)
 
     update_config = params.get("update_config") or {}
     if update_config.get("max_unavailable") is not None and update_config["max_unavailable"] < 1:
@@ -78,14 +81,32 @@ def validate(params):
     normalize_taints(params.get("taints"))
 
 
-def check_scaling(minimum, desired, maximum):
+def sizes(scaling):
+    """(the sizes given, keyed min / max / desired; the field names as the user spelled them).
+
+    The options are min_size, max_size and desired_size, as in the cluster definition and eksctl; min, max and
+    desired are their aliases. Ansible leaves an alias the user wrote beside the option it stands for, so the
+    messages name the field the way the user wrote it.
+    """
+    scaling = scaling or {}
+    short = any(scaling.get(key) is not None for key in SCALING_OPTIONS)
+    values, names = {}, {}
+    for key, option in SCALING_OPTIONS.items():
+        value = scaling.get(option)
+        values[key] = scaling.get(key) if value is None else value
+        names[key] = f"scaling.{key if short else option}"
+    return values, names
+
+
+def check_scaling(minimum, desired, maximum, names=None):
     """Raise unless min <= desired <= max (each may be None: only the given ones are compared)."""
+    names = names or {key: f"scaling.{option}" for key, option in SCALING_OPTIONS.items()}
     if minimum is not None and maximum is not None and minimum > maximum:
-        raise EksError(message=f"scaling.min ({minimum}) must not be greater than scaling.max ({maximum})")
+        raise EksError(message=f"{names['min']} ({minimum}) must not be greater than {names['max']} ({maximum})")
     if desired is not None and minimum is not None and desired < minimum:
-        raise EksError(message=f"scaling.desired ({desired}) must not be less than scaling.min ({minimum})")
+        raise EksError(message=f"{names['desired']} ({desired}) must not be less than {names['min']} ({minimum})")
     if desired is not None and maximum is not None and desired > maximum:
-        raise EksError(message=f"scaling.desired ({desired}) must not be greater than scaling.max ({maximum})")
+        raise EksError(message=f"{names['desired']} ({desired}) must not be greater than {names['max']} ({maximum})")
 
 
 def parse_version(version):
@@ -205,11 +226,12 @@ def scaling_change(current, desired):
     autoscaler's choice is kept. The resulting min <= desired <= max is checked against the current
     sizes for what is not given.
     """
-    if not desired:
-        return None
+    desired, names = sizes(desired)
     current = current or {}
     keys = {"min": "minSize", "max": "maxSize", "desired": "desiredSize"}
     given = {keys[k]: v for k, v in desired.items() if v is not None}
+    if not given:
+        return None
     if all(current.get(k) == v for k, v in given.items()):
         return None
     merged = dict(current, **given)
@@ -218,9 +240,9 @@ def scaling_change(current, desired):
         if (minimum is not None and now < minimum) or (maximum is not None and now > maximum):
             raise EksError(
                 message=f"the nodegroup's current desired size {now} is outside the new range "
-                f"{minimum}..{maximum}: set scaling.desired too"
+                f"{minimum}..{maximum}: set {names['desired']} too"
             )
-    check_scaling(merged.get("minSize"), merged.get("desiredSize"), merged.get("maxSize"))
+    check_scaling(merged.get("minSize"), merged.get("desiredSize"), merged.get("maxSize"), names)
     change = {"minSize": merged.get("minSize"), "maxSize": merged.get("maxSize")}
     if "desiredSize" in given:
         change["desiredSize"] = given["desiredSize"]
@@ -262,13 +284,14 @@ def build_create(params, launch_template=None):
         "nodeRole": params["node_role_arn"],
         "subnets": list(params["subnet_ids"]),
     }
-    scaling = {k: v for k, v in (params.get("scaling") or {}).items() if v is not None}
+    given, names = sizes(params.get("scaling"))
+    scaling = {k: v for k, v in given.items() if v is not None}
     if not scaling:
         scaling = dict(DEFAULT_SCALING)
     if "min" not in scaling or "max" not in scaling:
-        raise EksError(message="scaling.min and scaling.max are both needed to create a nodegroup")
+        raise EksError(message=f"{names['min']} and {names['max']} are both needed to create a nodegroup")
     scaling.setdefault("desired", scaling["min"])
-    check_scaling(scaling["min"], scaling["desired"], scaling["max"])
+    check_scaling(scaling["min"], scaling["desired"], scaling["max"], names)
     request["scalingConfig"] = {"minSize": scaling["min"], "maxSize": scaling["max"], "desiredSize": scaling["desired"]}
 
     simple = {

@@ -509,3 +509,44 @@ def test_apply_version_predicts_the_updated_nodegroup():
     assert result["version"] == "1.31"
     assert result["launchTemplate"] == {"id": "lt-1", "name": "tmpl", "version": "4"}
     assert result["releaseVersion"] == LT_CURRENT["releaseVersion"]
+
+
+# ---------------------------------------------------------------- scaling names: the definition's, old ones as aliases
+def test_sizes_take_the_definition_names():
+    values, names = ng.sizes({"min_size": 1, "max_size": 4, "desired_size": 2})
+    assert values == {"min": 1, "max": 4, "desired": 2}
+    assert names == {"min": "scaling.min_size", "max": "scaling.max_size", "desired": "scaling.desired_size"}
+
+
+def test_sizes_accept_the_short_aliases_and_name_them_as_written():
+    # Ansible leaves the alias the user wrote beside the option it fills.
+    values, names = ng.sizes({"min": 1, "max": 4, "min_size": 1, "max_size": 4, "desired_size": None})
+    assert values == {"min": 1, "max": 4, "desired": None}
+    assert names["desired"] == "scaling.desired"
+
+
+@pytest.mark.parametrize(
+    "scaling, message",
+    [
+        (
+            {"min_size": 3, "max_size": 2, "desired_size": None},
+            r"scaling.min_size \(3\) must not be greater than scaling.max_size \(2\)",
+        ),
+        (
+            {"min_size": 1, "max_size": 3, "desired_size": 5},
+            r"scaling.desired_size \(5\) must not be greater than scaling.max_size",
+        ),
+        ({"min_size": -1, "max_size": 3, "desired_size": None}, "scaling.min_size must be 0 or more"),
+    ],
+)
+def test_validate_names_the_definition_fields(scaling, message):
+    with pytest.raises(EksError, match=message):
+        ng.validate({"scaling": scaling})
+
+
+def test_build_create_and_scaling_change_with_the_definition_names():
+    request = ng.build_create(create_params(scaling={"min_size": 1, "max_size": 4, "desired_size": None}))
+    assert request["scalingConfig"] == {"minSize": 1, "maxSize": 4, "desiredSize": 1}
+    assert ng.scaling_change(SCALING, {"max_size": 8}) == {"minSize": 2, "maxSize": 8}
+    with pytest.raises(EksError, match="set scaling.desired_size too"):
+        ng.scaling_change(SCALING, {"max_size": 3})
