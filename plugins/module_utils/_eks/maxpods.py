@@ -3,8 +3,15 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Pods per node under the Amazon VPC CNI, and whether a nodegroup's subnets hold their IPs (pure).
 
-The formulas are those of amazon-eks-ami's max-pods-calculator.sh:
-https://github.com/awslabs/amazon-eks-ami/blob/main/templates/al2/runtime/max-pods-calculator.sh
+The formulas are those of amazon-eks-ami's max-pods-calculator.sh and of the VPC CNI's
+misc/eni-max-pods.txt (amazon-vpc-cni-k8s):
+
+- the ENIs are those of the instance type's default network card
+  (``NetworkInfo.NetworkCards[DefaultNetworkCardIndex].MaximumNetworkInterfaces``), not the total over
+  all its cards: the CNI attaches pod ENIs to the default card only (p5.48xlarge: 2 ENIs, not 64);
+- secondary IPs: ENIs x (IPv4 per ENI - 1) + 2, whatever the vCPUs;
+- prefix delegation only works on Nitro instances (and bare metal): on Xen types (t2, m4, c4, ...) the CNI
+  falls back to secondary IPs; the result is then capped at 110 pods up to 30 vCPUs, 250 above.
 """
 
 from __future__ import annotations
@@ -39,16 +46,45 @@ def _get(record, *paths):
     return None
 
 
+def _default_card_enis(record):
+    """The ENIs of the default network card, when the record lists its network cards."""
+    cards = _get(record, ("NetworkInfo", "NetworkCards"), ("network_info", "network_cards"))
+    if not isinstance(cards, list) or not cards:
+        return None
+    index = _get(record, ("NetworkInfo", "DefaultNetworkCardIndex"), ("network_info", "default_network_card_index"))
+    index = index if isinstance(index, int) and not isinstance(index, bool) else 0
+    for card in cards:
+        if not isinstance(card, dict):
+            continue
+        if _get(card, ("NetworkCardIndex",), ("network_card_index",)) == index:
+            return _get(card, ("MaximumNetworkInterfaces",), ("maximum_network_interfaces",))
+    return None
+
+
+def supports_prefix_delegation(record):
+    """Whether the VPC CNI can delegate prefixes on this instance type: Nitro instances and bare metal."""
+    hypervisor = _get(record, ("Hypervisor",), ("hypervisor",))
+    if hypervisor:
+        return str(hypervisor).lower() == "nitro"
+    # Bare metal types have no hypervisor; records without the field are taken as current (Nitro) types.
+    return True
+
+
 def network_limits(record):
-    """(name, vCPUs, ENIs, IPv4 addresses per ENI) of a DescribeInstanceTypes record, raw or snake_cased."""
+    """(name, vCPUs, ENIs, IPv4 addresses per ENI) of a DescribeInstanceTypes record, raw or snake_cased.
+
+    The ENIs are those of the default network card; vCPUs are None when the record has none.
+    """
     if not isinstance(record, dict):
         raise MaxPodsError(f"an instance type record must be a dict, not {type(record).__name__}")
     name = _get(record, ("InstanceType",), ("instance_type",)) or "the instance type"
-    enis = _get(
-        record,
-        ("NetworkInfo", "MaximumNetworkInterfaces"),
-        ("network_info", "maximum_network_interfaces"),
-    )
+    enis = _default_card_enis(record)
+    if enis is None:
+        enis = _get(
+            record,
+            ("NetworkInfo", "MaximumNetworkInterfaces"),
+            ("network_info", "maximum_network_interfaces"),
+        )
     ips = _get(
         record,
         ("NetworkInfo", "Ipv4AddressesPerInterface"),
@@ -60,26 +96,35 @@ def network_limits(record):
         for label, value in (
             ("NetworkInfo.MaximumNetworkInterfaces", enis),
             ("NetworkInfo.Ipv4AddressesPerInterface", ips),
-            ("VCpuInfo.DefaultVCpus", vcpus),
         )
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1
+        if not _positive(value)
     ]
     if missing:
         raise MaxPodsError(f"{name}: the record has no usable {', '.join(missing)}")
-    return name, vcpus, enis, ips
+    return name, vcpus if _positive(vcpus) else None, enis, ips
+
+
+def _positive(value):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
 def max_pods(record, prefix_delegation=False):
     """The max pods of one node of this instance type.
 
-    Secondary IPs: ENIs x (IPv4 per ENI - 1) + 2. Prefix delegation: ENIs x ((IPv4 per ENI - 1) x 16) + 2,
-    capped at 110 below 30 vCPUs and at 250 from 30 vCPUs on.
+    Secondary IPs: ENIs x (IPv4 per ENI - 1) + 2 (the vCPUs play no part). Prefix delegation (Nitro and bare
+    metal only; Xen types keep secondary IPs): ENIs x ((IPv4 per ENI - 1) x 16) + 2; with prefix delegation
+    asked for, the result is capped at 110 up to 30 vCPUs and at 250 above, as max-pods-calculator.sh does.
     """
-    _name, vcpus, enis, ips = network_limits(record)
+    name, vcpus, enis, ips = network_limits(record)
     if not prefix_delegation:
         return enis * (ips - 1) + HOST_NETWORK_PODS
-    pods = enis * ((ips - 1) * PREFIX_SIZE) + HOST_NETWORK_PODS
-    cap = SMALL_INSTANCE_CAP if vcpus < LARGE_INSTANCE_VCPUS else LARGE_INSTANCE_CAP
+    if supports_prefix_delegation(record):
+        pods = enis * ((ips - 1) * PREFIX_SIZE) + HOST_NETWORK_PODS
+    else:
+        pods = enis * (ips - 1) + HOST_NETWORK_PODS
+    if vcpus is None:
+        raise MaxPodsError(f"{name}: the record has no usable VCpuInfo.DefaultVCpus")
+    cap = LARGE_INSTANCE_CAP if vcpus > LARGE_INSTANCE_VCPUS else SMALL_INSTANCE_CAP
     return min(pods, cap)
 
 
@@ -94,7 +139,7 @@ def ips_per_node(record, prefix_delegation=False, pods=None):
     if pods is None:
         pods = max_pods(record, prefix_delegation)
     pod_ips = max(int(pods) - HOST_NETWORK_PODS, 0)
-    if not prefix_delegation:
+    if not prefix_delegation or not supports_prefix_delegation(record):
         enis_used = min(enis, max(1, math.ceil(pod_ips / (ips - 1))))
         return enis_used * ips
     prefixes = math.ceil(pod_ips / PREFIX_SIZE) + 1

@@ -38,8 +38,9 @@ TYPES = [
     ("c5.9xlarge", 36, 8, 30, 234, 250),
     ("m5.8xlarge", 32, 8, 30, 234, 250),
     ("m5.24xlarge", 96, 15, 50, 737, 250),
-    # 30 vCPUs exactly: no longer "below 30", so the 250 cap.
-    ("x.30vcpu", 30, 8, 30, 234, 250),
+    # max-pods-calculator.sh: 250 only above 30 vCPUs; 30 exactly keeps 110.
+    ("x.31vcpu", 31, 8, 30, 234, 250),
+    ("x.30vcpu", 30, 8, 30, 234, 110),
     ("x.29vcpu", 29, 8, 30, 234, 110),
 ]
 
@@ -58,6 +59,68 @@ def test_max_pods_snake_cased_record(name, vcpus, enis, ips, expected, expected_
     assert "network_info" in snake
     assert max_pods(snake) == expected
     assert max_pods(snake, prefix_delegation=True) == expected_pd
+
+
+def aws_record(name):
+    """The DescribeInstanceTypes record AWS returns (moto ships AWS's own data), with NetworkCards and Hypervisor."""
+    import gzip
+    import json
+    import os
+
+    import moto
+
+    path = os.path.join(os.path.dirname(moto.__file__), "ec2", "resources", "instance_types.json.gz")
+    with gzip.open(path) as f:
+        return json.load(f)[name]
+
+
+# AWS's records, as misc/eni-max-pods.txt of amazon-vpc-cni-k8s lists them (without prefix delegation).
+@pytest.mark.parametrize(
+    "name, expected, expected_pd",
+    [
+        # 32 network cards of 2 ENIs each: pods use the default card's 2 ENIs (2 x 49 + 2), not 64 ENIs.
+        ("p5.48xlarge", 100, 250),
+        # Xen: no prefix delegation, the CNI keeps secondary IPs.
+        ("t2.medium", 17, 17),
+        ("c4.large", 29, 29),
+        ("m4.4xlarge", 234, 110),
+        ("m4.16xlarge", 234, 234),
+        # Bare metal (no hypervisor) delegates prefixes.
+        ("m5.metal", 737, 250),
+        ("t3.medium", 17, 110),
+        ("m5.large", 29, 110),
+    ],
+)
+def test_max_pods_aws_records(name, expected, expected_pd):
+    raw = aws_record(name)
+    assert max_pods(raw) == expected
+    assert max_pods(raw, prefix_delegation=True) == expected_pd
+    snake = camel_dict_to_snake_dict(raw)
+    assert max_pods(snake) == expected
+    assert max_pods(snake, prefix_delegation=True) == expected_pd
+
+
+def test_max_pods_default_network_card():
+    raw = record("x.cards", 64, 8, 10)
+    raw["NetworkInfo"]["DefaultNetworkCardIndex"] = 1
+    raw["NetworkInfo"]["NetworkCards"] = [
+        {"NetworkCardIndex": 0, "MaximumNetworkInterfaces": 4},
+        {"NetworkCardIndex": 1, "MaximumNetworkInterfaces": 2},
+    ]
+    assert max_pods(raw) == 2 * 9 + 2
+
+
+def test_max_pods_without_vcpus_secondary_ips_only():
+    raw = record("x.novcpu", 2, 3, 6)
+    del raw["VCpuInfo"]
+    assert max_pods(raw) == 17
+    with pytest.raises(AnsibleFilterError, match="VCpuInfo.DefaultVCpus"):
+        max_pods(raw, prefix_delegation=True)
+
+
+def test_subnet_capacity_xen_prefix_delegation_uses_secondary_ips():
+    t2 = aws_record("t2.medium")
+    assert subnet_capacity([100], t2, 2, prefix_delegation=True) == subnet_capacity([100], t2, 2)
 
 
 @pytest.mark.parametrize(
