@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from ._eks import api  # noqa: F401
+from ._eks.common import IAM_PROPAGATION_SPEC  # noqa: F401
 from ._eks.common import WAIT_SPEC  # noqa: F401
 from ._eks.common import Result  # noqa: F401
 from ._eks.common import client  # noqa: F401
@@ -20,6 +21,7 @@ from ._eks.waiters import wait  # noqa: F401
 
 __all__ = (
     "EksError",
+    "IAM_PROPAGATION_SPEC",
     "Result",
     "WAIT_SPEC",
     "api",

@@ -122,6 +122,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.tags
   - amazon.aws.boto3
+  - aews.eks.iam_propagation
 """
 
 EXAMPLES = r"""
@@ -268,6 +269,7 @@ def main():
         state=dict(type="str", choices=["present", "absent"], default="present"),
         wait=dict(type="str", choices=list(WAIT_CHOICES), default="active"),
         wait_timeout=dict(type="int", default=1200),
+        **eks.IAM_PROPAGATION_SPEC,
     )
     module = eks.create_module(argument_spec, supports_check_mode=True)
     eks.run(module, ensure_addon)

@@ -155,6 +155,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.tags
   - aews.eks.wait
+  - aews.eks.iam_propagation
   - amazon.aws.boto3
 attributes:
   check_mode:
@@ -396,6 +397,7 @@ def main():
         purge_tags=dict(type="bool", default=True),
         force=dict(type="bool", default=False),
         **eks.WAIT_SPEC,
+        **eks.IAM_PROPAGATION_SPEC,
     )
     module = eks.create_module(argument_spec, supports_check_mode=True)
     eks.run(module, ensure)

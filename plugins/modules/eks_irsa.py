@@ -157,6 +157,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.tags
   - amazon.aws.boto3
+  - aews.eks.iam_propagation
 """
 
 EXAMPLES = r"""
@@ -355,6 +356,7 @@ def main():
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
         state=dict(type="str", choices=["present", "absent"], default="present"),
+        **eks.IAM_PROPAGATION_SPEC,
     )
     module = eks.create_module(
         argument_spec,

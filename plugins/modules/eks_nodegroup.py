@@ -227,6 +227,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.tags
   - aews.eks.wait
+  - aews.eks.iam_propagation
   - amazon.aws.boto3
 attributes:
   check_mode:
@@ -473,6 +474,7 @@ ARGUMENT_SPEC = dict(
     tags=dict(type="dict", aliases=["resource_tags"]),
     purge_tags=dict(type="bool", default=True),
     **eks.WAIT_SPEC,
+    **eks.IAM_PROPAGATION_SPEC,
 )
 
 

@@ -10,11 +10,33 @@ None when the resource does not exist, "delete" wrappers return False when it wa
 
 from __future__ import annotations
 
+import json
+import uuid
+
 from .errors import EksErrorHandler
 
 _common = EksErrorHandler.common_error_handler
 _describe = EksErrorHandler.list_error_handler
 _delete = EksErrorHandler.deletion_error_handler
+
+
+# Client request tokens: a create repeated with the same parameters (a re-run after a timeout or a lost
+# answer) carries the same token, so EKS returns the resource the first call made instead of a second error.
+_TOKEN_NAMESPACE = uuid.UUID("6f1c3b0e-2d4a-5e8f-9b7c-0a1e5e6b4c21")
+
+
+def request_token(kind, params):
+    """A deterministic idempotency token for a create: a UUID derived from the resource kind and its request."""
+    body = json.dumps({k: v for k, v in params.items() if k != "clientRequestToken"}, sort_keys=True, default=str)
+    return str(uuid.uuid5(_TOKEN_NAMESPACE, f"{kind}:{body}"))
+
+
+def _propagating(client, what, func, **params):
+    """Call ``func`` through the client's IAM propagation retry (none on a plain client)."""
+    retrying = getattr(client, "iam_propagation", None)
+    if retrying is None:
+        return func(client, **params)
+    return retrying.call(what, func, client, **params)
 
 
 def _paginate(client, operation, key, **params):
@@ -37,8 +59,14 @@ def list_clusters(client):
 
 
 @_common("create the cluster")
-def create_cluster(client, **params):
+def _create_cluster(client, **params):
     return client.create_cluster(**params)["cluster"]
+
+
+def create_cluster(client, **params):
+    """CreateCluster with a client request token, retried while IAM propagates the cluster role."""
+    params.setdefault("clientRequestToken", request_token("cluster", params))
+    return _propagating(client, f"CreateCluster {params.get('name')}", _create_cluster, **params)
 
 
 @_common("update the cluster configuration")
@@ -100,8 +128,15 @@ def list_nodegroups(client, cluster_name):
 
 
 @_common("create the nodegroup")
-def create_nodegroup(client, **params):
+def _create_nodegroup(client, **params):
     return client.create_nodegroup(**params)["nodegroup"]
+
+
+def create_nodegroup(client, **params):
+    """CreateNodegroup with a client request token, retried while IAM propagates the node role."""
+    params.setdefault("clientRequestToken", request_token("nodegroup", params))
+    what = f"CreateNodegroup {params.get('clusterName')}/{params.get('nodegroupName')}"
+    return _propagating(client, what, _create_nodegroup, **params)
 
 
 @_common("update the nodegroup configuration")
@@ -138,8 +173,15 @@ def list_addons(client, cluster_name):
 
 
 @_common("create the add-on")
-def create_addon(client, **params):
+def _create_addon(client, **params):
     return client.create_addon(**params)["addon"]
+
+
+def create_addon(client, **params):
+    """CreateAddon with a client request token, retried while IAM propagates its service account role."""
+    params.setdefault("clientRequestToken", request_token("addon", params))
+    what = f"CreateAddon {params.get('clusterName')}/{params.get('addonName')}"
+    return _propagating(client, what, _create_addon, **params)
 
 
 @_common("update the add-on")
@@ -242,8 +284,15 @@ def describe_pod_identity_association(client, cluster_name, association_id):
 
 
 @_common("create the pod identity association")
-def create_pod_identity_association(client, **params):
+def _create_pod_identity_association(client, **params):
     return client.create_pod_identity_association(**params)["association"]
+
+
+def create_pod_identity_association(client, **params):
+    """CreatePodIdentityAssociation with a client request token, retried while IAM propagates the role."""
+    params.setdefault("clientRequestToken", request_token("pod-identity-association", params))
+    what = f"CreatePodIdentityAssociation {params.get('clusterName')} {params.get('serviceAccount')}"
+    return _propagating(client, what, _create_pod_identity_association, **params)
 
 
 @_common("update the pod identity association")

@@ -12,11 +12,13 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 
 from ansible_collections.amazon.aws.plugins.module_utils.common import set_collection_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from .errors import EksError
+from .retry import IAM_PROPAGATION_TIMEOUT
+from .retry import iam_propagation
+from .retry import transient_backoff
 
 COLLECTION_NAME = "aews.eks"
 COLLECTION_VERSION = "0.1.0"
@@ -29,16 +31,16 @@ WAIT_SPEC = dict(
     wait_timeout=dict(type="int", default=1200),
 )
 
+# The option of the modules whose creates name an IAM role or OIDC provider (doc fragment aews.eks.iam_propagation).
+IAM_PROPAGATION_SPEC = dict(
+    iam_propagation_timeout=dict(type="int", default=IAM_PROPAGATION_TIMEOUT),
+)
+
 
 def create_module(argument_spec, **kwargs):
     """An AnsibleAWSModule whose user agent names this collection."""
     set_collection_info(collection_name=COLLECTION_NAME, collection_version=COLLECTION_VERSION)
     return AnsibleAWSModule(argument_spec=argument_spec, **kwargs)
-
-
-# amazon.aws retries "Throttling" and EC2's codes; EKS throttles with ThrottlingException and reports
-# transient faults as ServerException / ServiceUnavailableException.
-RETRY_CODES = ("ThrottlingException", "ServerException", "ServiceUnavailableException", "InternalServerError")
 
 
 class _RetryingClient(RetryingBotoClientWrapper):
@@ -55,10 +57,20 @@ class _RetryingClient(RetryingBotoClientWrapper):
 
 
 def client(module, service):
-    """A boto3 client whose calls retry throttling and transient errors with jittered backoff."""
+    """A boto3 client whose calls retry throttling and transient errors with jittered backoff.
+
+    It also carries the module's IAM propagation retry (``iam_propagation``, used by the create wrappers in
+    ``api``); the waits it made are reported as warnings when the module exits.
+    """
     plain = module.client(service)
-    retry = AWSRetry.jittered_backoff(retries=10, delay=1, max_delay=20, catch_extra_error_codes=list(RETRY_CODES))
-    return _RetryingClient(plain, retry)
+    wrapped = _RetryingClient(plain, transient_backoff(retries=10, delay=1, max_delay=20))
+    params = getattr(module, "params", None) or {}
+    wrapped.iam_propagation = iam_propagation(params.get("iam_propagation_timeout", IAM_PROPAGATION_TIMEOUT))
+    notes = getattr(module, "aews_retry_notes", None)
+    if notes is None and hasattr(module, "params"):
+        notes = module.aews_retry_notes = []
+    wrapped.iam_propagation.notes = notes if notes is not None else []
+    return wrapped
 
 
 def raw_client(wrapped):
@@ -135,6 +147,7 @@ class Result:
         return not self.module.check_mode
 
     def exit(self, key, resource, before=None, **extra):
+        _warn_retry_notes(self.module)
         result = dict(changed=self.changed, **extra)
         result[key] = resource
         if self.module._diff:
@@ -142,9 +155,19 @@ class Result:
         self.module.exit_json(**result)
 
 
+def _warn_retry_notes(module):
+    """Say why the run waited (IAM propagation, EC2 lag): one warning per wait, once."""
+    notes = getattr(module, "aews_retry_notes", None) or []
+    for note in notes:
+        if hasattr(module, "warn"):
+            module.warn(note)
+    del notes[:]
+
+
 def run(module, func):
     """Call ``func(module)``; the one place where collection errors become fail_json."""
     try:
         func(module)
     except EksError as e:
+        _warn_retry_notes(module)
         module.fail_json(msg=str(e), **e.kwargs)

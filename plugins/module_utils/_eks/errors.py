@@ -63,3 +63,135 @@ def error_code(exception):
     if isinstance(response, dict):
         return response.get("Error", {}).get("Code")
     return None
+
+
+# ---------------------------------------------------------------- classification for retries
+# Throttling as each service words it: EKS ThrottlingException, IAM and STS Throttling, EC2 RequestLimitExceeded.
+THROTTLING_CODES = (
+    "ThrottlingException",
+    "Throttling",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "RequestThrottled",
+    "RequestThrottledException",
+    "EC2ThrottledException",
+)
+# Faults on AWS's side that a later identical call usually does not meet.
+TRANSIENT_CODES = (
+    "ServerException",
+    "ServiceUnavailableException",
+    "ServiceUnavailable",
+    "Unavailable",
+    "InternalServerError",
+    "InternalFailure",
+    "InternalError",
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "ServiceFailure",
+)
+TRANSIENT_STATUSES = (500, 502, 503, 504)
+
+# EC2 answers these for an id it handed out a moment ago (eventual consistency of its read path).
+NOT_FOUND_LAG_CODES = (
+    "InvalidVpcID.NotFound",
+    "InvalidSubnetID.NotFound",
+    "InvalidRouteTableID.NotFound",
+    "InvalidGroup.NotFound",
+    "InvalidInternetGatewayID.NotFound",
+    "NatGatewayNotFound",
+    "InvalidNatGatewayID.NotFound",
+    "InvalidAllocationID.NotFound",
+    "InvalidNetworkInterfaceID.NotFound",
+    "InvalidLaunchTemplateId.NotFound",
+)
+
+# What EKS says while IAM has not yet propagated a role, its trust or its policies (or an OIDC provider the
+# trust names) to the region: InvalidParameterException with one of these phrases.
+IAM_PROPAGATION_PHRASES = (
+    "could not be assumed",
+    "trusted entity is not correct",
+    "doesn't have the amazon eks managed policies",
+    "does not have the amazon eks managed policies",
+    "role does not exist",
+)
+
+
+def _response(exception):
+    response = getattr(exception, "response", None)
+    if response is None:
+        response = getattr(getattr(exception, "exception", None), "response", None)
+    return response if isinstance(response, dict) else {}
+
+
+def error_message(exception):
+    """The AWS error message carried by a collection or botocore exception ('' when none)."""
+    kwargs = getattr(exception, "kwargs", None)
+    if isinstance(kwargs, dict) and isinstance(kwargs.get("error"), dict):
+        return kwargs["error"].get("message") or ""
+    return _response(exception).get("Error", {}).get("Message") or ""
+
+
+def http_status(exception):
+    return _response(exception).get("ResponseMetadata", {}).get("HTTPStatusCode")
+
+
+def is_throttling(exception):
+    return error_code(exception) in THROTTLING_CODES
+
+
+def is_transient(exception):
+    """Throttling or a fault on AWS's side (5xx): the same call is worth making again after a pause."""
+    code = error_code(exception)
+    return code in THROTTLING_CODES or code in TRANSIENT_CODES or http_status(exception) in TRANSIENT_STATUSES
+
+
+def is_not_found_lag(exception):
+    return error_code(exception) in NOT_FOUND_LAG_CODES
+
+
+def is_iam_propagation(exception):
+    """EKS refusing a role (or the OIDC provider its trust names) that IAM has not propagated yet."""
+    if error_code(exception) != "InvalidParameterException":
+        return False
+    message = error_message(exception).lower()
+    return any(phrase in message for phrase in IAM_PROPAGATION_PHRASES)
+
+
+# ---------------------------------------------------------------- quotas
+# Error code -> (the quota as Service Quotas names it, service code, quota code, what to release).
+QUOTAS = {
+    "AddressLimitExceeded": ("EC2-VPC Elastic IPs", "ec2", "L-0263D0A3", "release unused elastic IP addresses"),
+    "VpcLimitExceeded": ("VPCs per Region", "vpc", "L-F678F1CE", "delete unused VPCs"),
+    "InternetGatewayLimitExceeded": (
+        "Internet gateways per Region",
+        "vpc",
+        "L-A4707A72",
+        "delete unused internet gateways",
+    ),
+    "NatGatewayLimitExceeded": (
+        "NAT gateways per Availability Zone",
+        "vpc",
+        "L-FE5A380F",
+        "delete unused NAT gateways",
+    ),
+    "SecurityGroupLimitExceeded": ("VPC security groups per Region", "vpc", "L-E79EC296", "delete unused groups"),
+    "RouteTableLimitExceeded": ("Route tables per VPC", "vpc", "L-589F43AA", "delete unused route tables"),
+    "SubnetLimitExceeded": ("Subnets per VPC", "vpc", "L-407747CB", "delete unused subnets"),
+    "ResourceLimitExceededException": ("the EKS quota named above", "eks", None, "delete unused EKS resources"),
+}
+
+
+def quota_advice(code, region=None, in_use=None):
+    """What to do about a quota error, or None when ``code`` is not one: the quota, its use, how to raise it."""
+    if code not in QUOTAS:
+        return None
+    quota, service, quota_code, release = QUOTAS[code]
+    where = f" in {region}" if region else ""
+    used = f"{in_use} in use{where}" if in_use is not None else f"the quota is used up{where}"
+    increase = f"aws service-quotas request-service-quota-increase --service-code {service}"
+    increase += f" --quota-code {quota_code} --desired-value N" if quota_code else ""
+    return (
+        f"AWS quota '{quota}' reached ({code}): {used}. Either {release}, or raise the quota in Service Quotas"
+        f" (console, or: {increase}{' --region ' + region if region else ''}); then run again: the run continues"
+        " where it stopped."
+    )

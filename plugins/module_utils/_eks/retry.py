@@ -1,0 +1,104 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the aews.eks project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Retries of AWS calls: throttling and 5xx faults, IAM propagation, EC2's read-after-create lag.
+
+Botocore retries throttling itself (E(AWS_RETRY_MODE), E(AWS_MAX_ATTEMPTS)); the backoff here comes on top of
+it for every call of the collection, and also covers the codes botocore's legacy mode does not know. The
+classification of errors is in ``errors`` (pure); the loops here only sleep and call again.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+import time
+
+from .errors import is_iam_propagation
+from .errors import is_not_found_lag
+from .errors import is_transient
+
+try:
+    from botocore.exceptions import ClientError
+except ImportError:
+    ClientError = Exception  # AnsibleAWSModule reports a missing botocore.
+
+# The default of the modules' iam_propagation_timeout option: as Terraform's AWS provider waits for IAM.
+IAM_PROPAGATION_TIMEOUT = 120
+# Seconds between the attempts of a create that IAM propagation refused, and the most a NotFound lag is waited.
+PROPAGATION_DELAY = 5
+NOT_FOUND_LAG_TIMEOUT = 60
+
+
+def backoff_delays(retries=10, delay=1.0, max_delay=20.0):
+    """The upper bounds of the jittered pauses between attempts (full jitter, exponential, capped)."""
+    return [min(max_delay, delay * 2**attempt) for attempt in range(retries)]
+
+
+def transient_backoff(retries=10, delay=1.0, max_delay=20.0):
+    """A decorator retrying a call that failed with throttling or a 5xx fault, with jittered backoff."""
+    bounds = backoff_delays(retries, delay, max_delay)
+
+    def decorator(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            for bound in bounds:
+                try:
+                    return func(*args, **kwargs)
+                except ClientError as e:
+                    if not is_transient(e):
+                        raise
+                    time.sleep(random.uniform(bound / 2, bound))
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+class Retrying:
+    """Calls that are retried while an error matches ``accept`` for at most ``timeout`` seconds.
+
+    ``notes`` collects one line per wait (what was refused and why it waited), for the module's output.
+    """
+
+    def __init__(self, accept, timeout, delay, reason):
+        self.accept = accept
+        self.timeout = timeout
+        self.delay = delay
+        self.reason = reason
+        self.notes = []
+
+    def call(self, what, func, *args, **kwargs):
+        deadline = time.monotonic() + max(0, self.timeout or 0)
+        attempts = 0
+        first = None
+        while True:
+            try:
+                value = func(*args, **kwargs)
+            except Exception as e:  # pylint: disable=broad-exception-caught
+                if not self.accept(e) or time.monotonic() + self.delay > deadline:
+                    if attempts:
+                        self.notes.append(f"{what}: gave up after {attempts + 1} attempts ({self.reason})")
+                    raise
+                attempts += 1
+                first = first or time.monotonic()
+                time.sleep(self.delay)
+                continue
+            if attempts:
+                waited = int(round(time.monotonic() - first + self.delay))
+                self.notes.append(f"{what}: waited {waited}s over {attempts + 1} attempts ({self.reason})")
+            return value
+
+
+def iam_propagation(timeout=IAM_PROPAGATION_TIMEOUT, delay=PROPAGATION_DELAY):
+    return Retrying(
+        is_iam_propagation,
+        timeout,
+        delay,
+        "IAM had not yet propagated the role, its trust or policies, or the OIDC provider it trusts",
+    )
+
+
+def not_found_lag(timeout=NOT_FOUND_LAG_TIMEOUT, delay=2):
+    return Retrying(is_not_found_lag, timeout, delay, "EC2 did not yet know an id it had just handed out")
