@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+import os
 import re
 
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.aews.eks.plugins.filter.subnets import split
 from ansible_collections.aews.eks.plugins.module_utils._eks.iam_policies import well_known_policies
+from ansible_collections.aews.eks.plugins.module_utils._eks.preflight import message
+from ansible_collections.aews.eks.plugins.module_utils._eks.preflight import message_text
+from ansible_collections.aews.eks.plugins.module_utils._eks.preflight import ref
+from ansible_collections.aews.eks.plugins.module_utils._eks.preflight import suggestion
 
 DOCUMENTATION = r"""
 name: cluster_definition
@@ -20,19 +25,33 @@ short_description: Validate a cluster definition and fill in eksctl's defaults
 version_added: 0.1.0
 author: aews.eks maintainers (@aews)
 description:
-  - Checks what an argument spec cannot check (sizes in order, subnets inside the VPC and apart,
-    gp3 IOPS and throughput ranges, log types and retention values) and fails naming the field.
+  - Checks every field of the definition (unknown keys, types, choices) and across fields (sizes in order,
+    subnets inside the VPC and apart, zones of the region, gp3 IOPS and throughput ranges, log types and
+    retention values, ARNs, name lengths, AWS's label, taint and tag limits, the SSH public key file), and fails
+    with one short message naming the field by its path in the user's input (C(nodegroups[1].desired_size), or
+    the eksctl path such as C(managedNodeGroups[1].desiredCapacity) for a definition converted by
+    P(aews.eks.eksctl_config#filter)), what is allowed and what to do.
   - Returns the definition with every default filled in, the subnets split as eksctl does, the
-    AMI type of each nodegroup, and prefix delegation folded into the vpc-cni configuration.
+    AMI type of each nodegroup, prefix delegation folded into the vpc-cni configuration, the SSH public key
+    path resolved against the directory ansible-playbook runs in, and C(warnings) for secure defaults the
+    definition does not follow (API endpoint or SSH open to the world).
 options:
   _input:
     description: The cluster definition (C(aews_eks_cluster)), see C(docs/cluster-definition.md).
     type: dict
     required: true
   availability_zones:
-    description: The zones to use when the definition names none (the first two of the region).
+    description:
+      - The zones to use when the definition names none (the first two of the region).
+      - Names, or C(amazon.aws.aws_az_info) records (C(zone_name), C(zone_id)); zones EKS does not support
+        (eksctl's list, by zone ID) are skipped.
     type: list
-    elements: str
+    elements: raw
+  base_dir:
+    description:
+      - The directory relative file paths (C(ssh.public_key_path)) are read from; the directory ansible-playbook
+        was started in by default.
+    type: str
 """
 
 EXAMPLES = r"""
@@ -112,12 +131,86 @@ NODEGROUP_RE = re.compile(r"^[0-9A-Za-z][A-Za-z0-9\-_]{0,62}$")
 VERSION_RE = re.compile(r"^\d+\.\d+$")
 
 
+# AWS's limits (botocore's EKS model and the EC2/IAM tag rules).
+LABEL_KEY_MAX = 63
+LABEL_VALUE_MAX = 63
+TAINT_KEY_MAX = 63
+TAINT_VALUE_MAX = 63
+TAINTS_MAX = 50
+TAG_KEY_MAX = 128
+TAG_VALUE_MAX = 256
+TAGS_MAX = 50
+POLICY_ARN_RE = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::(aws|\d{12}):policy/([\w+=,.@-]+/)*[\w+=,.@-]{1,128}$")
+KMS_ARN_RE = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-b)?:kms:[a-z0-9-]+:\d{12}:(key|alias)/[\w/+=,.@-]+$")
+SECURITY_GROUP_RE = re.compile(r"^sg-[0-9a-f]{8}([0-9a-f]{9})?$")
+ROLE_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$")
+# Zones EKS does not support, by zone ID (eksctl's zoneIDsToAvoid, pkg/az/az.go): skipped when zones are picked.
+ZONE_IDS_WITHOUT_EKS = {
+    "us-east-1": ["use1-az3"],
+    "us-west-1": ["usw1-az2"],
+    "ca-central-1": ["cac1-az3"],
+    "cn-north-1": ["cnn1-az4"],
+}
+PUBLIC_KEY_PREFIXES = ("ssh-rsa", "ssh-ed25519", "ssh-dss", "ecdsa-sha2-", "sk-ssh-ed25519", "sk-ecdsa-sha2-")
+OPEN_CIDRS = ("0.0.0.0/0", "::/0")
+
+# The keys each section takes (anything else is a mistake: a misspelt key would otherwise be ignored).
+KEYS = {
+    "": [
+        "name", "region", "version", "tags", "vpc", "endpoint", "kubernetes_network", "iam", "logging",
+        "secrets_encryption", "access", "nodegroups", "addons_config", "addons", "source",
+    ],
+    "vpc": ["cidr", "availability_zones", "nat", "subnet_prefix", "subnets", "id", "subnet_ids"],
+    "endpoint": ["public_access", "private_access", "public_access_cidrs"],
+    "kubernetes_network": ["ip_family", "service_ipv4_cidr"],
+    "iam": ["with_oidc", "vpc_resource_controller_policy", "service_accounts"],
+    "service_account": [
+        "namespace", "name", "managed_policy_arns", "well_known_policies", "inline_policies", "role_name", "role_only",
+    ],
+    "logging": ["types", "retention_days"],
+    "secrets_encryption": ["key_arn"],
+    "access": ["authentication_mode"],
+    "addons_config": ["prefix_delegation"],
+    "nodegroup": [
+        "name", "instance_types", "ami_family", "ami_type", "min_size", "desired_size", "max_size", "volume", "labels",
+        "taints", "tags", "ssh", "private_networking", "addon_policies", "imds", "spot", "update_config", "max_pods",
+        "version", "release_version",
+    ],
+    "volume": ["size", "type", "iops", "throughput", "encrypted", "kms_key_id"],
+    "taint": ["key", "value", "effect"],
+    "ssh": ["allow", "public_key_path", "public_key", "source_security_group_ids"],
+    "imds": ["disable_imdsv1", "disable_pod_imds", "hop_limit"],
+    "update_config": ["max_unavailable", "max_unavailable_percentage"],
+    "addon": ["name", "version", "configuration_values", "resolve_conflicts", "service_account_role", "wait"],
+    "service_account_role": ["well_known_policies", "managed_policy_arns", "namespace", "service_account"],
+}  # fmt: skip
+
+
 class DefinitionError(ValueError):
-    pass
+    """A problem of the definition: ``field`` (its path in the definition) and ``problem``."""
+
+    def __init__(self, field, problem, paths=None):
+        self.field = field
+        self.problem = problem
+        self.paths = paths
+        super().__init__(message(field, problem, paths))
+
+    def __str__(self):
+        return message(self.field, self.problem, self.paths)
 
 
 def _fail(field, problem):
-    raise DefinitionError(f"aews_eks_cluster.{field}: {problem}")
+    raise DefinitionError(field, problem)
+
+
+def _known(value, field, section):
+    """Fail on the first key ``section`` does not take, suggesting the closest one."""
+    allowed = KEYS[section]
+    for key in value:
+        if key not in allowed:
+            where = f"{field}.{key}" if field else str(key)
+            _fail(where, f"unknown key{suggestion(key, allowed)}; {ref(field) if field else 'the definition'} takes "
+                  f"{', '.join(allowed)}")
 
 
 def _dict(value, field):
@@ -156,7 +249,7 @@ def _int(value, field, default=None, low=None, high=None):
     if isinstance(value, bool) or (isinstance(value, float) and value != number):
         _fail(field, f"must be an integer, got {value!r}")
     if low is not None and number < low or high is not None and number > high:
-        _fail(field, f"{number} is outside {low}-{high}")
+        _fail(field, f"{number} is outside {low}-{high}" if high is not None else f"{number} is below the minimum {low}")
     return number
 
 
@@ -164,7 +257,7 @@ def _choice(value, field, choices, default=None):
     if value is None:
         return default
     if value not in choices:
-        _fail(field, f"{value!r} is not one of {', '.join(map(str, choices))}")
+        _fail(field, f"{value!r} is not one of {', '.join(map(str, choices))}{suggestion(value, choices)}")
     return value
 
 
@@ -197,7 +290,24 @@ def ami_type(family, instance_types):
     return {"Windows2019": "WINDOWS_CORE_2019_x86_64", "Windows2022": "WINDOWS_CORE_2022_x86_64"}[family]
 
 
+def default_zones(zones, region):
+    """The zone names of ``zones`` (names or aws_az_info records) but those EKS does not support (eksctl's list)."""
+    avoid = ZONE_IDS_WITHOUT_EKS.get(region, [])
+    names = []
+    for zone in zones or []:
+        if isinstance(zone, dict):
+            zone_id = zone.get("zone_id") or zone.get("ZoneId")
+            name = zone.get("zone_name") or zone.get("ZoneName")
+            if zone_id in avoid or not name:
+                continue
+            names.append(str(name))
+        else:
+            names.append(str(zone))
+    return names
+
+
 def _vpc(vpc, region, zones_default):
+    _known(vpc, "vpc", "vpc")
     out = {}
     out["cidr"] = str(_network(vpc.get("cidr") or "192.168.0.0/16", "vpc.cidr"))
     network = ipaddress.ip_network(out["cidr"])
@@ -216,7 +326,7 @@ def _vpc(vpc, region, zones_default):
     if not zones:
         zones = list(_dict(explicit.get("private") or subnet_ids.get("private"), "vpc.subnets.private"))
     if not zones:
-        zones = list(zones_default or [])[:2]
+        zones = default_zones(zones_default, region)[:2]
     if not zones and zones_default is None:
         # The first two zones of the region are looked up by the caller, then the definition is normalized again.
         out["availability_zones"] = None
@@ -224,14 +334,21 @@ def _vpc(vpc, region, zones_default):
         out["subnets"] = None
         return out
     if not zones:
-        _fail("vpc.availability_zones", "no zones given and none found for the region")
+        _fail("vpc.availability_zones", f"no zones given and none found for the region {region}: name two or more")
     if len(zones) < 2:
-        _fail("vpc.availability_zones", f"at least 2 zones are needed, got {zones}")
+        _fail(
+            "vpc.availability_zones",
+            f"at least 2 zones are needed (EKS needs subnets in two zones), got {zones}: name two or more zones of "
+            f"{region}",
+        )
     if len(set(zones)) != len(zones):
-        _fail("vpc.availability_zones", f"has duplicates: {zones}")
-    for zone in zones:
-        if region and not str(zone).startswith(region):
-            _fail("vpc.availability_zones", f"{zone} is not in region {region}")
+        _fail("vpc.availability_zones", f"has duplicates: {zones}; name each zone once")
+    for index, zone in enumerate(zones):
+        if region and not re.match(rf"^{re.escape(region)}[a-z]$", str(zone)):
+            _fail(
+                f"vpc.availability_zones[{index}]",
+                f"{zone} is not a zone of {ref('region')} {region}: use zones such as {region}a, {region}b",
+            )
     out["availability_zones"] = zones
     out["subnet_prefix"] = _int(vpc.get("subnet_prefix"), "vpc.subnet_prefix", None, network.prefixlen, 28)
     if out["id"]:
@@ -243,12 +360,14 @@ def _vpc(vpc, region, zones_default):
         out["subnets"] = {"public": {}, "private": {}}
         return out
     if subnet_ids:
-        _fail("vpc.subnet_ids", "subnet ids are only used with vpc.id (adopting an existing VPC)")
+        _fail("vpc.subnet_ids", f"subnet ids are only used with {ref('vpc.id')} (adopting an existing VPC)")
     out["subnet_ids"] = {"public": {}, "private": {}}
     try:
         generated = split(out["cidr"], zones, out["subnet_prefix"])
     except ValueError as e:
-        raise DefinitionError(f"aews_eks_cluster.{e}") from None
+        field, _sep, problem = str(e).partition(" ")
+        field = field.rstrip(":")
+        raise DefinitionError(field, problem) from None
     seen = []
     subnets = {}
     for kind in ("public", "private"):
@@ -290,41 +409,100 @@ def _well_known(value, field):
     return names
 
 
+def _policy_arns(value, field):
+    arns = [str(a) for a in _list(value, field)]
+    for index, arn in enumerate(arns):
+        if not POLICY_ARN_RE.match(arn):
+            _fail(
+                f"{field}[{index}]",
+                f"{arn!r} is not an IAM policy ARN: write arn:aws:iam::aws:policy/NAME for an AWS managed policy or "
+                "arn:aws:iam::ACCOUNT:policy/NAME for your own",
+            )
+    return arns
+
+
 def _service_account(sa, field):
     sa = _dict(sa, field)
+    _known(sa, field, "service_account")
     for key in ("namespace", "name"):
         if not sa.get(key):
             _fail(f"{field}.{key}", "is required")
+    role_name = sa.get("role_name") or None
+    if role_name is not None and not ROLE_NAME_RE.match(str(role_name)):
+        _fail(f"{field}.role_name", f"{role_name!r} must be at most 64 letters, digits and +=,.@_-")
     return {
         "namespace": sa["namespace"],
         "name": sa["name"],
-        "managed_policy_arns": _list(sa.get("managed_policy_arns"), f"{field}.managed_policy_arns"),
+        "managed_policy_arns": _policy_arns(sa.get("managed_policy_arns"), f"{field}.managed_policy_arns"),
         "well_known_policies": _well_known(sa.get("well_known_policies"), f"{field}.well_known_policies"),
         "inline_policies": _dict(sa.get("inline_policies"), f"{field}.inline_policies"),
-        "role_name": sa.get("role_name") or None,
+        "role_name": role_name,
         "role_only": _bool(sa.get("role_only"), f"{field}.role_only", True),
     }
 
 
-def _nodegroup(ng, index, cluster_name, cluster_version):
+def _labels(value, field):
+    labels = {str(k): "" if v is None else str(v) for k, v in _dict(value, field).items()}
+    for key, label in labels.items():
+        if not 1 <= len(key) <= LABEL_KEY_MAX:
+            _fail(f"{field}.{key}", f"the label key is {len(key)} characters; EKS takes 1 to {LABEL_KEY_MAX}")
+        if not 1 <= len(label) <= LABEL_VALUE_MAX:
+            _fail(f"{field}.{key}", f"the label value is {len(label)} characters; EKS takes 1 to {LABEL_VALUE_MAX}")
+    return labels
+
+
+def _tags(value, field, extra=0):
+    """Tags within AWS's limits: keys 1-128 characters not starting with aws:, values up to 256, 50 per resource."""
+    tags = {str(k): "" if v is None else str(v) for k, v in _dict(value, field).items()}
+    for key, tag in tags.items():
+        if not 1 <= len(key) <= TAG_KEY_MAX:
+            _fail(f"{field}.{key}", f"the tag key is {len(key)} characters; AWS takes 1 to {TAG_KEY_MAX}")
+        if key.lower().startswith("aws:"):
+            _fail(f"{field}.{key}", "tag keys starting with aws: are reserved for AWS; choose another key")
+        if len(tag) > TAG_VALUE_MAX:
+            _fail(f"{field}.{key}", f"the tag value is {len(tag)} characters; AWS takes up to {TAG_VALUE_MAX}")
+    if len(tags) + extra > TAGS_MAX:
+        _fail(
+            field,
+            f"{len(tags)} tags plus the {extra} the collection adds are more than the {TAGS_MAX} AWS allows on a "
+            "resource: remove some",
+        )
+    return tags
+
+
+def _nodegroup(ng, index, cluster_name, cluster_version, cluster_tags, base_dir, warnings):
     field = f"nodegroups[{index}]"
     ng = _dict(ng, field)
+    _known(ng, field, "nodegroup")
     name = ng.get("name")
     if not name:
         _fail(f"{field}.name", "is required")
     if not NODEGROUP_RE.match(str(name)):
-        _fail(f"{field}.name", f"{name!r} must be letters, digits, - and _, at most 63, starting alphanumeric")
-    field = f"nodegroups[{name}]"
+        _fail(
+            f"{field}.name",
+            f"{name!r} must be 1 to 63 letters, digits, - and _, starting with a letter or digit",
+        )
     out = {"name": name}
-    out["instance_types"] = [str(t) for t in _list(ng.get("instance_types"), f"{field}.instance_types")] or ["m5.large"]
+    types = _list(ng.get("instance_types"), f"{field}.instance_types")
+    for t_index, itype in enumerate(types):
+        if not isinstance(itype, str) or not re.match(r"^[a-z0-9-]+\.[a-z0-9-]+$", itype):
+            _fail(f"{field}.instance_types[{t_index}]", f"{itype!r} is not an instance type name such as m5.large")
+    out["instance_types"] = [str(t) for t in types] or ["m5.large"]
     if ng.get("ami_type"):
         out["ami_type"] = _choice(ng["ami_type"], f"{field}.ami_type", AMI_TYPES)
         out["ami_family"] = ng.get("ami_family")
     else:
         out["ami_family"] = _choice(ng.get("ami_family"), f"{field}.ami_family", AMI_FAMILIES, "AmazonLinux2023")
         out["ami_type"] = ami_type(out["ami_family"], out["instance_types"])
-    if out["ami_type"].startswith("AL2_") and cluster_version and _version_tuple(cluster_version) >= (1, 33):
-        _fail(f"{field}.ami_family", f"AmazonLinux2 AMIs are not offered for Kubernetes {cluster_version}")
+    version = str(ng["version"]) if ng.get("version") else None
+    ami_version = version or cluster_version
+    if out["ami_type"].startswith("AL2_") and ami_version and _version_tuple(ami_version) >= (1, 33):
+        key = "ami_type" if ng.get("ami_type") else "ami_family"
+        _fail(
+            f"{field}.{key}",
+            f"Amazon Linux 2 AMIs stop at Kubernetes 1.32, not offered for {ami_version}: use AmazonLinux2023 "
+            "(or Bottlerocket)",
+        )
     out["min_size"] = _int(ng.get("min_size"), f"{field}.min_size", 2, 0)
     out["max_size"] = _int(ng.get("max_size"), f"{field}.max_size", None, 1)
     out["desired_size"] = _int(ng.get("desired_size"), f"{field}.desired_size", None, 0)
@@ -334,13 +512,21 @@ def _nodegroup(ng, index, cluster_name, cluster_version):
         )
     if out["max_size"] is None:
         out["max_size"] = max(out["desired_size"], 1)
-    if not out["min_size"] <= out["desired_size"] <= out["max_size"]:
+    low, desired, high = out["min_size"], out["desired_size"], out["max_size"]
+    if low > high:
+        _fail(f"{field}.min_size", f"{low} is above {ref(field + '.max_size')} {high}: min_size <= desired_size <= max_size")
+    if desired < low:
         _fail(
-            field,
-            f"sizes must be min_size <= desired_size <= max_size, got {out['min_size']} <= {out['desired_size']}"
-            f" <= {out['max_size']}",
+            f"{field}.desired_size",
+            f"{desired} is below {ref(field + '.min_size')} {low}: min_size <= desired_size <= max_size",
+        )
+    if desired > high:
+        _fail(
+            f"{field}.desired_size",
+            f"{desired} is above {ref(field + '.max_size')} {high}: min_size <= desired_size <= max_size",
         )
     volume = _dict(ng.get("volume"), f"{field}.volume")
+    _known(volume, f"{field}.volume", "volume")
     vtype = _choice(volume.get("type"), f"{field}.volume.type", VOLUME_TYPES, "gp3")
     vol = {"size": _int(volume.get("size"), f"{field}.volume.size", 80, 1, 16384), "type": vtype}
     if vtype == "gp3":
@@ -358,38 +544,44 @@ def _nodegroup(ng, index, cluster_name, cluster_version):
     vol["encrypted"] = _bool(volume.get("encrypted"), f"{field}.volume.encrypted", False)
     vol["kms_key_id"] = volume.get("kms_key_id") or None
     if vol["kms_key_id"] and not vol["encrypted"]:
-        _fail(f"{field}.volume.kms_key_id", "needs volume.encrypted true")
+        _fail(f"{field}.volume.kms_key_id", f"needs {ref(field + '.volume.encrypted')} true")
     out["volume"] = vol
-    out["labels"] = _dict(ng.get("labels"), f"{field}.labels")
+    out["labels"] = _labels(ng.get("labels"), f"{field}.labels")
     out["labels"].setdefault("alpha.eksctl.io/cluster-name", cluster_name)
     out["labels"].setdefault("alpha.eksctl.io/nodegroup-name", name)
-    out["labels"] = {str(k): str(v) for k, v in out["labels"].items()}
     taints = []
-    for t_index, taint in enumerate(_list(ng.get("taints"), f"{field}.taints")):
-        taint = _dict(taint, f"{field}.taints[{t_index}]")
+    taint_list = _list(ng.get("taints"), f"{field}.taints")
+    if len(taint_list) > TAINTS_MAX:
+        _fail(f"{field}.taints", f"{len(taint_list)} taints; EKS allows {TAINTS_MAX} per nodegroup")
+    for t_index, taint in enumerate(taint_list):
+        t_field = f"{field}.taints[{t_index}]"
+        taint = _dict(taint, t_field)
+        _known(taint, t_field, "taint")
         if not taint.get("key"):
-            _fail(f"{field}.taints[{t_index}].key", "is required")
-        effect = _choice(taint.get("effect"), f"{field}.taints[{t_index}].effect", list(TAINT_EFFECTS))
+            _fail(f"{t_field}.key", "is required")
+        if len(str(taint["key"])) > TAINT_KEY_MAX:
+            _fail(f"{t_field}.key", f"is {len(str(taint['key']))} characters; EKS takes 1 to {TAINT_KEY_MAX}")
+        effect = taint.get("effect")
         if effect is None:
-            _fail(f"{field}.taints[{t_index}].effect", "is required")
+            _fail(f"{t_field}.effect", "is required: NoSchedule, NoExecute or PreferNoSchedule")
+        if effect not in TAINT_EFFECTS:
+            _fail(
+                f"{t_field}.effect",
+                f"{effect!r} is not a taint effect{suggestion(effect, TAINT_EFFECTS)}; use NoSchedule, NoExecute or "
+                "PreferNoSchedule",
+            )
         item = {"key": str(taint["key"]), "effect": TAINT_EFFECTS[effect]}
         if taint.get("value") is not None:
             item["value"] = str(taint["value"])
+            if len(item["value"]) > TAINT_VALUE_MAX:
+                _fail(f"{t_field}.value", f"is {len(item['value'])} characters; EKS takes up to {TAINT_VALUE_MAX}")
         taints.append(item)
     out["taints"] = taints
     out["tags"] = _dict(ng.get("tags"), f"{field}.tags")
     out["tags"].setdefault("alpha.eksctl.io/nodegroup-name", name)
     out["tags"].setdefault("alpha.eksctl.io/nodegroup-type", "managed")
-    out["tags"] = {str(k): str(v) for k, v in out["tags"].items()}
-    ssh = _dict(ng.get("ssh"), f"{field}.ssh")
-    out["ssh"] = {
-        "allow": _bool(ssh.get("allow"), f"{field}.ssh.allow", False),
-        "public_key_path": ssh.get("public_key_path") or "~/.ssh/id_rsa.pub",
-        "public_key": ssh.get("public_key") or None,
-        "source_security_group_ids": _list(
-            ssh.get("source_security_group_ids"), f"{field}.ssh.source_security_group_ids"
-        ),
-    }
+    out["tags"] = _tags(out["tags"], f"{field}.tags", extra=len(set(cluster_tags) - set(out["tags"])) + 1)
+    out["ssh"] = _ssh(ng.get("ssh"), f"{field}.ssh", base_dir, warnings)
     out["private_networking"] = _bool(ng.get("private_networking"), f"{field}.private_networking", False)
     policies = ng.get("addon_policies")
     if isinstance(policies, dict):
@@ -398,15 +590,10 @@ def _nodegroup(ng, index, cluster_name, cluster_version):
     for policy in policies:
         _choice(policy, f"{field}.addon_policies", ADDON_POLICIES)
     out["addon_policies"] = sorted(set(policies))
-    imds = _dict(ng.get("imds"), f"{field}.imds")
-    disable_pod = _bool(imds.get("disable_pod_imds"), f"{field}.imds.disable_pod_imds", False)
-    out["imds"] = {
-        "disable_imdsv1": _bool(imds.get("disable_imdsv1"), f"{field}.imds.disable_imdsv1", True),
-        "disable_pod_imds": disable_pod,
-        "hop_limit": _int(imds.get("hop_limit"), f"{field}.imds.hop_limit", 1 if disable_pod else 2, 1, 64),
-    }
+    out["imds"] = _imds(ng.get("imds"), f"{field}.imds")
     out["spot"] = _bool(ng.get("spot"), f"{field}.spot", False)
     update = _dict(ng.get("update_config"), f"{field}.update_config")
+    _known(update, f"{field}.update_config", "update_config")
     if update.get("max_unavailable") is not None and update.get("max_unavailable_percentage") is not None:
         _fail(f"{field}.update_config", "max_unavailable and max_unavailable_percentage are mutually exclusive")
     out["update_config"] = {
@@ -421,12 +608,92 @@ def _nodegroup(ng, index, cluster_name, cluster_version):
             f"{field}.max_pods",
             f"is set through the launch template for AmazonLinux2023 and Bottlerocket nodes only, not {out['ami_type']}",
         )
-    out["version"] = str(ng["version"]) if ng.get("version") else None
+    out["version"] = version
+    if version is not None:
+        if not VERSION_RE.match(version):
+            _fail(f"{field}.version", f"{version!r} must be a Kubernetes minor version such as 1.33")
+        if cluster_version and _version_tuple(version) > _version_tuple(cluster_version):
+            _fail(f"{field}.version", f"{version} is newer than the cluster's {ref('version')} {cluster_version}")
     out["release_version"] = ng.get("release_version") or None
-    unknown = set(ng) - set(out) - {"ami_type"}
-    if unknown:
-        _fail(field, f"unknown keys: {', '.join(sorted(unknown))}")
     return out
+
+
+def _ssh(ssh, field, base_dir, warnings):
+    ssh = _dict(ssh, field)
+    _known(ssh, field, "ssh")
+    out = {
+        "allow": _bool(ssh.get("allow"), f"{field}.allow", False),
+        "public_key_path": ssh.get("public_key_path") or "~/.ssh/id_rsa.pub",
+        "public_key": ssh.get("public_key") or None,
+        "source_security_group_ids": [
+            str(g) for g in _list(ssh.get("source_security_group_ids"), f"{field}.source_security_group_ids")
+        ],
+    }
+    for index, group in enumerate(out["source_security_group_ids"]):
+        if not SECURITY_GROUP_RE.match(group):
+            _fail(f"{field}.source_security_group_ids[{index}]", f"{group!r} is not a security group ID (sg-...)")
+    if not out["allow"]:
+        return out
+    if not out["source_security_group_ids"]:
+        warnings.append(
+            f"{ref(field)}: SSH (tcp/22) to the nodes is open to the world (0.0.0.0/0); restrict it with "
+            f"{ref(field + '.source_security_group_ids')} or set {ref(field + '.allow')} false"
+        )
+    if out["public_key"]:
+        if not str(out["public_key"]).startswith(PUBLIC_KEY_PREFIXES):
+            _fail(f"{field}.public_key", "is not an OpenSSH public key (ssh-ed25519 AAAA..., ssh-rsa AAAA...)")
+        return out
+    path = user_path(out["public_key_path"], base_dir)
+    what_to_do = (
+        f"create it (ssh-keygen), set {ref(field + '.public_key_path')} to your public key file or "
+        f"{ref(field + '.public_key')} to the key itself, or set {ref(field + '.allow')} false"
+    )
+    if not os.path.isfile(path):
+        _fail(
+            f"{field}.public_key_path",
+            f"no public key file {path} (relative paths are read from the directory ansible-playbook runs in): "
+            + what_to_do,
+        )
+    try:
+        with open(path, "rb") as f:
+            head = f.read(64).decode("utf-8", "replace").lstrip()
+    except OSError as e:
+        _fail(f"{field}.public_key_path", f"cannot read {path}: {e.strerror}: " + what_to_do)
+    if head.startswith("-----BEGIN") or "PRIVATE KEY" in head:
+        _fail(f"{field}.public_key_path", f"{path} is a private key: name its public key (the .pub file)")
+    if not head.startswith(PUBLIC_KEY_PREFIXES):
+        _fail(f"{field}.public_key_path", f"{path} is not an OpenSSH public key: " + what_to_do)
+    out["public_key_path"] = path
+    return out
+
+
+def _imds(imds, field):
+    """IMDSv2 required unless disable_imdsv1 is false; pods kept off IMDS with hop limit 1 (disable_pod_imds)."""
+    imds = _dict(imds, field)
+    _known(imds, field, "imds")
+    disable_pod = _bool(imds.get("disable_pod_imds"), f"{field}.disable_pod_imds", False)
+    out = {
+        "disable_imdsv1": _bool(imds.get("disable_imdsv1"), f"{field}.disable_imdsv1", True),
+        "disable_pod_imds": disable_pod,
+        "hop_limit": _int(imds.get("hop_limit"), f"{field}.hop_limit", 1 if disable_pod else 2, 1, 64),
+    }
+    if disable_pod and out["hop_limit"] != 1:
+        _fail(
+            f"{field}.hop_limit",
+            f"{out['hop_limit']} lets pods reach the instance metadata, which {ref(field + '.disable_pod_imds')} true "
+            "forbids: leave hop_limit out (1) or set disable_pod_imds false",
+        )
+    if disable_pod and imds.get("disable_imdsv1") is None:
+        out["disable_imdsv1"] = True
+    return out
+
+
+def user_path(path, base_dir=None):
+    """A file a user named: ~ expanded, relative to ``base_dir`` (the directory ansible-playbook runs in)."""
+    path = os.path.expanduser(str(path))
+    if not os.path.isabs(path):
+        path = os.path.join(base_dir or os.getcwd(), path)
+    return os.path.normpath(path)
 
 
 # eksctl's withAddonPolicies: managed policies ("path/name") and well-known controller policies (inline).
@@ -481,14 +748,15 @@ def _addon(addon, index, with_oidc):
     if isinstance(addon, str):
         addon = {"name": addon}
     addon = _dict(addon, field)
+    _known(addon, field, "addon")
     name = addon.get("name")
     if not name:
         _fail(f"{field}.name", "is required")
-    field = f"addons[{name}]"
     config = addon.get("configuration_values")
     if config is not None and not isinstance(config, (dict, str)):
         _fail(f"{field}.configuration_values", "must be a dict, or a JSON or YAML string")
     role = _dict(addon.get("service_account_role"), f"{field}.service_account_role")
+    _known(role, f"{field}.service_account_role", "service_account_role")
     out = {
         "name": name,
         "version": str(addon.get("version") or "default"),
@@ -502,7 +770,7 @@ def _addon(addon, index, with_oidc):
             "well_known_policies": _well_known(
                 role.get("well_known_policies"), f"{field}.service_account_role.well_known_policies"
             ),
-            "managed_policy_arns": _list(
+            "managed_policy_arns": _policy_arns(
                 role.get("managed_policy_arns"), f"{field}.service_account_role.managed_policy_arns"
             ),
         },
@@ -528,41 +796,71 @@ def _addon(addon, index, with_oidc):
     return out
 
 
-def normalize(definition, availability_zones=None):
-    """The normalized cluster definition; raise DefinitionError naming the field."""
+def normalize(definition, availability_zones=None, base_dir=None):
+    """The normalized cluster definition; raise DefinitionError naming the field.
+
+    A definition converted from an eksctl ClusterConfig carries ``source.paths`` (definition path -> eksctl
+    path): problems then name the eksctl path.
+    """
+    paths = None
+    if isinstance(definition, dict) and isinstance(definition.get("source"), dict):
+        paths = definition["source"].get("paths") or None
+    try:
+        return _normalize(definition, availability_zones, base_dir)
+    except DefinitionError as e:
+        e.paths = paths
+        raise
+
+
+def _normalize(definition, availability_zones, base_dir):
     if not isinstance(definition, dict):
-        raise DefinitionError("aews_eks_cluster: must be a dict (the cluster definition)")
+        _fail("", f"must be a dict (the cluster definition), got {type(definition).__name__}")
     d = copy.deepcopy(dict(definition))
+    _known(d, "", "")
+    source = _dict(d.get("source"), "source")
+    warnings = []
     name = d.get("name")
     if not name:
         _fail("name", "is required")
     if not NAME_RE.match(str(name)):
-        _fail("name", f"{name!r} must be letters, digits, - and _, at most 100, starting alphanumeric")
+        _fail("name", f"{name!r} must be 1 to 100 letters, digits, - and _, starting with a letter or digit")
     region = d.get("region")
     if not region:
         _fail("region", "is required")
+    if not re.match(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$", str(region)):
+        _fail("region", f"{region!r} is not an AWS region name such as ap-northeast-2")
     out = {"name": str(name), "region": str(region)}
     version = d.get("version")
     if version is not None:
         version = str(version)
         if not VERSION_RE.match(version):
-            _fail("version", f"{version!r} must look like 1.33")
+            _fail("version", f"{version!r} must be a Kubernetes minor version such as 1.33 (quote it in YAML)")
     out["version"] = version
-    out["tags"] = {str(k): str(v) for k, v in _dict(d.get("tags"), "tags").items()}
+    out["tags"] = _tags(d.get("tags"), "tags", extra=1)
     out["owner_tag"] = {OWNER_TAG: out["name"]}
     out["vpc"] = _vpc(_dict(d.get("vpc"), "vpc"), out["region"], availability_zones)
     endpoint = _dict(d.get("endpoint"), "endpoint")
+    _known(endpoint, "endpoint", "endpoint")
     out["endpoint"] = {
         "public_access": _bool(endpoint.get("public_access"), "endpoint.public_access", True),
         "private_access": _bool(endpoint.get("private_access"), "endpoint.private_access", False),
-        "public_access_cidrs": _list(endpoint.get("public_access_cidrs"), "endpoint.public_access_cidrs")
+        "public_access_cidrs": [
+            str(c) for c in _list(endpoint.get("public_access_cidrs"), "endpoint.public_access_cidrs")
+        ]
         or ["0.0.0.0/0"],
     }
     if not out["endpoint"]["public_access"] and not out["endpoint"]["private_access"]:
-        _fail("endpoint", "public_access and private_access cannot both be false")
+        _fail("endpoint", "public_access and private_access cannot both be false: turn one of them on")
     for i, cidr in enumerate(out["endpoint"]["public_access_cidrs"]):
         _network(cidr, f"endpoint.public_access_cidrs[{i}]")
+    if out["endpoint"]["public_access"] and any(c in OPEN_CIDRS for c in out["endpoint"]["public_access_cidrs"]):
+        warnings.append(
+            f"{ref('endpoint')}: the cluster's API endpoint is public to the whole internet (0.0.0.0/0); restrict it "
+            f"with {ref('endpoint.public_access_cidrs')} or use {ref('endpoint.private_access')} true and "
+            f"{ref('endpoint.public_access')} false"
+        )
     network = _dict(d.get("kubernetes_network"), "kubernetes_network")
+    _known(network, "kubernetes_network", "kubernetes_network")
     out["kubernetes_network"] = {
         "ip_family": _choice(network.get("ip_family"), "kubernetes_network.ip_family", ["ipv4", "ipv6"], "ipv4"),
         "service_ipv4_cidr": network.get("service_ipv4_cidr") or None,
@@ -570,8 +868,12 @@ def normalize(definition, availability_zones=None):
     if out["kubernetes_network"]["service_ipv4_cidr"]:
         service = _network(out["kubernetes_network"]["service_ipv4_cidr"], "kubernetes_network.service_ipv4_cidr")
         if service.overlaps(ipaddress.ip_network(out["vpc"]["cidr"])):
-            _fail("kubernetes_network.service_ipv4_cidr", f"{service} overlaps the VPC CIDR {out['vpc']['cidr']}")
+            _fail(
+                "kubernetes_network.service_ipv4_cidr",
+                f"{service} overlaps the VPC CIDR {out['vpc']['cidr']} ({ref('vpc.cidr')}): choose a block outside it",
+            )
     iam = _dict(d.get("iam"), "iam")
+    _known(iam, "iam", "iam")
     out["iam"] = {
         "with_oidc": _bool(iam.get("with_oidc"), "iam.with_oidc", False),
         "vpc_resource_controller_policy": _bool(
@@ -583,13 +885,14 @@ def normalize(definition, availability_zones=None):
         ],
     }
     if out["iam"]["service_accounts"] and not out["iam"]["with_oidc"]:
-        _fail("iam.service_accounts", "IAM roles for service accounts need iam.with_oidc true")
+        _fail("iam.service_accounts", f"IAM roles for service accounts need {ref('iam.with_oidc')} true")
     logging = _dict(d.get("logging"), "logging")
+    _known(logging, "logging", "logging")
     types = _list(logging.get("types"), "logging.types")
+    for i, t in enumerate(types):
+        _choice(t, f"logging.types[{i}]", LOG_TYPES + ["all", "*"])
     if "all" in types or "*" in types:
         types = list(LOG_TYPES)
-    for t in types:
-        _choice(t, "logging.types", LOG_TYPES + ["all"])
     out["logging"] = {
         "types": [t for t in LOG_TYPES if t in types],
         "retention_days": _int(logging.get("retention_days"), "logging.retention_days"),
@@ -597,8 +900,16 @@ def normalize(definition, availability_zones=None):
     if out["logging"]["retention_days"] is not None:
         _choice(out["logging"]["retention_days"], "logging.retention_days", RETENTION_DAYS)
     secrets = _dict(d.get("secrets_encryption"), "secrets_encryption")
+    _known(secrets, "secrets_encryption", "secrets_encryption")
     out["secrets_encryption"] = {"key_arn": secrets.get("key_arn") or None}
+    if out["secrets_encryption"]["key_arn"] and not KMS_ARN_RE.match(str(out["secrets_encryption"]["key_arn"])):
+        _fail(
+            "secrets_encryption.key_arn",
+            f"{out['secrets_encryption']['key_arn']!r} is not a KMS key ARN "
+            "(arn:aws:kms:REGION:ACCOUNT:key/KEY-ID)",
+        )
     access = _dict(d.get("access"), "access")
+    _known(access, "access", "access")
     out["access"] = {
         "authentication_mode": _choice(
             access.get("authentication_mode"),
@@ -607,17 +918,22 @@ def normalize(definition, availability_zones=None):
             "API_AND_CONFIG_MAP",
         )
     }
+    all_tags = dict(out["tags"], **out["owner_tag"])
     nodegroups = [
-        _nodegroup(ng, i, out["name"], out["version"]) for i, ng in enumerate(_list(d.get("nodegroups"), "nodegroups"))
+        _nodegroup(ng, i, out["name"], out["version"], all_tags, base_dir, warnings)
+        for i, ng in enumerate(_list(d.get("nodegroups"), "nodegroups"))
     ]
-    names = [ng["name"] for ng in nodegroups]
-    for ng_name in names:
-        if names.count(ng_name) > 1:
-            _fail("nodegroups", f"the name {ng_name} is used more than once")
+    seen = {}
+    for i, ng in enumerate(nodegroups):
+        if ng["name"] in seen:
+            other = ref(f"nodegroups[{seen[ng['name']]}]")
+            _fail(f"nodegroups[{i}].name", f"{ng['name']} is already the name of {other}: nodegroup names must be unique")
+        seen[ng["name"]] = i
     for ng in nodegroups:
         ng["node_role"] = node_role_policies(ng, out["region"], out["name"], out["iam"]["with_oidc"])
     out["nodegroups"] = nodegroups
     addons_config = _dict(d.get("addons_config"), "addons_config")
+    _known(addons_config, "addons_config", "addons_config")
     out["addons_config"] = {
         "prefix_delegation": _bool(addons_config.get("prefix_delegation"), "addons_config.prefix_delegation", False)
     }
@@ -626,16 +942,18 @@ def normalize(definition, availability_zones=None):
         addons = list(DEFAULT_ADDONS)
     addons = [_addon(a, i, out["iam"]["with_oidc"]) for i, a in enumerate(_list(addons, "addons"))]
     addon_names = [a["name"] for a in addons]
-    for addon_name in addon_names:
-        if addon_names.count(addon_name) > 1:
-            _fail("addons", f"the add-on {addon_name} is listed more than once")
+    for i, addon_name in enumerate(addon_names):
+        first = addon_names.index(addon_name)
+        if first != i:
+            _fail(f"addons[{i}].name", f"{addon_name} is already listed as {ref(f'addons[{first}]')}: list it once")
     if out["addons_config"]["prefix_delegation"]:
         if "vpc-cni" not in addon_names:
-            _fail("addons_config.prefix_delegation", "needs the vpc-cni add-on in addons")
-        cni = addons[addon_names.index("vpc-cni")]
+            _fail("addons_config.prefix_delegation", f"needs the vpc-cni add-on in {ref('addons')}")
+        index = addon_names.index("vpc-cni")
+        cni = addons[index]
         config = cni["configuration_values"] or {}
         if isinstance(config, str):
-            _fail("addons[vpc-cni].configuration_values", "must be a dict when prefix_delegation is on")
+            _fail(f"addons[{index}].configuration_values", "must be a dict when prefix_delegation is on")
         env = dict(config.get("env") or {})
         env.update({"ENABLE_PREFIX_DELEGATION": "true", "WARM_PREFIX_TARGET": "1"})
         config["env"] = env
@@ -643,6 +961,9 @@ def normalize(definition, availability_zones=None):
     out["addons"] = addons
     if out["kubernetes_network"]["ip_family"] == "ipv6":
         _ipv6(out, addon_names)
+    paths = source.get("paths") or None
+    out["source"] = {"kind": source.get("kind") or "definition", "paths": paths or {}}
+    out["warnings"] = [message_text(w, paths) for w in warnings]
     return out
 
 
@@ -653,11 +974,11 @@ def _ipv6(out, addon_names):
     if out["vpc"]["id"] is None:
         _fail(
             field,
-            "ipv6 needs a VPC with IPv6 subnets, which the vpc role does not build: give vpc.id and vpc.subnet_ids "
-            "of such a VPC, or use ipv4",
+            f"ipv6 needs a VPC with IPv6 subnets, which the vpc role does not build: give {ref('vpc.id')} and "
+            f"{ref('vpc.subnet_ids')} of such a VPC, or use ipv4",
         )
     if not out["iam"]["with_oidc"]:
-        _fail(field, "ipv6 needs iam.with_oidc true (vpc-cni runs on an IRSA role)")
+        _fail(field, f"ipv6 needs {ref('iam.with_oidc')} true (vpc-cni runs on an IRSA role)")
     missing = [name for name in EARLY_ADDONS if name not in addon_names]
     if missing:
         _fail(field, f"ipv6 needs the add-ons vpc-cni, kube-proxy and coredns; addons lacks {', '.join(missing)}")
@@ -671,13 +992,20 @@ def _ipv6(out, addon_names):
             role["well_known_policies"] = ["vpc-cni-ipv6"]
 
 
-def cluster_definition(definition, availability_zones=None):
+def cluster_definition(definition, availability_zones=None, base_dir=None):
     try:
-        return normalize(definition, availability_zones)
+        return normalize(definition, availability_zones, base_dir)
     except DefinitionError as e:
         raise AnsibleFilterError(str(e)) from None
 
 
+def user_path_filter(path, base_dir=None):
+    """The documentation is in user_path.yml."""
+    if path is None or str(path) == "":
+        raise AnsibleFilterError("aews.eks.user_path: the path is empty")
+    return user_path(path, base_dir)
+
+
 class FilterModule:
     def filters(self):
-        return {"cluster_definition": cluster_definition}
+        return {"cluster_definition": cluster_definition, "user_path": user_path_filter}

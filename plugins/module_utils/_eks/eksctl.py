@@ -663,7 +663,12 @@ def _validate(cfg, problems, eks_versions=None):
             problems.append(("metadata.version", f'must be a Kubernetes minor version such as "1.33", not {version!r}'))
         elif eks_versions is not None and version not in [str(v) for v in eks_versions]:
             offered = ", ".join(str(v) for v in eks_versions)
-            problems.append(("metadata.version", f"{version} is not offered by EKS (offered: {offered})"))
+            problems.append(
+                (
+                    "metadata.version",
+                    f"EKS does not offer Kubernetes {version}; it offers {offered}: set metadata.version to one of them",
+                )
+            )
 
     zones = cfg.get("availabilityZones") or []
     if zones and len(zones) < 2:
@@ -916,7 +921,131 @@ def _convert(cfg):
     result["addons"] = addons
     if prefix_delegation:
         result["addons_config"] = {"prefix_delegation": True}
+    result["source"] = {"kind": "eksctl", "paths": source_paths(cfg, result)}
     return result
+
+
+# Definition paths -> ClusterConfig paths, for the problems found after the conversion (longest prefix wins).
+TOP_PATHS = {
+    "": "",
+    "name": "metadata.name",
+    "region": "metadata.region",
+    "version": "metadata.version",
+    "tags": "metadata.tags",
+    "vpc": "vpc",
+    "vpc.availability_zones": "availabilityZones",
+    "vpc.nat": "vpc.nat.gateway",
+    "vpc.subnet_ids": "vpc.subnets",
+    "endpoint": "vpc.clusterEndpoints",
+    "endpoint.public_access": "vpc.clusterEndpoints.publicAccess",
+    "endpoint.private_access": "vpc.clusterEndpoints.privateAccess",
+    "endpoint.public_access_cidrs": "vpc.publicAccessCIDRs",
+    "kubernetes_network": "kubernetesNetworkConfig",
+    "kubernetes_network.ip_family": "kubernetesNetworkConfig.ipFamily",
+    "kubernetes_network.service_ipv4_cidr": "kubernetesNetworkConfig.serviceIPv4CIDR",
+    "iam.with_oidc": "iam.withOIDC",
+    "iam.vpc_resource_controller_policy": "iam.vpcResourceControllerPolicy",
+    "iam.service_accounts": "iam.serviceAccounts",
+    "logging": "cloudWatch.clusterLogging",
+    "logging.types": "cloudWatch.clusterLogging.enableTypes",
+    "logging.retention_days": "cloudWatch.clusterLogging.logRetentionInDays",
+    "secrets_encryption": "secretsEncryption",
+    "secrets_encryption.key_arn": "secretsEncryption.keyARN",
+    "access": "accessConfig",
+    "access.authentication_mode": "accessConfig.authenticationMode",
+    "nodegroups": "managedNodeGroups",
+    "addons": "addons",
+}
+NODEGROUP_PATHS = {
+    "name": "name",
+    "ami_family": "amiFamily",
+    "ami_type": "amiFamily",
+    "min_size": "minSize",
+    "desired_size": "desiredCapacity",
+    "max_size": "maxSize",
+    "volume.size": "volumeSize",
+    "volume.type": "volumeType",
+    "volume.iops": "volumeIOPS",
+    "volume.throughput": "volumeThroughput",
+    "volume.encrypted": "volumeEncrypted",
+    "volume.kms_key_id": "volumeKmsKeyID",
+    "labels": "labels",
+    "taints": "taints",
+    "tags": "tags",
+    "ssh": "ssh",
+    "ssh.allow": "ssh.allow",
+    "ssh.public_key_path": "ssh.publicKeyPath",
+    "ssh.public_key": "ssh.publicKey",
+    "ssh.source_security_group_ids": "ssh.sourceSecurityGroupIds",
+    "private_networking": "privateNetworking",
+    "addon_policies": "iam.withAddonPolicies",
+    "imds": "disablePodIMDS",
+    "imds.disable_imdsv1": "disableIMDSv1",
+    "imds.disable_pod_imds": "disablePodIMDS",
+    "spot": "spot",
+    "update_config": "updateConfig",
+    "update_config.max_unavailable": "updateConfig.maxUnavailable",
+    "update_config.max_unavailable_percentage": "updateConfig.maxUnavailablePercentage",
+    "max_pods": "maxPodsPerNode",
+    "release_version": "releaseVersion",
+}
+SERVICE_ACCOUNT_PATHS = {
+    "name": "metadata.name",
+    "namespace": "metadata.namespace",
+    "managed_policy_arns": "attachPolicyARNs",
+    "well_known_policies": "wellKnownPolicies",
+    "inline_policies": "attachPolicy",
+    "role_name": "roleName",
+    "role_only": "roleOnly",
+}
+ADDON_PATHS = {
+    "name": "name",
+    "version": "version",
+    "configuration_values": "configurationValues",
+    "resolve_conflicts": "resolveConflicts",
+    "service_account_role.managed_policy_arns": "attachPolicyARNs",
+    "service_account_role.well_known_policies": "wellKnownPolicies",
+}
+
+
+def source_paths(cfg, result):
+    """Where each field of the converted definition comes from in the ClusterConfig."""
+    paths = {key: value for key, value in TOP_PATHS.items() if key}
+    for index, ng in enumerate(cfg.get("managedNodeGroups") or []):
+        base = f"managedNodeGroups[{index}]"
+        paths[f"nodegroups[{index}]"] = base
+        for key, value in NODEGROUP_PATHS.items():
+            paths[f"nodegroups[{index}].{key}"] = f"{base}.{value}"
+        paths[f"nodegroups[{index}].instance_types"] = (
+            f"{base}.instanceTypes" if ng.get("instanceTypes") else f"{base}.instanceType"
+        )
+        if not ng.get("instanceTypes"):
+            paths[f"nodegroups[{index}].instance_types[0]"] = f"{base}.instanceType"
+    for index, _account in enumerate((cfg.get("iam") or {}).get("serviceAccounts") or []):
+        base = f"iam.serviceAccounts[{index}]"
+        paths[f"iam.service_accounts[{index}]"] = base
+        for key, value in SERVICE_ACCOUNT_PATHS.items():
+            paths[f"iam.service_accounts[{index}].{key}"] = f"{base}.{value}"
+    listed = [str(addon.get("name") or "").lower() for addon in cfg.get("addons") or []]
+    for index, addon in enumerate(result.get("addons") or []):
+        name = str(addon["name"]).lower()
+        if name not in listed:
+            # One of eksctl's default add-ons, not written in the file.
+            paths[f"addons[{index}]"] = f"addons (eksctl's default add-on {addon['name']})"
+            continue
+        base = f"addons[{listed.index(name)}]"
+        paths[f"addons[{index}]"] = base
+        for key, value in ADDON_PATHS.items():
+            paths[f"addons[{index}].{key}"] = f"{base}.{value}"
+        if name == "vpc-cni":
+            paths["addons_config.prefix_delegation"] = f"{base}.configurationValues"
+    for scope in ("public", "private"):
+        for key, spec in (((cfg.get("vpc") or {}).get("subnets") or {}).get(scope) or {}).items():
+            zone = (spec or {}).get("az") or key
+            kind = "id" if (spec or {}).get("id") else "cidr"
+            paths[f"vpc.subnets.{scope}.{zone}"] = f"vpc.subnets.{scope}.{key}.{kind}"
+            paths[f"vpc.subnet_ids.{scope}.{zone}"] = f"vpc.subnets.{scope}.{key}.id"
+    return paths
 
 
 def _vpc(cfg):

@@ -105,15 +105,15 @@ def test_ami_type(family, types, expected):
 @pytest.mark.parametrize(
     "changes, message",
     [
-        ({"nodegroups": [{"name": "ng", "min_size": 3, "desired_size": 2, "max_size": 4}]}, "nodegroups[ng]: sizes"),
-        ({"nodegroups": [{"name": "ng", "desired_size": 5, "max_size": 4}]}, "nodegroups[ng]: sizes"),
-        ({"nodegroups": [{"name": "ng", "volume": {"iops": 2000}}]}, "nodegroups[ng].volume.iops"),
-        ({"nodegroups": [{"name": "ng", "volume": {"iops": 16001}}]}, "nodegroups[ng].volume.iops"),
-        ({"nodegroups": [{"name": "ng", "volume": {"throughput": 1001}}]}, "nodegroups[ng].volume.throughput"),
+        ({"nodegroups": [{"name": "ng", "min_size": 3, "desired_size": 2, "max_size": 4}]}, "nodegroups[0].desired_size: 2 is below nodegroups[0].min_size 3"),
+        ({"nodegroups": [{"name": "ng", "desired_size": 5, "max_size": 4}]}, "nodegroups[0].desired_size: 5 is above nodegroups[0].max_size 4"),
+        ({"nodegroups": [{"name": "ng", "volume": {"iops": 2000}}]}, "nodegroups[0].volume.iops"),
+        ({"nodegroups": [{"name": "ng", "volume": {"iops": 16001}}]}, "nodegroups[0].volume.iops"),
+        ({"nodegroups": [{"name": "ng", "volume": {"throughput": 1001}}]}, "nodegroups[0].volume.throughput"),
         ({"nodegroups": [{"name": "ng", "volume": {"type": "gp2", "throughput": 200}}]}, "volume.throughput"),
-        ({"nodegroups": [{"name": "ng"}, {"name": "ng"}]}, "nodegroups: the name ng"),
+        ({"nodegroups": [{"name": "ng"}, {"name": "ng"}]}, "nodegroups[1].name: ng is already the name of nodegroups[0]"),
         ({"vpc": {"availability_zones": ["ap-northeast-2a"]}}, "vpc.availability_zones: at least 2"),
-        ({"vpc": {"availability_zones": ["us-east-1a", "us-east-1b"]}}, "vpc.availability_zones: us-east-1a"),
+        ({"vpc": {"availability_zones": ["us-east-1a", "us-east-1b"]}}, "vpc.availability_zones[0]: us-east-1a is not a zone of region ap-northeast-2"),
         ({"vpc": {"cidr": "10.0.0.0/12", "availability_zones": ZONES}}, "vpc.cidr"),
         (
             {"vpc": {"cidr": "10.0.0.0/16", "availability_zones": ZONES, "subnets": {"public": {ZONES[0]: "10.1.0.0/24"}}}},
@@ -128,17 +128,17 @@ def test_ami_type(family, types, expected):
         ({"logging": {"types": ["api"], "retention_days": 8}}, "logging.retention_days"),
         ({"endpoint": {"public_access": False, "private_access": False}}, "endpoint: public_access and private_access"),
         ({"iam": {"service_accounts": [{"namespace": "a", "name": "b"}]}}, "iam.service_accounts: IAM roles"),
-        ({"version": "1.33", "nodegroups": [{"name": "ng", "ami_family": "AmazonLinux2"}]}, "nodegroups[ng].ami_family"),
+        ({"version": "1.33", "nodegroups": [{"name": "ng", "ami_family": "AmazonLinux2"}]}, "nodegroups[0].ami_family"),
         ({"addons_config": {"prefix_delegation": True}, "addons": [{"name": "coredns"}]}, "addons_config.prefix_delegation"),
         ({"name": "-bad"}, "aews_eks_cluster.name"),
         (
             {"version": "1.32", "nodegroups": [{"name": "ng", "ami_family": "AmazonLinux2", "max_pods": 50}]},
-            "nodegroups[ng].max_pods: is set through the launch template for AmazonLinux2023 and Bottlerocket nodes "
+            "nodegroups[0].max_pods: is set through the launch template for AmazonLinux2023 and Bottlerocket nodes "
             "only, not AL2_x86_64",
         ),
         (
             {"nodegroups": [{"name": "ng", "ami_family": "Windows2022", "max_pods": 50}]},
-            "nodegroups[ng].max_pods: is set through the launch template",
+            "nodegroups[0].max_pods: is set through the launch template",
         ),
         (
             {"kubernetes_network": {"ip_family": "ipv6"}, "iam": {"with_oidc": True}},
