@@ -47,6 +47,18 @@ options:
         (eksctl's list, by zone ID) are skipped.
     type: list
     elements: raw
+  check_files:
+    description:
+      - Whether to check the files the definition names (the SSH public key); off, the paths are only resolved.
+    type: bool
+    default: true
+  errors:
+    description:
+      - V(raise) fails the template on a problem; V(return) returns C({"error": message}) instead, for a task that
+        fails with the message alone.
+    type: str
+    default: raise
+    choices: [raise, return]
   base_dir:
     description:
       - The directory relative file paths (C(ssh.public_key_path)) are read from; the directory ansible-playbook
@@ -62,7 +74,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: The normalized definition.
+  description: The normalized definition (with O(errors=return), C({"error": message}) when it has a problem).
   type: dict
 """
 
@@ -643,6 +655,10 @@ def _ssh(ssh, field, base_dir, warnings):
         if not str(out["public_key"]).startswith(PUBLIC_KEY_PREFIXES):
             _fail(f"{field}.public_key", "is not an OpenSSH public key (ssh-ed25519 AAAA..., ssh-rsa AAAA...)")
         return out
+    if base_dir is False:
+        # Files are not read (teardown): the path is only resolved.
+        out["public_key_path"] = user_path(out["public_key_path"])
+        return out
     path = user_path(out["public_key_path"], base_dir)
     what_to_do = (
         f"create it (ssh-keygen), set {ref(field + '.public_key_path')} to your public key file or "
@@ -796,7 +812,7 @@ def _addon(addon, index, with_oidc):
     return out
 
 
-def normalize(definition, availability_zones=None, base_dir=None):
+def normalize(definition, availability_zones=None, base_dir=None, check_files=True):
     """The normalized cluster definition; raise DefinitionError naming the field.
 
     A definition converted from an eksctl ClusterConfig carries ``source.paths`` (definition path -> eksctl
@@ -806,13 +822,13 @@ def normalize(definition, availability_zones=None, base_dir=None):
     if isinstance(definition, dict) and isinstance(definition.get("source"), dict):
         paths = definition["source"].get("paths") or None
     try:
-        return _normalize(definition, availability_zones, base_dir)
+        return _normalize(definition, availability_zones, base_dir, check_files)
     except DefinitionError as e:
         e.paths = paths
         raise
 
 
-def _normalize(definition, availability_zones, base_dir):
+def _normalize(definition, availability_zones, base_dir, check_files):
     if not isinstance(definition, dict):
         _fail("", f"must be a dict (the cluster definition), got {type(definition).__name__}")
     d = copy.deepcopy(dict(definition))
@@ -920,7 +936,7 @@ def _normalize(definition, availability_zones, base_dir):
     }
     all_tags = dict(out["tags"], **out["owner_tag"])
     nodegroups = [
-        _nodegroup(ng, i, out["name"], out["version"], all_tags, base_dir, warnings)
+        _nodegroup(ng, i, out["name"], out["version"], all_tags, base_dir if check_files else False, warnings)
         for i, ng in enumerate(_list(d.get("nodegroups"), "nodegroups"))
     ]
     seen = {}
@@ -992,10 +1008,14 @@ def _ipv6(out, addon_names):
             role["well_known_policies"] = ["vpc-cni-ipv6"]
 
 
-def cluster_definition(definition, availability_zones=None, base_dir=None):
+def cluster_definition(definition, availability_zones=None, base_dir=None, check_files=True, errors="raise"):
+    if errors not in ("raise", "return"):
+        raise AnsibleFilterError("aews.eks.cluster_definition: errors must be raise or return")
     try:
-        return normalize(definition, availability_zones, base_dir)
+        return normalize(definition, availability_zones, base_dir, check_files)
     except DefinitionError as e:
+        if errors == "return":
+            return {"error": str(e)}
         raise AnsibleFilterError(str(e)) from None
 
 

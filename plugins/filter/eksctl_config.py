@@ -41,6 +41,13 @@ options:
       - The Kubernetes versions EKS offers. When given, a C(metadata.version) outside this list is an error.
     type: list
     elements: str
+  errors:
+    description:
+      - V(raise) fails the template on a problem; V(return) returns C({"error": message}) instead, for a task
+        that fails with the message alone.
+    type: str
+    default: raise
+    choices: [raise, return]
 """
 
 EXAMPLES = r"""
@@ -92,12 +99,16 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import Eksctl
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import convert
 
 
-def eksctl_config(config, eks_versions=None):
+def eksctl_config(config, eks_versions=None, errors="raise"):
     if eks_versions is not None and not isinstance(eks_versions, (list, tuple)):
         raise AnsibleFilterError("aews.eks.eksctl_config: eks_versions must be a list of versions")
+    if errors not in ("raise", "return"):
+        raise AnsibleFilterError("aews.eks.eksctl_config: errors must be raise or return")
     try:
         return convert(config, eks_versions=eks_versions)
     except EksctlConfigError as e:
+        if errors == "return":
+            return {"error": str(e)}
         raise AnsibleFilterError(f"aews.eks.eksctl_config: {e}") from e
 
 

@@ -65,11 +65,6 @@ addon_versions:
   returned: success
   type: dict
   sample: {vpc-cni: v1.19.2-eksbuild.1}
-problems:
-  description: Every problem found, one line each, naming the field.
-  returned: failure
-  type: list
-  elements: str
 """
 
 from ansible_collections.aews.eks.plugins.module_utils import eks
@@ -86,7 +81,7 @@ def check(module):
         module.warn(f"{skipped}: not checked against the add-on's schema (install the jsonschema Python library)")
     if problems:
         lines = [preflight.message(path, problem, paths) for path, problem in problems]
-        module.fail_json(msg="\n".join(lines), problems=lines)
+        module.fail_json(msg="\n".join(lines))
     module.exit_json(changed=False, **facts)
 
 
