@@ -240,6 +240,14 @@ changes:
   type: list
   elements: raw
   sample: [{"update": ["configuration_values", "version"]}, {"tag": ["team"]}]
+updates:
+  description:
+    - The C(UpdateAddon) update this run started, with its C(id) and C(type), for M(aews.eks.eks_wait) to follow
+      after O(wait=none).
+  returned: when the add-on existed and O(state=present)
+  type: list
+  elements: dict
+  sample: [{"id": "b8ba2dd2-4e4a-3d6b-8c2a-1f2a6a4e7c11", "type": "AddonUpdate"}]
 """
 
 from ansible_collections.aews.eks.plugins.module_utils import eks

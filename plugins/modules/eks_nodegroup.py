@@ -387,6 +387,14 @@ changes:
     - config: {labels: {addOrUpdateLabels: {role: batch}}, scalingConfig: {minSize: 1, maxSize: 5}}
     - version: {version: "1.31"}
     - tags: {set: {team: data}, remove: [drop]}
+updates:
+  description:
+    - The C(UpdateNodegroupConfig) and C(UpdateNodegroupVersion) updates this run started, each with its C(id)
+      and C(type), for M(aews.eks.eks_wait) to follow after O(wait=false).
+  returned: when the nodegroup existed and O(state=present)
+  type: list
+  elements: dict
+  sample: [{"id": "5e6a3c1d-93b4-3f0c-b7a4-2d1e0f9c8b71", "type": "VersionUpdate"}]
 """
 
 from ansible_collections.aews.eks.plugins.module_utils import eks

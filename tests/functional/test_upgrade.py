@@ -50,7 +50,9 @@ def upgrade(local_aws, *args, cluster_name=CLUSTER):
     command = [str(BIN / "ansible-playbook"), str(ROOT / "playbooks" / "upgrade.yml")]
     if cluster_name:
         command += ["-e", f"cluster_name={cluster_name}"]
-    result = subprocess.run([*command, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+    result = subprocess.run(
+        [*command, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
     recap = RECAP.findall(result.stdout)
     # The output with its whitespace collapsed: the YAML callback wraps long lines.
     result.text = " ".join(result.stdout.split())
@@ -62,6 +64,15 @@ def report(result):
     tail = result.stdout.split("Report | What the upgrade did]", 1)[1]
     body = tail.split("=>", 1)[1].split("PLAY RECAP", 1)[0]
     return yaml.safe_load(body)["msg"]
+
+
+def next_line(version):
+    """The report's last line outside check mode: the definition must follow the cluster."""
+    return (
+        f'Next: set version: "{version}" in the cluster definition (metadata.version: "{version}" in an eksctl '
+        "ClusterConfig) before the next site.yml run, which would otherwise refuse to downgrade the cluster to the "
+        "version written there."
+    )
 
 
 def output(result):
@@ -178,6 +189,7 @@ def test_upgrade_check_apply_and_rerun(local_aws, cluster):
         f"Add-on kube-proxy: {before['kube-proxy']} -> {after['kube-proxy']}",
         f"Nodegroup ng-1: 1.31 ({release_before}) -> 1.33 ({nodegroup['releaseVersion']})",
         custom_line,
+        next_line("1.33"),
     ]
     assert len([e for e in local_aws.requests(mutating=True) if e["operation"] == "UpdateAddon"]) == 2
     assert eks.describe_nodegroup(clusterName=CLUSTER, nodegroupName="ng-custom")["nodegroup"]["version"] == "1.31"
@@ -195,7 +207,7 @@ def test_upgrade_check_apply_and_rerun(local_aws, cluster):
             if extra
             else f"Nothing to do: the control plane, add-ons and nodegroups of {CLUSTER} are up to date for 1.33."
         )
-        assert report(result) == [first, custom_line]
+        assert report(result) == [first, custom_line] + ([] if extra else [next_line("1.33")])
     assert local_aws.requests(mutating=True) == []
 
 
@@ -228,7 +240,7 @@ def test_failed_run_continues_where_it_stopped(local_aws, cluster, tmp_path):
     result, _changed = upgrade(local_aws, "-e", "target_version=1.33")
     watcher.join(timeout=5)
     assert result.returncode != 0
-    assert 'stopped at "Control plane | Upgrade to 1.33"' in result.text, output(result)
+    assert 'stopped at "Control plane | Wait for the upgrade to 1.33"' in result.text, output(result)
     assert "boom" in result.text
     assert "Done in this run: Control plane: 1.31 -> 1.32." in result.text, output(result)
     assert version_updates(eks) == [("1.32", "Successful"), ("1.33", "Failed")]

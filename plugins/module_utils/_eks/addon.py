@@ -522,9 +522,12 @@ def ensure_addon(module):
     changes = compare(before, desired)
     to_set, to_remove = tag_changes(before.get("tags"), p["tags"], p["purge_tags"])
     params = update_params(cluster_name, name, changes, p["resolve_conflicts"])
+    started = []
     if params and result.record({"update": sorted(changes)}):
         _settle(eks, current, deadline)
         update = api.update_addon(eks, **params)
+        # With wait=none, aews.eks.eks_wait follows the update by its id.
+        started.append({"id": update["id"], "type": update.get("type")})
         if p["wait"] != "none":
             wait(
                 raw_client(eks),
@@ -546,7 +549,7 @@ def ensure_addon(module):
         after = describe_normalized(eks, cluster_name, name)
     else:
         after = predict_updated(before, changes, to_set, to_remove)
-    return result.exit("addon", after, before=before, changes=result.changes)
+    return result.exit("addon", after, before=before, changes=result.changes, updates=started)
 
 
 # ---------------------------------------------------------------- eks_addon_info

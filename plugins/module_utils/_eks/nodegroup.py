@@ -634,12 +634,15 @@ def ensure_updated(eks, result, params, current, launch_template, deadline):
         return result.exit("nodegroup", to_ansible(predicted), before=before, changes=result.changes)
 
     names = {"clusterName": params["cluster_name"], "nodegroupName": params["name"]}
+    started = []
     for index, (kind, change) in enumerate(steps):
         result.record({kind: change})
         if kind == "config":
             update = api.update_nodegroup_config(eks, **names, **change)
         else:
             update = api.update_nodegroup_version(eks, **names, **change)
+        # With wait=false, aews.eks.eks_wait follows the last update by its id.
+        started.append({"id": update["id"], "type": update.get("type")})
         if params["wait"] or index < len(steps) - 1:
             _wait_update(eks, params, update, deadline)
     if to_set or to_remove:
@@ -651,7 +654,7 @@ def ensure_updated(eks, result, params, current, launch_template, deadline):
     if steps and params["wait"]:
         _wait_active(eks, params, deadline)
     after = _describe(eks, params) if result.changed or waited else current
-    result.exit("nodegroup", to_ansible(after), before=before, changes=result.changes)
+    result.exit("nodegroup", to_ansible(after), before=before, changes=result.changes, updates=started)
 
 
 def _plan(current, params, launch_template):

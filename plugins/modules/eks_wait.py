@@ -1,0 +1,244 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the aews.eks project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: eks_wait
+short_description: Wait for an EKS cluster, nodegroups or add-ons, showing their progress
+version_added: 0.1.0
+description:
+  - Waits until the cluster, the nodegroups or the add-ons named reach the state asked for, and until every
+    update followed has succeeded, printing one line for what is waited for each time its state changes and
+    at a steady interval, for example C(cluster myeks: CREATING, 4m10s).
+  - This is an action plugin that runs on the controller; each poll reads the resources once through this
+    module. A failure state (for example C(FAILED), C(CREATE_FAILED), C(DEGRADED), an update C(Failed)) ends
+    the wait at once with the health issues or update errors AWS reports.
+  - The updates in progress of a resource that is C(UPDATING) are followed to their end, so a failed update is
+    reported even when the resource itself returns to C(ACTIVE).
+  - In check mode the resources are read once and not waited for.
+author:
+  - aews.eks maintainers (@aews)
+options:
+  cluster_name:
+    description:
+      - The name of the cluster. Without O(nodegroups) or O(addons), the cluster is what is waited for.
+    type: str
+    required: true
+  nodegroups:
+    description:
+      - Names of nodegroups of the cluster to wait for, together.
+    type: list
+    elements: str
+  addons:
+    description:
+      - Names of add-ons of the cluster to wait for, together.
+    type: list
+    elements: str
+  state:
+    description:
+      - V(active) waits for C(ACTIVE).
+      - V(created) waits, for add-ons, until they are past C(CREATING) (C(DEGRADED) accepted: coredns is
+        C(DEGRADED) until nodes exist); for a cluster or nodegroups it is the same as V(active).
+      - V(deleted) waits until the resources no longer exist.
+    type: str
+    choices: [active, created, deleted]
+    default: active
+  updates:
+    description:
+      - Updates (C(DescribeUpdate)) to follow until they succeed, for example the one a module started with
+        C(wait=false). An update of a nodegroup or an add-on names it.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      id:
+        description: The update id.
+        type: str
+        required: true
+      nodegroup:
+        description: The nodegroup the update belongs to.
+        type: str
+      addon:
+        description: The add-on the update belongs to.
+        type: str
+  update_ids:
+    description:
+      - Ids of updates of the one resource waited for (the cluster, or the one nodegroup or add-on named) to
+        follow until they succeed: the C(updates) the modules return after O(wait=false).
+    type: list
+    elements: str
+    default: []
+  wait_timeout:
+    description:
+      - How many seconds to wait in all before failing.
+    type: int
+    default: 1200
+  delay:
+    description:
+      - Seconds between polls. The E(AEWS_EKS_WAIT_DELAY) environment variable, when set, takes precedence, as
+        for every wait of the collection.
+      - Without either, 20 for a cluster, 15 for nodegroups and 10 for add-ons.
+    type: float
+  progress_interval:
+    description:
+      - Seconds after which the progress line is printed again while nothing changes.
+    type: int
+    default: 60
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+attributes:
+  check_mode:
+    support: full
+    description: Reads the resources once, does not wait.
+  diff_mode:
+    support: none
+    description: The module changes nothing.
+  action:
+    support: full
+    description: Runs on the controller as an action plugin.
+"""
+
+EXAMPLES = r"""
+- name: Create the cluster without waiting in the module
+  aews.eks.eks_cluster:
+    name: myeks
+    role_arn: "{{ cluster_role_arn }}"
+    subnet_ids: "{{ subnet_ids }}"
+    wait: false
+
+- name: Wait for it, one line per state change and every minute
+  aews.eks.eks_wait:
+    cluster_name: myeks
+    wait_timeout: 1800
+
+- name: Upgrade the control plane, then follow the update
+  aews.eks.eks_cluster:
+    name: myeks
+    version: "1.34"
+    wait: false
+  register: upgraded
+
+- name: Wait for the version update to succeed
+  aews.eks.eks_wait:
+    cluster_name: myeks
+    update_ids: "{{ upgraded.cluster.updates | selectattr('id', 'defined') | map(attribute='id') | list }}"
+    wait_timeout: 3600
+
+- name: Wait for two nodegroups together
+  aews.eks.eks_wait:
+    cluster_name: myeks
+    nodegroups: [ng-1, ng-2]
+"""
+
+RETURN = r"""
+resources:
+  description:
+    - The resources waited for as last read, each with C(kind) (C(cluster), C(nodegroup) or C(addon)), C(name),
+      C(status) (null when it does not exist), C(health_issues) and C(updates) (the updates followed, each with
+      C(id), C(type), C(status), C(errors) and C(params)).
+  returned: always
+  type: list
+  elements: dict
+elapsed:
+  description: Seconds the wait took.
+  returned: always
+  type: float
+"""
+
+from ansible_collections.aews.eks.plugins.module_utils import eks
+
+ARGUMENT_SPEC = dict(
+    cluster_name=dict(type="str", required=True),
+    nodegroups=dict(type="list", elements="str"),
+    addons=dict(type="list", elements="str"),
+    state=dict(type="str", choices=["active", "created", "deleted"], default="active"),
+    updates=dict(
+        type="list",
+        elements="dict",
+        default=[],
+        options=dict(id=dict(type="str", required=True), nodegroup=dict(type="str"), addon=dict(type="str")),
+    ),
+    update_ids=dict(type="list", elements="str", default=[]),
+    wait_timeout=dict(type="int", default=1200),
+    delay=dict(type="float"),
+    progress_interval=dict(type="int", default=60),
+)
+
+
+def _update(client, cluster_name, update_id, nodegroup=None, addon=None):
+    update = eks.api.describe_update(client, cluster_name, update_id, nodegroup_name=nodegroup, addon_name=addon)
+    if update is None:
+        return {"id": update_id, "type": None, "status": None, "errors": [], "params": []}
+    return {
+        "id": update_id,
+        "type": update.get("type"),
+        "status": update.get("status"),
+        "errors": eks.to_ansible(update.get("errors") or []),
+        "params": eks.to_ansible(update.get("params") or []),
+    }
+
+
+def _resource(client, cluster_name, kind, name, followed):
+    """One resource as read now, with the updates followed and those in progress."""
+    if kind == "cluster":
+        found = eks.api.describe_cluster(client, cluster_name)
+        owner = {}
+    elif kind == "nodegroup":
+        found = eks.api.describe_nodegroup(client, cluster_name, name)
+        owner = {"nodegroup": name}
+    else:
+        found = eks.api.describe_addon(client, cluster_name, name)
+        owner = {"addon": name}
+    status = (found or {}).get("status")
+    mine = (owner.get("nodegroup"), owner.get("addon"))
+    ids = list(dict.fromkeys(u["id"] for u in followed if (u.get("nodegroup"), u.get("addon")) == mine))
+    if status == "UPDATING":
+        # The updates running now are followed too: the caller keeps them until they end.
+        for update_id in eks.api.list_updates(
+            client, cluster_name, nodegroup_name=owner.get("nodegroup"), addon_name=owner.get("addon")
+        ):
+            if update_id not in ids:
+                update = _update(client, cluster_name, update_id, **owner)
+                if update["status"] == "InProgress":
+                    ids.append(update_id)
+    health = ((found or {}).get("health") or {}).get("issues") or []
+    return {
+        "kind": kind,
+        "name": name,
+        "status": status,
+        "health_issues": eks.to_ansible(health),
+        "updates": [_update(client, cluster_name, update_id, **owner) for update_id in ids],
+    }
+
+
+def poll(module):
+    params = module.params
+    client = eks.client(module, "eks")
+    cluster_name = params["cluster_name"]
+    targets = [("nodegroup", n) for n in params.get("nodegroups") or []]
+    targets += [("addon", a) for a in params.get("addons") or []]
+    if not targets:
+        targets = [("cluster", cluster_name)]
+    followed = list(params.get("updates") or [])
+    if params.get("update_ids"):
+        if len(targets) != 1:
+            raise eks.EksError(message="update_ids: give them with one resource only; use updates to name the owners")
+        kind, name = targets[0]
+        owner = {kind: name} if kind != "cluster" else {}
+        followed += [dict(owner, id=update_id) for update_id in params["update_ids"]]
+    resources = [_resource(client, cluster_name, kind, name, followed) for kind, name in targets]
+    module.exit_json(changed=False, resources=resources)
+
+
+def main():
+    module = eks.create_module(ARGUMENT_SPEC, supports_check_mode=True)
+    eks.run(module, poll)
+
+
+if __name__ == "__main__":
+    main()
