@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import sysconfig
 import tarfile
 from pathlib import Path
 
@@ -173,3 +175,114 @@ def test_info_module_runs_from_the_installed_collection(installed, local_aws, cl
     (cluster,) = result["clusters"]
     assert cluster["name"] == "built"
     assert cluster["tags"] == {"CamelCaseTag": "kept"}
+
+
+# ---------------------------------------------------------------- execution environment (ansible-builder)
+# amazon.aws as the ansible package installs it in this Python environment (no Galaxy access here).
+AMAZON_AWS = Path(sysconfig.get_paths()["purelib"]) / "ansible_collections" / "amazon" / "aws"
+
+
+def requirement_lines(path):
+    """The requirement lines of a pip requirements file, comments and blank lines left out."""
+    return [line.split("#", 1)[0].strip() for line in path.read_text().splitlines() if line.split("#", 1)[0].strip()]
+
+
+@pytest.fixture(scope="module", name="ee_context")
+def ee_context_fixture(installed, tmp_path_factory):
+    """`ansible-builder create` on execution-environment.yml, with the built tarball where the file expects it."""
+    work = tmp_path_factory.mktemp("ee")
+    definition = yaml.safe_load((ROOT / "execution-environment.yml").read_text())
+    (work / "execution-environment.yml").write_text((ROOT / "execution-environment.yml").read_text())
+    for entry in definition["additional_build_files"]:
+        target = work / entry["src"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        assert Path(entry["src"]).name == installed.tarball.name, "execution-environment.yml names another tarball"
+        target.write_bytes(installed.tarball.read_bytes())
+    env = dict(installed.env)
+    env.pop("DOCKER_HOST", None)
+    run(
+        [BIN / "ansible-builder", "create", "-f", "execution-environment.yml", "-c", "context", "--output-filename",
+         "Containerfile"],
+        env,
+        work,
+    )  # fmt: skip
+    return work / "context", definition
+
+
+def test_ee_context_installs_the_built_tarball(installed, ee_context):
+    context, definition = ee_context
+    from ansible_builder.ee_schema import validate_schema
+
+    validate_schema(definition)  # ansible-builder's own schema for version 3
+    assert definition["version"] == 3
+    galaxy = yaml.safe_load((context / "_build" / "requirements.yml").read_text())
+    by_name = {c["name"]: c for c in galaxy["collections"]}
+    tarball = f"collections/{installed.tarball.name}"
+    assert by_name[tarball]["type"] == "file"
+    # amazon.aws as the collection's own manifest asks for it.
+    assert by_name["amazon.aws"]["version"] == installed.manifest["collection_info"]["dependencies"]["amazon.aws"]
+    copied = context / "_build" / tarball
+    assert copied.read_bytes() == installed.tarball.read_bytes()
+    containerfile = (context / "Containerfile").read_text()
+    assert "COPY _build /build" in containerfile and "WORKDIR /build" in containerfile
+    assert 'ansible-galaxy collection install $ANSIBLE_GALAXY_CLI_COLLECTION_OPTS -r requirements.yml' in containerfile
+    assert "introspect.py introspect" in containerfile
+
+
+def test_ee_introspection_finds_the_collection_requirements_offline(installed, ee_context, tmp_path):
+    """The galaxy stage done here (the tarball from the context, amazon.aws from this Python environment instead
+    of Galaxy), then the builder stage's own introspection script on the result."""
+    context, _definition = ee_context
+    collections = tmp_path / "usr" / "share" / "ansible" / "collections"
+    local = tmp_path / "local-requirements.yml"
+    galaxy = yaml.safe_load((context / "_build" / "requirements.yml").read_text())
+    local.write_text(yaml.safe_dump({"collections": [c for c in galaxy["collections"] if c.get("type") == "file"]}))
+    run(
+        [BIN / "ansible-galaxy", "collection", "install", "--no-deps", "--offline", "--force", "-r", local, "-p", collections],
+        installed.env,
+        context / "_build",  # the galaxy stage's WORKDIR: the file entries are relative to it
+    )
+    (collections / "ansible_collections" / "amazon").mkdir(parents=True)
+    shutil.copytree(AMAZON_AWS, collections / "ansible_collections" / "amazon" / "aws", symlinks=True)
+    out = tmp_path / "out"
+    run(
+        [sys.executable, context / "_build" / "scripts" / "introspect.py", "introspect", collections,
+         "--write-pip", out / "requirements.txt", "--write-bindep", out / "bindep.txt"],
+        installed.env,
+        tmp_path,
+    )  # fmt: skip
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    pip_lines = (out / "requirements.txt").read_text().splitlines()
+    ours = [line.split("  # from collection aews.eks")[0] for line in pip_lines if line.endswith("from collection aews.eks")]
+    theirs = [line.split("  #")[0] for line in pip_lines if line.endswith("from collection amazon.aws")]
+    # Our requirements, each once, as requirements.txt writes them (found through meta/execution-environment.yml).
+    assert ours == requirement_lines(ROOT / "requirements.txt")
+    assert len({Requirement(r).name.lower() for r in ours}) == len(ours)
+    assert theirs, "amazon.aws's requirements were not found"
+    # Compatible with amazon.aws's: for every package both name, our lowest allowed version satisfies theirs and
+    # the version this repository is tested with satisfies both.
+    from importlib.metadata import version as installed_version
+
+    theirs_by_name = {Requirement(r).name.lower(): Requirement(r) for r in theirs}
+    shared = 0
+    for line in ours:
+        req = Requirement(line)
+        other = theirs_by_name.get(req.name.lower())
+        if other is None:
+            continue
+        shared += 1
+        lowest = min(Version(s.version) for s in req.specifier if s.operator in (">=", "=="))
+        assert lowest in other.specifier, f"{line} allows {lowest}, which amazon.aws ({other}) refuses"
+        tested = Version(installed_version(req.name))
+        assert tested in req.specifier and tested in other.specifier, (line, str(other), tested)
+    assert shared >= 2  # boto3 and botocore
+    bindep = (out / "bindep.txt").read_text().splitlines()
+    assert [b for b in bindep if b.endswith("from collection aews.eks")] == [
+        f"{line}  # from collection aews.eks" for line in (ROOT / "bindep.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    installed_meta = collections / "ansible_collections" / "aews" / "eks" / "meta" / "execution-environment.yml"
+    assert yaml.safe_load(installed_meta.read_text())["dependencies"] == {"python": "requirements.txt",
+                                                                            "system": "bindep.txt"}
