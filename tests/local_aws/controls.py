@@ -30,7 +30,7 @@ class Controls:
     def __init__(self, log_path=None):
         self.lock = threading.RLock()
         self.log_path = log_path
-        self.problems = []  # kept across resets: they are the endpoint's own bugs
+        self.realism = None  # realism.Realism, attached by server.py
         self.reset()
 
     # ------------------------------------------------------------------ state
@@ -44,6 +44,7 @@ class Controls:
             self.faults = _Faults({})
             self.injections = []
             self.log = []
+            self.problems = []  # the endpoint's own bugs (and moto's): calls answered 500 / not implemented
 
     def delay(self, kind):
         with self.lock:
@@ -73,16 +74,21 @@ class Controls:
                 ):
                     raise ControlError("withdrawn_addons must be an object of add-on name: [Kubernetes versions]")
                 self.withdrawn_addons = {str(k): list(v) for k, v in withdrawn.items()}
+            if self.realism is not None:
+                self.realism.configure(payload)
             return self.config()
 
     def config(self):
         with self.lock:
-            return {
+            config = {
                 "delays": dict(self.delays),
                 "scale": self.scale,
                 "strict": self.strict,
                 "withdrawn_addons": copy.deepcopy(self.withdrawn_addons),
             }
+            if self.realism is not None:
+                config.update(self.realism.describe())
+            return config
 
     # ------------------------------------------------------------------ faults
     def set_faults(self, payload):
@@ -90,10 +96,10 @@ class Controls:
             self.faults = _Faults(payload)
             return self.faults.describe()
 
-    def fault_for(self, service, operation):
+    def fault_for(self, service, operation, json_protocol=False):
         """None, or (code, HTTP status, message) for a fault to return instead of calling the API."""
         with self.lock:
-            return self.faults.draw(service, operation)
+            return self.faults.draw(service, operation, json_protocol)
 
     # ------------------------------------------------------------------ failure injection
     def inject(self, payload):
@@ -179,6 +185,18 @@ class _Faults:
         self.seed = payload.get("seed", 0)
         self.random = random.Random(self.seed)
         self.injected = 0
+        bucket = payload.get("bucket")
+        if bucket is not None:
+            if not isinstance(bucket, dict) or set(bucket) - {"rate", "burst"} or "rate" not in bucket:
+                raise ControlError('bucket must be {"rate": requests per second, "burst": requests}')
+            rate, burst = bucket["rate"], bucket.get("burst", 1)
+            if isinstance(rate, bool) or not isinstance(rate, (int, float)) or rate < 0:
+                raise ControlError("bucket.rate must be a number of requests per second >= 0")
+            if isinstance(burst, bool) or not isinstance(burst, (int, float)) or burst < 1:
+                raise ControlError("bucket.burst must be a number of requests >= 1")
+            bucket = {"rate": float(rate), "burst": float(burst)}
+        self.bucket = bucket
+        self.buckets = {}  # service -> [tokens, last refill time]
         fail_next = payload.get("fail_next") or []
         if isinstance(fail_next, dict):
             fail_next = [fail_next]
@@ -203,28 +221,70 @@ class _Faults:
             "seed": self.seed,
             "injected": self.injected,
             "fail_next": [dict(f) for f in self.fail_next],
+            "bucket": dict(self.bucket) if self.bucket else None,
         }
 
-    def draw(self, service, operation):
+    def draw(self, service, operation, json_protocol=False):
         for item in self.fail_next:
             if item["count"] > 0 and _matches(item["operation"], service, operation):
                 item["count"] -= 1
                 self.injected += 1
+                if item["code"] == "throttle":
+                    return throttling_error(service, json_protocol)
                 return item["code"], item["status"], item["message"]
-        if not (self.throttle_rate or self.error_rate):
+        if not (self.throttle_rate or self.error_rate or self.bucket):
             return None
         if self.operations and not any(_matches(op, service, operation) for op in self.operations):
             return None
         if self.limit is not None and self.injected >= self.limit:
             return None
+        if self.bucket:
+            now = time.monotonic()
+            tokens, last = self.buckets.get(service, (self.bucket["burst"], now))
+            tokens = min(self.bucket["burst"], tokens + (now - last) * self.bucket["rate"])
+            if tokens < 1:
+                self.buckets[service] = (tokens, now)
+                self.injected += 1
+                return throttling_error(service, json_protocol)
+            self.buckets[service] = (tokens - 1, now)
+        if not (self.throttle_rate or self.error_rate):
+            return None
         roll = self.random.random()
         if roll < self.throttle_rate:
             self.injected += 1
-            return _error_spec("ThrottlingException")
+            return throttling_error(service, json_protocol)
         if roll < self.throttle_rate + self.error_rate:
             self.injected += 1
-            return _error_spec("InternalFailure")
+            return internal_error(service)
         return None
+
+
+# Each service's own throttling error (code, HTTP status, message); JSON protocols default to
+# ThrottlingException, query protocols to Throttling.
+THROTTLING = {
+    "ec2": ("RequestLimitExceeded", 503, "Request limit exceeded."),
+    "iam": ("Throttling", 400, "Rate exceeded"),
+    "sts": ("Throttling", 400, "Rate exceeded"),
+    "eks": ("ThrottlingException", 400, "Rate exceeded"),
+    "logs": ("ThrottlingException", 400, "Rate exceeded"),
+    "kms": ("ThrottlingException", 400, "Rate exceeded"),
+    "ssm": ("ThrottlingException", 400, "Rate exceeded"),
+    "elasticloadbalancing": ("Throttling", 400, "Rate exceeded"),
+    "autoscaling": ("Throttling", 400, "Rate exceeded"),
+    "cloudformation": ("Throttling", 400, "Rate exceeded"),
+}
+
+
+def throttling_error(service, json_protocol=False):
+    if service in THROTTLING:
+        return THROTTLING[service]
+    return ("ThrottlingException", 400, "Rate exceeded") if json_protocol else ("Throttling", 400, "Rate exceeded")
+
+
+def internal_error(service):
+    if service == "ec2":
+        return "InternalError", 500, "An internal error has occurred"
+    return _error_spec("InternalFailure")
 
 
 _KNOWN_ERRORS = {

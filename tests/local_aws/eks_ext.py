@@ -382,6 +382,10 @@ class Eks:
     def _delete_security_group(self, region, group_id):
         if not group_id:
             return
+        realism = self.controls.realism
+        if realism is not None:
+            realism.delete_security_group(region, group_id)  # now, or when its network interfaces are gone
+            return
         try:
             self._ec2(region).delete_security_group(group_id=group_id)
         except Exception:
@@ -662,6 +666,8 @@ class Eks:
                 self.clusters.pop((region, cluster["name"]), None)
                 for update_id in self._all_update_ids(cluster):
                     self.updates.pop(update_id, None)
+                if self.controls.realism is not None:
+                    self.controls.realism.cluster_deleted(region, cluster)  # its interfaces may linger
                 self._delete_security_group(region, cluster["resourcesVpcConfig"].get("clusterSecurityGroupId"))
 
             self._schedule(cluster, "cluster", deleted)
@@ -1121,6 +1127,8 @@ class Eks:
                 cluster["_nodegroups"].pop(ng["nodegroupName"], None)
                 for update_id in ng["_updates"]:
                     self.updates.pop(update_id, None)
+                if self.controls.realism is not None:
+                    self.controls.realism.nodegroup_deleted(region, cluster, ng)  # the CNI's interfaces may linger
                 self._delete_security_group(region, ng["resources"].get("remoteAccessSecurityGroup"))
 
             self._schedule(ng, "nodegroup", deleted)

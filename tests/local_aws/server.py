@@ -4,8 +4,12 @@ Every request goes through one WSGI layer in front of moto's own application:
 - /_aews/... are the test controls (see README.md);
 - EKS requests are answered by eks_ext.Eks (moto's EKS backend is not used);
 - the IAM operations moto lacks (OpenID Connect provider client IDs) are answered by iam_ext over moto's backend;
-- everything else (EC2, IAM, STS, KMS, logs, ...) goes to moto unchanged;
-- every AWS API call is written to the request log, and may be answered by an injected fault instead.
+- DeleteLaunchTemplateVersions (moto lacks it) is answered by ec2_ext over moto's backend, and ec2_ext patches
+  moto's EC2 backend where it answers otherwise than AWS (dependencies of deletes, NAT gateways, tag filters);
+- everything else (EC2, IAM, STS, KMS, logs, ...) goes to moto;
+- every AWS API call is written to the request log, and may be answered by an injected fault instead, or by a
+  realism control (realism.py: IAM propagation, EC2 eventual consistency, quotas, ...);
+- any HTTP 500 or "not implemented" answer that was not injected is recorded in GET /_aews/problems.
 """
 
 from __future__ import annotations
@@ -30,7 +34,9 @@ from . import controls as controls_module  # noqa: E402
 from .controls import ControlError  # noqa: E402
 from .controls import Controls  # noqa: E402
 from .eks_ext import Eks  # noqa: E402
+from . import ec2_ext  # noqa: E402
 from . import iam_ext  # noqa: E402
+from .realism import Realism  # noqa: E402
 
 
 class LocalAws:
@@ -39,6 +45,8 @@ class LocalAws:
     def __init__(self, moto_app, account_id, log_path=None):
         self.moto_app = moto_app
         self.controls = Controls(log_path=log_path)
+        self.realism = Realism(self.controls, account_id)
+        self.controls.realism = self.realism
         self.eks = Eks(self.controls, account_id)
 
     # ------------------------------------------------------------------ WSGI
@@ -58,6 +66,7 @@ class LocalAws:
         operation = operation or f"{environ.get('REQUEST_METHOD')} {path}"
         started = time.time()
         self.eks.settle()
+        self.realism.settle()
         entry = {
             "timestamp": controls_module.now_iso(started),
             "time": round(started, 6),
@@ -69,11 +78,29 @@ class LocalAws:
             "kind": "read" if controls_module.is_read(operation) else "mutating",
             "injected": False,
         }
-        fault = self.controls.fault_for(service, operation)
+        fault = self.controls.fault_for(service, operation, json_protocol=bool(environ.get("HTTP_X_AMZ_TARGET")))
+        realism_error = None if fault else self.realism.before(service, operation, region, environ, body)
         if fault:
             code, status, message = fault
             entry.update(status=status, error=code, injected=True)
             status_line, headers, payload = _error_response(environ, service, code, status, message)
+        elif realism_error is not None:
+            e = realism_error
+            entry.update(status=e.status, error=e.code, realism=True)
+            if service == "eks":
+                status_line, headers, payload = _rest_json_error(e.code, e.status, dict(e.fields, message=e.message))
+            else:
+                status_line, headers, payload = _error_response(environ, service, e.code, e.status, e.message)
+        elif service == "ec2" and operation == "DeleteLaunchTemplateVersions":
+            try:
+                from moto.ec2.models import ec2_backends
+
+                payload = ec2_ext.delete_launch_template_versions(ec2_backends[self.eks.account][region], body)
+                entry.update(status=200, error=None)
+                status_line, headers = _status_line(200), [("Content-Type", "text/xml")]
+            except ec2_ext.Ec2Error as e:
+                entry.update(status=e.status, error=e.code)
+                status_line, headers, payload = _error_response(environ, service, e.code, e.status, e.message)
         elif service == "iam" and operation in iam_ext.OPERATIONS:
             try:
                 payload = iam_ext.handle(self.eks.account, operation, body)
@@ -100,21 +127,53 @@ class LocalAws:
                 captured["status"], captured["headers"] = status_text, response_headers
                 return lambda data: None
 
-            chunks = self.moto_app(environ, capture)
             try:
-                payload = b"".join(chunks)
-            finally:
-                if hasattr(chunks, "close"):
-                    chunks.close()
-            status_line, headers = captured["status"], captured["headers"]
-            status = int(status_line.split()[0])
-            entry.update(status=status, error=_error_code(payload) if status >= 400 else None)
+                chunks = self.moto_app(environ, capture)
+                try:
+                    payload = b"".join(chunks)
+                finally:
+                    if hasattr(chunks, "close"):
+                        chunks.close()
+                status_line, headers = captured["status"], captured["headers"]
+                status = int(status_line.split()[0])
+                entry.update(status=status, error=_error_code(payload) if status >= 400 else None)
+            except Exception as exc:  # noqa: BLE001 (moto failed: answer as AWS would, record the problem)
+                import traceback
+
+                code = "InternalError" if service == "ec2" else "InternalFailure"
+                entry.update(status=500, error=code)
+                status_line, headers, payload = _error_response(
+                    environ, service, code, 500, f"The local AWS endpoint (moto) failed on {operation}: {exc!r}"
+                )
+                self.controls.problem(f"{service}:{operation} failed in moto: {exc!r}\n{traceback.format_exc()}")
+                print(f"local AWS endpoint: {service}:{operation} failed in moto:\n{traceback.format_exc()}", flush=True)
+                entry["problem_recorded"] = True
+        if not entry["injected"] and not entry.get("realism"):
+            self._check_answer(service, operation, entry, payload)
+            self.realism.after(service, operation, region, environ, body, entry["status"], payload)
         entry["duration_ms"] = round((time.time() - started) * 1000, 1)
         self.controls.record(entry)
         headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
         headers.append(("Content-Length", str(len(payload))))
         start_response(status_line, headers)
         return [payload]
+
+    def _check_answer(self, service, operation, entry, payload):
+        """Record an answer no AWS service gives to a valid call: HTTP 500 or "not implemented" (moto's gaps)."""
+        text = payload[:2000].decode("utf-8", "replace")
+        unimplemented = (
+            entry["error"] in ("NotImplemented", "InvalidAction", "NotImplementedError")
+            or "not yet implemented" in text
+            or "is not implemented by the local AWS endpoint" in text
+        )
+        if entry.pop("problem_recorded", False):
+            return
+        if entry["status"] >= 500 or unimplemented:
+            problem = f"{service}:{operation} answered HTTP {entry['status']} {entry['error']}: {text[:600]}"
+            if service == "eks" and entry["error"] == "ServerException":
+                return  # eks_ext recorded it, with the traceback
+            self.controls.problem(problem)
+            print(f"local AWS endpoint: {problem}", flush=True)
 
     # ------------------------------------------------------------------ controls
     def _control(self, environ, start_response, name):
@@ -140,6 +199,7 @@ class LocalAws:
             reset_moto()
             self.eks.reset()
             self.controls.reset()
+            self.realism.reset()
             return {"status": "ok"}
         if name == "config":
             return self.controls.configure(payload) if method == "POST" else self.controls.config()
@@ -158,6 +218,13 @@ class LocalAws:
                 return {"requests": []}
             since = int(query.get("since", ["0"])[0])
             return {"requests": self.controls.requests(since)}
+        if name == "load_balancer":
+            self.realism.settle()
+            if method == "POST":
+                return self.realism.create_load_balancer(payload, self.eks)
+            if method == "DELETE":
+                return self.realism.delete_load_balancer(payload)
+            return self.realism.list_load_balancers()
         if name == "problems" and method == "GET":
             with self.controls.lock:
                 return {"problems": list(self.controls.problems)}
