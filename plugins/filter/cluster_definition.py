@@ -221,8 +221,8 @@ def _known(value, field, section):
     for key in value:
         if key not in allowed:
             where = f"{field}.{key}" if field else str(key)
-            _fail(where, f"unknown key{suggestion(key, allowed)}; {ref(field) if field else 'the definition'} takes "
-                  f"{', '.join(allowed)}")
+            listed = ", ".join(k for k in allowed if k != "source")
+            _fail(where, f"unknown key{suggestion(key, allowed)}; {ref(field) if field else 'the definition'} takes {listed}")
 
 
 def _dict(value, field):

@@ -801,11 +801,17 @@ def _validate_nodegroup(ng, path, names, minor, problems):
         if value is not None and value < 0:
             problems.append((f"{path}.{key}", "cannot be negative"))
     if minimum is not None and desired is not None and desired < minimum:
-        problems.append((path, f"desiredCapacity ({desired}) cannot be below minSize ({minimum})"))
+        problems.append(
+            (f"{path}.desiredCapacity", f"{desired} is below minSize {minimum}: minSize <= desiredCapacity <= maxSize")
+        )
     if maximum is not None and desired is not None and desired > maximum:
-        problems.append((path, f"desiredCapacity ({desired}) cannot be above maxSize ({maximum})"))
+        problems.append(
+            (f"{path}.desiredCapacity", f"{desired} is above maxSize {maximum}: minSize <= desiredCapacity <= maxSize")
+        )
     if minimum is not None and maximum is not None and maximum < minimum:
-        problems.append((path, f"maxSize ({maximum}) cannot be below minSize ({minimum})"))
+        problems.append(
+            (f"{path}.maxSize", f"{maximum} is below minSize {minimum}: minSize <= desiredCapacity <= maxSize")
+        )
 
     volume_type = ng.get("volumeType") or DEFAULT_VOLUME["type"]
     if volume_type not in VOLUME_TYPES:

@@ -624,15 +624,15 @@ def test_wrong_types(sections, expected):
         ),
         (
             {"managedNodeGroups": [{"name": "a", "minSize": 3, "desiredCapacity": 2}]},
-            "managedNodeGroups[0]: desiredCapacity (2) cannot be below minSize (3)",
+            "managedNodeGroups[0].desiredCapacity: 2 is below minSize 3",
         ),
         (
             {"managedNodeGroups": [{"name": "a", "maxSize": 1, "desiredCapacity": 2}]},
-            "managedNodeGroups[0]: desiredCapacity (2) cannot be above maxSize (1)",
+            "managedNodeGroups[0].desiredCapacity: 2 is above maxSize 1",
         ),
         (
             {"managedNodeGroups": [{"name": "a", "minSize": 3, "maxSize": 2}]},
-            "managedNodeGroups[0]: maxSize (2) cannot be below minSize (3)",
+            "managedNodeGroups[0].maxSize: 2 is below minSize 3",
         ),
         (
             {"managedNodeGroups": [{"name": "a", "volumeIOPS": 100}]},
@@ -693,7 +693,7 @@ def test_every_problem_reported_at_once():
     )
     message = problems(cfg)
     assert "availabilityZones:" in message
-    assert "desiredCapacity (2) cannot be below minSize (3)" in message
+    assert "desiredCapacity: 2 is below minSize 3" in message
     assert "volumeType: must be one of" in message
 
 
