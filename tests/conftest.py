@@ -129,7 +129,11 @@ class LocalAws:
 def local_aws_server():
     port = _free_port()
     env = dict(os.environ, MOTO_IAM_LOAD_MANAGED_POLICIES="true")
-    log = open(ROOT / "tests" / "output" / f"local-aws-{port}.log", "w") if (ROOT / "tests" / "output").is_dir() else subprocess.DEVNULL
+    log = (
+        open(ROOT / "tests" / "output" / f"local-aws-{port}.log", "w")
+        if (ROOT / "tests" / "output").is_dir()
+        else subprocess.DEVNULL
+    )
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "tests" / "local_aws" / "server.py"), "--port", str(port)],
         env=env,
@@ -165,4 +169,6 @@ def local_aws(local_aws_server, monkeypatch):
     # does not implement): the test passed against a gap of the endpoint, not against AWS's behaviour.
     problems = local_aws_server.problems()
     if problems:
-        pytest.fail("the local AWS endpoint recorded problems (GET /_aews/problems):\n" + "\n".join(problems), pytrace=False)
+        pytest.fail(
+            "the local AWS endpoint recorded problems (GET /_aews/problems):\n" + "\n".join(problems), pytrace=False
+        )

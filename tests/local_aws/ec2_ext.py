@@ -52,7 +52,11 @@ def load_balancers(backend):
     try:
         from moto.elbv2.models import elbv2_backends
 
-        elbv2 = elbv2_backends[backend.account_id].get(backend.region_name) if backend.account_id in elbv2_backends else None
+        elbv2 = (
+            elbv2_backends[backend.account_id].get(backend.region_name)
+            if backend.account_id in elbv2_backends
+            else None
+        )
         for lb in list((elbv2.load_balancers if elbv2 else {}).values()):
             found.append((lb.name, [s.id for s in lb.subnets], list(lb.security_groups or []), lb.vpc_id))
     except Exception:  # noqa: BLE001 (no elbv2 backend yet)
@@ -148,8 +152,11 @@ def install():
             for name, values in (filters or {}).items():
                 if name.startswith("tag:"):
                     key = name[4:]
-                    found = [g for g in found if g.get_tags() and any(
-                        t["key"] == key and t["value"] in values for t in g.get_tags())]
+                    found = [
+                        g
+                        for g in found
+                        if g.get_tags() and any(t["key"] == key and t["value"] in values for t in g.get_tags())
+                    ]
                 elif name == "tag-key":
                     found = [g for g in found if any(t["key"] in values for t in g.get_tags())]
                 elif name == "tag-value":
@@ -234,9 +241,11 @@ def delete_launch_template_versions(backend, body):
     if bool(name) == bool(template_id):
         raise Ec2Error(
             "InvalidParameterCombination" if name else "MissingParameter",
-            "Specify either the launch template ID or the launch template name, not both."
-            if name
-            else "The request must contain the parameter launchTemplateName or launchTemplateId",
+            (
+                "Specify either the launch template ID or the launch template name, not both."
+                if name
+                else "The request must contain the parameter launchTemplateName or launchTemplateId"
+            ),
         )
     try:
         template = backend.get_launch_template_by_name(name) if name else backend.get_launch_template(template_id)
@@ -246,12 +255,17 @@ def delete_launch_template_versions(backend, body):
                 "InvalidLaunchTemplateName.NotFoundException",
                 f"At least one of the launch templates specified in the request does not exist.",
             ) from None
-        raise Ec2Error("InvalidLaunchTemplateId.NotFound", f"The specified launch template, with template ID {template_id}, does not exist.") from None
+        raise Ec2Error(
+            "InvalidLaunchTemplateId.NotFound",
+            f"The specified launch template, with template ID {template_id}, does not exist.",
+        ) from None
     ok, failed = [], []
     for number in versions:
         version = next((v for v in template.versions if str(v.number) == str(number)), None)
         if version is None:
-            failed.append((number, "launchTemplateVersionDoesNotExist", "The specified launch template version does not exist."))
+            failed.append(
+                (number, "launchTemplateVersionDoesNotExist", "The specified launch template version does not exist.")
+            )
         elif template.default_version_number == version.number:
             failed.append((number, "unexpectedError", "Cannot delete the default version of a launch template."))
         else:

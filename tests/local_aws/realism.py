@@ -346,9 +346,7 @@ class Realism:
             except Exception:  # noqa: BLE001 (EKS's own checks answer unknown subnets)
                 continue
             if zone in unsupported:
-                valid = [
-                    z.name for z in backend.describe_availability_zones() if z.name not in unsupported
-                ]
+                valid = [z.name for z in backend.describe_availability_zones() if z.name not in unsupported]
                 name = params.get("name", "")
                 return RealismError(
                     "UnsupportedAvailabilityZoneException",
@@ -370,9 +368,7 @@ class Realism:
         trust = json.dumps(
             {
                 "Version": "2012-10-17",
-                "Statement": [
-                    {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
-                ],
+                "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
             }
         )
         iam.create_role(name, trust, f"/aws-service-role/{service}/", None, "", [], None, linked_service=service)
@@ -448,9 +444,7 @@ class Realism:
                     except Exception:  # noqa: BLE001
                         pass
             if count >= quotas["nat_gateways_per_az"]:
-                return RealismError(
-                    "NatGatewayLimitExceeded", "The maximum number of NAT gateways has been reached."
-                )
+                return RealismError("NatGatewayLimitExceeded", "The maximum number of NAT gateways has been reached.")
         return None
 
     # ------------------------------------------------------------------ NAT gateways
@@ -459,9 +453,11 @@ class Realism:
         if operation in ("ReleaseAddress", "DisassociateAddress"):
             address = None
             for candidate in list(backend.addresses):
-                if (form.get("AllocationId") and candidate.allocation_id == form["AllocationId"]) or (
-                    form.get("AssociationId") and candidate.association_id == form["AssociationId"]
-                ) or (form.get("PublicIp") and candidate.public_ip == form["PublicIp"]):
+                if (
+                    (form.get("AllocationId") and candidate.allocation_id == form["AllocationId"])
+                    or (form.get("AssociationId") and candidate.association_id == form["AssociationId"])
+                    or (form.get("PublicIp") and candidate.public_ip == form["PublicIp"])
+                ):
                     address = candidate
             if address is None or ec2_ext.nat_gateway_of_address(backend, address) is None:
                 return None
@@ -482,6 +478,10 @@ class Realism:
         return None
 
     def _nat_created(self, backend, gateway):
+        with self.lock:
+            self._nat_created_locked(backend, gateway)
+
+    def _nat_created_locked(self, backend, gateway):
         nat = self.settings["nat_gateway"]
         if not nat:
             return
@@ -510,6 +510,10 @@ class Realism:
 
     def _nat_deleting(self, backend, gateway):
         """True when the realism control handles the deletion (deleting -> deleted over time)."""
+        with self.lock:
+            return self._nat_deleting_locked(backend, gateway)
+
+    def _nat_deleting_locked(self, backend, gateway):
         nat = self.settings["nat_gateway"]
         if not nat:
             return False
@@ -722,7 +726,9 @@ class Realism:
             for record in self.load_balancers.values():
                 item = dict(record)
                 try:
-                    item["exists"] = record["load_balancer_arn"] in elbv2_backends[self.account][record["region"]].load_balancers
+                    item["exists"] = (
+                        record["load_balancer_arn"] in elbv2_backends[self.account][record["region"]].load_balancers
+                    )
                 except Exception:  # noqa: BLE001
                     item["exists"] = False
                 out.append(item)

@@ -146,7 +146,9 @@ class LocalAws:
                     environ, service, code, 500, f"The local AWS endpoint (moto) failed on {operation}: {exc!r}"
                 )
                 self.controls.problem(f"{service}:{operation} failed in moto: {exc!r}\n{traceback.format_exc()}")
-                print(f"local AWS endpoint: {service}:{operation} failed in moto:\n{traceback.format_exc()}", flush=True)
+                print(
+                    f"local AWS endpoint: {service}:{operation} failed in moto:\n{traceback.format_exc()}", flush=True
+                )
                 entry["problem_recorded"] = True
         if not entry["injected"] and not entry.get("realism"):
             self._check_answer(service, operation, entry, payload)

@@ -79,7 +79,11 @@ def test_profiles_turn_every_control_on_and_off(local_aws):
         local_aws.realism(quotas={"vpc": 1})
     config = local_aws.realism("ideal")
     assert (config["iam_propagation"], config["ec2_lag"], config["nat_gateway"], config["eni_linger"]) == (
-        None, 0, None, 0)
+        None,
+        0,
+        None,
+        0,
+    )
     local_aws.realism("realistic")
     local_aws.reset()
     assert local_aws.get("/_aews/config")["profile"] == "ideal"
@@ -104,7 +108,9 @@ def test_iam_propagation_eks_cannot_assume_a_new_role_until_it_propagates(local_
     node = iam.create_role(RoleName="node", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
     time.sleep(0.55)
     iam.attach_role_policy(RoleName="node", PolicyArn="arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy")
-    nodegroup = lambda: eks.create_nodegroup(clusterName="c1", nodegroupName="ng", nodeRole=node, subnets=subnets)  # noqa: E731
+    nodegroup = lambda: eks.create_nodegroup(
+        clusterName="c1", nodegroupName="ng", nodeRole=node, subnets=subnets
+    )  # noqa: E731
     assert failure(nodegroup) == (
         "InvalidParameterException",
         400,
@@ -120,14 +126,24 @@ def test_iam_propagation_sts_does_not_know_a_new_oidc_provider_yet(local_aws):
     local_aws.configure(scale=0.1)
     local_aws.realism(iam_propagation=[5, 5])
     issuer = f"oidc.eks.{REGION}.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789"
-    iam.create_open_id_connect_provider(Url=f"https://{issuer}", ClientIDList=["sts.amazonaws.com"],
-                                        ThumbprintList=["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"])
+    iam.create_open_id_connect_provider(
+        Url=f"https://{issuer}",
+        ClientIDList=["sts.amazonaws.com"],
+        ThumbprintList=["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"],
+    )
     role = iam.create_role(RoleName="irsa", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
-    claims = base64.urlsafe_b64encode(json.dumps({"iss": f"https://{issuer}", "sub": "system:serviceaccount:a:b"}).encode())
+    claims = base64.urlsafe_b64encode(
+        json.dumps({"iss": f"https://{issuer}", "sub": "system:serviceaccount:a:b"}).encode()
+    )
     token = "eyJhbGciOiJSUzI1NiJ9." + claims.decode().rstrip("=") + ".c2ln"
-    assume = lambda: sts.assume_role_with_web_identity(RoleArn=role, RoleSessionName="pod", WebIdentityToken=token)  # noqa: E731
+    assume = lambda: sts.assume_role_with_web_identity(
+        RoleArn=role, RoleSessionName="pod", WebIdentityToken=token
+    )  # noqa: E731
     assert failure(assume) == (
-        "InvalidIdentityToken", 400, f"No OpenIDConnect provider found in your account for https://{issuer}")
+        "InvalidIdentityToken",
+        400,
+        f"No OpenIDConnect provider found in your account for https://{issuer}",
+    )
     assert until_ok(assume)["AssumedRoleUser"]
 
 
@@ -142,14 +158,18 @@ def test_ec2_lag_a_new_id_is_not_found_for_a_while(local_aws):
     message = f"The vpc ID '{vpc_id}' does not exist"
     assert failure(lambda: ec2.describe_vpcs(VpcIds=[vpc_id])) == ("InvalidVpcID.NotFound", 400, message)
     assert failure(lambda: ec2.create_tags(Resources=[vpc_id], Tags=[{"Key": "a", "Value": "b"}]))[0] == (
-        "InvalidVpcID.NotFound")
+        "InvalidVpcID.NotFound"
+    )
     attribute = lambda: ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": True})  # noqa: E731
     assert failure(attribute) == ("InvalidVpcID.NotFound", 400, message)
     # Filters are not ids: a filtered describe answers (an empty or full list), as EC2 does.
     ec2.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
     igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
     assert failure(lambda: ec2.describe_internet_gateways(InternetGatewayIds=[igw])) == (
-        "InvalidInternetGatewayID.NotFound", 400, f"The internetGateway ID '{igw}' does not exist")
+        "InvalidInternetGatewayID.NotFound",
+        400,
+        f"The internetGateway ID '{igw}' does not exist",
+    )
     assert until_ok(lambda: ec2.describe_vpcs(VpcIds=[vpc_id]))["Vpcs"][0]["VpcId"] == vpc_id
     until_ok(attribute)
     until_ok(lambda: ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc_id))
@@ -168,10 +188,16 @@ def test_nat_gateway_transitions_and_what_its_address_blocks(local_aws):
     ec2.delete_nat_gateway(NatGatewayId=nat["NatGatewayId"])
     assert describe()["NatGateways"][0]["State"] == "deleting"
     assert failure(lambda: ec2.release_address(AllocationId=allocation)) == (
-        "InvalidIPAddress.InUse", 400, f"Address {allocation} is in use.")
+        "InvalidIPAddress.InUse",
+        400,
+        f"Address {allocation} is in use.",
+    )
     association = ec2.describe_addresses(AllocationIds=[allocation])["Addresses"][0]["AssociationId"]
     assert failure(lambda: ec2.disassociate_address(AssociationId=association)) == (
-        "AuthFailure", 400, "You do not have permission to access the specified resource.")
+        "AuthFailure",
+        400,
+        "You do not have permission to access the specified resource.",
+    )
     assert failure(lambda: ec2.detach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)) == (
         "DependencyViolation",
         400,
@@ -192,10 +218,13 @@ def test_nat_gateway_fails_in_a_vpc_without_internet_gateway(local_aws):
     vpc, subnets, _igw = vpc_with_subnets(ec2)
     allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
     nat = ec2.create_nat_gateway(SubnetId=subnets[0], AllocationId=allocation)["NatGateway"]["NatGatewayId"]
-    failed = wait_for(lambda: ec2.describe_nat_gateways(NatGatewayIds=[nat]), ["NatGateways", 0, "State"],
-                      ["failed"], timeout=3)["NatGateways"][0]
+    failed = wait_for(
+        lambda: ec2.describe_nat_gateways(NatGatewayIds=[nat]), ["NatGateways", 0, "State"], ["failed"], timeout=3
+    )["NatGateways"][0]
     assert (failed["FailureCode"], failed["FailureMessage"]) == (
-        "Gateway.NotAttached", f"Network {vpc} has no Internet gateway attached")
+        "Gateway.NotAttached",
+        f"Network {vpc} has no Internet gateway attached",
+    )
     ec2.release_address(AllocationId=allocation)  # a failed gateway holds no address
 
 
@@ -215,7 +244,9 @@ def test_nat_gateway_off_deletes_at_once_and_frees_its_interface_and_address(loc
     ec2.delete_subnet(SubnetId=subnets[0])
     ec2.release_address(AllocationId=allocation)
     assert failure(lambda: ec2.delete_nat_gateway(NatGatewayId="nat-0123456789abcdef0"))[:2] == (
-        "NatGatewayNotFound", 400)
+        "NatGatewayNotFound",
+        400,
+    )
 
 
 def test_deletes_honour_dependencies_always(local_aws):
@@ -224,9 +255,15 @@ def test_deletes_honour_dependencies_always(local_aws):
     group = ec2.create_security_group(VpcId=vpc, GroupName="g", Description="g")["GroupId"]
     eni = ec2.create_network_interface(SubnetId=subnets[0], Groups=[group])["NetworkInterface"]["NetworkInterfaceId"]
     assert failure(lambda: ec2.delete_subnet(SubnetId=subnets[0])) == (
-        "DependencyViolation", 400, f"The subnet '{subnets[0]}' has dependencies and cannot be deleted.")
+        "DependencyViolation",
+        400,
+        f"The subnet '{subnets[0]}' has dependencies and cannot be deleted.",
+    )
     assert failure(lambda: ec2.delete_security_group(GroupId=group)) == (
-        "DependencyViolation", 400, f"resource {group} has a dependent object")
+        "DependencyViolation",
+        400,
+        f"resource {group} has a dependent object",
+    )
     ec2.delete_subnet(SubnetId=subnets[1])
     vpc_message = ("DependencyViolation", 400, f"The vpc '{vpc}' has dependencies and cannot be deleted.")
     assert failure(lambda: ec2.delete_vpc(VpcId=vpc)) == vpc_message
@@ -246,7 +283,9 @@ def test_eni_linger_blocks_subnets_groups_and_vpc_after_nodegroup_and_cluster(lo
     eks.create_cluster(name="c1", roleArn=network["cluster_role"], resourcesVpcConfig={"subnetIds": network["subnets"]})
     cluster = wait_for(lambda: eks.describe_cluster(name="c1"), ["cluster", "status"], ["ACTIVE"])["cluster"]
     cluster_group = cluster["resourcesVpcConfig"]["clusterSecurityGroupId"]
-    eks.create_nodegroup(clusterName="c1", nodegroupName="ng", nodeRole=network["node_role"], subnets=network["subnets"])
+    eks.create_nodegroup(
+        clusterName="c1", nodegroupName="ng", nodeRole=network["node_role"], subnets=network["subnets"]
+    )
     wait_for(lambda: eks.describe_nodegroup(clusterName="c1", nodegroupName="ng"), ["nodegroup", "status"], ["ACTIVE"])
     eks.delete_nodegroup(clusterName="c1", nodegroupName="ng")
     wait_gone(lambda: eks.describe_nodegroup(clusterName="c1", nodegroupName="ng"))
@@ -255,13 +294,19 @@ def test_eni_linger_blocks_subnets_groups_and_vpc_after_nodegroup_and_cluster(lo
     assert len(interfaces) == 2 and {i["Status"] for i in interfaces} == {"available"}
     assert all(i["Description"].startswith("aws-K8S-i-") for i in interfaces)
     assert failure(lambda: ec2.delete_subnet(SubnetId=network["subnets"][0])) == (
-        "DependencyViolation", 400, f"The subnet '{network['subnets'][0]}' has dependencies and cannot be deleted.")
+        "DependencyViolation",
+        400,
+        f"The subnet '{network['subnets'][0]}' has dependencies and cannot be deleted.",
+    )
     eks.delete_cluster(name="c1")
     wait_gone(lambda: eks.describe_cluster(name="c1"))
     eks_enis = ec2.describe_network_interfaces(Filters=[{"Name": "description", "Values": ["Amazon EKS c1"]}])
     assert {g["GroupId"] for i in eks_enis["NetworkInterfaces"] for g in i["Groups"]} == {cluster_group}
     assert failure(lambda: ec2.delete_security_group(GroupId=cluster_group)) == (
-        "DependencyViolation", 400, f"resource {cluster_group} has a dependent object")
+        "DependencyViolation",
+        400,
+        f"resource {cluster_group} has a dependent object",
+    )
     # The interfaces go after the linger, and EKS's cluster security group with them.
     until_ok(lambda: ec2.delete_subnet(SubnetId=network["subnets"][0]))
     ec2.delete_subnet(SubnetId=network["subnets"][1])
@@ -274,14 +319,22 @@ def test_quotas(local_aws):
     local_aws.realism(quotas={"addresses": 1, "vpcs": 2, "internet_gateways": 1, "nat_gateways_per_az": 1})
     ec2.allocate_address(Domain="vpc")
     assert failure(lambda: ec2.allocate_address(Domain="vpc")) == (
-        "AddressLimitExceeded", 400, "The maximum number of addresses has been reached.")
+        "AddressLimitExceeded",
+        400,
+        "The maximum number of addresses has been reached.",
+    )
     vpc, subnets, _igw = vpc_with_subnets(ec2, igw=True)  # the default VPC is the first of two
     assert failure(lambda: ec2.create_vpc(CidrBlock="10.50.0.0/16")) == (
-        "VpcLimitExceeded", 400, "The maximum number of VPCs has been reached.")
+        "VpcLimitExceeded",
+        400,
+        "The maximum number of VPCs has been reached.",
+    )
     assert failure(lambda: ec2.create_internet_gateway())[:2] == ("InternetGatewayLimitExceeded", 400)
     ec2.create_nat_gateway(SubnetId=subnets[0], ConnectivityType="private")
     assert failure(lambda: ec2.create_nat_gateway(SubnetId=subnets[0], ConnectivityType="private"))[:2] == (
-        "NatGatewayLimitExceeded", 400)
+        "NatGatewayLimitExceeded",
+        400,
+    )
     ec2.create_nat_gateway(SubnetId=subnets[1], ConnectivityType="private")  # another zone
     local_aws.realism(quotas={"vpcs": None})
     ec2.create_vpc(CidrBlock="10.50.0.0/16")
@@ -293,7 +346,8 @@ def test_unsupported_zone_answers_eks_capacity_error(local_aws, network):
     eks.create_cluster(name="ok", roleArn=network["cluster_role"], resourcesVpcConfig={"subnetIds": network["subnets"]})
     local_aws.realism(unsupported_zones=[f"{REGION}c"])
     create = lambda: eks.create_cluster(  # noqa: E731
-        name="c2", roleArn=network["cluster_role"], resourcesVpcConfig={"subnetIds": network["subnets"]})
+        name="c2", roleArn=network["cluster_role"], resourcesVpcConfig={"subnetIds": network["subnets"]}
+    )
     try:
         create()
         raise AssertionError("the cluster was created in an unsupported zone")
@@ -303,7 +357,8 @@ def test_unsupported_zone_answers_eks_capacity_error(local_aws, network):
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert error["Error"]["Message"] == (
         f"Cannot create cluster 'c2' because {REGION}c, the targeted availability zone, does not currently have"
-        f" sufficient capacity to support the cluster. Retry and choose from these availability zones: {', '.join(valid)}")
+        f" sufficient capacity to support the cluster. Retry and choose from these availability zones: {', '.join(valid)}"
+    )
     assert error["validZones"] == valid and error["clusterName"] == "c2"
 
 
@@ -315,7 +370,9 @@ def test_service_linked_roles_created_by_the_first_cluster_and_nodegroup(local_a
     assert role["Path"] == "/aws-service-role/eks.amazonaws.com/"
     assert failure(lambda: iam.get_role(RoleName="AWSServiceRoleForAmazonEKSNodegroup"))[0] == "NoSuchEntity"
     wait_for(lambda: eks.describe_cluster(name="c1"), ["cluster", "status"], ["ACTIVE"])
-    eks.create_nodegroup(clusterName="c1", nodegroupName="ng", nodeRole=network["node_role"], subnets=network["subnets"])
+    eks.create_nodegroup(
+        clusterName="c1", nodegroupName="ng", nodeRole=network["node_role"], subnets=network["subnets"]
+    )
     role = iam.get_role(RoleName="AWSServiceRoleForAmazonEKSNodegroup")["Role"]
     assert role["Path"] == "/aws-service-role/eks-nodegroup.amazonaws.com/"
 
@@ -333,10 +390,18 @@ def test_throttling_and_internal_errors_use_each_service_own_code(local_aws):
         ("autoscaling", "describe_auto_scaling_groups"): ("Throttling", 400, "Rate exceeded"),
     }
     for (service, method), expected in calls.items():
-        assert failure(lambda: getattr(client(service, retries={"total_max_attempts": 1}), method)()) == expected, service
+        assert (
+            failure(lambda: getattr(client(service, retries={"total_max_attempts": 1}), method)()) == expected
+        ), service
     local_aws.faults(error_rate=1.0)
-    assert failure(lambda: client("ec2", retries={"total_max_attempts": 1}).describe_vpcs())[:2] == ("InternalError", 500)
-    assert failure(lambda: client("iam", retries={"total_max_attempts": 1}).list_roles())[:2] == ("InternalFailure", 500)
+    assert failure(lambda: client("ec2", retries={"total_max_attempts": 1}).describe_vpcs())[:2] == (
+        "InternalError",
+        500,
+    )
+    assert failure(lambda: client("iam", retries={"total_max_attempts": 1}).list_roles())[:2] == (
+        "InternalFailure",
+        500,
+    )
     local_aws.faults()
     assert local_aws.problems() == []  # injected faults are not problems
 
@@ -383,11 +448,16 @@ def test_load_balancer_blocks_subnets_and_vpc_until_removed(local_aws, network):
     assert failure(lambda: ec2.delete_security_group(GroupId=nlb["security_group_id"]))[0] == "DependencyViolation"
     # Deleted through the API (as a teardown does), the load balancer's interfaces go with it.
     elbv2.delete_load_balancer(LoadBalancerArn=nlb["load_balancer_arn"])
-    assert ec2.describe_network_interfaces(Filters=[{"Name": "group-id", "Values": [nlb["security_group_id"]]}])[
-        "NetworkInterfaces"] == []
+    assert (
+        ec2.describe_network_interfaces(Filters=[{"Name": "group-id", "Values": [nlb["security_group_id"]]}])[
+            "NetworkInterfaces"
+        ]
+        == []
+    )
     local_aws.delete_load_balancer(alb["name"])
     assert failure(lambda: ec2.describe_security_groups(GroupIds=[alb["security_group_id"]]))[0] == (
-        "InvalidGroup.NotFound")
+        "InvalidGroup.NotFound"
+    )
     assert failure(lambda: ec2.delete_vpc(VpcId=network["vpc"]))[0] == "DependencyViolation"  # subnets, groups
 
 
@@ -399,12 +469,19 @@ def test_delete_launch_template_versions_and_numbering(local_aws):
         ec2.create_launch_template_version(LaunchTemplateId=template_id, LaunchTemplateData={"InstanceType": size})
     answer = ec2.delete_launch_template_versions(LaunchTemplateId=template_id, Versions=["2", "1", "9"])
     assert [v["VersionNumber"] for v in answer["SuccessfullyDeletedLaunchTemplateVersions"]] == [2]
-    failed = {v["VersionNumber"]: v["ResponseError"]["Code"] for v in answer["UnsuccessfullyDeletedLaunchTemplateVersions"]}
+    failed = {
+        v["VersionNumber"]: v["ResponseError"]["Code"] for v in answer["UnsuccessfullyDeletedLaunchTemplateVersions"]
+    }
     assert failed == {1: "unexpectedError", 9: "launchTemplateVersionDoesNotExist"}
-    new = ec2.create_launch_template_version(LaunchTemplateId=template_id, LaunchTemplateData={"InstanceType": "m5.large"})
+    new = ec2.create_launch_template_version(
+        LaunchTemplateId=template_id, LaunchTemplateData={"InstanceType": "m5.large"}
+    )
     assert new["LaunchTemplateVersion"]["VersionNumber"] == 4  # numbers are never reused
     versions = ec2.describe_launch_template_versions(LaunchTemplateId=template_id, Versions=["3", "4"])
-    assert [v["LaunchTemplateData"]["InstanceType"] for v in versions["LaunchTemplateVersions"]] == ["t3.large", "m5.large"]
+    assert [v["LaunchTemplateData"]["InstanceType"] for v in versions["LaunchTemplateVersions"]] == [
+        "t3.large",
+        "m5.large",
+    ]
 
 
 def test_an_unimplemented_call_is_a_problem_until_reset(local_aws):
@@ -416,3 +493,57 @@ def test_an_unimplemented_call_is_a_problem_until_reset(local_aws):
     assert "has not been implemented" in problems[0]
     local_aws.reset()
     assert local_aws.problems() == []
+
+
+def test_describes_of_the_vpc_role_and_teardown_honour_tag_filters(local_aws):
+    ec2 = client("ec2")
+
+    def tagged(kind, value):
+        return [{"ResourceType": kind, "Tags": [{"Key": "aews.eks/cluster-name", "Value": value}]}]
+
+    made = {}
+    for owner, cidr in (("mine", "10.60"), ("other", "10.61")):
+        vpc = ec2.create_vpc(CidrBlock=f"{cidr}.0.0/16", TagSpecifications=tagged("vpc", owner))["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=f"{cidr}.0.0/24", TagSpecifications=tagged("subnet", owner))
+        subnet = subnet["Subnet"]["SubnetId"]
+        made[owner] = {
+            "describe_vpcs": ("Vpcs", "VpcId", vpc),
+            "describe_subnets": ("Subnets", "SubnetId", subnet),
+            "describe_route_tables": (
+                "RouteTables",
+                "RouteTableId",
+                ec2.create_route_table(VpcId=vpc, TagSpecifications=tagged("route-table", owner))["RouteTable"][
+                    "RouteTableId"
+                ],
+            ),
+            "describe_security_groups": (
+                "SecurityGroups",
+                "GroupId",
+                ec2.create_security_group(
+                    VpcId=vpc, GroupName="g", Description="g", TagSpecifications=tagged("security-group", owner)
+                )["GroupId"],
+            ),
+            "describe_internet_gateways": (
+                "InternetGateways",
+                "InternetGatewayId",
+                ec2.create_internet_gateway(TagSpecifications=tagged("internet-gateway", owner))["InternetGateway"][
+                    "InternetGatewayId"
+                ],
+            ),
+            "describe_addresses": (
+                "Addresses",
+                "AllocationId",
+                ec2.allocate_address(Domain="vpc", TagSpecifications=tagged("elastic-ip", owner))["AllocationId"],
+            ),
+            "describe_nat_gateways": (
+                "NatGateways",
+                "NatGatewayId",
+                ec2.create_nat_gateway(
+                    SubnetId=subnet, ConnectivityType="private", TagSpecifications=tagged("natgateway", owner)
+                )["NatGateway"]["NatGatewayId"],
+            ),
+        }
+    for method, (key, id_key, mine) in made["mine"].items():
+        kwarg = "Filter" if method == "describe_nat_gateways" else "Filters"
+        found = getattr(ec2, method)(**{kwarg: [{"Name": "tag:aews.eks/cluster-name", "Values": ["mine"]}]})[key]
+        assert [item[id_key] for item in found] == [mine], method
