@@ -505,3 +505,174 @@ def describe_fargate_profile(client, cluster_name, name):
 def delete_fargate_profile(client, cluster_name, name):
     client.delete_fargate_profile(clusterName=cluster_name, fargateProfileName=name)
     return True
+
+
+# ---------------------------------------------------------------- EC2: the VPC and what is in it (teardown)
+def _filters(filters):
+    return [{"Name": k, "Values": list(v) if isinstance(v, (list, tuple)) else [v]} for k, v in filters.items()]
+
+
+@_common("describe the VPCs")
+def describe_vpcs(client, vpc_ids=None, filters=None):
+    params = {}
+    if vpc_ids:
+        params["VpcIds"] = list(vpc_ids)
+    if filters:
+        params["Filters"] = _filters(filters)
+    return _paginate(client, "describe_vpcs", "Vpcs", **params)
+
+
+@_common("describe the NAT gateways")
+def describe_nat_gateways(client, filters=None, nat_gateway_ids=None):
+    params = {"Filter": _filters(filters)} if filters else {}
+    if nat_gateway_ids:
+        params["NatGatewayIds"] = list(nat_gateway_ids)
+    return _paginate(client, "describe_nat_gateways", "NatGateways", **params)
+
+
+@_common("describe the elastic IP addresses")
+def describe_addresses(client, filters=None):
+    params = {"Filters": _filters(filters)} if filters else {}
+    return client.describe_addresses(**params).get("Addresses", [])
+
+
+@_common("describe the internet gateways")
+def describe_internet_gateways(client, filters=None):
+    params = {"Filters": _filters(filters)} if filters else {}
+    return _paginate(client, "describe_internet_gateways", "InternetGateways", **params)
+
+
+@_common("describe the route tables")
+def describe_route_tables(client, filters=None):
+    params = {"Filters": _filters(filters)} if filters else {}
+    return _paginate(client, "describe_route_tables", "RouteTables", **params)
+
+
+@_common("describe the subnets")
+def describe_subnets_filtered(client, filters):
+    return _paginate(client, "describe_subnets", "Subnets", Filters=_filters(filters))
+
+
+@_common("describe the security groups")
+def describe_security_groups_filtered(client, filters):
+    return _paginate(client, "describe_security_groups", "SecurityGroups", Filters=_filters(filters))
+
+
+@_common("describe the network interfaces")
+def describe_network_interfaces(client, filters):
+    return _paginate(client, "describe_network_interfaces", "NetworkInterfaces", Filters=_filters(filters))
+
+
+@_delete("delete the NAT gateway")
+def delete_nat_gateway(client, nat_gateway_id):
+    client.delete_nat_gateway(NatGatewayId=nat_gateway_id)
+    return True
+
+
+@_common("disassociate the elastic IP address")
+def disassociate_address(client, association_id):
+    client.disassociate_address(AssociationId=association_id)
+
+
+@_common("release the elastic IP address")
+def release_address(client, allocation_id):
+    client.release_address(AllocationId=allocation_id)
+    return True
+
+
+@_common("detach the internet gateway")
+def detach_internet_gateway(client, internet_gateway_id, vpc_id):
+    client.detach_internet_gateway(InternetGatewayId=internet_gateway_id, VpcId=vpc_id)
+    return True
+
+
+@_common("delete the internet gateway")
+def delete_internet_gateway(client, internet_gateway_id):
+    client.delete_internet_gateway(InternetGatewayId=internet_gateway_id)
+    return True
+
+
+@_common("disassociate the route table")
+def disassociate_route_table(client, association_id):
+    client.disassociate_route_table(AssociationId=association_id)
+
+
+@_common("delete the route table")
+def delete_route_table(client, route_table_id):
+    client.delete_route_table(RouteTableId=route_table_id)
+    return True
+
+
+@_common("delete the subnet")
+def delete_subnet(client, subnet_id):
+    client.delete_subnet(SubnetId=subnet_id)
+    return True
+
+
+@_common("revoke the security group rules")
+def revoke_security_group_rules(client, group_id, ingress=(), egress=()):
+    if ingress:
+        client.revoke_security_group_ingress(GroupId=group_id, IpPermissions=list(ingress))
+    if egress:
+        client.revoke_security_group_egress(GroupId=group_id, IpPermissions=list(egress))
+
+
+@_common("delete the security group")
+def delete_security_group(client, group_id):
+    client.delete_security_group(GroupId=group_id)
+    return True
+
+
+@_common("delete the network interface")
+def delete_network_interface(client, network_interface_id):
+    client.delete_network_interface(NetworkInterfaceId=network_interface_id)
+    return True
+
+
+@_common("delete the VPC")
+def delete_vpc(client, vpc_id):
+    client.delete_vpc(VpcId=vpc_id)
+    return True
+
+
+# ---------------------------------------------------------------- Elastic Load Balancing (v2 and classic)
+@_common("describe the load balancers")
+def describe_load_balancers_v2(client):
+    return _paginate(client, "describe_load_balancers", "LoadBalancers")
+
+
+@_common("describe the load balancer tags")
+def describe_tags_v2(client, arns):
+    tags = {}
+    arns = list(arns)
+    for start in range(0, len(arns), 20):
+        for d in client.describe_tags(ResourceArns=arns[start : start + 20]).get("TagDescriptions", []):
+            tags[d["ResourceArn"]] = {t["Key"]: t.get("Value", "") for t in d.get("Tags", [])}
+    return tags
+
+
+@_delete("delete the load balancer")
+def delete_load_balancer_v2(client, arn):
+    client.delete_load_balancer(LoadBalancerArn=arn)
+    return True
+
+
+@_common("describe the classic load balancers")
+def describe_load_balancers_classic(client):
+    return _paginate(client, "describe_load_balancers", "LoadBalancerDescriptions")
+
+
+@_common("describe the classic load balancer tags")
+def describe_tags_classic(client, names):
+    tags = {}
+    names = list(names)
+    for start in range(0, len(names), 20):
+        for d in client.describe_tags(LoadBalancerNames=names[start : start + 20]).get("TagDescriptions", []):
+            tags[d["LoadBalancerName"]] = {t["Key"]: t.get("Value", "") for t in d.get("Tags", [])}
+    return tags
+
+
+@_delete("delete the classic load balancer")
+def delete_load_balancer_classic(client, name):
+    client.delete_load_balancer(LoadBalancerName=name)
+    return True

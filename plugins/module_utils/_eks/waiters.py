@@ -37,6 +37,9 @@ _DEFAULT_DELAYS = {
     "update_successful": 15,
     "pod_identity_association_deleted": 5,
     "fargate_profile_deleted": 10,
+    # VPC teardown: NAT gateways take about a minute to be deleted; DependencyViolation is tried again this often.
+    "nat_gateway_deleted": 15,
+    "dependency_retry": 10,
 }
 
 

@@ -1,0 +1,444 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the aews.eks project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Teardown of a cluster's VPC: what Kubernetes left in it for the cluster, then what the vpc role made.
+
+Three parts kept apart: ``inventory`` reads what is in the cluster's VPCs (calls ``api`` only), ``select``
+decides what belongs to the cluster (pure, unit-tested), ``Cleaner`` deletes it in dependency order, waiting
+out ``DependencyViolation`` for a bounded time and naming what it could not delete.
+
+Selection never trusts a filter alone: resources are read by the VPC's id, and each is kept only when its own
+tags say it belongs to this cluster (``aews.eks/cluster-name`` for what the collection made;
+``kubernetes.io/cluster/NAME: owned`` or ``elbv2.k8s.aws/cluster: NAME`` for what Kubernetes made, as eksctl's
+cleanup does; ``cluster.k8s.amazonaws.com/name`` for the network interfaces of the VPC CNI).
+"""
+
+from __future__ import annotations
+
+import time
+
+from . import api
+from .errors import EksError
+from .waiters import waiter_delay
+
+OWNER_TAG = "aews.eks/cluster-name"
+CNI_TAG = "cluster.k8s.amazonaws.com/name"
+EKS_CLUSTER_SG_TAG = "aws:eks:cluster-name"
+
+# A delete refused for one of these is tried again until the deadline: something still uses the resource.
+RETRY_LATER_CODES = (
+    "DependencyViolation",
+    "InvalidIPAddress.InUse",
+    "InvalidNetworkInterface.InUse",
+    "ResourceInUse",
+    "IncorrectState",
+)
+# A delete answered with one of these found the resource already gone.
+GONE_CODES = ("NatGatewayNotFound", "LoadBalancerNotFound", "AccessPointNotFound", "InvalidAllocationID.NotFound")
+
+
+# ---------------------------------------------------------------- pure: ownership and selection
+def tags_of(resource):
+    """The tags of an EC2 resource (a list of Key/Value) or of a load balancer (already a dict)."""
+    tags = resource.get("Tags") if isinstance(resource, dict) else None
+    if isinstance(tags, dict):
+        return tags
+    return {t.get("Key"): t.get("Value", "") for t in tags or []}
+
+
+def is_owned(resource, cluster):
+    return tags_of(resource).get(OWNER_TAG) == cluster
+
+
+def is_kubernetes_owned(tags, cluster):
+    """Made by Kubernetes for this cluster (the in-tree cloud provider or the AWS Load Balancer Controller)."""
+    return tags.get(f"kubernetes.io/cluster/{cluster}") == "owned" or tags.get("elbv2.k8s.aws/cluster") == cluster
+
+
+def is_cni_leftover(eni, cluster):
+    """A network interface the VPC CNI made for this cluster, no longer attached to anything."""
+    return eni.get("Status") == "available" and tags_of(eni).get(CNI_TAG) == cluster
+
+
+def name_of(resource):
+    return tags_of(resource).get("Name") or resource.get("GroupName") or resource.get("name") or ""
+
+
+def referencing_permissions(group, group_ids):
+    """The parts of ``group``'s ingress and egress rules that name another group of ``group_ids``.
+
+    Returns (ingress, egress) in the form RevokeSecurityGroupIngress/Egress take. A group's rules naming itself
+    are left out: they go with the group and never block its deletion.
+    """
+    result = []
+    for key in ("IpPermissions", "IpPermissionsEgress"):
+        kept = []
+        for permission in group.get(key) or []:
+            pairs = [
+                p
+                for p in permission.get("UserIdGroupPairs") or []
+                if p.get("GroupId") in group_ids and p.get("GroupId") != group.get("GroupId")
+            ]
+            if pairs:
+                revoke = {k: v for k, v in permission.items() if k in ("IpProtocol", "FromPort", "ToPort")}
+                revoke["UserIdGroupPairs"] = [{"GroupId": p["GroupId"]} for p in pairs]
+                kept.append(revoke)
+        result.append(kept)
+    return result[0], result[1]
+
+
+def select(cluster, inventory):
+    """What to delete, by kind, from what ``inventory`` read; each item checked against the cluster's tags.
+
+    ``inventory``: {"vpcs": [{"vpc": VPC, "owned": bool, "security_groups", "network_interfaces",
+    "nat_gateways", "internet_gateways", "route_tables", "subnets"}], "load_balancers": [{"kind", "id",
+    "name", "vpc_id", "tags"}], "addresses": [...], "internet_gateways": [...] (detached ones)}.
+    """
+    plan = {
+        k: []
+        for k in (
+            "load_balancers",
+            "rules",
+            "kubernetes_security_groups",
+            "network_interfaces",
+            "nat_gateways",
+            "addresses",
+            "internet_gateways",
+            "route_tables",
+            "subnets",
+            "security_groups",
+            "vpcs",
+        )
+    }
+    vpc_ids = {v["vpc"]["VpcId"] for v in inventory.get("vpcs", [])}
+    for lb in inventory.get("load_balancers", []):
+        if lb.get("vpc_id") in vpc_ids and is_kubernetes_owned(lb.get("tags") or {}, cluster):
+            plan["load_balancers"].append(lb)
+    nat_allocations = {}
+    for entry in inventory.get("vpcs", []):
+        vpc_id = entry["vpc"]["VpcId"]
+        groups = [g for g in entry.get("security_groups", []) if g.get("VpcId") == vpc_id]
+        kube_groups = [
+            g
+            for g in groups
+            if g.get("GroupName") != "default" and not is_owned(g, cluster) and is_kubernetes_owned(tags_of(g), cluster)
+        ]
+        own_groups = [g for g in groups if g.get("GroupName") != "default" and is_owned(g, cluster)]
+        plan["kubernetes_security_groups"] += kube_groups
+        plan["security_groups"] += own_groups
+        # Rules in the groups that go (and in the cluster's own EKS security group) naming a group that goes.
+        going = {g["GroupId"] for g in kube_groups + own_groups}
+        holders = [
+            g
+            for g in groups
+            if g["GroupId"] in going or tags_of(g).get(EKS_CLUSTER_SG_TAG) == cluster or is_owned(g, cluster)
+        ]
+        for group in holders:
+            ingress, egress = referencing_permissions(group, going)
+            if ingress or egress:
+                plan["rules"].append({"group": group, "ingress": ingress, "egress": egress})
+        plan["network_interfaces"] += [
+            e for e in entry.get("network_interfaces", []) if e.get("VpcId") == vpc_id and is_cni_leftover(e, cluster)
+        ]
+        for nat in entry.get("nat_gateways", []):
+            if nat.get("VpcId") == vpc_id and is_owned(nat, cluster) and nat.get("State") != "deleted":
+                plan["nat_gateways"].append(nat)
+                for a in nat.get("NatGatewayAddresses") or []:
+                    nat_allocations[a.get("AllocationId")] = nat["NatGatewayId"]
+        for igw in entry.get("internet_gateways", []):
+            attached = [a.get("VpcId") for a in igw.get("Attachments") or []]
+            if vpc_id in attached and is_owned(igw, cluster):
+                plan["internet_gateways"].append(dict(igw, vpc_id=vpc_id))
+        for table in entry.get("route_tables", []):
+            main = any(a.get("Main") for a in table.get("Associations") or [])
+            if table.get("VpcId") == vpc_id and is_owned(table, cluster) and not main:
+                plan["route_tables"].append(table)
+        plan["subnets"] += [s for s in entry.get("subnets", []) if s.get("VpcId") == vpc_id and is_owned(s, cluster)]
+        if entry.get("owned") and is_owned(entry["vpc"], cluster):
+            plan["vpcs"].append(entry["vpc"])
+    # Internet gateways left detached by an interrupted run: owned, attached to nothing.
+    known = {g["InternetGatewayId"] for g in plan["internet_gateways"]}
+    for igw in inventory.get("internet_gateways", []):
+        if igw["InternetGatewayId"] not in known and not igw.get("Attachments") and is_owned(igw, cluster):
+            plan["internet_gateways"].append(dict(igw, vpc_id=None))
+    # Each with the NAT gateway of this cluster that holds it, if any: released only once that one is deleted.
+    plan["addresses"] = [
+        dict(a, nat_gateway_id=nat_allocations.get(a.get("AllocationId")))
+        for a in inventory.get("addresses", [])
+        if is_owned(a, cluster)
+    ]
+    return plan
+
+
+def describe_item(kind, resource):
+    """One line of the result: {"type", "id", "name"}."""
+    ids = {
+        "load_balancer": lambda r: r.get("id"),
+        "rule": lambda r: r["group"]["GroupId"],
+        "kubernetes_security_group": lambda r: r["GroupId"],
+        "network_interface": lambda r: r["NetworkInterfaceId"],
+        "nat_gateway": lambda r: r["NatGatewayId"],
+        "address": lambda r: r.get("AllocationId"),
+        "internet_gateway": lambda r: r["InternetGatewayId"],
+        "route_table": lambda r: r["RouteTableId"],
+        "subnet": lambda r: r["SubnetId"],
+        "security_group": lambda r: r["GroupId"],
+        "vpc": lambda r: r["VpcId"],
+    }
+    if kind == "rule":
+        name = f"rules of {name_of(resource['group'])} naming groups being deleted"
+    elif kind == "address":
+        name = name_of(resource) or resource.get("PublicIp") or ""
+    else:
+        name = name_of(resource)
+    return {"type": kind, "id": ids[kind](resource), "name": name}
+
+
+PHASES = (
+    ("load_balancers", "load_balancer"),
+    ("rules", "rule"),
+    ("kubernetes_security_groups", "kubernetes_security_group"),
+    ("network_interfaces", "network_interface"),
+    ("nat_gateways", "nat_gateway"),
+    ("addresses", "address"),
+    ("internet_gateways", "internet_gateway"),
+    ("route_tables", "route_table"),
+    ("subnets", "subnet"),
+    ("security_groups", "security_group"),
+    ("vpcs", "vpc"),
+)
+
+
+def planned(plan):
+    """Every deletion of ``plan`` in the order it is made, as result lines."""
+    return [describe_item(kind, r) for key, kind in PHASES for r in plan[key]]
+
+
+def failure_message(cluster, failed):
+    lines = [f"{f['type']} {f['id']}{' (' + f['name'] + ')' if f['name'] else ''}: {f['reason']}" for f in failed]
+    return (
+        f"These resources of cluster {cluster} could not be deleted: "
+        + "; ".join(lines)
+        + ". What still uses them (network interfaces of load balancers or pods, rules of other security groups)"
+        " is named in each reason; remove it and run the teardown again: what was deleted stays deleted."
+    )
+
+
+# ---------------------------------------------------------------- reading
+def inventory(ec2, elbv2, elb, cluster, vpc_ids=()):
+    """Read the cluster's VPCs (owned ones by tag, checked; adopted ones by id) and what is in them."""
+    vpcs = {}
+    for vpc in api.describe_vpcs(ec2, filters={f"tag:{OWNER_TAG}": cluster}):
+        if is_owned(vpc, cluster):
+            vpcs[vpc["VpcId"]] = (vpc, True)
+    for vpc in api.describe_vpcs(ec2, vpc_ids=vpc_ids) if vpc_ids else []:
+        vpcs.setdefault(vpc["VpcId"], (vpc, is_owned(vpc, cluster)))
+    entries = []
+    for vpc_id, (vpc, owned) in vpcs.items():
+        in_vpc = {"vpc-id": vpc_id}
+        entries.append(
+            {
+                "vpc": vpc,
+                "owned": owned,
+                "security_groups": api.describe_security_groups_filtered(ec2, in_vpc),
+                "network_interfaces": api.describe_network_interfaces(ec2, in_vpc),
+                "nat_gateways": api.describe_nat_gateways(ec2, filters=in_vpc),
+                "internet_gateways": api.describe_internet_gateways(ec2, {"attachment.vpc-id": vpc_id}),
+                "route_tables": api.describe_route_tables(ec2, in_vpc),
+                "subnets": api.describe_subnets_filtered(ec2, in_vpc),
+            }
+        )
+    load_balancers = []
+    if entries:
+        v2 = api.describe_load_balancers_v2(elbv2)
+        v2 = [lb for lb in v2 if lb.get("VpcId") in vpcs]
+        tags = api.describe_tags_v2(elbv2, [lb["LoadBalancerArn"] for lb in v2]) if v2 else {}
+        load_balancers += [
+            {
+                "kind": "v2",
+                "id": lb["LoadBalancerArn"],
+                "name": lb.get("LoadBalancerName"),
+                "vpc_id": lb.get("VpcId"),
+                "tags": tags.get(lb["LoadBalancerArn"], {}),
+            }
+            for lb in v2
+        ]
+        classic = [lb for lb in api.describe_load_balancers_classic(elb) if lb.get("VPCId") in vpcs]
+        tags = api.describe_tags_classic(elb, [lb["LoadBalancerName"] for lb in classic]) if classic else {}
+        load_balancers += [
+            {
+                "kind": "classic",
+                "id": lb["LoadBalancerName"],
+                "name": lb["LoadBalancerName"],
+                "vpc_id": lb.get("VPCId"),
+                "tags": tags.get(lb["LoadBalancerName"], {}),
+            }
+            for lb in classic
+        ]
+    owned_filter = {f"tag:{OWNER_TAG}": cluster}
+    return {
+        "vpcs": entries,
+        "load_balancers": load_balancers,
+        "addresses": api.describe_addresses(ec2, owned_filter),
+        "internet_gateways": api.describe_internet_gateways(ec2, owned_filter),
+    }
+
+
+# ---------------------------------------------------------------- deleting
+class Cleaner:
+    """Deletes a plan in order; a refusal because of a dependency is tried again until the deadline."""
+
+    def __init__(self, ec2, elbv2, elb, dependency_timeout, nat_timeout, delay=None, sleep=time.sleep):
+        self.ec2 = ec2
+        self.elbv2 = elbv2
+        self.elb = elb
+        self.dependency_deadline = time.monotonic() + max(0, dependency_timeout)
+        self.nat_timeout = nat_timeout
+        self.delay = waiter_delay("dependency_retry") if delay is None else delay
+        self.sleep = sleep
+        self.deleted = []
+        self.failed = []
+
+    def _attempt(self, kind, resource, func, *args, record=True):
+        item = describe_item(kind, resource)
+        while True:
+            try:
+                func(*args)
+            except EksError as e:
+                code = e.code or ""
+                if code in GONE_CODES or code.endswith(".NotFound"):
+                    return True
+                if code in RETRY_LATER_CODES and time.monotonic() + self.delay <= self.dependency_deadline:
+                    self.sleep(self.delay)
+                    continue
+                self.failed.append(dict(item, reason=str(e)))
+                return False
+            if record:
+                self.deleted.append(item)
+            return True
+
+    def run(self, plan):
+        for lb in plan["load_balancers"]:
+            if lb["kind"] == "v2":
+                self._attempt("load_balancer", lb, api.delete_load_balancer_v2, self.elbv2, lb["id"])
+            else:
+                self._attempt("load_balancer", lb, api.delete_load_balancer_classic, self.elb, lb["id"])
+        for rule in plan["rules"]:
+            group_id = rule["group"]["GroupId"]
+            self._attempt(
+                "rule", rule, api.revoke_security_group_rules, self.ec2, group_id, rule["ingress"], rule["egress"]
+            )
+        for group in plan["kubernetes_security_groups"]:
+            self._attempt("kubernetes_security_group", group, api.delete_security_group, self.ec2, group["GroupId"])
+        for eni in plan["network_interfaces"]:
+            self._attempt("network_interface", eni, api.delete_network_interface, self.ec2, eni["NetworkInterfaceId"])
+        gone = self._delete_nat_gateways(plan["nat_gateways"])
+        for address in plan["addresses"]:
+            self._release(address, gone)
+        for igw in plan["internet_gateways"]:
+            # Detaching waits while NAT gateways' public addresses are still mapped (DependencyViolation).
+            gateway_id = igw["InternetGatewayId"]
+            detach = api.detach_internet_gateway
+            if igw.get("vpc_id") and not self._attempt(
+                "internet_gateway", igw, detach, self.ec2, gateway_id, igw["vpc_id"], record=False
+            ):
+                continue
+            self._attempt("internet_gateway", igw, api.delete_internet_gateway, self.ec2, igw["InternetGatewayId"])
+        for table in plan["route_tables"]:
+            for association in table.get("Associations") or []:
+                if association.get("RouteTableAssociationId") and not association.get("Main"):
+                    try:
+                        api.disassociate_route_table(self.ec2, association["RouteTableAssociationId"])
+                    except EksError as e:
+                        if not (e.code or "").endswith(".NotFound"):
+                            raise
+            self._attempt("route_table", table, api.delete_route_table, self.ec2, table["RouteTableId"])
+        for subnet in plan["subnets"]:
+            self._attempt("subnet", subnet, api.delete_subnet, self.ec2, subnet["SubnetId"])
+        for group in plan["security_groups"]:
+            self._attempt("security_group", group, api.delete_security_group, self.ec2, group["GroupId"])
+        for vpc in plan["vpcs"]:
+            self._attempt("vpc", vpc, api.delete_vpc, self.ec2, vpc["VpcId"])
+        return self
+
+    def _delete_nat_gateways(self, nats):
+        """Delete, then wait until each is ``deleted`` (its elastic IP stays associated until then)."""
+        if not nats:
+            return set()
+        for nat in nats:
+            if nat.get("State") in ("pending", "available", "failed"):
+                api.delete_nat_gateway(self.ec2, nat["NatGatewayId"])
+        ids = [n["NatGatewayId"] for n in nats]
+        states = {}
+        deadline = time.monotonic() + max(0, self.nat_timeout)
+        delay = waiter_delay("nat_gateway_deleted")
+        while True:
+            found = {
+                n["NatGatewayId"]: n.get("State") for n in api.describe_nat_gateways(self.ec2, nat_gateway_ids=ids)
+            }
+            states = {i: found.get(i, "deleted") for i in ids}
+            if all(s == "deleted" for s in states.values()) or time.monotonic() + delay > deadline:
+                break
+            self.sleep(delay)
+        gone = set()
+        for nat in nats:
+            item = describe_item("nat_gateway", nat)
+            if states[nat["NatGatewayId"]] == "deleted":
+                gone.add(nat["NatGatewayId"])
+                self.deleted.append(item)
+            else:
+                self.failed.append(
+                    dict(
+                        item,
+                        reason=f"still {states[nat['NatGatewayId']]} after {self.nat_timeout}s (it is billed until"
+                        " deleted; its elastic IP is released only once it is)",
+                    )
+                )
+        return gone
+
+    def _release(self, address, nats_gone):
+        nat_id = address.get("nat_gateway_id")
+        if nat_id and nat_id not in nats_gone:
+            reason = f"its NAT gateway {nat_id} is not deleted yet (an address is released only after it)"
+            self.failed.append(dict(describe_item("address", address), reason=reason))
+            return
+
+        def release():
+            try:
+                api.release_address(self.ec2, address["AllocationId"])
+            except EksError as e:
+                # The NAT gateway that held it is deleted: an association still shown is stale, undo it once.
+                if e.code != "InvalidIPAddress.InUse" or not nat_id or not address.get("AssociationId"):
+                    raise
+                try:
+                    api.disassociate_address(self.ec2, address.pop("AssociationId"))
+                except EksError as again:
+                    if not (again.code or "").endswith(".NotFound"):
+                        raise
+                api.release_address(self.ec2, address["AllocationId"])
+
+        self._attempt("address", address, release)
+
+
+# ---------------------------------------------------------------- the module
+def ensure(module):
+    from .common import client  # here: keeps the pure part of this file importable without Ansible
+
+    params = module.params
+    cluster = params["cluster_name"]
+    ec2 = client(module, "ec2")
+    elbv2 = client(module, "elbv2")
+    elb = client(module, "elb")
+    plan = select(cluster, inventory(ec2, elbv2, elb, cluster, params["vpc_ids"] or ()))
+    predicted = planned(plan)
+    if module.check_mode:
+        module.exit_json(changed=bool(predicted), deleted=predicted, failed=[])
+    cleaner = Cleaner(ec2, elbv2, elb, params["dependency_timeout"], params["nat_gateway_timeout"]).run(plan)
+    if cleaner.failed:
+        module.fail_json(
+            msg=failure_message(cluster, cleaner.failed),
+            changed=bool(cleaner.deleted),
+            deleted=cleaner.deleted,
+            failed=cleaner.failed,
+        )
+    module.exit_json(changed=bool(cleaner.deleted), deleted=cleaner.deleted, failed=[])
