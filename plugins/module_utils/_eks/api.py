@@ -676,3 +676,15 @@ def describe_tags_classic(client, names):
 def delete_load_balancer_classic(client, name):
     client.delete_load_balancer(LoadBalancerName=name)
     return True
+
+
+# ---------------------------------------------------------------- IAM: instance profiles of a role (teardown)
+@_describe("list the IAM role's instance profiles", default_value=[])
+def list_instance_profiles_for_role(client, name):
+    return _paginate(client, "list_instance_profiles_for_role", "InstanceProfiles", RoleName=name)
+
+
+@_delete("remove the IAM role from its instance profile")
+def remove_role_from_instance_profile(client, profile_name, role_name):
+    client.remove_role_from_instance_profile(InstanceProfileName=profile_name, RoleName=role_name)
+    return True

@@ -70,9 +70,9 @@ class Retrying:
         self.notes = []
 
     def call(self, what, func, *args, **kwargs):
-        deadline = time.monotonic() + max(0, self.timeout or 0)
+        started = time.monotonic()
+        deadline = started + max(0, self.timeout or 0)
         attempts = 0
-        first = None
         while True:
             try:
                 value = func(*args, **kwargs)
@@ -82,11 +82,10 @@ class Retrying:
                         self.notes.append(f"{what}: gave up after {attempts + 1} attempts ({self.reason})")
                     raise
                 attempts += 1
-                first = first or time.monotonic()
                 time.sleep(self.delay)
                 continue
             if attempts:
-                waited = int(round(time.monotonic() - first + self.delay))
+                waited = int(round(time.monotonic() - started))
                 self.notes.append(f"{what}: waited {waited}s over {attempts + 1} attempts ({self.reason})")
             return value
 

@@ -184,3 +184,39 @@ def test_describe_subnets_pages(ec2):
         {"SubnetId": "subnet-1"},
         {"SubnetId": "subnet-2"},
     ]
+
+
+# ---------------------------------------------------------------- client request tokens, IAM propagation
+def test_request_token_is_deterministic_per_request():
+    params = {
+        "name": "myeks",
+        "roleArn": "arn:aws:iam::123456789012:role/r",
+        "resourcesVpcConfig": {"subnetIds": ["a"]},
+    }
+    token = api.request_token("cluster", params)
+    assert token == api.request_token("cluster", dict(reversed(list(params.items()))))
+    assert token != api.request_token("cluster", dict(params, name="other"))
+    assert token != api.request_token("nodegroup", params)
+    assert api.request_token("cluster", dict(params, clientRequestToken="x")) == token
+
+
+def test_create_cluster_sends_its_token_and_retries_iam_propagation(eks, monkeypatch):
+    from ansible_collections.aews.eks.plugins.module_utils._eks import retry
+
+    monkeypatch.setattr(retry.time, "sleep", lambda s: None)
+    client, stubber = eks
+    request = {"name": "myeks", "roleArn": "arn:aws:iam::123456789012:role/eks", "resourcesVpcConfig": {}}
+    expected = dict(request, clientRequestToken=api.request_token("cluster", request))
+    stubber.add_client_error(
+        "create_cluster",
+        "InvalidParameterException",
+        "Role with arn: arn:aws:iam::123456789012:role/eks could not be assumed because it does not exist or the"
+        " trusted entity is not correct",
+        400,
+        expected_params=expected,
+    )
+    stubber.add_response("create_cluster", {"cluster": {"name": "myeks", "status": "CREATING"}}, expected)
+    client.iam_propagation = retry.iam_propagation(timeout=60, delay=1)
+
+    assert api.create_cluster(client, **request)["status"] == "CREATING"
+    assert "CreateCluster myeks: waited" in client.iam_propagation.notes[0]

@@ -1,0 +1,85 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the aews.eks project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Teardown of the IAM roles a cluster owns: candidates by name, kept only when their own tags name the cluster.
+
+``select`` is pure (unit-tested); ``ensure`` reads and deletes through ``api`` only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import unquote
+
+from . import api
+from .errors import EksError
+
+OWNER_TAG = "aews.eks/cluster-name"
+
+
+def trusts_oidc_provider(role):
+    """Whether the role's trust policy names an IAM OpenID Connect provider (an IRSA role)."""
+    document = role.get("AssumeRolePolicyDocument") or {}
+    if isinstance(document, str):
+        try:
+            document = json.loads(unquote(document))
+        except ValueError:
+            return "oidc-provider" in document
+    return "oidc-provider/" in json.dumps(document)
+
+
+def candidates(roles, cluster, name_regex=None, names=()):
+    """Roles named like the cluster's (``name_regex``, by default "CLUSTER-...") or named in ``names``."""
+    pattern = re.compile(name_regex if name_regex else "^" + re.escape(cluster + "-"))
+    wanted = set(names or ())
+    return [r for r in roles if pattern.search(r["RoleName"]) or r["RoleName"] in wanted]
+
+
+def select(roles, tags, cluster, trusting_oidc=None):
+    """(to delete, look-alikes kept): a role goes only when its tags carry ``aews.eks/cluster-name: cluster``.
+
+    ``tags``: role name -> {key: value}. ``trusting_oidc`` True keeps only IRSA roles, False only the others.
+    """
+    chosen, kept = [], []
+    for role in roles:
+        if trusting_oidc is not None and trusts_oidc_provider(role) != trusting_oidc:
+            continue
+        (chosen if tags.get(role["RoleName"], {}).get(OWNER_TAG) == cluster else kept).append(role)
+    return chosen, kept
+
+
+def delete_role(iam, name):
+    """Take the role out of its instance profiles, drop its policies, delete it."""
+    for profile in api.list_instance_profiles_for_role(iam, name):
+        api.remove_role_from_instance_profile(iam, profile["InstanceProfileName"], name)
+    for policy in api.list_attached_role_policies(iam, name):
+        api.detach_role_policy(iam, name, policy["PolicyArn"])
+    for policy_name in api.list_role_policies(iam, name):
+        api.delete_role_policy(iam, name, policy_name)
+    api.delete_role(iam, name)
+
+
+def ensure(module):
+    from .common import client  # here: keeps the pure part of this file importable without Ansible
+
+    params = module.params
+    cluster = params["cluster_name"]
+    iam = client(module, "iam")
+    found = candidates(api.list_roles(iam), cluster, params["name_regex"], params["names"])
+    tags = {r["RoleName"]: {t["Key"]: t["Value"] for t in api.list_role_tags(iam, r["RoleName"])} for r in found}
+    chosen, kept = select(found, tags, cluster, params["trusting_oidc"])
+    deleted, failed = [], []
+    for role in chosen:
+        if not module.check_mode:
+            try:
+                delete_role(iam, role["RoleName"])
+            except EksError as e:
+                failed.append({"name": role["RoleName"], "reason": str(e)})
+                continue
+        deleted.append(role["RoleName"])
+    result = dict(changed=bool(deleted), deleted=deleted, kept=[r["RoleName"] for r in kept], failed=failed)
+    if failed:
+        lines = "; ".join(f"{f['name']}: {f['reason']}" for f in failed)
+        module.fail_json(msg=f"These IAM roles of cluster {cluster} could not be deleted: {lines}", **result)
+    module.exit_json(**result)

@@ -1,0 +1,105 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the aews.eks project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: eks_iam_role_cleanup
+short_description: Delete the IAM roles an EKS cluster owns
+version_added: 0.1.0
+description:
+  - Part of a teardown. The candidates are the roles named like the cluster's (O(name_regex)) or named in
+    O(names). Each is deleted only when its own tags carry C(aews.eks/cluster-name) with the cluster's name.
+    A role of the same name pattern without that tag is left alone and returned in RV(kept).
+  - A role is taken out of its instance profiles, its managed policies are detached and its inline
+    policies deleted, and then it is deleted.
+  - Check mode reads only and returns what would be deleted.
+author:
+  - aews.eks maintainers (@aews)
+options:
+  cluster_name:
+    description:
+      - The cluster whose roles are deleted.
+    type: str
+    required: true
+  name_regex:
+    description:
+      - A regular expression that role names are searched with. The default matches the names that start with
+        O(cluster_name) and a dash.
+    type: str
+  names:
+    description:
+      - Further role names to consider (for example the IRSA role names a definition gives).
+    type: list
+    elements: str
+    default: []
+  trusting_oidc:
+    description:
+      - V(true) keeps only the roles whose trust policy names an IAM OpenID Connect provider (IRSA roles),
+        V(false) only the others. Unset, all of them.
+    type: bool
+attributes:
+  check_mode:
+    description: Reads only, and returns what would be deleted.
+    support: full
+  diff_mode:
+    description: Not supported.
+    support: none
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Delete the IRSA roles of cluster myeks
+  aews.eks.eks_iam_role_cleanup:
+    cluster_name: myeks
+    trusting_oidc: true
+
+- name: Delete its node roles
+  aews.eks.eks_iam_role_cleanup:
+    cluster_name: myeks
+    name_regex: "^myeks-.*-node-role$"
+"""
+
+RETURN = r"""
+deleted:
+  description: The names of the roles deleted (in check mode, those that would be).
+  returned: always
+  type: list
+  elements: str
+  sample: [myeks-cluster-role]
+kept:
+  description: Candidates left alone because they do not carry this cluster's ownership tag.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+failed:
+  description: Roles that could not be deleted, each with C(name) and C(reason).
+  returned: always
+  type: list
+  elements: dict
+  sample: []
+"""
+
+from ansible_collections.aews.eks.plugins.module_utils import eks
+from ansible_collections.aews.eks.plugins.module_utils._eks.iam_cleanup import ensure
+
+
+def main():
+    argument_spec = dict(
+        cluster_name=dict(type="str", required=True),
+        name_regex=dict(type="str"),
+        names=dict(type="list", elements="str", default=[]),
+        trusting_oidc=dict(type="bool"),
+    )
+    module = eks.create_module(argument_spec, supports_check_mode=True)
+    eks.run(module, ensure)
+
+
+if __name__ == "__main__":
+    main()
