@@ -397,6 +397,30 @@ def predict_updated(current, changes, to_set, to_remove):
     return predicted
 
 
+# What --diff shows of an add-on: what the user sets, nothing only AWS sets (status, health, ARN, timestamps).
+DIFF_KEYS = ("name", "version", "configuration_values", "service_account_role_arn", "pod_identity_associations", "tags")
+
+
+def diff_view(addon):
+    """An add-on as the modules return it (``normalize``), reduced to DIFF_KEYS, with dicts sorted."""
+    if not addon:
+        return {}
+    view = {}
+    for key in DIFF_KEYS:
+        value = addon.get(key)
+        view[key] = dict(sorted(value.items())) if isinstance(value, dict) else value
+    return view
+
+
+def _exit(result, resource, before, after=None, **extra):
+    """Exit with ``resource`` as the module's result and a diff of ``before`` and ``after`` (``resource`` unless
+    given) through ``diff_view``."""
+    out = dict(changed=result.changed, addon=resource, **extra)
+    if result.module._diff:
+        out["diff"] = {"before": diff_view(before), "after": diff_view(resource if after is None else after)}
+    result.module.exit_json(**out)
+
+
 def validate_params(params):
     """Fail on input that cannot be right, before any AWS call; return the parsed configuration."""
     if params.get("service_account_role_arn") == "":
@@ -448,7 +472,9 @@ def _settle(eks, addon, deadline):
     if addon.get("status") == "CREATING":
         _wait_addon(eks, "addon_created", deadline, cluster_name, name, "to be created")
     elif addon.get("status") == "UPDATING":
-        wait_updates_in_progress(eks, cluster_name, deadline, f"add-on {name} of cluster {cluster_name}", addon_name=name)
+        wait_updates_in_progress(
+            eks, cluster_name, deadline, f"add-on {name} of cluster {cluster_name}", addon_name=name
+        )
 
 
 def _cluster(eks, cluster_name):
@@ -467,7 +493,7 @@ def _absent(module, eks, result, current):
             api.delete_addon(eks, cluster_name, name, preserve=p["preserve"])
     if current and p["wait"] != "none" and not module.check_mode:
         _wait_addon(eks, "addon_deleted", Deadline(p["wait_timeout"]), cluster_name, name, "to be deleted")
-    result.exit("addon", {}, before=before)
+    _exit(result, {}, before)
 
 
 def ensure_addon(module):
@@ -516,7 +542,7 @@ def ensure_addon(module):
             elif p["wait"] == "created":
                 _wait_addon(eks, "addon_created", deadline, cluster_name, name, "to be created")
             predicted = describe_normalized(eks, cluster_name, name)
-        return result.exit("addon", predicted, before={})
+        return _exit(result, predicted, {})
 
     before = normalize(current, describe_associations(eks, cluster_name, current))
     changes = compare(before, desired)
@@ -545,11 +571,14 @@ def ensure_addon(module):
     if to_set and result.record({"tag": sorted(to_set)}):
         api.tag_resource(eks, current["addonArn"], to_set)
 
+    predicted = predict_updated(before, changes, to_set, to_remove)
     if result.changed and not module.check_mode:
         after = describe_normalized(eks, cluster_name, name)
     else:
-        after = predict_updated(before, changes, to_set, to_remove)
-    return result.exit("addon", after, before=before, changes=result.changes, updates=started)
+        after = predicted
+    # An update not waited for shows its change only once it ends: the diff shows what it makes.
+    shown = predicted if after.get("status") == "UPDATING" else after
+    return _exit(result, after, before, shown, changes=result.changes, updates=started)
 
 
 # ---------------------------------------------------------------- eks_addon_info

@@ -468,6 +468,54 @@ def shape(cluster, updates=None, nodegroups=None, addons=None):
     return result
 
 
+def _drop_empty(value):
+    if isinstance(value, dict):
+        value = {k: _drop_empty(v) for k, v in value.items()}
+        return {k: v for k, v in value.items() if v not in (None, {}, [])}
+    return value
+
+
+def diff_view(cluster):
+    """What ``--diff`` shows of a cluster (DescribeCluster shape): the returned cluster's keys the user controls,
+    lists sorted; nothing only AWS sets (status, endpoint, certificate, timestamps, ids, pseudo-fields)."""
+    if not cluster:
+        return {}
+    vpc = cluster.get("resourcesVpcConfig") or {}
+    network = cluster.get("kubernetesNetworkConfig") or {}
+    key_arn = current_key_arn(cluster)
+    view = {
+        "name": cluster.get("name"),
+        "version": cluster.get("version"),
+        "role_arn": cluster.get("roleArn"),
+        "resources_vpc_config": {
+            "subnet_ids": sorted(vpc.get("subnetIds") or []),
+            "security_group_ids": sorted(vpc.get("securityGroupIds") or []),
+            "endpoint_public_access": vpc.get("endpointPublicAccess"),
+            "endpoint_private_access": vpc.get("endpointPrivateAccess"),
+            "public_access_cidrs": sorted(vpc.get("publicAccessCidrs") or []),
+        },
+        "enabled_log_types": sorted(enabled_log_types(cluster)),
+        "encryption_config": [{"resources": ["secrets"], "provider": {"key_arn": key_arn}}] if key_arn else None,
+        "kubernetes_network_config": {
+            "ip_family": network.get("ipFamily"),
+            "service_ipv4_cidr": network.get("serviceIpv4Cidr"),
+        },
+        "access_config": {"authentication_mode": (cluster.get("accessConfig") or {}).get("authenticationMode")},
+        "upgrade_policy": {"support_type": (cluster.get("upgradePolicy") or {}).get("supportType")},
+        "tags": dict(sorted((cluster.get("tags") or {}).items())),
+    }
+    return _drop_empty(view)
+
+
+def _exit(result, resource, before, after, **extra):
+    """Exit with ``resource`` as the module's result, and a diff of ``before`` and ``after`` (DescribeCluster
+    shapes) through ``diff_view``."""
+    out = dict(changed=result.changed, cluster=resource, **extra)
+    if result.module._diff:
+        out["diff"] = {"before": diff_view(before), "after": diff_view(after)}
+    result.module.exit_json(**out)
+
+
 # ---------------------------------------------------------------- apply
 def offered_versions(eks):
     """The Kubernetes versions EKS offers for new clusters and upgrades (standard and extended support)."""
@@ -558,15 +606,16 @@ def ensure(module):
             check_version(desired["version"], None, offered_versions(eks))
         updates = [{"type": "CreateCluster", "params": copy.deepcopy(params_create)}]
         if not result.record(updates[0]):
-            return result.exit("cluster", shape(predict_created(desired), updates=updates), before={})
+            predicted = predict_created(desired)
+            return _exit(result, shape(predicted, updates=updates), None, predicted)
         api.create_cluster(eks, **params_create)
         if do_wait:
             wait(raw, "cluster_active", deadline.remaining(), f"cluster {name} to be ACTIVE", name=name)
-        return result.exit("cluster", shape(api.describe_cluster(eks, name), updates=updates), before={})
+        created = api.describe_cluster(eks, name)
+        return _exit(result, shape(created, updates=updates), None, created)
 
     if do_wait and not module.check_mode and cluster.get("status") in BUSY_STATUSES:
         cluster = _wait_ready(eks, name, cluster, deadline)
-    before = shape(cluster, updates=[])
 
     offered = None
     if "version" in desired and desired["version"] != cluster.get("version"):
@@ -575,13 +624,13 @@ def ensure(module):
     if changes and not module.check_mode and cluster.get("status") in BUSY_STATUSES:
         # EKS refuses an update while the cluster is busy (ResourceInUseException): wait even with wait=false.
         cluster = _wait_ready(eks, name, cluster, deadline)
-        before = shape(cluster, updates=[])
         changes = plan(cluster, desired, offered, _vpc_ids(module, cluster, desired))
 
     if module.check_mode:
         for change in changes:
             result.record(change)
-        return result.exit("cluster", shape(predict(cluster, changes), changes_to_updates(changes)), before=before)
+        predicted = predict(cluster, changes)
+        return _exit(result, shape(predicted, changes_to_updates(changes)), cluster, predicted)
 
     updates = []
     for index, change in enumerate(changes):
@@ -600,7 +649,9 @@ def ensure(module):
     final = api.describe_cluster(eks, name)
     if do_wait and final and final.get("status") in BUSY_STATUSES:
         final = _wait_ready(eks, name, final, deadline)
-    return result.exit("cluster", shape(final, updates), before=before)
+    # An update not waited for shows its change only once it ends: the diff shows what it makes.
+    shown = predict(cluster, changes) if final and final.get("status") in BUSY_STATUSES else final
+    return _exit(result, shape(final, updates), cluster, shown)
 
 
 def _wait_update(eks, name, update, deadline):
@@ -628,12 +679,11 @@ def ensure_absent(module, eks, result, cluster, deadline):
     name = params["name"]
     raw = raw_client(eks)
     if not cluster:
-        return result.exit("cluster", {}, before={})
-    before = shape(cluster)
+        return _exit(result, {}, None, None)
     if cluster.get("status") == "DELETING":
         if params["wait"] and not module.check_mode:
             wait(raw, "cluster_deleted", deadline.remaining(), f"cluster {name} to be deleted", name=name)
-        return result.exit("cluster", {}, before=before)
+        return _exit(result, {}, cluster, None)
 
     nodegroups = api.list_nodegroups(eks, name)
     profiles = api.list_fargate_profiles(eks, name)
@@ -661,7 +711,7 @@ def ensure_absent(module, eks, result, cluster, deadline):
     for update in updates:
         result.record(update)
     if module.check_mode:
-        return result.exit("cluster", {}, before=before, deleted=updates)
+        return _exit(result, {}, cluster, None, deleted=updates)
 
     if cluster.get("status") in BUSY_STATUSES:
         _wait_ready(eks, name, cluster, deadline)
@@ -691,7 +741,7 @@ def ensure_absent(module, eks, result, cluster, deadline):
     api.delete_cluster(eks, name)
     if params["wait"]:
         wait(raw, "cluster_deleted", deadline.remaining(), f"cluster {name} to be deleted", name=name)
-    return result.exit("cluster", {}, before=before, deleted=updates)
+    return _exit(result, {}, cluster, None, deleted=updates)
 
 
 # ---------------------------------------------------------------- info

@@ -460,6 +460,73 @@ def apply_version(nodegroup, change):
     return result
 
 
+def _drop_empty(value):
+    if isinstance(value, dict):
+        value = {k: _drop_empty(v) for k, v in value.items()}
+        return {k: v for k, v in value.items() if v not in (None, {}, [])}
+    return value
+
+
+def diff_view(nodegroup):
+    """What ``--diff`` shows of a nodegroup (DescribeNodegroup shape): the returned nodegroup's keys the user
+    controls, lists sorted; nothing only AWS sets (status, health, resources, ARNs, timestamps)."""
+    if not nodegroup:
+        return {}
+    template = nodegroup.get("launchTemplate") or {}
+    remote = nodegroup.get("remoteAccess") or {}
+    scaling = nodegroup.get("scalingConfig") or {}
+    update_config = nodegroup.get("updateConfig") or {}
+    taints = sorted(
+        (
+            {k: t[k] for k in ("key", "value", "effect") if t.get(k) not in (None, "")}
+            for t in nodegroup.get("taints") or []
+        ),
+        key=lambda t: (t["key"], t.get("effect") or "", t.get("value") or ""),
+    )
+    view = {
+        "nodegroup_name": nodegroup.get("nodegroupName"),
+        "node_role": nodegroup.get("nodeRole"),
+        "subnets": sorted(nodegroup.get("subnets") or []),
+        "instance_types": sorted(nodegroup.get("instanceTypes") or []),
+        "ami_type": nodegroup.get("amiType"),
+        "capacity_type": nodegroup.get("capacityType"),
+        "disk_size": nodegroup.get("diskSize"),
+        "scaling_config": {
+            k: scaling.get(c)
+            for k, c in (("min_size", "minSize"), ("max_size", "maxSize"), ("desired_size", "desiredSize"))
+        },
+        "update_config": {
+            "max_unavailable": update_config.get("maxUnavailable"),
+            "max_unavailable_percentage": update_config.get("maxUnavailablePercentage"),
+        },
+        "node_repair_config": {"enabled": (nodegroup.get("nodeRepairConfig") or {}).get("enabled")},
+        "labels": dict(sorted((nodegroup.get("labels") or {}).items())),
+        "taints": taints,
+        "launch_template": {
+            "name": template.get("name"),
+            "id": None if template.get("name") else template.get("id"),
+            "version": None if template.get("version") is None else str(template["version"]),
+        },
+        "remote_access": {
+            "ec2_ssh_key": remote.get("ec2SshKey"),
+            "source_security_groups": sorted(remote.get("sourceSecurityGroups") or []),
+        },
+        "version": nodegroup.get("version"),
+        "release_version": nodegroup.get("releaseVersion"),
+        "tags": dict(sorted((nodegroup.get("tags") or {}).items())),
+    }
+    return _drop_empty(view)
+
+
+def _exit(result, resource, before, after, **extra):
+    """Exit with ``resource`` (DescribeNodegroup shape, or None) as the module's result, and a diff of ``before``
+    and ``after`` through ``diff_view``."""
+    out = dict(changed=result.changed, nodegroup=to_ansible(resource) if resource else {}, **extra)
+    if result.module._diff:
+        out["diff"] = {"before": diff_view(before), "after": diff_view(after)}
+    result.module.exit_json(**out)
+
+
 # ---------------------------------------------------------------- apply (AWS calls)
 def resolve_launch_template(ec2, launch_template):
     """id, name and version number (as a string, or None when not given) of the launch template asked for."""
@@ -591,11 +658,12 @@ def ensure_created(eks, result, params, cluster, launch_template, deadline):
         predicted = predict_created(request, cluster.get("version"))
         if launch_template:
             predicted["launchTemplate"]["name"] = launch_template["name"]
-        return result.exit("nodegroup", to_ansible(predicted), before={})
+        return _exit(result, predicted, None, predicted)
     api.create_nodegroup(eks, **request)
     if params["wait"]:
         _wait_active(eks, params, deadline)
-    result.exit("nodegroup", to_ansible(_describe(eks, params)), before={})
+    created = _describe(eks, params)
+    _exit(result, created, None, created)
 
 
 def ensure_updated(eks, result, params, current, launch_template, deadline):
@@ -621,7 +689,6 @@ def ensure_updated(eks, result, params, current, launch_template, deadline):
         waited = True
         current = _describe(eks, params)
         steps, to_set, to_remove = _plan(current, params, launch_template)
-    before = to_ansible(current)
 
     if result.check_mode:
         predicted = current
@@ -631,7 +698,7 @@ def ensure_updated(eks, result, params, current, launch_template, deadline):
         if to_set or to_remove:
             result.record({"tags": {"set": to_set, "remove": to_remove}})
             predicted = dict(predicted, tags=apply_tag_changes(current.get("tags"), to_set, to_remove))
-        return result.exit("nodegroup", to_ansible(predicted), before=before, changes=result.changes)
+        return _exit(result, predicted, current, predicted, changes=result.changes)
 
     names = {"clusterName": params["cluster_name"], "nodegroupName": params["name"]}
     started = []
@@ -654,7 +721,14 @@ def ensure_updated(eks, result, params, current, launch_template, deadline):
     if steps and params["wait"]:
         _wait_active(eks, params, deadline)
     after = _describe(eks, params) if result.changed or waited else current
-    result.exit("nodegroup", to_ansible(after), before=before, changes=result.changes, updates=started)
+    # An update not waited for shows its change only once it ends: the diff shows what it makes.
+    shown = after
+    if after and after.get("status") in BUSY_STATUSES:
+        shown = current
+        for kind, change in steps:
+            shown = apply_config(shown, change) if kind == "config" else apply_version(shown, change)
+        shown = dict(shown, tags=after.get("tags"))
+    _exit(result, after, current, shown, changes=result.changes, updates=started)
 
 
 def _plan(current, params, launch_template):
@@ -672,11 +746,10 @@ def _plan(current, params, launch_template):
 
 def ensure_absent(eks, result, params, current, deadline):
     if current is None:
-        return result.exit("nodegroup", {}, before={})
-    before = to_ansible(current)
+        return _exit(result, None, None, None)
     if current.get("status") != "DELETING":
         if not result.record({"delete": params["name"]}):
-            return result.exit("nodegroup", {}, before=before)
+            return _exit(result, None, current, None)
         api.delete_nodegroup(eks, params["cluster_name"], params["name"])
     if params["wait"] and not result.check_mode:
         wait(
@@ -687,7 +760,7 @@ def ensure_absent(eks, result, params, current, deadline):
             clusterName=params["cluster_name"],
             nodegroupName=params["name"],
         )
-    result.exit("nodegroup", {}, before=before)
+    _exit(result, None, current, None)
 
 
 def nodegroup_info(module):

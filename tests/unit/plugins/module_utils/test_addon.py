@@ -460,7 +460,9 @@ REF_SCHEMA = json.dumps(
 )
 def test_schema_errors_with_ref(values, errors):
     found = addon.schema_errors(values, REF_SCHEMA)
-    assert [(e["path"], m in e["message"]) for e, (_path, m) in zip(found, errors)] == [(p, True) for p, _message in errors]
+    assert [(e["path"], m in e["message"]) for e, (_path, m) in zip(found, errors)] == [
+        (p, True) for p, _message in errors
+    ]
     assert len(found) == len(errors)
 
 
@@ -529,3 +531,37 @@ def test_available_versions():
     assert available[0]["kubernetes_versions"] == ["1.31"]
     assert addon.available_versions(CATALOGUE, "1.27") == []
     assert addon.available_versions([], "1.31") == []
+
+
+# ---------------------------------------------------------------- diff view
+def test_diff_view_shows_what_the_user_controls_and_nothing_aws_sets():
+    described = {
+        "addonName": "coredns",
+        "clusterName": "c",
+        "addonArn": "arn:aws:eks:r:1:addon/c/coredns/x",
+        "addonVersion": "v1.11.3-eksbuild.2",
+        "status": "UPDATING",
+        "health": {"issues": [{"code": "InsufficientNumberOfReplicas", "message": "no nodes", "resourceIds": ["r"]}]},
+        "configurationValues": '{"replicaCount": 3, "autoScaling": {"enabled": true}}',
+        "createdAt": "2026-01-01T00:00:00",
+        "modifiedAt": "2026-01-02T00:00:00",
+        "publisher": "eks",
+        "owner": "aws",
+        "tags": {"b": "2", "a": "1"},
+    }
+    view = addon.diff_view(addon.normalize(described))
+    assert view == {
+        "name": "coredns",
+        "version": "v1.11.3-eksbuild.2",
+        "configuration_values": {"autoScaling": {"enabled": True}, "replicaCount": 3},
+        "service_account_role_arn": None,
+        "pod_identity_associations": [],
+        "tags": {"a": "1", "b": "2"},
+    }
+    assert list(view["tags"]) == ["a", "b"]
+    again = addon.normalize(dict(described, status="ACTIVE", modifiedAt="2026-03-01T00:00:00"))
+    assert addon.diff_view(again) == view
+    predicted = addon.predict_updated(addon.normalize(described), {"version": "v1.12.1-eksbuild.2"}, {}, [])
+    after = addon.diff_view(predicted)
+    assert sorted(k for k in view if view[k] != after[k]) == ["version"]
+    assert addon.diff_view({}) == {}

@@ -516,3 +516,59 @@ def test_shape_keeps_tag_keys_and_lists_log_types():
 def test_version_steps_refuse_a_major_version_change():
     with pytest.raises(EksError, match="cannot upgrade from 1.31 to 2.0 \\(different major version\\)"):
         c.version_steps("1.31", "2.0")
+
+
+# ---------------------------------------------------------------- diff view
+def test_diff_view_shows_what_the_user_controls_sorted_and_nothing_aws_sets():
+    described = copy.deepcopy(CLUSTER)
+    described["resourcesVpcConfig"]["subnetIds"] = ["subnet-b", "subnet-a"]
+    described.update(
+        status="UPDATING",
+        endpoint="https://ABC.gr7.ap-northeast-2.eks.amazonaws.com",
+        certificateAuthority={"data": "LS0t" * 250},
+        identity={"oidc": {"issuer": "https://oidc.eks.ap-northeast-2.amazonaws.com/id/ABC"}},
+        createdAt="2026-01-01T00:00:00",
+        modifiedAt="2026-01-02T00:00:00",
+        health={"issues": []},
+        platformVersion="eks.5",
+    )
+    view = c.diff_view(described)
+    assert view == {
+        "name": "myeks",
+        "version": "1.31",
+        "role_arn": ROLE,
+        "resources_vpc_config": {
+            "subnet_ids": ["subnet-a", "subnet-b"],
+            "security_group_ids": ["sg-1"],
+            "endpoint_public_access": True,
+            "endpoint_private_access": False,
+            "public_access_cidrs": ["0.0.0.0/0"],
+        },
+        "enabled_log_types": ["api", "audit"],
+        "kubernetes_network_config": {"ip_family": "ipv4", "service_ipv4_cidr": "10.100.0.0/16"},
+        "access_config": {"authentication_mode": "API_AND_CONFIG_MAP"},
+        "upgrade_policy": {"support_type": "EXTENDED"},
+        "tags": {"Owner": "Team A", "env": "study"},
+    }
+    # Same cluster, lists in another order, AWS-only fields changed: the same view (no spurious diff).
+    again = copy.deepcopy(described)
+    again["resourcesVpcConfig"]["subnetIds"].reverse()
+    again.update(status="ACTIVE", modifiedAt="2026-02-02T00:00:00")
+    assert c.diff_view(again) == view
+    assert c.diff_view(None) == {} and c.diff_view({}) == {}
+
+
+def test_diff_view_of_a_planned_change_shows_exactly_that_change():
+    changes = c.plan(CLUSTER, desired(version="1.32", logging=["all"], tags={"env": "prod"}, purge_tags=False), OFFERED)
+    before, after = c.diff_view(CLUSTER), c.diff_view(c.predict(CLUSTER, changes))
+    differing = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    assert differing == ["enabled_log_types", "tags", "version"]
+    assert after["version"] == "1.32"
+    assert after["enabled_log_types"] == sorted(c.LOG_TYPES)
+    assert after["tags"] == {"Owner": "Team A", "env": "prod"}
+    assert c.diff_view(c.predict(CLUSTER, changes + [])) == after
+
+
+def test_diff_view_shows_the_encryption_key():
+    described = dict(CLUSTER, encryptionConfig=c.encryption_config(KEY))
+    assert c.diff_view(described)["encryption_config"] == [{"resources": ["secrets"], "provider": {"key_arn": KEY}}]

@@ -550,3 +550,46 @@ def test_build_create_and_scaling_change_with_the_definition_names():
     assert ng.scaling_change(SCALING, {"max_size": 8}) == {"minSize": 2, "maxSize": 8}
     with pytest.raises(EksError, match="set scaling.desired_size too"):
         ng.scaling_change(SCALING, {"max_size": 3})
+
+
+# ---------------------------------------------------------------- diff view
+def test_diff_view_shows_what_the_user_controls_sorted_and_nothing_aws_sets():
+    described = dict(
+        CURRENT,
+        subnets=["subnet-b", "subnet-a"],
+        taints=[T_DED, {"key": "a", "effect": "NO_EXECUTE"}],
+        launchTemplate={"id": "lt-1", "name": "myeks-ng-1", "version": "3"},
+        health={"issues": []},
+        resources={"autoScalingGroups": [{"name": "eks-ng-1-abc"}]},
+        createdAt="2026-01-01T00:00:00",
+        modifiedAt="2026-01-02T00:00:00",
+        status="UPDATING",
+    )
+    view = ng.diff_view(described)
+    assert view == {
+        "nodegroup_name": "ng-1",
+        "node_role": "arn:aws:iam::123456789012:role/node",
+        "subnets": ["subnet-a", "subnet-b"],
+        "instance_types": ["m5.large", "m5a.large"],
+        "ami_type": "AL2023_x86_64_STANDARD",
+        "capacity_type": "ON_DEMAND",
+        "disk_size": 80,
+        "scaling_config": {"min_size": 2, "max_size": 6, "desired_size": 4},
+        "update_config": {"max_unavailable": 1},
+        "labels": {"alpha.eksctl.io/cluster-name": "myeks", "role": "general"},
+        "taints": [{"key": "a", "effect": "NO_EXECUTE"}, T_DED],
+        "launch_template": {"name": "myeks-ng-1", "version": "3"},
+        "version": "1.30",
+        "release_version": "1.30.4-20241024",
+        "tags": {"team": "platform"},
+    }
+    assert ng.diff_view(dict(described, status="ACTIVE", modifiedAt="2026-03-01")) == view
+    assert ng.diff_view(None) == {}
+
+
+def test_diff_view_of_predicted_changes_shows_only_them():
+    change = ng.config_changes(CURRENT, params(labels={"role": "batch"}, scaling={"max_size": 8}))
+    after = ng.diff_view(ng.apply_config(CURRENT, change))
+    before = ng.diff_view(CURRENT)
+    assert sorted(k for k in before if before[k] != after[k]) == ["labels", "scaling_config"]
+    assert after["scaling_config"] == {"min_size": 2, "max_size": 8, "desired_size": 4}
