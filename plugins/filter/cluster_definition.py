@@ -13,11 +13,11 @@ import re
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.aews.eks.plugins.filter.subnets import split
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import message
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import message_text
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import ref
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import suggestion
 from ansible_collections.aews.eks.plugins.module_utils._eks.iam_policies import well_known_policies
-from ansible_collections.aews.eks.plugins.module_utils._eks.preflight import message
-from ansible_collections.aews.eks.plugins.module_utils._eks.preflight import message_text
-from ansible_collections.aews.eks.plugins.module_utils._eks.preflight import ref
-from ansible_collections.aews.eks.plugins.module_utils._eks.preflight import suggestion
 
 DOCUMENTATION = r"""
 name: cluster_definition

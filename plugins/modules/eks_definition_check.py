@@ -68,6 +68,7 @@ addon_versions:
 """
 
 from ansible_collections.aews.eks.plugins.module_utils import eks
+from ansible_collections.aews.eks.plugins.module_utils._eks import definition_paths
 from ansible_collections.aews.eks.plugins.module_utils._eks import preflight
 
 
@@ -80,7 +81,7 @@ def check(module):
     for skipped in facts.pop("skipped", []):
         module.warn(f"{skipped}: not checked against the add-on's schema (install the jsonschema Python library)")
     if problems:
-        lines = [preflight.message(path, problem, paths) for path, problem in problems]
+        lines = [definition_paths.message(path, problem, paths) for path, problem in problems]
         module.fail_json(msg="\n".join(lines))
     module.exit_json(changed=False, **facts)
 

@@ -15,7 +15,6 @@ Every problem names its field in the user's own input: the definition path (``ae
 
 from __future__ import annotations
 
-import difflib
 import re
 
 from . import api
@@ -23,53 +22,11 @@ from .addon import HAS_JSONSCHEMA
 from .addon import compatible_versions
 from .addon import resolve_version
 from .addon import schema_errors
+from .definition_paths import ref
+from .definition_paths import suggestion
 from .errors import EksError
 from .maxpods import MaxPodsError
 from .maxpods import max_pods as _max_pods
-
-# A reference to another field inside a problem text, shown as that field's path in the user's input.
-REF = "\x1f"
-ROOT = "aews_eks_cluster"
-
-
-def ref(path):
-    """A field named inside a problem's text (translated like the problem's own path)."""
-    return f"{REF}{path}{REF}"
-
-
-def source_path(path, paths=None):
-    """The path of a definition field in the user's input: its eksctl path when ``paths`` maps it."""
-    if not paths:
-        return path
-    best = None
-    for key in paths:
-        if path == key or path.startswith(key + ".") or path.startswith(key + "["):
-            if best is None or len(key) > len(best):
-                best = key
-    if best is None:
-        return path
-    return paths[best] + path[len(best):]
-
-
-def message_text(text, paths=None):
-    """``text`` with the fields it names (``ref``) shown as their paths in the user's input."""
-    return re.sub(f"{REF}(.*?){REF}", lambda m: source_path(m.group(1), paths), text)
-
-
-def message(path, problem, paths=None):
-    """One line: the field's path in the user's input, then the problem (fields it names translated too)."""
-    text = message_text(problem, paths)
-    if paths:
-        head = source_path(path, paths) if path else "the eksctl ClusterConfig"
-    else:
-        head = f"{ROOT}.{path}" if path else ROOT
-    return f"{head}: {text}"
-
-
-def suggestion(word, candidates):
-    close = difflib.get_close_matches(str(word), [str(c) for c in candidates], n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}?)" if close else ""
-
 
 def _version_tuple(version):
     return tuple(int(n) for n in re.findall(r"\d+", str(version or ""))[:2])
@@ -177,10 +134,18 @@ def check_configuration(definition, index, version, configuration, problems):
         problems.append((field, f"the schema of {addon['name']} {version} cannot be read: {e}"))
         return
     for error in errors:
+        text = error["message"]
+        allowed = re.match(r"^unknown key \(allowed: (.*)\)$", text)
+        if allowed and len(allowed.group(1).split(", ")) > 8:
+            # A long list of keys helps less than the closest one and where to read them all.
+            keys = allowed.group(1).split(", ")
+            text = f"unknown key{suggestion(error['path'].rsplit('.', 1)[-1], keys)}"
+        elif allowed:
+            text = f"unknown key; the schema takes {allowed.group(1)}"
         problems.append(
             (
                 error["path"],
-                f"{error['message']}; see the schema of {addon['name']} {version} "
+                f"{text}; see the schema of {addon['name']} {version} "
                 f"(aws eks describe-addon-configuration --addon-name {addon['name']} --addon-version {version})",
             )
         )
@@ -245,16 +210,20 @@ def run_checks(definition, eks, ec2):
             configuration = api.describe_addon_configuration(eks, addons[index]["name"], version)
             check_configuration(definition, index, version, configuration, problems)
     names = list(dict.fromkeys(t for ng in definition.get("nodegroups") or [] for t in ng["instance_types"]))
-    records = {}
-    for name in names:
-        # One type per call: EC2 refuses the whole call (InvalidInstanceType) when one of them does not exist.
-        try:
-            found = api.describe_instance_types(ec2, [name])
-        except EksError as e:
-            if e.code and e.code.startswith("InvalidInstanceType"):
+    records = dict.fromkeys(names)
+    try:
+        records.update({r["InstanceType"]: r for r in api.describe_instance_types(ec2, names)} if names else {})
+    except EksError as e:
+        if not (e.code or "").startswith("InvalidInstanceType"):
+            raise
+        # EC2 refuses the whole call when one type does not exist: ask for each to know which.
+        for name in names:
+            try:
+                found = api.describe_instance_types(ec2, [name])
+            except EksError as each:
+                if not (each.code or "").startswith("InvalidInstanceType"):
+                    raise
                 found = []
-            else:
-                raise
-        records[name] = found[0] if found else None
+            records[name] = found[0] if found else None
     check_instance_types(definition, records, problems)
     return problems, facts
