@@ -212,3 +212,114 @@ def test_ipv6_cluster_gets_the_ipv6_cni_policy_on_vpc_cni():
     cni = next(a for a in result["addons"] if a["name"] == "vpc-cni")
     assert cni["service_account_role"]["well_known_policies"] == ["vpc-cni-ipv6"]
     assert cni["service_account_role"]["needed"] is True
+
+
+# ---------------------------------------------------------------- zones, files, secure defaults
+US_EAST_1 = [
+    {"zone_name": "us-east-1a", "zone_id": "use1-az6"},
+    {"zone_name": "us-east-1b", "zone_id": "use1-az1"},
+    {"zone_name": "us-east-1e", "zone_id": "use1-az3"},
+]
+
+
+def test_default_zones_skip_the_zones_eks_does_not_support():
+    definition = {"name": "c1", "region": "us-east-1"}
+    # use1-az3 (us-east-1e here) has no EKS capacity (eksctl's zoneIDsToAvoid): it is never picked.
+    zones = [US_EAST_1[2], US_EAST_1[0], US_EAST_1[1]]
+    assert normalize(definition, availability_zones=zones)["vpc"]["availability_zones"] == ["us-east-1a", "us-east-1b"]
+    with pytest.raises(DefinitionError, match=re.escape("vpc.availability_zones: at least 2 zones are needed")):
+        normalize(definition, availability_zones=[US_EAST_1[0], US_EAST_1[2]])
+    # Zone names alone (no IDs) are taken as they are; other regions' lists do not apply.
+    assert normalize(definition, availability_zones=["us-east-1e", "us-east-1f"])["vpc"]["availability_zones"] == [
+        "us-east-1e",
+        "us-east-1f",
+    ]
+
+
+def test_ssh_public_key_path_resolves_against_the_working_directory(tmp_path, monkeypatch):
+    (tmp_path / "keys").mkdir()
+    (tmp_path / "keys" / "id.pub").write_text("ssh-ed25519 AAAAC3Nza test\n")
+    (tmp_path / "keys" / "id").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for path in ("keys/id.pub", "~/keys/id.pub", str(tmp_path / "keys" / "id.pub")):
+        ng = normalize(with_(nodegroups=[{"name": "ng", "ssh": {"allow": True, "public_key_path": path}}]))
+        assert ng["nodegroups"][0]["ssh"]["public_key_path"] == str(tmp_path / "keys" / "id.pub")
+    with pytest.raises(DefinitionError, match=re.escape("is a private key: name its public key (the .pub file)")):
+        normalize(with_(nodegroups=[{"name": "ng", "ssh": {"allow": True, "public_key_path": "keys/id"}}]))
+    # Not checked when files are not to be read (teardown), only resolved.
+    result = normalize(
+        with_(nodegroups=[{"name": "ng", "ssh": {"allow": True, "public_key_path": "gone.pub"}}]), check_files=False
+    )
+    assert result["nodegroups"][0]["ssh"]["public_key_path"] == str(tmp_path / "gone.pub")
+
+
+def test_user_path(tmp_path, monkeypatch):
+    from ansible_collections.aews.eks.plugins.filter.cluster_definition import FilterModule
+
+    user_path = FilterModule().filters()["user_path"]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", "/home/someone")
+    assert user_path("examples/x.yaml") == str(tmp_path / "examples" / "x.yaml")
+    assert user_path("~/.kube/config") == "/home/someone/.kube/config"
+    assert user_path("../x.yaml", base_dir="/a/b") == "/a/x.yaml"
+    assert user_path("/etc/x") == "/etc/x"
+
+
+def test_warnings_for_world_open_endpoint_and_ssh():
+    result = normalize(with_(nodegroups=[{"name": "ng", "ssh": {"allow": True, "public_key": "ssh-ed25519 AAAA k"}}]))
+    assert result["warnings"] == [
+        "endpoint: the cluster's API endpoint is public to the whole internet (0.0.0.0/0); restrict it with "
+        "endpoint.public_access_cidrs or use endpoint.private_access true and endpoint.public_access false",
+        "nodegroups[0].ssh: SSH (tcp/22) to the nodes is open to the world (0.0.0.0/0); restrict it with "
+        "nodegroups[0].ssh.source_security_group_ids or set nodegroups[0].ssh.allow false",
+    ]
+    quiet = normalize(
+        with_(
+            endpoint={"public_access_cidrs": ["203.0.113.0/24"]},
+            nodegroups=[
+                {"name": "ng", "ssh": {"allow": True, "public_key": "ssh-ed25519 AAAA k",
+                                       "source_security_group_ids": ["sg-0123456789abcdef0"]}}
+            ],
+        )
+    )  # fmt: skip
+    assert quiet["warnings"] == []
+    private = normalize(with_(endpoint={"public_access": False, "private_access": True}))
+    assert private["warnings"] == []
+
+
+@pytest.mark.parametrize(
+    "imds, expected",
+    [
+        ({}, {"disable_imdsv1": True, "disable_pod_imds": False, "hop_limit": 2}),
+        ({"disable_pod_imds": True}, {"disable_imdsv1": True, "disable_pod_imds": True, "hop_limit": 1}),
+        # The user may turn IMDSv2-only off; pods stay off IMDS with hop limit 1.
+        (
+            {"disable_pod_imds": True, "disable_imdsv1": False},
+            {"disable_imdsv1": False, "disable_pod_imds": True, "hop_limit": 1},
+        ),
+        ({"disable_imdsv1": False}, {"disable_imdsv1": False, "disable_pod_imds": False, "hop_limit": 2}),
+    ],
+)
+def test_imds_defaults(imds, expected):
+    assert normalize(with_(nodegroups=[{"name": "ng", "imds": imds}]))["nodegroups"][0]["imds"] == expected
+
+
+def test_eksctl_paths_name_the_clusterconfig_fields(tmp_path):
+    from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import convert
+
+    config = {
+        "apiVersion": "eksctl.io/v1alpha5",
+        "kind": "ClusterConfig",
+        "metadata": {"name": "c1", "region": "ap-northeast-2", "version": "1.33"},
+        "managedNodeGroups": [
+            {"name": "a", "instanceType": "t3.medium"},
+            {"name": "b", "instanceTypes": ["m5.large"], "taints": [{"key": "k", "effect": "NoSchedule"}],
+             "disablePodIMDS": True},
+        ],
+    }  # fmt: skip
+    definition = convert(config)
+    definition["nodegroups"][1]["taints"][0]["effect"] = "Never"
+    with pytest.raises(DefinitionError) as info:
+        normalize(definition, availability_zones=ZONES, base_dir=str(tmp_path))
+    assert str(info.value).startswith("managedNodeGroups[1].taints[0].effect: 'Never' is not a taint effect")
