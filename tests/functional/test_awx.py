@@ -404,10 +404,14 @@ def test_site_upgrade_and_teardown_as_awx_jobs(awx):
     site = awx.job("site.yml", {"aews_eks_cluster": definition})
     assert (site.status, site.rc) == ("successful", 0), site.output()
     assert len(site.of("playbook_on_start")) == 1 and site.events[-1]["event"] == "playbook_on_stats"
-    # The summary is the output of the last play that ran: its last task with a result before the stats.
+    # The summary is the last output: the last result before the stats, in the last play that had hosts (the
+    # fleet summary play matches no host for a single cluster).
     last_ok = site.of("runner_on_ok")[-1]
     plays = site.of("playbook_on_play_start")
-    assert last_ok["event_data"]["play_uuid"] == plays[-1]["event_data"]["play_uuid"]
+    assert [p["event_data"]["play"] for p in plays] == ["EKS cluster from its definition", "Fleet summary"]
+    after = [e["event"] for e in site.events[site.events.index(plays[-1]) + 1:]]
+    assert "playbook_on_no_hosts_matched" in after and "runner_on_ok" not in after
+    assert last_ok["event_data"]["play_uuid"] == plays[0]["event_data"]["play_uuid"]
     assert last_ok["event_data"]["task"] == "Summary | Show the cluster"
     summary = last_ok["event_data"]["res"]["msg"]
     assert summary[0] == "Cluster awxjob in ap-northeast-2: ACTIVE, Kubernetes 1.32"
