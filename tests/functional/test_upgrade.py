@@ -173,6 +173,11 @@ def test_upgrade_check_apply_and_rerun(local_aws, cluster):
     assert changed > 0
     assert version_updates(eks) == [("1.32", "Successful"), ("1.33", "Successful")]
     assert eks.describe_cluster(name=CLUSTER)["cluster"]["version"] == "1.33"
+    # Each wait said what it waited for and when it ended, and no "FAILED - RETRYING" on the way.
+    assert "FAILED - RETRYING" not in result.stdout
+    assert len(re.findall(rf"^cluster {CLUSTER}: ACTIVE after \d+s$", result.stdout, re.M)) == 2
+    assert re.search(rf"^nodegroup ng-1 of {CLUSTER}: ACTIVE after \d+s$", result.stdout, re.M)
+    assert re.search(rf"^add-on kube-proxy of {CLUSTER}: (ACTIVE|DEGRADED) after \d+s$", result.stdout, re.M)
     after = addon_versions(eks)
     assert after == {a: default_version(eks, a, "1.33") for a in ADDONS}
     nodegroup = eks.describe_nodegroup(clusterName=CLUSTER, nodegroupName="ng-1")["nodegroup"]
