@@ -54,8 +54,8 @@ options:
     default: true
   errors:
     description:
-      - V(raise) fails the template on a problem; V(return) returns C({"error": message}) instead, for a task that
-        fails with the message alone.
+      - V(raise) fails the template on a problem; V(return) returns a dict with the message under C(error)
+        instead, for a task that fails with the message alone.
     type: str
     default: raise
     choices: [raise, return]
@@ -74,7 +74,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: The normalized definition (with O(errors=return), C({"error": message}) when it has a problem).
+  description: The normalized definition (with O(errors=return), a dict with the message under C(error) on a problem).
   type: dict
 """
 

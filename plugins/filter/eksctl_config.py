@@ -43,8 +43,8 @@ options:
     elements: str
   errors:
     description:
-      - V(raise) fails the template on a problem; V(return) returns C({"error": message}) instead, for a task
-        that fails with the message alone.
+      - V(raise) fails the template on a problem; V(return) returns a dict with the message under C(error)
+        instead, for a task that fails with the message alone.
     type: str
     default: raise
     choices: [raise, return]

@@ -13,7 +13,7 @@ description:
   - Checks a normalized cluster definition (the output of P(aews.eks.cluster_definition#filter)) with read-only
     calls only, so that mistakes are found before the first AWS change.
   - The Kubernetes version is one EKS offers (C(DescribeClusterVersions)); an existing cluster is not newer than
-    the definition (C(DescribeCluster): EKS cannot downgrade).
+    the definition (C(DescribeCluster); EKS cannot downgrade).
   - Each add-on is offered for the Kubernetes version, in the version asked for (C(DescribeAddonVersions)), and
     its configuration values match the add-on version's schema (C(DescribeAddonConfiguration), needs jsonschema).
   - Each nodegroup instance type exists (C(DescribeInstanceTypes)) and the nodegroup's max_pods is at most what
