@@ -29,7 +29,7 @@ local-aws: venv
 demo: venv
 	$(BIN)/python hack/demo.py
 
-test: venv test-unit test-local-aws test-functional test-lint test-sanity test-molecule
+test: venv test-unit test-local-aws test-functional test-reliability test-lint test-sanity test-molecule
 
 test-unit: venv
 	$(BIN)/python -m pytest -q tests/unit
@@ -39,6 +39,11 @@ test-local-aws: venv
 
 test-functional: venv
 	$(BIN)/python -m pytest -q -n 3 tests/functional
+
+# Faults, interruption (SIGKILL at 13 points), check mode and drift on the seed cluster (docs/reliability.md).
+.PHONY: test-reliability
+test-reliability: venv
+	$(BIN)/python -m pytest -q -n 2 -rsxX --durations=0 tests/reliability
 
 test-lint: venv
 	hack/lint.sh

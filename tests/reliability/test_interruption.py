@@ -1,0 +1,91 @@
+"""ansible-playbook killed (SIGKILL of its process group) at ten points of site.yml and three of the teardown: each
+time the next run resumes, nothing is made twice, and the end state is the uninterrupted run's.
+
+The kill points share work: the run that resumes after kill point N is the run killed at point N + 1, so each run
+goes again through everything the killed ones did (finding it, not making it again) before it is stopped further
+on; after each kill the account is checked for duplicates, after the last one the run goes to its end."""
+
+from __future__ import annotations
+
+from reliability_kit import EXPECTED
+from reliability_kit import SITE
+from reliability_kit import TEARDOWN
+from reliability_kit import Playbook
+from reliability_kit import counts
+from reliability_kit import duplicates
+from reliability_kit import inventory
+from reliability_kit import owned
+from reliability_kit import run
+from reliability_kit import seed
+
+# Transitions long enough to be killed in the middle of their wait (seconds).
+DELAYS = {"cluster": 3, "nodegroup": 3, "addon": 2, "update": 1}
+NAT_GATEWAY = {"create": 3, "delete": 3}
+
+# (name, the point: task started, or an operation's wait under way in this run's request log)
+SITE_POINTS = [
+    ("after the definition", lambda w: w.started("Site | VPC")),
+    ("waiting for the NAT gateway", lambda w: w.called("DescribeNatGateways", after="CreateNatGateway") >= 1),
+    ("after the VPC", lambda w: w.started("Site | Cluster, OIDC provider and IRSA roles")),
+    ("waiting for the cluster", lambda w: w.called("DescribeCluster", after="CreateCluster") >= 1),
+    ("after the cluster", lambda w: w.started("Site | Add-ons needed before nodes")),
+    ("after the early add-ons", lambda w: w.started("Site | Nodegroups")),
+    ("waiting for the nodegroup", lambda w: w.called("DescribeNodegroup", after="CreateNodegroup") >= 1),
+    ("after the nodegroups", lambda w: w.started("Site | Other add-ons")),
+    ("waiting for the add-ons", lambda w: w.called("DescribeAddon", after="CreateAddon") >= 1),
+    ("after the add-ons", lambda w: w.started("Site | Summary")),
+]
+TEARDOWN_POINTS = [
+    ("waiting for the nodegroup deletion", lambda w: w.called("DescribeNodegroup", after="DeleteNodegroup") >= 1),
+    ("waiting for the cluster deletion", lambda w: w.called("DescribeCluster", after="DeleteCluster") >= 1),
+    ("waiting for the NAT gateway deletion", lambda w: w.called("DescribeNatGateways", after="DeleteNatGateway") >= 1),
+]
+
+
+def no_more_than_expected(found):
+    """Nothing twice, and no kind with more resources than the end state has (an untagged copy counts)."""
+    assert duplicates(found) == {}
+    over = {k: found[k] for k, n in counts(found).items() if n > len(EXPECTED[k])}
+    assert over == {}
+
+
+def test_killed_anywhere_site_and_teardown_resume_to_the_same_end_state(local_aws, tmp_path):
+    path, definition = seed(tmp_path)
+    name = definition["name"]
+    local_aws.configure(delays=DELAYS)
+    local_aws.realism(nat_gateway=NAT_GATEWAY)
+    resumed = []
+
+    for point_name, point in SITE_POINTS:
+        killed = Playbook(local_aws, tmp_path, SITE, "-e", f"@{path}").kill_when(point)
+        assert killed.killed
+        found = inventory()
+        no_more_than_expected(found)
+        resumed.append((f"site.yml {point_name}", sum(counts(found).values())))
+
+    final = run(local_aws, tmp_path, SITE, "-e", f"@{path}")
+    assert final.returncode == 0, final.tail()
+    assert inventory() == EXPECTED
+    again = run(local_aws, tmp_path, SITE, "-e", f"@{path}")
+    assert again.returncode == 0, again.tail()
+    assert again.changed == 0, again.changed_tasks()
+
+    for point_name, point in TEARDOWN_POINTS:
+        killed = Playbook(local_aws, tmp_path, TEARDOWN, "-e", f"@{path}").kill_when(point)
+        assert killed.killed
+        found = inventory()
+        no_more_than_expected(found)
+        resumed.append((f"teardown.yml {point_name}", sum(counts(found).values())))
+
+    teardown = run(local_aws, tmp_path, TEARDOWN, "-e", f"@{path}")
+    assert teardown.returncode == 0, teardown.tail()
+    assert owned(name) == {}
+    assert all(v == [] for v in inventory().values()), inventory()
+    again = run(local_aws, tmp_path, TEARDOWN, "-e", f"@{path}")
+    assert again.returncode == 0, again.tail()
+    assert again.changed == 0, again.changed_tasks()
+
+    for point_name, left in resumed:
+        print(f"interruption: killed {point_name} ({left} resources then), resumed")
+    print(f"interruption: site.yml then changed={final.changed}, again changed=0; teardown changed={teardown.changed},"
+          " nothing owned left, again changed=0")  # fmt: skip
