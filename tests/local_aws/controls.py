@@ -31,6 +31,7 @@ class Controls:
         self.lock = threading.RLock()
         self.log_path = log_path
         self.realism = None  # realism.Realism, attached by server.py
+        self.access = None  # access.Access (enforce_iam), attached by server.py
         self.reset()
 
     # ------------------------------------------------------------------ state
@@ -76,6 +77,8 @@ class Controls:
                 self.withdrawn_addons = {str(k): list(v) for k, v in withdrawn.items()}
             if self.realism is not None:
                 self.realism.configure(payload)
+            if self.access is not None:
+                self.access.configure(payload)
             return self.config()
 
     def config(self):
@@ -88,6 +91,8 @@ class Controls:
             }
             if self.realism is not None:
                 config.update(self.realism.describe())
+            if self.access is not None:
+                config.update(self.access.describe())
             return config
 
     # ------------------------------------------------------------------ faults

@@ -37,6 +37,7 @@ from .eks_ext import Eks  # noqa: E402
 from . import ec2_ext  # noqa: E402
 from . import iam_ext  # noqa: E402
 from .realism import Realism  # noqa: E402
+from .access import Access  # noqa: E402
 
 
 class LocalAws:
@@ -48,6 +49,7 @@ class LocalAws:
         self.realism = Realism(self.controls, account_id)
         self.controls.realism = self.realism
         self.eks = Eks(self.controls, account_id)
+        self.access = self.controls.access = Access(self.controls, account_id, self.eks)  # enforce_iam
 
     # ------------------------------------------------------------------ WSGI
     def __call__(self, environ, start_response):
@@ -78,11 +80,14 @@ class LocalAws:
             "kind": "read" if controls_module.is_read(operation) else "mutating",
             "injected": False,
         }
-        fault = self.controls.fault_for(service, operation, json_protocol=bool(environ.get("HTTP_X_AMZ_TARGET")))
+        denied = self.access.check(environ, body, service, region, operation)  # access.py: IAM, when enforced
+        json_protocol = bool(environ.get("HTTP_X_AMZ_TARGET"))
+        fault = denied or self.controls.fault_for(service, operation, json_protocol=json_protocol)
         realism_error = None if fault else self.realism.before(service, operation, region, environ, body)
         if fault:
             code, status, message = fault
-            entry.update(status=status, error=code, injected=True)
+            entry.update(status=status, error=code, injected=not denied)
+            entry.update({"denied": True} if denied else {})
             status_line, headers, payload = _error_response(environ, service, code, status, message)
         elif realism_error is not None:
             e = realism_error
@@ -150,7 +155,7 @@ class LocalAws:
                     f"local AWS endpoint: {service}:{operation} failed in moto:\n{traceback.format_exc()}", flush=True
                 )
                 entry["problem_recorded"] = True
-        if not entry["injected"] and not entry.get("realism"):
+        if not entry["injected"] and not entry.get("realism") and not entry.get("denied"):
             self._check_answer(service, operation, entry, payload)
             self.realism.after(service, operation, region, environ, body, entry["status"], payload)
         entry["duration_ms"] = round((time.time() - started) * 1000, 1)
@@ -202,6 +207,7 @@ class LocalAws:
             self.eks.reset()
             self.controls.reset()
             self.realism.reset()
+            self.access.reset()
             return {"status": "ok"}
         if name == "config":
             return self.controls.configure(payload) if method == "POST" else self.controls.config()
