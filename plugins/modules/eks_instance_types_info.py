@@ -11,7 +11,8 @@ short_description: EC2 instance types with the max pods of a node of each under 
 version_added: 0.1.0
 description:
   - Describes EC2 instance types (C(DescribeInstanceTypes)) and adds the max pods of one node of each,
-    without and with VPC CNI prefix delegation, as P(aews.eks.max_pods#filter) computes them.
+    without and with VPC CNI prefix delegation, as P(aews.eks.max_pods#filter) computes them (the ENIs of the
+    default network card; secondary IPs on Xen instance types, which cannot delegate prefixes).
   - The records feed P(aews.eks.max_pods#filter) and P(aews.eks.subnet_capacity#filter) directly.
 author: aews.eks maintainers (@aews)
 options:
