@@ -14,6 +14,7 @@ import json
 import uuid
 
 from .errors import EksErrorHandler
+from .retry import not_found_lag
 
 _common = EksErrorHandler.common_error_handler
 _describe = EksErrorHandler.list_error_handler
@@ -39,12 +40,28 @@ def _propagating(client, what, func, **params):
     return retrying.call(what, func, client, **params)
 
 
+def _lagging(client, what, func, *args):
+    """Call ``func`` through a retry of EC2's NotFound for an id it handed out a moment ago (bounded)."""
+    retrying = not_found_lag()
+    notes = getattr(getattr(client, "iam_propagation", None), "notes", None)
+    if notes is not None:
+        retrying.notes = notes
+    return retrying.call(what, func, client, *args)
+
+
 def _paginate(client, operation, key, **params):
-    paginator = client.get_paginator(operation)
-    items = []
-    for page in paginator.paginate(**params):
-        items.extend(page.get(key, []))
-    return items
+    """Every page's ``key`` items; the whole listing is tried again on throttling or a 5xx fault (paginators
+    bypass the retrying client's wrapper)."""
+
+    def pages():
+        paginator = client.get_paginator(operation)
+        items = []
+        for page in paginator.paginate(**params):
+            items.extend(page.get(key, []))
+        return items
+
+    retry = getattr(client, "retry", None)
+    return retry(pages)() if callable(retry) else pages()
 
 
 # ---------------------------------------------------------------- EKS: clusters
@@ -319,13 +336,23 @@ def describe_instance_types(client, instance_types):
 
 
 @_common("describe the subnets")
-def describe_subnets(client, subnet_ids):
+def _describe_subnets(client, subnet_ids):
     return _paginate(client, "describe_subnets", "Subnets", SubnetIds=list(subnet_ids))
 
 
+def describe_subnets(client, subnet_ids):
+    """DescribeSubnets by id; a subnet made a moment ago may be unknown to EC2's read path for a while."""
+    return _lagging(client, "DescribeSubnets", _describe_subnets, subnet_ids)
+
+
 @_common("describe the security groups")
-def describe_security_groups(client, group_ids):
+def _describe_security_groups(client, group_ids):
     return _paginate(client, "describe_security_groups", "SecurityGroups", GroupIds=list(group_ids))
+
+
+def describe_security_groups(client, group_ids):
+    """DescribeSecurityGroups by id; a group made a moment ago may be unknown to EC2's read path for a while."""
+    return _lagging(client, "DescribeSecurityGroups", _describe_security_groups, group_ids)
 
 
 # ---------------------------------------------------------------- IAM: roles

@@ -60,17 +60,27 @@ def client(module, service):
     """A boto3 client whose calls retry throttling and transient errors with jittered backoff.
 
     It also carries the module's IAM propagation retry (``iam_propagation``, used by the create wrappers in
-    ``api``); the waits it made are reported as warnings when the module exits.
+    ``api``); each wait it makes is reported as a warning of the module's result.
     """
     plain = module.client(service)
     wrapped = _RetryingClient(plain, transient_backoff(retries=10, delay=1, max_delay=20))
     params = getattr(module, "params", None) or {}
     wrapped.iam_propagation = iam_propagation(params.get("iam_propagation_timeout", IAM_PROPAGATION_TIMEOUT))
-    notes = getattr(module, "aews_retry_notes", None)
-    if notes is None and hasattr(module, "params"):
-        notes = module.aews_retry_notes = []
-    wrapped.iam_propagation.notes = notes if notes is not None else []
+    wrapped.iam_propagation.notes = _Notes(getattr(module, "warn", None))
     return wrapped
+
+
+class _Notes(list):
+    """Notes of the waits a run made; each becomes a warning of the module's result as it is noted."""
+
+    def __init__(self, warn):
+        super().__init__()
+        self.warn = warn
+
+    def append(self, note):
+        super().append(note)
+        if self.warn:
+            self.warn(note)
 
 
 def raw_client(wrapped):
@@ -147,7 +157,6 @@ class Result:
         return not self.module.check_mode
 
     def exit(self, key, resource, before=None, **extra):
-        _warn_retry_notes(self.module)
         result = dict(changed=self.changed, **extra)
         result[key] = resource
         if self.module._diff:
@@ -155,19 +164,9 @@ class Result:
         self.module.exit_json(**result)
 
 
-def _warn_retry_notes(module):
-    """Say why the run waited (IAM propagation, EC2 lag): one warning per wait, once."""
-    notes = getattr(module, "aews_retry_notes", None) or []
-    for note in notes:
-        if hasattr(module, "warn"):
-            module.warn(note)
-    del notes[:]
-
-
 def run(module, func):
     """Call ``func(module)``; the one place where collection errors become fail_json."""
     try:
         func(module)
     except EksError as e:
-        _warn_retry_notes(module)
         module.fail_json(msg=str(e), **e.kwargs)

@@ -11,6 +11,7 @@ classification of errors is in ``errors`` (pure); the loops here only sleep and 
 from __future__ import annotations
 
 import functools
+import os
 import random
 import time
 
@@ -27,7 +28,7 @@ except ImportError:
 IAM_PROPAGATION_TIMEOUT = 120
 # Seconds between the attempts of a create that IAM propagation refused, and the most a NotFound lag is waited.
 PROPAGATION_DELAY = 5
-NOT_FOUND_LAG_TIMEOUT = 60
+NOT_FOUND_LAG_TIMEOUT = 30
 
 
 def backoff_delays(retries=10, delay=1.0, max_delay=20.0):
@@ -90,7 +91,14 @@ class Retrying:
             return value
 
 
-def iam_propagation(timeout=IAM_PROPAGATION_TIMEOUT, delay=PROPAGATION_DELAY):
+def _delay(default):
+    """AEWS_EKS_WAIT_DELAY, which sets the pause of every wait, sets these too (the local endpoint is fast)."""
+    override = os.environ.get("AEWS_EKS_WAIT_DELAY")
+    return max(float(override), 0.1) if override else default
+
+
+def iam_propagation(timeout=IAM_PROPAGATION_TIMEOUT, delay=None):
+    delay = _delay(PROPAGATION_DELAY) if delay is None else delay
     return Retrying(
         is_iam_propagation,
         timeout,
@@ -99,5 +107,6 @@ def iam_propagation(timeout=IAM_PROPAGATION_TIMEOUT, delay=PROPAGATION_DELAY):
     )
 
 
-def not_found_lag(timeout=NOT_FOUND_LAG_TIMEOUT, delay=2):
+def not_found_lag(timeout=NOT_FOUND_LAG_TIMEOUT, delay=None):
+    delay = _delay(2) if delay is None else delay
     return Retrying(is_not_found_lag, timeout, delay, "EC2 did not yet know an id it had just handed out")

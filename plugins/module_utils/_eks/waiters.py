@@ -22,6 +22,8 @@ except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore.
 
 from . import api
+from .errors import THROTTLING_CODES
+from .errors import TRANSIENT_CODES
 from .errors import EksError
 
 # Seconds between polls, per waiter, as a real EKS control plane needs them; AEWS_EKS_WAIT_DELAY
@@ -100,8 +102,14 @@ def waiter_delay(name):
     return _DEFAULT_DELAYS[name]
 
 
+# A poll answered with throttling or a fault on AWS's side (once botocore's own retries are spent) is one more
+# poll, not the end of the wait.
+_TRANSIENT = [{"matcher": "error", "state": "retry", "expected": code} for code in THROTTLING_CODES + TRANSIENT_CODES]
+
+
 def _model(name, delay, max_attempts):
     spec = dict(_WAITERS[name], delay=delay, maxAttempts=max_attempts)
+    spec["acceptors"] = list(spec["acceptors"]) + _TRANSIENT
     return botocore.waiter.WaiterModel({"version": 2, "waiters": {name: spec}})
 
 
