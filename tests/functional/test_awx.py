@@ -404,9 +404,11 @@ def test_site_upgrade_and_teardown_as_awx_jobs(awx):
     site = awx.job("site.yml", {"aews_eks_cluster": definition})
     assert (site.status, site.rc) == ("successful", 0), site.output()
     assert len(site.of("playbook_on_start")) == 1 and site.events[-1]["event"] == "playbook_on_stats"
-    # The summary is the last output: the last result before the stats, in the last play that had hosts (the
+    # The summary is the last output: the last result with a message before the stats, in the last play that had hosts (the
     # fleet summary play matches no host for a single cluster).
-    last_ok = site.of("runner_on_ok")[-1]
+    last_ok = [e for e in site.of("runner_on_ok") if "msg" in e["event_data"]["res"]][-1]
+    after_summary = site.of("runner_on_ok")[site.of("runner_on_ok").index(last_ok) + 1:]
+    assert [e["event_data"]["task"] for e in after_summary] == ["Site | Converged (read by the fleet summary)"]
     plays = site.of("playbook_on_play_start")
     assert [p["event_data"]["play"] for p in plays] == ["EKS cluster from its definition", "Fleet summary"]
     after = [e["event"] for e in site.events[site.events.index(plays[-1]) + 1:]]

@@ -79,7 +79,9 @@ def test_built_collection_in_a_users_playbook(local_aws, tmp_path):
     installed = run([BIN / "ansible-galaxy", "collection", "install", "--offline", "-p", collections, tarball], env, work)
     assert installed.returncode == 0, installed.stdout + installed.stderr
     listed = json.loads(run([BIN / "ansible-galaxy", "collection", "list", "--format", "json"], env, work).stdout)
-    assert {name for path in listed.values() for name in path} == {"aews.eks", "amazon.aws"}
+    # Only these two (ansible-core's own internal collections aside).
+    found = {name for path in listed.values() for name in path if not name.startswith("ansible.")}
+    assert found == {"aews.eks", "amazon.aws"}
 
     (work / "cluster.yml").write_text(
         yaml.safe_dump(
