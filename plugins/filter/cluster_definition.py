@@ -152,7 +152,9 @@ TAINTS_MAX = 50
 TAG_KEY_MAX = 128
 TAG_VALUE_MAX = 256
 TAGS_MAX = 50
-POLICY_ARN_RE = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::(aws|\d{12}):policy/([\w+=,.@-]+/)*[\w+=,.@-]{1,128}$")
+POLICY_ARN_RE = re.compile(
+    r"^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::(aws|\d{12}):policy/([\w+=,.@-]+/)*[\w+=,.@-]{1,128}$"
+)
 KMS_ARN_RE = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-b)?:kms:[a-z0-9-]+:\d{12}:(key|alias)/[\w/+=,.@-]+$")
 SECURITY_GROUP_RE = re.compile(r"^sg-[0-9a-f]{8}([0-9a-f]{9})?$")
 ROLE_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$")
@@ -222,7 +224,10 @@ def _known(value, field, section):
         if key not in allowed:
             where = f"{field}.{key}" if field else str(key)
             listed = ", ".join(k for k in allowed if k != "source")
-            _fail(where, f"unknown key{suggestion(key, allowed)}; {ref(field) if field else 'the definition'} takes {listed}")
+            _fail(
+                where,
+                f"unknown key{suggestion(key, allowed)}; {ref(field) if field else 'the definition'} takes {listed}",
+            )
 
 
 def _dict(value, field):
@@ -261,7 +266,9 @@ def _int(value, field, default=None, low=None, high=None):
     if isinstance(value, bool) or (isinstance(value, float) and value != number):
         _fail(field, f"must be an integer, got {value!r}")
     if low is not None and number < low or high is not None and number > high:
-        _fail(field, f"{number} is outside {low}-{high}" if high is not None else f"{number} is below the minimum {low}")
+        _fail(
+            field, f"{number} is outside {low}-{high}" if high is not None else f"{number} is below the minimum {low}"
+        )
     return number
 
 
@@ -526,7 +533,10 @@ def _nodegroup(ng, index, cluster_name, cluster_version, cluster_tags, base_dir,
         out["max_size"] = max(out["desired_size"], 1)
     low, desired, high = out["min_size"], out["desired_size"], out["max_size"]
     if low > high:
-        _fail(f"{field}.min_size", f"{low} is above {ref(field + '.max_size')} {high}: min_size <= desired_size <= max_size")
+        _fail(
+            f"{field}.min_size",
+            f"{low} is above {ref(field + '.max_size')} {high}: min_size <= desired_size <= max_size",
+        )
     if desired < low:
         _fail(
             f"{field}.desired_size",
@@ -921,8 +931,7 @@ def _normalize(definition, availability_zones, base_dir, check_files):
     if out["secrets_encryption"]["key_arn"] and not KMS_ARN_RE.match(str(out["secrets_encryption"]["key_arn"])):
         _fail(
             "secrets_encryption.key_arn",
-            f"{out['secrets_encryption']['key_arn']!r} is not a KMS key ARN "
-            "(arn:aws:kms:REGION:ACCOUNT:key/KEY-ID)",
+            f"{out['secrets_encryption']['key_arn']!r} is not a KMS key ARN " "(arn:aws:kms:REGION:ACCOUNT:key/KEY-ID)",
         )
     access = _dict(d.get("access"), "access")
     _known(access, "access", "access")
@@ -943,7 +952,9 @@ def _normalize(definition, availability_zones, base_dir, check_files):
     for i, ng in enumerate(nodegroups):
         if ng["name"] in seen:
             other = ref(f"nodegroups[{seen[ng['name']]}]")
-            _fail(f"nodegroups[{i}].name", f"{ng['name']} is already the name of {other}: nodegroup names must be unique")
+            _fail(
+                f"nodegroups[{i}].name", f"{ng['name']} is already the name of {other}: nodegroup names must be unique"
+            )
         seen[ng["name"]] = i
     for ng in nodegroups:
         ng["node_role"] = node_role_policies(ng, out["region"], out["name"], out["iam"]["with_oidc"])

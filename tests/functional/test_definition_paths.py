@@ -73,7 +73,9 @@ def test_documented_eksctl_command_reads_the_file_where_the_user_is(local_aws, t
 
 
 def test_missing_eksctl_file_is_named_with_where_it_was_looked_for(local_aws, tmp_path, home):
-    result, output = ansible_playbook(local_aws, home, tmp_path, str(ROOT / "site.yml"), "-e", "eksctl_config_file=nope.yaml")
+    result, output = ansible_playbook(
+        local_aws, home, tmp_path, str(ROOT / "site.yml"), "-e", "eksctl_config_file=nope.yaml"
+    )
     assert result.returncode != 0
     assert f"eksctl_config_file: no file {tmp_path / 'nope.yaml'}" in output
     assert local_aws.requests() == []

@@ -34,7 +34,7 @@ def source_path(path, paths=None):
                 best = key
     if best is None:
         return path
-    return paths[best] + path[len(best):]
+    return paths[best] + path[len(best) :]
 
 
 def message_text(text, paths=None):

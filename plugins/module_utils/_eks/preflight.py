@@ -28,6 +28,7 @@ from .errors import EksError
 from .maxpods import MaxPodsError
 from .maxpods import max_pods as _max_pods
 
+
 def _version_tuple(version):
     return tuple(int(n) for n in re.findall(r"\d+", str(version or ""))[:2])
 

@@ -76,9 +76,10 @@ def test_addons_and_versions_offered():
     assert resolved == {0: "v1.19.2-eksbuild.1", 2: "v1.20.0-eksbuild.1"}
     assert [path for path, _ in problems] == ["addons[1].name", "addons[3].version", "addons[4].name"]
     assert "(did you mean vpc-cni?)" in problems[0][1]
-    assert "in v1.20.0-eksbuild.1, v1.19.2-eksbuild.1 (default): set addons[3].version to one of them" in shown(
-        problems
-    )[1]
+    assert (
+        "in v1.20.0-eksbuild.1, v1.19.2-eksbuild.1 (default): set addons[3].version to one of them"
+        in shown(problems)[1]
+    )
     # coredns exists, but not for 1.32: EKS offers no coredns for this Kubernetes version.
     assert problems[2][1].startswith("EKS offers no add-on 'coredns' for Kubernetes 1.32")
 
