@@ -222,8 +222,7 @@ def inventory(name=None):
         "security_groups": [
             g["GroupName"]
             for g in describe("describe_security_groups", "SecurityGroups")
-            if g["GroupName"] != "default"
-            and not g["GroupName"].startswith(("eks-cluster-sg-", "eks-remoteAccess-"))
+            if g["GroupName"] != "default" and not g["GroupName"].startswith(("eks-cluster-sg-", "eks-remoteAccess-"))
         ],
         "iam_roles": [
             r["RoleName"] for r in iam.list_roles()["Roles"] if not r["Path"].startswith("/aws-service-role/")
@@ -273,7 +272,9 @@ def owned(name):
         items = getattr(ec2, describe)(Filters=tag)[key]
         if items:
             left[key] = items
-    nats = [n for n in ec2.describe_nat_gateways(Filters=tag)["NatGateways"] if n["State"] not in ("deleted", "deleting")]
+    nats = [
+        n for n in ec2.describe_nat_gateways(Filters=tag)["NatGateways"] if n["State"] not in ("deleted", "deleting")
+    ]
     if nats:
         left["NatGateways"] = nats
     roles = []
@@ -322,3 +323,26 @@ EXPECTED = {
     "nodegroups": ["myeks/mynodegroup"],
     "addons": ["myeks/coredns", "myeks/kube-proxy", "myeks/metrics-server", "myeks/vpc-cni"],
 }
+
+
+LAUNCH_TEMPLATE_TAGS_GAP = (
+    "the local endpoint (moto) leaves the tags CreateTags put on a launch template out of DescribeLaunchTemplates"
+    " (its tag filter still matches them), so the nodegroup role's teardown, which checks the template's own tags"
+    " for the ownership tag, skips it; AWS returns them"
+)
+
+
+def assert_nothing_left(name):
+    """Nothing of the cluster left, owned or not. A launch template left only because of the endpoint's gap above
+    marks the test xfail, once everything else has been checked."""
+    import pytest
+
+    left = owned(name)
+    found = inventory()
+    assert {k: v for k, v in left.items() if k != "LaunchTemplates"} == {}
+    assert {k: v for k, v in found.items() if v and k != "launch_templates"} == {}
+    templates = left.get("LaunchTemplates", [])
+    if templates and found["launch_templates"] == sorted(t["LaunchTemplateName"] for t in templates):
+        if all(not t.get("Tags") for t in templates):
+            pytest.xfail(LAUNCH_TEMPLATE_TAGS_GAP)
+    assert found["launch_templates"] == [] and templates == []

@@ -256,7 +256,8 @@ def test_drift_is_reported_with_before_and_after_then_repaired(local_aws, tmp_pa
           f" then --check changed={again.changed}; without a before/after diff: {without_diff}")  # fmt: skip
     if without_diff:
         pytest.xfail(
-            "reported and repaired, but --diff shows no before/after for: " + "; ".join(without_diff)
+            "reported and repaired, but --diff shows no before/after for: "
+            + "; ".join(without_diff)
             + " (amazon.aws ec2_vpc_net, ec2_vpc_subnet and ec2_vpc_route_table return no diff; the vpc role"
             " would have to compute it)"
         )
