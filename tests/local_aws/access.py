@@ -96,6 +96,16 @@ class Access:
     # ------------------------------------------------------------------ the check
     def check(self, environ, body, service, region, operation):
         """None when the call may go on, else (code, HTTP status, message) to answer instead."""
+        try:
+            return self._check(environ, body, service, region, operation)
+        except Exception as exc:  # noqa: BLE001 (the check failed: answer 500 and record it as a problem)
+            import traceback
+
+            self.controls.problem(f"{service}:{operation}: the IAM check failed: {exc!r}\n{traceback.format_exc()}")
+            code = "InternalError" if service == "ec2" else "InternalFailure"
+            return code, 500, f"The local AWS endpoint failed to check IAM for {operation}: {exc!r}"
+
+    def _check(self, environ, body, service, region, operation):
         with self.lock:
             if not self.enforce:
                 return None
@@ -273,7 +283,10 @@ class Access:
     def _role_tags(self, name, region):
         role = self._role(name, region)
         tags = {}
-        for key, value in ((role.tags if role is not None else None) or {}).items():
+        found = (role.tags if role is not None else None) or {}
+        if isinstance(found, list):  # moto keeps a role's tags as [{"Key": k, "Value": v}]
+            found = {t["Key"]: t.get("Value", "") for t in found}
+        for key, value in found.items():
             value = value.get("Value") if isinstance(value, dict) else value
             tags[f"aws:resourcetag/{key}".lower()] = value
             tags[f"iam:resourcetag/{key}".lower()] = value
