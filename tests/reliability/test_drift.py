@@ -195,8 +195,8 @@ DRIFTS = [
     ("add-on version and configuration", drift_addon, "Create | Add-ons (waited for below, together)", "vpc-cni",
      CNI_OLDER, CNI_LATEST, repaired_addon),
     ("private route", drift_route, "Create | Private route tables", "ap-northeast-2a", "igw-", "nat-", repaired_route),
-    ("security group rule", drift_security_group_rule, "Create | Shared node security group", None, "", "Nodes to nodes",
-     repaired_security_group_rule),
+    ("security group rule", drift_security_group_rule, "Create | Shared node security group", None,
+     '"ip_permissions": []', '"ip_permissions": [{"ip_protocol": "-1"', repaired_security_group_rule),
     ("deleted subnet tag", drift_subnet_tag, "Create | Subnets", "public ap-northeast-2a", "",
      "kubernetes.io/role/elb", repaired_subnet_tag),
 ]  # fmt: skip
@@ -235,12 +235,16 @@ def test_drift_is_reported_with_before_and_after_then_repaired(local_aws, tmp_pa
     for name, _drift, task, item, before, after, _repaired in DRIFTS:
         events = reported(checked, task, item)
         assert events, f"{name}: --check does not report it ({task})"
-        diffs = [e["diff"] for e in events if isinstance(e.get("diff"), dict) and "before" in e["diff"]]
+        # A diff is a dict, or a list of them (amazon.aws ec2_security_group).
+        diffs = [d for e in events for d in (e.get("diff") if isinstance(e.get("diff"), list) else [e.get("diff")])]
+        diffs = [d for d in diffs if isinstance(d, dict) and "before" in d and "after" in d]
         if not diffs:
             without_diff.append(f"{name} ({task})")
             continue
         shown = [(json.dumps(d["before"], sort_keys=True), json.dumps(d["after"], sort_keys=True)) for d in diffs]
-        assert any(b != a and before in b and after in a for b, a in shown), f"{name}: {shown}"
+        assert any(
+            b != a and before in b and after in a and (before or after not in b) for b, a in shown
+        ), f"{name}: {shown}"
 
     repair = run(local_aws, tmp_path, SITE, "-e", f"@{path}")
     assert repair.returncode == 0, repair.tail()
