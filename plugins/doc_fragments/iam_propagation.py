@@ -11,9 +11,9 @@ options:
   iam_propagation_timeout:
     description:
       - For how many seconds a create that names an IAM role (or an OIDC provider trusted by one) is tried again
-        while EKS refuses the role as not yet assumable (C(InvalidParameterException) "Role with arn ... could not
-        be assumed ...", or "... doesn't have the Amazon EKS Managed Policies associated"): IAM takes seconds to
-        propagate a new role, its trust policy and its policy attachments to EKS.
+        while EKS refuses the role as not yet assumable. EKS answers C(InvalidParameterException) with
+        C(Role with arn ... could not be assumed ...) or C(... doesn't have the Amazon EKS Managed Policies
+        associated) while IAM has not yet propagated a new role, its trust policy or its policy attachments.
       - Each wait is reported as a warning naming the call and the reason.
       - V(0) tries once. The default matches the propagation timeout of Terraform's AWS provider.
       - Every create also carries a client request token derived from its request, so that a create repeated
