@@ -36,6 +36,8 @@ DEV_ONLY = (
     "ansible.cfg",
     "collections",
     "build",
+    "context",
+    "execution-environment.yml",
     "tests/local_aws",
     "tests/local_aws_tests",
     "tests/unit",
