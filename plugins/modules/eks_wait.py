@@ -10,9 +10,9 @@ module: eks_wait
 short_description: Wait for an EKS cluster, nodegroups or add-ons, showing their progress
 version_added: 0.1.0
 description:
-  - Waits until the cluster, the nodegroups or the add-ons named reach the state asked for, and until every
+  - "Waits until the cluster, the nodegroups or the add-ons named reach the state asked for, and until every
     update followed has succeeded, printing one line for what is waited for each time its state changes and
-    at a steady interval, for example C(cluster myeks: CREATING, 4m10s).
+    at a steady interval, for example C(cluster myeks: CREATING, 4m10s)."
   - This is an action plugin that runs on the controller; each poll reads the resources once through this
     module. A failure state (for example C(FAILED), C(CREATE_FAILED), C(DEGRADED), an update C(Failed)) ends
     the wait at once with the health issues or update errors AWS reports.
@@ -40,7 +40,7 @@ options:
   state:
     description:
       - V(active) waits for C(ACTIVE).
-      - V(created) waits, for add-ons, until they are past C(CREATING) (C(DEGRADED) accepted: coredns is
+      - V(created) waits, for add-ons, until they are past C(CREATING) (C(DEGRADED) accepted, as coredns is
         C(DEGRADED) until nodes exist); for a cluster or nodegroups it is the same as V(active).
       - V(deleted) waits until the resources no longer exist.
     type: str
@@ -67,7 +67,7 @@ options:
   update_ids:
     description:
       - Ids of updates of the one resource waited for (the cluster, or the one nodegroup or add-on named) to
-        follow until they succeed: the C(updates) the modules return after O(wait=false).
+        follow until they succeed, from the C(updates) the modules return after O(wait=false).
     type: list
     elements: str
     default: []
