@@ -42,7 +42,13 @@ def ansible_playbook(local_aws, home, cwd, *args):
     # PWD as a shell would leave it when started elsewhere: the path must come from the process's directory.
     env["PWD"] = "/"
     result = subprocess.run(
-        [str(BIN / "ansible-playbook"), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
+        [str(BIN / "ansible-playbook"), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     return result, " ".join((result.stdout + result.stderr).split())
 
