@@ -39,6 +39,13 @@ options:
         they carry the ownership tag.
     type: list
     elements: str
+  kubernetes_only:
+    description:
+      - Delete only what Kubernetes left for the cluster (load balancers, their security groups and the rules naming
+        them, available CNI network interfaces), as a teardown does before it deletes the cluster, whose security
+        group those rules name.
+    type: bool
+    default: false
   dependency_timeout:
     description:
       - Seconds in all to wait out deletes refused because of a dependency before reporting them.
@@ -118,6 +125,7 @@ def main():
     argument_spec = dict(
         cluster_name=dict(type="str", required=True),
         vpc_ids=dict(type="list", elements="str"),
+        kubernetes_only=dict(type="bool", default=False),
         dependency_timeout=dict(type="int", default=300),
         nat_gateway_timeout=dict(type="int", default=600),
     )

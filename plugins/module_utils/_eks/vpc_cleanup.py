@@ -39,8 +39,9 @@ GONE_CODES = ("NatGatewayNotFound", "LoadBalancerNotFound", "AccessPointNotFound
 
 # ---------------------------------------------------------------- pure: ownership and selection
 def tags_of(resource):
-    """The tags of an EC2 resource (a list of Key/Value) or of a load balancer (already a dict)."""
-    tags = resource.get("Tags") if isinstance(resource, dict) else None
+    """The tags of an EC2 resource (a list of Key/Value, ``TagSet`` for network interfaces) or of a load balancer
+    (already a dict)."""
+    tags = (resource.get("Tags") or resource.get("TagSet")) if isinstance(resource, dict) else None
     if isinstance(tags, dict):
         return tags
     return {t.get("Key"): t.get("Value", "") for t in tags or []}
@@ -87,8 +88,11 @@ def referencing_permissions(group, group_ids):
     return result[0], result[1]
 
 
-def select(cluster, inventory):
+def select(cluster, inventory, kubernetes_only=False):
     """What to delete, by kind, from what ``inventory`` read; each item checked against the cluster's tags.
+
+    ``kubernetes_only``: only what Kubernetes left (load balancers, their groups and the rules naming them, CNI
+    interfaces), as before the cluster is deleted.
 
     ``inventory``: {"vpcs": [{"vpc": VPC, "owned": bool, "security_groups", "network_interfaces",
     "nat_gateways", "internet_gateways", "route_tables", "subnets"}], "load_balancers": [{"kind", "id",
@@ -124,6 +128,8 @@ def select(cluster, inventory):
             if g.get("GroupName") != "default" and not is_owned(g, cluster) and is_kubernetes_owned(tags_of(g), cluster)
         ]
         own_groups = [g for g in groups if g.get("GroupName") != "default" and is_owned(g, cluster)]
+        if kubernetes_only:
+            own_groups = []
         plan["kubernetes_security_groups"] += kube_groups
         plan["security_groups"] += own_groups
         # Rules in the groups that go (and in the cluster's own EKS security group) naming a group that goes.
@@ -156,6 +162,10 @@ def select(cluster, inventory):
         plan["subnets"] += [s for s in entry.get("subnets", []) if s.get("VpcId") == vpc_id and is_owned(s, cluster)]
         if entry.get("owned") and is_owned(entry["vpc"], cluster):
             plan["vpcs"].append(entry["vpc"])
+    if kubernetes_only:
+        for key in ("nat_gateways", "internet_gateways", "route_tables", "subnets", "security_groups", "vpcs"):
+            plan[key] = []
+        return plan
     # Internet gateways left detached by an interrupted run: owned, attached to nothing.
     known = {g["InternetGatewayId"] for g in plan["internet_gateways"]}
     for igw in inventory.get("internet_gateways", []):
@@ -429,7 +439,7 @@ def ensure(module):
     ec2 = client(module, "ec2")
     elbv2 = client(module, "elbv2")
     elb = client(module, "elb")
-    plan = select(cluster, inventory(ec2, elbv2, elb, cluster, params["vpc_ids"] or ()))
+    plan = select(cluster, inventory(ec2, elbv2, elb, cluster, params["vpc_ids"] or ()), params["kubernetes_only"])
     predicted = planned(plan)
     if module.check_mode:
         module.exit_json(changed=bool(predicted), deleted=predicted, failed=[])

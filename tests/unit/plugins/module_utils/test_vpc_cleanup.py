@@ -62,11 +62,11 @@ def inventory():
                 "security_groups": [lb_sg, alb_sg, nodes, cluster_sg, shared, users, group("sg-def", OWN, "default")],
                 "network_interfaces": [
                     {"NetworkInterfaceId": "eni-cni", "VpcId": VPC, "Status": "available",
-                     "TagSet": [], "Tags": [{"Key": "cluster.k8s.amazonaws.com/name", "Value": "myeks"}]},
+                     "TagSet": [{"Key": "cluster.k8s.amazonaws.com/name", "Value": "myeks"}]},
                     {"NetworkInterfaceId": "eni-used", "VpcId": VPC, "Status": "in-use",
-                     "Tags": [{"Key": "cluster.k8s.amazonaws.com/name", "Value": "myeks"}]},
+                     "TagSet": [{"Key": "cluster.k8s.amazonaws.com/name", "Value": "myeks"}]},
                     {"NetworkInterfaceId": "eni-other", "VpcId": VPC, "Status": "available",
-                     "Tags": [{"Key": "cluster.k8s.amazonaws.com/name", "Value": "other"}]},
+                     "TagSet": [{"Key": "cluster.k8s.amazonaws.com/name", "Value": "other"}]},
                 ],
                 "nat_gateways": [
                     {"NatGatewayId": "nat-own", "VpcId": VPC, "State": "available", "Tags": OWN,
@@ -140,6 +140,16 @@ def test_rules_naming_groups_that_go_are_revoked_in_the_clusters_groups_only():
     assert revoked["sg-eks"][0][0]["UserIdGroupPairs"] == [{"GroupId": "sg-alb"}]
     # A user's group of the same name without the tag is not touched (it is reported when it blocks).
     assert set(revoked) == {"sg-nodes", "sg-eks"}
+
+
+def test_before_the_cluster_goes_only_what_kubernetes_left_is_selected():
+    plan = vpc_cleanup.select("myeks", inventory(), kubernetes_only=True)
+    assert [lb["id"] for lb in plan["load_balancers"]] == ["arn:lb/k8s", "a1"]
+    assert ids(plan, "kubernetes_security_groups", "GroupId") == ["sg-lb", "sg-alb"]
+    assert ids(plan, "network_interfaces", "NetworkInterfaceId") == ["eni-cni"]
+    assert {r["group"]["GroupId"] for r in plan["rules"]} == {"sg-nodes", "sg-eks"}
+    for key in ("nat_gateways", "addresses", "internet_gateways", "route_tables", "subnets", "security_groups", "vpcs"):
+        assert plan[key] == [], key
 
 
 def test_an_adopted_vpc_is_kept():
