@@ -21,11 +21,13 @@ description:
     C(accessConfig.accessEntries), custom AMIs, launch templates, and others) are errors naming each path,
     never dropped. Such a section left empty or at eksctl's default value (C(privateCluster.enabled=false),
     C(instanceSelector={}), C(securityGroups.withLocal=null)) passes.
-  - Problems are reported together, one per line with its path, in one error. Every schema problem
+  - Problems are reported together, one per line with its ClusterConfig path, in one error. The converted
+    definition carries C(source.paths), so that the problems the definition role finds later name the
+    ClusterConfig path too (C(managedNodeGroups[0].instanceType), C(metadata.version)). Every schema problem
     (unknown keys, wrong types, unsupported sections) comes first, then every value eksctl would reject.
   - The Kubernetes version and AMI family are kept as written. Give O(eks_versions) (the versions EKS
-    C(DescribeClusterVersions) lists) to fail here on a version EKS no longer offers; otherwise
-    M(aews.eks.eks_cluster) refuses it before any change. C(AmazonLinux2) with Kubernetes 1.33 or later is
+    C(DescribeClusterVersions) lists) to fail here on a version EKS no longer offers; otherwise the definition
+    role (M(aews.eks.eks_definition_check)) refuses it before any change, naming C(metadata.version). C(AmazonLinux2) with Kubernetes 1.33 or later is
     always an error, as AL2 AMIs stop at 1.32.
   - C(wellKnownPolicies) of service accounts and add-ons become the controller names of
     M(aews.eks.eks_irsa) (C(ebsCSIController) is V(ebs-csi), C(autoScaler) is V(cluster-autoscaler), and so on);
