@@ -7,6 +7,9 @@
   DeleteNatGateway of an unknown id answers NatGatewayNotFound (moto failed with HTTP 500); with the realism
   control `nat_gateway` the deletion takes time instead (realism.py).
 - DescribeNatGateways honours `tag:<key>`, `tag-key` and `tag-value` filters (moto ignored them).
+- Refusals moto did not make (`refusal`, checked before moto): deleting a VPC's main route table
+  (DependencyViolation), a VPC's default security group (CannotDelete), releasing an associated elastic IP
+  (InvalidIPAddress.InUse).
 - Launch template versions keep their numbers when versions are deleted, and DeleteLaunchTemplateVersions
   (moto lacks it) is answered by `delete_launch_template_versions` over moto's backend (server.py routes it).
 """
@@ -227,6 +230,37 @@ def nat_gateway_of_address(backend, address):
     for gateway in list(backend.nat_gateways.values()):
         if gateway.state != "deleted" and getattr(gateway, "_eni", None) is not None and address.eni is gateway._eni:
             return gateway
+    return None
+
+
+# ---------------------------------------------------------------------- refusals moto does not make
+def refusal(backend, operation, body):
+    """An Ec2Error for an EC2 call AWS refuses and moto would carry out, else None (checked before moto)."""
+    if operation not in ("DeleteRouteTable", "DeleteSecurityGroup", "ReleaseAddress"):
+        return None
+    form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+    if operation == "DeleteRouteTable":
+        table = backend.route_tables.get(form.get("RouteTableId"))
+        if table is not None and table.main_association_id is not None:
+            return Ec2Error(
+                "DependencyViolation", f"The routeTable '{table.id}' has dependencies and cannot be deleted."
+            )
+    elif operation == "DeleteSecurityGroup":
+        group = backend.get_security_group_from_id(form.get("GroupId") or "")
+        if group is not None and group.name == "default" and getattr(group, "vpc_id", None):
+            return Ec2Error(
+                "CannotDelete", f'the specified group: "{group.id}" name: "default" cannot be deleted by a user'
+            )
+    elif operation == "ReleaseAddress":
+        for address in list(backend.addresses):
+            if (form.get("AllocationId") and address.allocation_id == form["AllocationId"]) or (
+                form.get("PublicIp") and address.public_ip == form["PublicIp"]
+            ):
+                if address.eni is not None or address.instance is not None:
+                    # "[Nondefault VPC] You must disassociate the Elastic IP address before you can release it."
+                    return Ec2Error(
+                        "InvalidIPAddress.InUse", f"Address {address.allocation_id or address.public_ip} is in use."
+                    )
     return None
 
 

@@ -2,6 +2,7 @@
 
 AddClientIDToOpenIDConnectProvider and RemoveClientIDFromOpenIDConnectProvider change the client ID list of an
 OpenID Connect provider moto holds, so that the providers read back through moto show the change.
+DeleteOpenIDConnectProvider of a provider that does not exist is NoSuchEntity, as IAM answers (moto succeeded).
 """
 
 from __future__ import annotations
@@ -17,6 +18,18 @@ class IamError(Exception):
     def __init__(self, code, status, message):
         super().__init__(message)
         self.code, self.status, self.message = code, status, message
+
+
+def refusal(account_id, operation, body):
+    """An IamError for an IAM call AWS refuses and moto would answer with success, else None."""
+    if operation != "DeleteOpenIDConnectProvider":
+        return None
+    from moto.iam.models import iam_backends
+
+    arn = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}.get("OpenIDConnectProviderArn")
+    if arn and arn not in iam_backends[account_id]["global"].open_id_providers:
+        return IamError("NoSuchEntity", 404, f"OpenIDConnect Provider not found for arn {arn}")
+    return None
 
 
 def handle(account_id, operation, body):

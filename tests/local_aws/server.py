@@ -96,6 +96,11 @@ class LocalAws:
                 status_line, headers, payload = _rest_json_error(e.code, e.status, dict(e.fields, message=e.message))
             else:
                 status_line, headers, payload = _error_response(environ, service, e.code, e.status, e.message)
+        elif (refused := self._refusal(service, operation, region, body)) is not None:
+            entry.update(status=refused.status, error=refused.code)
+            status_line, headers, payload = _error_response(
+                environ, service, refused.code, refused.status, refused.message
+            )
         elif service == "ec2" and operation == "DeleteLaunchTemplateVersions":
             try:
                 from moto.ec2.models import ec2_backends
@@ -164,6 +169,16 @@ class LocalAws:
         headers.append(("Content-Length", str(len(payload))))
         start_response(status_line, headers)
         return [payload]
+
+    def _refusal(self, service, operation, region, body):
+        """What AWS refuses and moto would carry out (ec2_ext.refusal, iam_ext.refusal), else None."""
+        if service == "ec2":
+            from moto.ec2.models import ec2_backends
+
+            return ec2_ext.refusal(ec2_backends[self.eks.account][region], operation, body)
+        if service == "iam":
+            return iam_ext.refusal(self.eks.account, operation, body)
+        return None
 
     def _check_answer(self, service, operation, entry, payload):
         """Record an answer no AWS service gives to a valid call: HTTP 500 or "not implemented" (moto's gaps)."""

@@ -547,3 +547,38 @@ def test_describes_of_the_vpc_role_and_teardown_honour_tag_filters(local_aws):
         kwarg = "Filter" if method == "describe_nat_gateways" else "Filters"
         found = getattr(ec2, method)(**{kwarg: [{"Name": "tag:aews.eks/cluster-name", "Values": ["mine"]}]})[key]
         assert [item[id_key] for item in found] == [mine], method
+
+
+def test_refusals_aws_makes_and_moto_did_not(local_aws):
+    ec2, iam = client("ec2"), client("iam")
+    vpc, subnets, _igw = vpc_with_subnets(ec2, zones="a")
+    tables = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"]
+    main = tables[0]["RouteTableId"]
+    assert failure(lambda: ec2.delete_route_table(RouteTableId=main)) == (
+        "DependencyViolation",
+        400,
+        f"The routeTable '{main}' has dependencies and cannot be deleted.",
+    )
+    groups = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["SecurityGroups"]
+    default = groups[0]["GroupId"]
+    assert failure(lambda: ec2.delete_security_group(GroupId=default)) == (
+        "CannotDelete",
+        400,
+        f'the specified group: "{default}" name: "default" cannot be deleted by a user',
+    )
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    eni = ec2.create_network_interface(SubnetId=subnets[0])["NetworkInterface"]["NetworkInterfaceId"]
+    association = ec2.associate_address(AllocationId=allocation, NetworkInterfaceId=eni)["AssociationId"]
+    assert failure(lambda: ec2.release_address(AllocationId=allocation)) == (
+        "InvalidIPAddress.InUse",
+        400,
+        f"Address {allocation} is in use.",
+    )
+    ec2.disassociate_address(AssociationId=association)
+    ec2.release_address(AllocationId=allocation)
+    arn = f"arn:aws:iam::{ACCOUNT}:oidc-provider/oidc.eks.{REGION}.amazonaws.com/id/0123"
+    assert failure(lambda: iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=arn)) == (
+        "NoSuchEntity",
+        404,
+        f"OpenIDConnect Provider not found for arn {arn}",
+    )
