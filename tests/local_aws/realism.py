@@ -80,6 +80,7 @@ def ideal():
         "quotas": {k: None for k in QUOTA_KEYS},
         "unsupported_zones": [],
         "service_linked_roles": False,
+        "security_group_references": False,
     }
 
 
@@ -104,6 +105,7 @@ def realistic():
         "quotas": dict(REALISTIC_QUOTAS),
         "unsupported_zones": realistic_zones(),
         "service_linked_roles": True,
+        "security_group_references": True,
     }
 
 
@@ -202,8 +204,11 @@ class Realism:
                 if not isinstance(zones, list) or not all(isinstance(z, str) for z in zones):
                     raise ControlError("unsupported_zones must be a list of availability zone names")
                 settings["unsupported_zones"] = list(zones)
-            if "service_linked_roles" in payload:
-                settings["service_linked_roles"] = bool(payload["service_linked_roles"])
+            for key in ("service_linked_roles", "security_group_references"):
+                if key in payload:
+                    if not isinstance(payload[key], bool):
+                        raise ControlError(f"{key} must be true or false")
+                    settings[key] = payload[key]
             if "seed" in payload:
                 if not isinstance(payload["seed"], int):
                     raise ControlError("seed must be an integer")
@@ -390,8 +395,24 @@ class Realism:
         quota = self._quota(operation, region, form)
         if quota:
             return quota
+        if operation == "DeleteSecurityGroup" and self.settings["security_group_references"]:
+            return self._referenced_group(region, form.get("GroupId"))
         if self.settings["nat_gateway"]:
             return self._nat_rules(operation, region, form)
+        return None
+
+    def _referenced_group(self, region, group_id):
+        """A group named by a rule of another group cannot be deleted (rules of the group itself do not count)."""
+        if not group_id:
+            return None
+        backend = self._ec2(region)
+        for groups in list(backend.groups.values()):
+            for group in list(groups.values()):
+                if group.id == group_id:
+                    continue
+                for rule in list(group.ingress_rules) + list(group.egress_rules):
+                    if (rule.source_group or {}).get("GroupId") == group_id:
+                        return RealismError("DependencyViolation", f"resource {group_id} has a dependent object")
         return None
 
     def _lagging(self, operation, form):

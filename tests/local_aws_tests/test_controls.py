@@ -56,6 +56,7 @@ def test_server_defaults_suit_a_demo(local_aws):
         "quotas": {"addresses": None, "vpcs": None, "internet_gateways": None, "nat_gateways_per_az": None},
         "unsupported_zones": [],
         "service_linked_roles": False,
+        "security_group_references": False,
     }
 
 
@@ -344,9 +345,7 @@ def test_withdrawn_addons_are_not_offered_for_those_versions(local_aws, eks, act
     for k8s in ("1.33", "1.34"):
         assert eks.describe_addon_versions(addonName="metrics-server", kubernetesVersion=k8s)["addons"] == []
     offered = eks.describe_addon_versions(addonName="metrics-server")["addons"][0]["addonVersions"]
-    assert offered and all(
-        c["clusterVersion"] not in ("1.33", "1.34") for v in offered for c in v["compatibilities"]
-    )
+    assert offered and all(c["clusterVersion"] not in ("1.33", "1.34") for v in offered for c in v["compatibilities"])
     assert eks.describe_addon_versions(addonName="coredns", kubernetesVersion="1.34")["addons"]
     version = offered[0]["addonVersion"]
     local_aws.configure(withdrawn_addons={"metrics-server": ["1.32"]})  # active_cluster runs 1.32

@@ -73,6 +73,7 @@ def test_profiles_turn_every_control_on_and_off(local_aws):
     assert "us-east-1e" in config["unsupported_zones"]
     assert not [z for z in config["unsupported_zones"] if z.startswith("ap-northeast-2")]
     assert config["service_linked_roles"] is True
+    assert config["security_group_references"] is True
     # A key given with the profile overrides its default; unknown values are refused naming the key.
     assert local_aws.realism("realistic", ec2_lag=0.5)["ec2_lag"] == 0.5
     with pytest.raises(Exception, match="400"):
@@ -446,14 +447,23 @@ def test_load_balancer_blocks_subnets_and_vpc_until_removed(local_aws, network):
     assert {e["SubnetId"] for e in enis} == set(network["subnets"])
     assert failure(lambda: ec2.delete_subnet(SubnetId=network["subnets"][0]))[0] == "DependencyViolation"
     assert failure(lambda: ec2.delete_security_group(GroupId=nlb["security_group_id"]))[0] == "DependencyViolation"
-    # Deleted through the API (as a teardown does), the load balancer's interfaces go with it.
+    # Deleted through the API (as a teardown does), the load balancer's interfaces go with it; the rule stays.
     elbv2.delete_load_balancer(LoadBalancerArn=nlb["load_balancer_arn"])
-    assert (
-        ec2.describe_network_interfaces(Filters=[{"Name": "group-id", "Values": [nlb["security_group_id"]]}])[
-            "NetworkInterfaces"
-        ]
-        == []
+    lb_enis = ec2.describe_network_interfaces(Filters=[{"Name": "group-id", "Values": [nlb["security_group_id"]]}])
+    assert lb_enis["NetworkInterfaces"] == []
+    # The cluster group's rule names the load balancer's group: with security_group_references, that blocks too.
+    local_aws.realism(security_group_references=True)
+    assert failure(lambda: ec2.delete_security_group(GroupId=nlb["security_group_id"])) == (
+        "DependencyViolation",
+        400,
+        f"resource {nlb['security_group_id']} has a dependent object",
     )
+    pair = {"GroupId": nlb["security_group_id"]}
+    ec2.revoke_security_group_ingress(
+        GroupId=cluster_group,
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 0, "ToPort": 65535, "UserIdGroupPairs": [pair]}],
+    )
+    ec2.delete_security_group(GroupId=nlb["security_group_id"])
     local_aws.delete_load_balancer(alb["name"])
     assert failure(lambda: ec2.describe_security_groups(GroupIds=[alb["security_group_id"]]))[0] == (
         "InvalidGroup.NotFound"
