@@ -7,6 +7,7 @@ on; after each kill the account is checked for duplicates, after the last one th
 
 from __future__ import annotations
 
+import boto3
 from reliability_kit import EXPECTED
 from reliability_kit import SITE
 from reliability_kit import TEARDOWN
@@ -42,6 +43,25 @@ TEARDOWN_POINTS = [
 ]
 
 
+def transitions():
+    """What was under way when the run was killed: the states of the resources the waits follow."""
+    ec2, eks = boto3.client("ec2"), boto3.client("eks")
+    states = [f"NAT gateway {n['State']}" for n in ec2.describe_nat_gateways()["NatGateways"]]
+    for cluster in eks.list_clusters()["clusters"]:
+        states.append(f"cluster {eks.describe_cluster(name=cluster)['cluster']['status']}")
+        for name in eks.list_nodegroups(clusterName=cluster)["nodegroups"]:
+            nodegroup = eks.describe_nodegroup(clusterName=cluster, nodegroupName=name)["nodegroup"]
+            states.append(f"nodegroup {nodegroup['status']}")
+        for name in eks.list_addons(clusterName=cluster)["addons"]:
+            states.append(f"{name} {eks.describe_addon(clusterName=cluster, addonName=name)['addon']['status']}")
+    return [s for s in states if not s.endswith(("ACTIVE", "available", "deleted"))]
+
+
+def running(killed):
+    """The task the run was in when killed."""
+    return [e["task"] for e in killed.events if e["event"] == "start"][-1]
+
+
 def no_more_than_expected(found):
     """Nothing twice, and no kind with more resources than the end state has (an untagged copy counts)."""
     assert duplicates(found) == {}
@@ -59,23 +79,24 @@ def test_killed_anywhere_site_and_teardown_resume_to_the_same_end_state(local_aw
     for point_name, point in SITE_POINTS:
         killed = Playbook(local_aws, tmp_path, SITE, "-e", f"@{path}").kill_when(point)
         assert killed.killed
+        under_way = transitions()
         found = inventory()
         no_more_than_expected(found)
-        resumed.append((f"site.yml {point_name}", sum(counts(found).values())))
+        resumed.append((f"site.yml {point_name}", running(killed), under_way, sum(counts(found).values())))
 
+    # The last kill point comes after every change: the run resuming from it has nothing left to do.
     final = run(local_aws, tmp_path, SITE, "-e", f"@{path}")
     assert final.returncode == 0, final.tail()
     assert inventory() == EXPECTED
-    again = run(local_aws, tmp_path, SITE, "-e", f"@{path}")
-    assert again.returncode == 0, again.tail()
-    assert again.changed == 0, again.changed_tasks()
+    assert final.changed == 0, final.changed_tasks()
 
     for point_name, point in TEARDOWN_POINTS:
         killed = Playbook(local_aws, tmp_path, TEARDOWN, "-e", f"@{path}").kill_when(point)
         assert killed.killed
+        under_way = transitions()
         found = inventory()
         no_more_than_expected(found)
-        resumed.append((f"teardown.yml {point_name}", sum(counts(found).values())))
+        resumed.append((f"teardown.yml {point_name}", running(killed), under_way, sum(counts(found).values())))
 
     teardown = run(local_aws, tmp_path, TEARDOWN, "-e", f"@{path}")
     assert teardown.returncode == 0, teardown.tail()
@@ -83,8 +104,8 @@ def test_killed_anywhere_site_and_teardown_resume_to_the_same_end_state(local_aw
     assert again.returncode == 0, again.tail()
     assert again.changed == 0, again.changed_tasks()
 
-    for point_name, left in resumed:
-        print(f"interruption: killed {point_name} ({left} resources then), resumed")
-    print(f"interruption: site.yml then changed={final.changed}, again changed=0; teardown changed={teardown.changed},"
-          " again changed=0")  # fmt: skip
+    for point_name, task, under_way, left in resumed:
+        print(f"interruption: killed {point_name}, in {task!r}, {under_way or 'nothing'} under way, {left} resources;"
+              " resumed")  # fmt: skip
+    print(f"interruption: site.yml then changed={final.changed}; teardown changed={teardown.changed}, again changed=0")
     assert_nothing_left(name)

@@ -116,6 +116,9 @@ class Runner:
         command = [str(BIN / "ansible-playbook"), str(playbook), "-e", "aews_eks_poll_delay=1", *args]
         result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
         self.outputs.append(result.stdout + result.stderr)
+        if (ROOT / "tests" / "output").is_dir():  # scanned for secrets by tests/functional/test_no_secrets.py
+            with open(ROOT / "tests" / "output" / f"least-privilege-{os.getpid()}.log", "a", encoding="utf-8") as f:
+                f.write(f"$ ansible-playbook {playbook.name} {' '.join(args)}\n{self.outputs[-1]}\n")
         return result
 
     def denied(self, since):
