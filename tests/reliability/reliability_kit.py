@@ -346,3 +346,12 @@ def assert_nothing_left(name):
         if all(not t.get("Tags") for t in templates):
             pytest.xfail(LAUNCH_TEMPLATE_TAGS_GAP)
     assert found["launch_templates"] == [] and templates == []
+
+
+def report(line):
+    """A figure of docs/reliability.md: printed (pytest -s) and appended to tests/output/reliability-figures.txt."""
+    print(line)
+    output = ROOT / "tests" / "output"
+    if output.is_dir():
+        with open(output / "reliability-figures.txt", "a", encoding="utf-8") as figures:
+            figures.write(line + "\n")

@@ -16,6 +16,7 @@ import time
 import boto3
 import pytest
 from reliability_kit import SITE
+from reliability_kit import report
 from reliability_kit import inventory
 from reliability_kit import run
 from reliability_kit import seed
@@ -300,7 +301,7 @@ def test_check_mode_predicts_the_real_run_then_drift_is_reported_and_repaired(lo
     assert converged.returncode == 0, converged.tail()
     assert converged.changed == 0, changes(converged)
     assert local_aws.requests(mutating=True) == []
-    print(
+    report(
         f"check mode: {checked.changed} changes predicted on an empty account, {len(reads)} reads, 0 mutating calls;"
         f" real run changed={applied.changed} ({len(FOLLOW_UPS)} follow-ups of creates); converged --check"
         f" changed={converged.changed}"
@@ -342,7 +343,7 @@ def test_check_mode_predicts_the_real_run_then_drift_is_reported_and_repaired(lo
     again = run(local_aws, tmp_path, SITE, "-e", f"@{path}", "--check")
     assert again.returncode == 0, again.tail()
     assert again.changed == 0, again.changed_tasks()
-    print(f"drift: {len(DRIFTS)} drifts, --check --diff changed={checked.changed}, repair changed={repair.changed},"
+    report(f"drift: {len(DRIFTS)} drifts, --check --diff changed={checked.changed}, repair changed={repair.changed},"
           f" then --check changed={again.changed}; without a before/after diff: {without_diff}")  # fmt: skip
     if without_diff:
         pytest.xfail(

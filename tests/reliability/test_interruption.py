@@ -10,6 +10,7 @@ from __future__ import annotations
 import boto3
 from reliability_kit import EXPECTED
 from reliability_kit import SITE
+from reliability_kit import report
 from reliability_kit import TEARDOWN
 from reliability_kit import assert_nothing_left
 from reliability_kit import Playbook
@@ -105,7 +106,7 @@ def test_killed_anywhere_site_and_teardown_resume_to_the_same_end_state(local_aw
     assert again.changed == 0, again.changed_tasks()
 
     for point_name, task, under_way, left in resumed:
-        print(f"interruption: killed {point_name}, in {task!r}, {under_way or 'nothing'} under way, {left} resources;"
+        report(f"interruption: killed {point_name}, in {task!r}, {under_way or 'nothing'} under way, {left} resources;"
               " resumed")  # fmt: skip
-    print(f"interruption: site.yml then changed={final.changed}; teardown changed={teardown.changed}, again changed=0")
+    report(f"interruption: site.yml then changed={final.changed}; teardown changed={teardown.changed}, again changed=0")
     assert_nothing_left(name)

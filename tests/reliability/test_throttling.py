@@ -8,6 +8,7 @@ import uuid
 import boto3
 from reliability_kit import EXPECTED
 from reliability_kit import SITE
+from reliability_kit import report
 from reliability_kit import TEARDOWN
 from reliability_kit import assert_nothing_left
 from reliability_kit import duplicates
@@ -64,6 +65,6 @@ def test_site_converges_through_throttling_and_server_errors_and_tears_down(loca
     total = local_aws.get("/_aews/faults")["injected"]
     assert total == faults_before + sum(f[2] for f in figures[1:])
     for run_name, changed, count, calls in figures:
-        print(f"faults: {run_name}: changed={changed}, {count} faults injected in {calls} calls, survived")
-    print(f"faults: GET /_aews/faults injected={total}")
+        report(f"faults: {run_name}: changed={changed}, {count} faults injected in {calls} calls, survived")
+    report(f"faults: GET /_aews/faults injected={total}")
     assert_nothing_left(name)
