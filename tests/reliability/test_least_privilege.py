@@ -51,7 +51,8 @@ SITE = [
     ("nodegroup", "EC2LaunchTemplatesAndKeyPairs"),
 ]
 UPGRADE = ["EKSUpgrade"]
-TEARDOWN = ["EKSTeardown", "IAMRoleTeardownOwned", "ELBCleanupOnTeardown", "EC2NetworkTeardown"]
+# The teardown removes what Kubernetes made first (load balancers, their security groups and the rules naming them).
+TEARDOWN = ["ELBCleanupOnTeardown", "EC2NetworkTeardown", "EKSTeardown", "IAMRoleTeardownOwned"]
 
 
 def actions_of(sid):
