@@ -43,7 +43,7 @@ test-functional: venv
 # Faults, interruption (SIGKILL at 13 points), check mode and drift on the seed cluster (docs/reliability.md).
 .PHONY: test-reliability
 test-reliability: venv
-	$(BIN)/python -m pytest -q -n 2 -rsxX --durations=0 tests/reliability
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup -rsxX --durations=0 tests/reliability
 
 test-lint: venv
 	hack/lint.sh

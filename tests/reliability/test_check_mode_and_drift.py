@@ -269,6 +269,8 @@ def reported(result, task, item):
     ]  # fmt: skip
 
 
+# make test-reliability (-n 2 --dist loadgroup): the interruption test on one worker, the others on the other.
+@pytest.mark.xdist_group("site-runs")
 def test_check_mode_predicts_the_real_run_then_drift_is_reported_and_repaired(local_aws, tmp_path):
     path, _definition = seed(
         tmp_path,

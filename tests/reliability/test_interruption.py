@@ -8,6 +8,7 @@ on; after each kill the account is checked for duplicates, after the last one th
 from __future__ import annotations
 
 import boto3
+import pytest
 from reliability_kit import EXPECTED
 from reliability_kit import SITE
 from reliability_kit import report
@@ -70,6 +71,8 @@ def no_more_than_expected(found):
     assert over == {}
 
 
+# make test-reliability (-n 2 --dist loadgroup): the interruption test on one worker, the others on the other.
+@pytest.mark.xdist_group("interruption")
 def test_killed_anywhere_site_and_teardown_resume_to_the_same_end_state(local_aws, tmp_path):
     path, definition = seed(tmp_path)
     name = definition["name"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 import boto3
+import pytest
 from reliability_kit import EXPECTED
 from reliability_kit import SITE
 from reliability_kit import report
@@ -24,6 +25,8 @@ def faults_seen(local_aws, since):
     return [e for e in entries if e["injected"]], len(entries)
 
 
+# make test-reliability (-n 2 --dist loadgroup): the interruption test on one worker, the others on the other.
+@pytest.mark.xdist_group("site-runs")
 def test_site_converges_through_throttling_and_server_errors_and_tears_down(local_aws, tmp_path):
     path, definition = seed(tmp_path)
     name = definition["name"]
