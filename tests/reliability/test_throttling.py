@@ -21,8 +21,9 @@ THROTTLE_CODES = {"ec2": "RequestLimitExceeded", "iam": "Throttling", "sts": "Th
 
 
 def faults_seen(local_aws, since):
+    """The faults injected since request log entry ``since``, and the index of the next entry."""
     entries = local_aws.get(f"/_aews/requests?since={since}")["requests"]
-    return [e for e in entries if e["injected"]], len(entries)
+    return [e for e in entries if e["injected"]], since + len(entries)
 
 
 # make test-reliability (-n 2 --dist loadgroup): the interruption test on one worker, the others on the other.
