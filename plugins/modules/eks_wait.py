@@ -67,7 +67,7 @@ options:
   update_ids:
     description:
       - Ids of updates of the one resource waited for (the cluster, or the one nodegroup or add-on named) to
-        follow until they succeed, from the C(updates) the modules return after O(wait=false).
+        follow until they succeed, from the C(updates) the modules return after C(wait=false).
     type: list
     elements: str
     default: []
