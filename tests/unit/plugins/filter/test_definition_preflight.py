@@ -74,7 +74,7 @@ def test_addons_and_versions_offered():
     problems = []
     resolved = check_addons(definition, "1.32", CATALOGUE, problems)
     assert resolved == {0: "v1.19.2-eksbuild.1", 2: "v1.20.0-eksbuild.1"}
-    assert [path for path, _ in problems] == ["addons[1].name", "addons[3].version", "addons[4].name"]
+    assert [problem[0] for problem in problems] == ["addons[1].name", "addons[3].version", "addons[4].name"]
     assert "(did you mean vpc-cni?)" in problems[0][1]
     assert (
         "in v1.20.0-eksbuild.1, v1.19.2-eksbuild.1 (default): set addons[3].version to one of them"
