@@ -120,6 +120,29 @@ def test_iam_propagation_eks_cannot_assume_a_new_role_until_it_propagates(local_
         " arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly] are attached",
     )
     until_ok(nodegroup)
+    # An add-on's service account role and a fargate profile's pod execution role, just created.
+    addon_role = iam.create_role(RoleName="addon", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
+    pods_role = iam.create_role(RoleName="pods", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
+    addon = lambda: eks.create_addon(
+        clusterName="c1", addonName="vpc-cni", serviceAccountRoleArn=addon_role
+    )  # noqa: E731
+    assert failure(addon) == (
+        "InvalidParameterException",
+        400,
+        f"Role with arn: {addon_role}, could not be assumed because it does not exist or the trusted entity is not"
+        " correct",
+    )
+    profile = lambda: eks.create_fargate_profile(  # noqa: E731
+        clusterName="c1", fargateProfileName="fp", podExecutionRoleArn=pods_role, subnets=subnets,
+        selectors=[{"namespace": "default"}],
+    )  # fmt: skip
+    assert failure(profile) == (
+        "InvalidParameterException",
+        400,
+        "Misconfigured PodExecutionRole Trust Policy; Please add the eks-fargate-pods.amazonaws.com Service Principal",
+    )
+    until_ok(addon)
+    until_ok(profile)
 
 
 def test_iam_propagation_sts_does_not_know_a_new_oidc_provider_yet(local_aws):
