@@ -122,10 +122,14 @@ def select(cluster, inventory, kubernetes_only=False):
     for entry in inventory.get("vpcs", []):
         vpc_id = entry["vpc"]["VpcId"]
         groups = [g for g in entry.get("security_groups", []) if g.get("VpcId") == vpc_id]
+        # EKS tags its cluster security group kubernetes.io/cluster/NAME: owned too; EKS deletes it with the cluster.
         kube_groups = [
             g
             for g in groups
-            if g.get("GroupName") != "default" and not is_owned(g, cluster) and is_kubernetes_owned(tags_of(g), cluster)
+            if g.get("GroupName") != "default"
+            and not is_owned(g, cluster)
+            and is_kubernetes_owned(tags_of(g), cluster)
+            and EKS_CLUSTER_SG_TAG not in tags_of(g)
         ]
         own_groups = [g for g in groups if g.get("GroupName") != "default" and is_owned(g, cluster)]
         if kubernetes_only:
