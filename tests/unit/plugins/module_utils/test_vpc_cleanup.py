@@ -48,7 +48,8 @@ def inventory():
     )
     cluster_sg = group(
         "sg-eks",
-        [{"Key": "aws:eks:cluster-name", "Value": "myeks"}],
+        # As EKS tags it: the Kubernetes ownership tag too, but EKS deletes it with the cluster.
+        [{"Key": "aws:eks:cluster-name", "Value": "myeks"}, {"Key": "kubernetes.io/cluster/myeks", "Value": "owned"}],
         "eks-cluster-sg-myeks-1",
         ingress=[from_groups("sg-alb")],
     )
