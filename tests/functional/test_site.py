@@ -168,8 +168,8 @@ def test_check_mode_on_a_fresh_endpoint_creates_nothing(local_aws, seed):
     "change, field",
     [
         # A cross-field check of the definition filter (every such check: tests/unit/plugins/filter).
-        ({"nodegroups": [{"name": "ng", "min_size": 3, "desired_size": 2, "max_size": 4}]}, "nodegroups[ng]"),
-        # The role argument spec: a choice, named with its path.
+        ({"nodegroups": [{"name": "ng", "min_size": 3, "desired_size": 2, "max_size": 4}]}, "nodegroups[0]"),
+        # A choice, named with its path (the filter checks what the role argument spec no longer details).
         ({"vpc": {"nat": "sometimes"}}, "nat"),
     ],
 )  # fmt: skip
