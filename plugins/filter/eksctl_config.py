@@ -97,8 +97,20 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.aews.eks.plugins.filter.cluster_definition import DefinitionError
+from ansible_collections.aews.eks.plugins.filter.cluster_definition import normalize
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import EksctlConfigError
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import convert
+
+
+def _definition_problems(definition):
+    """The problem the cluster definition's own checks find (the definition role's, minus the files and
+    what only AWS knows), as (definition path, problem)."""
+    try:
+        normalize(definition, check_files=False)
+    except DefinitionError as e:
+        return [(e.field, e.problem)]
+    return []
 
 
 def eksctl_config(config, eks_versions=None, errors="raise"):
@@ -107,7 +119,7 @@ def eksctl_config(config, eks_versions=None, errors="raise"):
     if errors not in ("raise", "return"):
         raise AnsibleFilterError("aews.eks.eksctl_config: errors must be raise or return")
     try:
-        return convert(config, eks_versions=eks_versions)
+        return convert(config, eks_versions=eks_versions, definition_check=_definition_problems)
     except EksctlConfigError as e:
         if errors == "return":
             return {"error": str(e)}

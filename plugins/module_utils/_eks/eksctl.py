@@ -14,8 +14,13 @@ The schema follows eksctl's pkg/apis/eksctl.io/v1alpha5/assets/schema.json.
 from __future__ import annotations
 
 import copy
+import ipaddress
 import json
 import re
+
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import REF
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import message_text
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import source_path
 
 try:
     import yaml
@@ -471,54 +476,77 @@ def _join(path, key):
     return f"{path}.{key}" if path else str(key)
 
 
-def _check(value, type_, path, problems, inside_unsupported=False):
-    """Append (path, problem) for every unknown key, wrong type and unsupported value under ``value``."""
+def _kind(value):
+    """The YAML name of a value's type, for messages."""
     if value is None:
-        return
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _check(value, type_, path, problems, inside_unsupported=False):
+    """Append (path, problem) for every unknown key, wrong type and unsupported value under ``value``.
+
+    Returns the value with what is wrong taken out (a wrongly typed value and an unknown key become unset, a
+    list keeps its length with ``None`` in place of a wrong or null entry), so that the value checks and the
+    conversion can go on over the rest of the document and report its problems in the same run.
+    """
+    if value is None:
+        return None
     if type_ == STR:
         if not isinstance(value, str):
             hint = " (quote it)" if isinstance(value, (int, float)) and not isinstance(value, bool) else ""
             problems.append((path, f"must be a string, not {value!r}{hint}"))
+            return None
     elif type_ == BOOL:
         if not isinstance(value, bool):
             problems.append((path, f"must be a boolean, not {value!r}"))
+            return None
     elif type_ == INT:
         if isinstance(value, bool) or not isinstance(value, int):
             problems.append((path, f"must be an integer, not {value!r}"))
+            return None
     elif type_ == NUM:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             problems.append((path, f"must be a number, not {value!r}"))
+            return None
     elif type_ == DOC:
         if not isinstance(value, dict):
-            problems.append((path, f"must be a mapping, not {type(value).__name__}"))
+            problems.append((path, f"must be a mapping, not {_kind(value)}"))
+            return None
     elif type_ == TAINTS:
         if isinstance(value, dict):
-            for key, item in value.items():
-                _check(item, STR, _join(path, key), problems, inside_unsupported)
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                _check(item, "NodeGroupTaint", f"{path}[{index}]", problems, inside_unsupported)
-        else:
-            problems.append((path, "must be a list of {key, value, effect} or a mapping key -> 'value:effect'"))
+            return {key: _check(item, STR, _join(path, key), problems, inside_unsupported) for key, item in value.items()}
+        if isinstance(value, list):
+            return _check_list(value, "NodeGroupTaint", path, problems, inside_unsupported)
+        problems.append((path, f"must be a list of {{key, value, effect}} or a mapping key -> 'value:effect', not {_kind(value)}"))
+        return None
     elif isinstance(type_, tuple):
         kind, item_type = type_
         if kind == "list":
             if not isinstance(value, list):
-                problems.append((path, f"must be a list, not {type(value).__name__}"))
-                return
-            for index, item in enumerate(value):
-                _check(item, item_type, f"{path}[{index}]", problems, inside_unsupported)
-        else:
-            if not isinstance(value, dict):
-                problems.append((path, f"must be a mapping, not {type(value).__name__}"))
-                return
-            for key, item in value.items():
-                _check(item, item_type, _join(path, key), problems, inside_unsupported)
+                problems.append((path, f"must be a list, not {_kind(value)}"))
+                return None
+            return _check_list(value, item_type, path, problems, inside_unsupported)
+        if not isinstance(value, dict):
+            problems.append((path, f"must be a mapping, not {_kind(value)}"))
+            return None
+        return {key: _check(item, item_type, _join(path, key), problems, inside_unsupported) for key, item in value.items()}
     else:
         props = SCHEMA[type_]
         if not isinstance(value, dict):
-            problems.append((path, f"must be a mapping, not {type(value).__name__}"))
-            return
+            problems.append((path, f"must be a mapping, not {_kind(value)}"))
+            return None
+        clean = {}
         for key, item in value.items():
             item_path = _join(path, key)
             prop = props.get(key)
@@ -529,7 +557,33 @@ def _check(value, type_, path, problems, inside_unsupported=False):
             if prop.neutral is not None and not inside_unsupported and not _neutral(item, prop):
                 problems.append((item_path, UNSUPPORTED))
                 unsupported_here = True
-            _check(item, prop.type, item_path, problems, inside_unsupported or unsupported_here)
+            item = _check(item, prop.type, item_path, problems, inside_unsupported or unsupported_here)
+            if not unsupported_here:
+                clean[key] = item
+        return clean
+    return value
+
+
+def _check_list(value, item_type, path, problems, inside_unsupported):
+    """A list's entries checked; a null entry is an error (eksctl has no use for it) and stays ``None``."""
+    clean = []
+    for index, item in enumerate(value):
+        item_path = f"{path}[{index}]"
+        if item is None:
+            what = "a string" if item_type == STR else "an entry"
+            problems.append((item_path, f"is null: give {what} or remove the line"))
+        clean.append(_check(item, item_type, item_path, problems, inside_unsupported))
+    return clean
+
+
+def _entries(value):
+    """The entries of a checked list, without the null ones (each already reported)."""
+    return [item for item in value or [] if item is not None]
+
+
+def _indexed(value):
+    """(index, entry) of a checked list's entries that are mappings, with the index eksctl's path has."""
+    return [(index, item) for index, item in enumerate(value or []) if isinstance(item, dict)]
 
 
 SCHEMA["NodeGroupTaint"] = _props(key=STR, value=STR, effect=STR)
@@ -537,6 +591,8 @@ SCHEMA["NodeGroupTaint"] = _props(key=STR, value=STR, effect=STR)
 
 # ---------------------------------------------------------------- eksctl's validation and defaults
 AZ_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+[a-z]$")
+# A local zone's name: its parent region, the metro and a number (us-west-2-lax-1a).
+LOCAL_ZONE_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+(-[a-z]+)+-\d+[a-z]$")
 VERSION_PATTERN = re.compile(r"^1\.\d{1,2}$")
 LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653)
@@ -670,7 +726,7 @@ def _validate(cfg, problems, eks_versions=None):
                 )
             )
 
-    zones = cfg.get("availabilityZones") or []
+    zones = _entries(cfg.get("availabilityZones"))
     if zones and len(zones) < 2:
         problems.append(("availabilityZones", "needs at least 2 availability zones"))
     if len(set(zones)) != len(zones):
@@ -691,7 +747,7 @@ def _validate(cfg, problems, eks_versions=None):
 
     logging = (cfg.get("cloudWatch") or {}).get("clusterLogging") or {}
     for index, log_type in enumerate(logging.get("enableTypes") or []):
-        if log_type not in LOG_TYPES + ("all", "*"):
+        if log_type is not None and log_type not in LOG_TYPES + ("all", "*"):
             problems.append((f"cloudWatch.clusterLogging.enableTypes[{index}]", f"unknown log type {log_type!r}"))
     retention = logging.get("logRetentionInDays")
     if retention is not None and retention not in LOG_RETENTION_DAYS:
@@ -710,12 +766,12 @@ def _validate(cfg, problems, eks_versions=None):
     if (cfg.get("secretsEncryption") is not None) and not (cfg["secretsEncryption"] or {}).get("keyARN"):
         problems.append(("secretsEncryption.keyARN", "is required"))
 
-    for index, account in enumerate((cfg.get("iam") or {}).get("serviceAccounts") or []):
+    for index, account in _indexed((cfg.get("iam") or {}).get("serviceAccounts")):
         if not (account.get("metadata") or {}).get("name"):
             problems.append((f"iam.serviceAccounts[{index}].metadata.name", "is required"))
 
     names = set()
-    for index, addon in enumerate(cfg.get("addons") or []):
+    for index, addon in _indexed(cfg.get("addons")):
         path = f"addons[{index}]"
         name = addon.get("name")
         if not name:
@@ -735,10 +791,19 @@ def _validate(cfg, problems, eks_versions=None):
                 problems.append((f"{path}.configurationValues", str(e)))
             else:
                 if not isinstance(parsed, dict):
-                    problems.append((f"{path}.configurationValues", "must be a JSON or YAML object"))
+                    problems.append(
+                        (f"{path}.configurationValues", f"must be a JSON or YAML object, not {_kind(parsed)}")
+                    )
+                elif "env" in parsed and not isinstance(parsed["env"], dict):
+                    problems.append(
+                        (
+                            f"{path}.configurationValues",
+                            f"env must be a mapping of variable names to values, not {_kind(parsed['env'])}",
+                        )
+                    )
 
     names = set()
-    for index, ng in enumerate(cfg.get("managedNodeGroups") or []):
+    for index, ng in _indexed(cfg.get("managedNodeGroups")):
         _validate_nodegroup(ng, f"managedNodeGroups[{index}]", names, _minor(version), problems)
 
 
@@ -753,8 +818,26 @@ def _validate_subnets(cfg, problems):
             path = f"vpc.subnets.{scope}.{key}"
             spec = spec or {}
             zone = spec.get("az") or key
-            if not AZ_PATTERN.match(zone):
-                problems.append((path, "a subnet keyed by name needs an az (local zones are not supported yet)"))
+            if spec.get("az"):
+                if LOCAL_ZONE_PATTERN.match(zone):
+                    problems.append((f"{path}.az", f"{zone} is a local zone: local zones are {UNSUPPORTED}"))
+                elif not AZ_PATTERN.match(zone):
+                    problems.append((f"{path}.az", f"{zone!r} is not an availability zone name such as us-east-1a"))
+            elif LOCAL_ZONE_PATTERN.match(key):
+                problems.append((path, f"{key} is a local zone: local zones are {UNSUPPORTED}"))
+            elif not AZ_PATTERN.match(key):
+                problems.append(
+                    (
+                        path,
+                        f"{key!r} is not an availability zone name: a subnet keyed by a name of your own needs az "
+                        "(the availability zone it is in)",
+                    )
+                )
+            if spec.get("cidr"):
+                try:
+                    ipaddress.ip_network(spec["cidr"])
+                except ValueError:
+                    problems.append((f"{path}.cidr", f"{spec['cidr']!r} is not a CIDR block such as 10.0.0.0/19"))
             if zone in seen:
                 problems.append((path, f"a second {scope} subnet in {zone} (one per zone is supported)"))
             seen[zone] = key
@@ -859,7 +942,11 @@ def _taints(value):
                 raise ValueError(f"{key}: {spec!r} must be 'value:effect'")
             items.append({"key": key, "value": taint_value, "effect": effect})
     else:
-        items = [{"key": t.get("key"), "value": t.get("value") or "", "effect": t.get("effect")} for t in value]
+        items = [
+            {"key": t.get("key"), "value": t.get("value") or "", "effect": t.get("effect")}
+            for t in value
+            if isinstance(t, dict)
+        ]
     for taint in items:
         if not taint["key"]:
             raise ValueError("every taint needs a key")
@@ -885,26 +972,59 @@ def _parse_document(text):
 
 
 # ---------------------------------------------------------------- conversion
-def convert(config, eks_versions=None):
+def convert(config, eks_versions=None, definition_check=None):
     """The cluster definition (the value of ``aews_eks_cluster``) of an eksctl ClusterConfig.
 
     ``config`` is a dict or YAML/JSON text. ``eks_versions``, when given, lists the Kubernetes versions
-    EKS offers; a version outside it is an error. Raises EksctlConfigError with every problem found.
+    EKS offers; a version outside it is an error. ``definition_check``, when given, is the definition's own
+    check: called with the converted definition, it returns its problems as (definition path, problem) pairs,
+    the problem naming other fields with ``definition_paths.ref``. Raises EksctlConfigError with every problem
+    found, each by its ClusterConfig path: the schema's, then eksctl's value checks, then the definition's.
     """
     cfg = load(config)
     problems = []
-    _check(cfg, "ClusterConfig", "", problems)
+    clean = _check(cfg, "ClusterConfig", "", problems)
+    # The sections where a value was dropped: the definition's checks there would judge eksctl's defaults.
+    schema_sections = {_section(path) for path, _what in problems}
+    _validate(clean, problems, eks_versions)
+    result = _convert(clean)
+    if definition_check is not None:
+        paths = result["source"]["paths"]
+        for field, problem in definition_check(copy.deepcopy(result)):
+            path = source_path(field, paths) if field else ""
+            named = [source_path(ref_path, paths) for ref_path in re.findall(f"{REF}(.*?){REF}", problem)]
+            if _section(path) in schema_sections or any(
+                _related(one, reported) for one in [path] + named for reported, _what in problems
+            ):
+                # Already reported, or a consequence of what is: left for the run after the fix.
+                continue
+            problems.append((path, message_text(problem, paths)))
     if problems:
         raise EksctlConfigError(problems)
-    _validate(cfg, problems, eks_versions)
-    if problems:
-        raise EksctlConfigError(problems)
-    return _convert(cfg)
+    return result
+
+
+def _section(path):
+    """The top-level section of a ClusterConfig path, with its list index (managedNodeGroups[0])."""
+    match = re.match(r"^[^.\[ ]*(\[\d+\])?", path)
+    return match.group(0)
+
+
+def _related(one, other):
+    """Whether one path is the other, or inside it, or contains it."""
+    if not one or not other:
+        return True
+    for a, b in ((one, other), (other, one)):
+        if a == b or a.startswith(b + ".") or a.startswith(b + "["):
+            return True
+    return False
 
 
 def _convert(cfg):
-    meta = cfg["metadata"]
-    result = {"name": meta["name"], "region": meta["region"]}
+    """The definition of a checked ClusterConfig. It never fails: what the checks reported is left out or
+    defaulted, so that the definition's own checks can still run over the rest."""
+    meta = cfg.get("metadata") or {}
+    result = {"name": meta.get("name"), "region": meta.get("region")}
     if meta.get("version"):
         result["version"] = meta["version"]
     result["tags"] = dict(meta.get("tags") or {})
@@ -922,12 +1042,30 @@ def _convert(cfg):
     mode = (cfg.get("accessConfig") or {}).get("authenticationMode")
     if mode:
         result["access"] = {"authentication_mode": mode}
-    result["nodegroups"] = [_nodegroup(ng, meta["name"]) for ng in cfg.get("managedNodeGroups") or []]
-    addons, prefix_delegation = _addons(cfg.get("addons") or [], cfg.get("addonsConfig") or {})
+    result["nodegroups"] = [_nodegroup(ng, meta.get("name")) for _index, ng in _indexed(cfg.get("managedNodeGroups"))]
+    addons, prefix_delegation = _addons(cfg.get("addons"), cfg.get("addonsConfig") or {})
     result["addons"] = addons
     if prefix_delegation:
         result["addons_config"] = {"prefix_delegation": True}
     result["source"] = {"kind": "eksctl", "paths": source_paths(cfg, result)}
+    cidrs = _subnet_cidr_checks(cfg)
+    if cidrs:
+        result["source"]["subnet_cidrs"] = cidrs
+    return result
+
+
+def _subnet_cidr_checks(cfg):
+    """The CIDR of each existing subnet (given with both id and cidr), by scope and zone: eksctl compares it
+    with the subnet's own and fails when they differ; the stage that reads the subnets compares it too."""
+    vpc = cfg.get("vpc") or {}
+    if not vpc.get("id"):
+        return {}
+    result = {}
+    for scope in ("public", "private"):
+        for key, spec in ((vpc.get("subnets") or {}).get(scope) or {}).items():
+            spec = spec or {}
+            if spec.get("id") and spec.get("cidr"):
+                result.setdefault(scope, {})[spec.get("az") or key] = spec["cidr"]
     return result
 
 
@@ -1017,29 +1155,34 @@ ADDON_PATHS = {
 def source_paths(cfg, result):
     """Where each field of the converted definition comes from in the ClusterConfig."""
     paths = {key: value for key, value in TOP_PATHS.items() if key}
-    for index, ng in enumerate(cfg.get("managedNodeGroups") or []):
+    # A null entry of a list is reported and left out of the definition: entry k of the definition is the
+    # k-th entry of the ClusterConfig that is a mapping.
+    for position, (index, ng) in enumerate(_indexed(cfg.get("managedNodeGroups"))):
         base = f"managedNodeGroups[{index}]"
-        paths[f"nodegroups[{index}]"] = base
+        paths[f"nodegroups[{position}]"] = base
         for key, value in NODEGROUP_PATHS.items():
-            paths[f"nodegroups[{index}].{key}"] = f"{base}.{value}"
-        paths[f"nodegroups[{index}].instance_types"] = (
+            paths[f"nodegroups[{position}].{key}"] = f"{base}.{value}"
+        paths[f"nodegroups[{position}].instance_types"] = (
             f"{base}.instanceTypes" if ng.get("instanceTypes") else f"{base}.instanceType"
         )
         if not ng.get("instanceTypes"):
-            paths[f"nodegroups[{index}].instance_types[0]"] = f"{base}.instanceType"
-    for index, _account in enumerate((cfg.get("iam") or {}).get("serviceAccounts") or []):
+            paths[f"nodegroups[{position}].instance_types[0]"] = f"{base}.instanceType"
+    for position, (index, _account) in enumerate(_indexed((cfg.get("iam") or {}).get("serviceAccounts"))):
         base = f"iam.serviceAccounts[{index}]"
-        paths[f"iam.service_accounts[{index}]"] = base
+        paths[f"iam.service_accounts[{position}]"] = base
         for key, value in SERVICE_ACCOUNT_PATHS.items():
-            paths[f"iam.service_accounts[{index}].{key}"] = f"{base}.{value}"
-    listed = [str(addon.get("name") or "").lower() for addon in cfg.get("addons") or []]
+            paths[f"iam.service_accounts[{position}].{key}"] = f"{base}.{value}"
+    listed = {}
+    for index, addon in _indexed(cfg.get("addons")):
+        if isinstance(addon.get("name"), str):
+            listed.setdefault(addon["name"].lower(), index)
     for index, addon in enumerate(result.get("addons") or []):
         name = str(addon["name"]).lower()
         if name not in listed:
             # One of eksctl's default add-ons, not written in the file.
             paths[f"addons[{index}]"] = f"addons (eksctl's default add-on {addon['name']})"
             continue
-        base = f"addons[{listed.index(name)}]"
+        base = f"addons[{listed[name]}]"
         paths[f"addons[{index}]"] = base
         for key, value in ADDON_PATHS.items():
             paths[f"addons[{index}].{key}"] = f"{base}.{value}"
@@ -1060,23 +1203,31 @@ def _vpc(cfg):
     if vpc.get("id"):
         result["id"] = vpc["id"]
     result["cidr"] = vpc.get("cidr") or DEFAULT_VPC_CIDR
-    zones = list(cfg.get("availabilityZones") or [])
+    given_zones = _entries(cfg.get("availabilityZones"))
+    zones = list(given_zones)
     subnets = vpc.get("subnets") or {}
     by_scope = {}
     for scope in ("public", "private"):
         for key, spec in (subnets.get(scope) or {}).items():
-            zone = (spec or {}).get("az") or key
+            spec = spec or {}
+            zone = spec.get("az") or key
+            if not AZ_PATTERN.match(zone):  # reported by _validate_subnets
+                continue
             by_scope.setdefault(scope, {})[zone] = spec
-            if zone not in zones and not cfg.get("availabilityZones"):
+            if zone not in zones and not given_zones:
                 zones.append(zone)
     if zones:
         result["availability_zones"] = zones
-    result["nat"] = NAT[(vpc.get("nat") or {}).get("gateway") or "Single"]
+    result["nat"] = NAT.get((vpc.get("nat") or {}).get("gateway") or "Single", "single")
     if by_scope:
         adopt = bool(vpc.get("id"))
         key = "subnet_ids" if adopt else "subnets"
         result[key] = {
-            scope: {zone: spec["id"] if adopt else spec["cidr"] for zone, spec in specs.items()}
+            scope: {
+                zone: spec.get("id" if adopt else "cidr")
+                for zone, spec in specs.items()
+                if spec.get("id" if adopt else "cidr")
+            }
             for scope, specs in by_scope.items()
         }
     return result
@@ -1088,8 +1239,8 @@ def _endpoint(vpc):
         "public_access": endpoints.get("publicAccess") if endpoints.get("publicAccess") is not None else True,
         "private_access": bool(endpoints.get("privateAccess")),
     }
-    if vpc.get("publicAccessCIDRs"):
-        result["public_access_cidrs"] = list(vpc["publicAccessCIDRs"])
+    if _entries(vpc.get("publicAccessCIDRs")):
+        result["public_access_cidrs"] = _entries(vpc["publicAccessCIDRs"])
     return result
 
 
@@ -1099,11 +1250,11 @@ def _iam(iam):
         "vpc_resource_controller_policy": iam.get("vpcResourceControllerPolicy") is not False,
     }
     accounts = []
-    for account in iam.get("serviceAccounts") or []:
+    for _index, account in _indexed(iam.get("serviceAccounts")):
         meta = account.get("metadata") or {}
-        item = {"namespace": meta.get("namespace") or "default", "name": meta["name"]}
-        if account.get("attachPolicyARNs"):
-            item["managed_policy_arns"] = list(account["attachPolicyARNs"])
+        item = {"namespace": meta.get("namespace") or "default", "name": meta.get("name")}
+        if _entries(account.get("attachPolicyARNs")):
+            item["managed_policy_arns"] = _entries(account["attachPolicyARNs"])
         policies = _enabled(account.get("wellKnownPolicies"), WELL_KNOWN_POLICIES)
         if policies:
             item["well_known_policies"] = policies
@@ -1129,7 +1280,7 @@ def _enabled(flags, names):
 
 
 def _logging(logging):
-    types = list(logging.get("enableTypes") or [])
+    types = [t for t in _entries(logging.get("enableTypes")) if t in LOG_TYPES + ("all", "*")]
     if "*" in types or "all" in types:
         types = list(LOG_TYPES)
     result = {"types": types}
@@ -1139,9 +1290,9 @@ def _logging(logging):
 
 
 def _nodegroup(ng, cluster_name):
-    name = ng["name"]
+    name = ng.get("name")
     result = {"name": name}
-    result["instance_types"] = list(ng.get("instanceTypes") or [ng.get("instanceType") or DEFAULT_INSTANCE_TYPE])
+    result["instance_types"] = _entries(ng.get("instanceTypes")) or [ng.get("instanceType") or DEFAULT_INSTANCE_TYPE]
     family = ng.get("amiFamily") or DEFAULT_AMI_FAMILY
     if family in WINDOWS_AMI_TYPES:
         result["ami_type"] = WINDOWS_AMI_TYPES[family]
@@ -1180,7 +1331,10 @@ def _nodegroup(ng, cluster_name):
     labels = dict(ng.get("labels") or {})
     labels.update({"alpha.eksctl.io/cluster-name": cluster_name, "alpha.eksctl.io/nodegroup-name": name})
     result["labels"] = labels
-    taints = _taints(ng.get("taints"))
+    try:
+        taints = _taints(ng.get("taints"))
+    except ValueError:  # reported by _validate_nodegroup
+        taints = []
     if taints:
         result["taints"] = taints
     tags = dict(ng.get("tags") or {})
@@ -1225,16 +1379,17 @@ def _ssh(ssh):
     result = {"allow": bool(allow)}
     if allow:
         result["public_key_path"] = key_path or DEFAULT_SSH_PUBLIC_KEY_PATH
-        if ssh.get("sourceSecurityGroupIds"):
-            result["source_security_group_ids"] = list(ssh["sourceSecurityGroupIds"])
+        if _entries(ssh.get("sourceSecurityGroupIds")):
+            result["source_security_group_ids"] = _entries(ssh["sourceSecurityGroupIds"])
     return result
 
 
 def _addons(addons, addons_config):
     """The add-ons eksctl installs: its defaults (unless disableDefaultAddons), then those listed."""
     listed = {}
-    for addon in addons:
-        listed[addon["name"].lower()] = _addon(addon)
+    for _index, addon in _indexed(addons):
+        if isinstance(addon.get("name"), str) and addon["name"].lower() not in listed:
+            listed[addon["name"].lower()] = _addon(addon)
     result = []
     if not addons_config.get("disableDefaultAddons"):
         for name in DEFAULT_ADDONS:
@@ -1243,7 +1398,10 @@ def _addons(addons, addons_config):
     prefix_delegation = False
     for addon in result:
         if addon["name"].lower() == "vpc-cni":
-            env = (addon.get("configuration_values") or {}).get("env") or {}
+            values = addon.get("configuration_values")
+            env = (values.get("env") if isinstance(values, dict) else None) or {}
+            if not isinstance(env, dict):  # reported by _validate
+                env = {}
             prefix_delegation = str(env.get("ENABLE_PREFIX_DELEGATION", "")).lower() == "true"
     return result, prefix_delegation
 
@@ -1253,15 +1411,20 @@ def _addon(addon):
     if addon.get("version"):
         result["version"] = addon["version"]
     if addon.get("configurationValues"):
-        result["configuration_values"] = _parse_document(addon["configurationValues"])
+        try:
+            values = _parse_document(addon["configurationValues"])
+        except ValueError:  # reported by _validate
+            values = None
+        if isinstance(values, dict):
+            result["configuration_values"] = values
     if addon.get("resolveConflicts"):
         result["resolve_conflicts"] = addon["resolveConflicts"].lower()
     role = {}
     policies = _enabled(addon.get("wellKnownPolicies"), WELL_KNOWN_POLICIES)
     if policies:
         role["well_known_policies"] = policies
-    if addon.get("attachPolicyARNs"):
-        role["managed_policy_arns"] = list(addon["attachPolicyARNs"])
+    if _entries(addon.get("attachPolicyARNs")):
+        role["managed_policy_arns"] = _entries(addon["attachPolicyARNs"])
     if role:
         result["service_account_role"] = role
     return result
