@@ -525,10 +525,12 @@ def _check(value, type_, path, problems, inside_unsupported=False):
             return None
     elif type_ == TAINTS:
         if isinstance(value, dict):
-            return {key: _check(item, STR, _join(path, key), problems, inside_unsupported) for key, item in value.items()}
+            return _check_map(value, STR, path, problems, inside_unsupported)
         if isinstance(value, list):
             return _check_list(value, "NodeGroupTaint", path, problems, inside_unsupported)
-        problems.append((path, f"must be a list of {{key, value, effect}} or a mapping key -> 'value:effect', not {_kind(value)}"))
+        problems.append(
+            (path, f"must be a list of {{key, value, effect}} or a mapping key -> 'value:effect', not {_kind(value)}")
+        )
         return None
     elif isinstance(type_, tuple):
         kind, item_type = type_
@@ -540,7 +542,7 @@ def _check(value, type_, path, problems, inside_unsupported=False):
         if not isinstance(value, dict):
             problems.append((path, f"must be a mapping, not {_kind(value)}"))
             return None
-        return {key: _check(item, item_type, _join(path, key), problems, inside_unsupported) for key, item in value.items()}
+        return _check_map(value, item_type, path, problems, inside_unsupported)
     else:
         props = SCHEMA[type_]
         if not isinstance(value, dict):
@@ -562,6 +564,16 @@ def _check(value, type_, path, problems, inside_unsupported=False):
                 clean[key] = item
         return clean
     return value
+
+
+def _check_map(value, item_type, path, problems, inside_unsupported):
+    """A mapping's values checked; a wrongly typed one is left out (a null one stays: it means unset)."""
+    clean = {}
+    for key, item in value.items():
+        checked = _check(item, item_type, _join(path, key), problems, inside_unsupported)
+        if checked is not None or item is None:
+            clean[key] = checked
+    return clean
 
 
 def _check_list(value, item_type, path, problems, inside_unsupported):
@@ -985,8 +997,17 @@ def convert(config, eks_versions=None, definition_check=None):
     problems = []
     clean = _check(cfg, "ClusterConfig", "", problems)
     # The sections where a value was dropped: the definition's checks there would judge eksctl's defaults.
-    schema_sections = {_section(path) for path, _what in problems}
-    _validate(clean, problems, eks_versions)
+    schema_paths = [path for path, _what in problems]
+    schema_sections = {_section(path) for path in schema_paths}
+    values = []
+    _validate(clean, values, eks_versions)
+    # A value check on what the schema dropped (metadata.region: is required, after it was not a string)
+    # repeats the schema's problem.
+    problems.extend(
+        (path, what)
+        for path, what in values
+        if not any(path == dropped or path.startswith((dropped + ".", dropped + "[")) for dropped in schema_paths)
+    )
     result = _convert(clean)
     if definition_check is not None:
         paths = result["source"]["paths"]
