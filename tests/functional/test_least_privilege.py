@@ -47,7 +47,9 @@ def test_endpoint_answers_as_aws_when_iam_is_enforced(local_aws):
             )
         return None
 
-    create_vpc = lambda: user.client("ec2").create_vpc(CidrBlock="10.0.0.0/16")  # noqa: E731
+    def create_vpc():
+        return user.client("ec2").create_vpc(CidrBlock="10.0.0.0/16")
+
     assert refusal(create_vpc) is None  # enforcement is off unless turned on
     assert local_aws.post("/_aews/config", {"enforce_iam": True})["enforce_iam"] is True
 
