@@ -36,6 +36,9 @@ class EksError(AnsibleAWSError):
                 detail = f"{self.code}: {aws_message}" if aws_message else self.code
                 self.kwargs.setdefault("error", {"code": self.code, "message": aws_message})
                 self.message = f"{message}: {detail}" if message else detail
+                advice = quota_advice(self.code)
+                if advice:
+                    self.message = self.message.rstrip(".") + ". " + advice
                 self.exception = None
         if self.request_id:
             self.kwargs.setdefault("response_metadata", {"request_id": self.request_id})

@@ -150,3 +150,15 @@ def test_create_does_not_swallow_a_missing_resource():
 def test_non_aws_errors_are_not_caught():
     with pytest.raises(ZeroDivisionError):
         describe(ZeroDivisionError())
+
+
+def test_a_quota_error_says_what_to_do():
+    error = EksError(
+        message="Failed to allocate the address",
+        exception=client_error("AddressLimitExceeded", "The maximum number of addresses has been reached."),
+    )
+    assert str(error).startswith(
+        "Failed to allocate the address: AddressLimitExceeded: The maximum number of addresses has been reached. AWS"
+        " quota 'EC2-VPC Elastic IPs' reached (AddressLimitExceeded)"
+    )
+    assert "--service-code ec2 --quota-code L-0263D0A3" in str(error)
