@@ -103,14 +103,14 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import Eksctl
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import convert
 
 
-def _definition_problems(definition):
-    """The problem the cluster definition's own checks find (the definition role's, minus the files and
-    what only AWS knows), as (definition path, problem)."""
+def _definition_problem(definition):
+    """The first problem the cluster definition's own checks find (the definition role's, minus the files and
+    what only AWS knows), as (definition path, problem), or None."""
     try:
         normalize(definition, check_files=False)
     except DefinitionError as e:
-        return [(e.field, e.problem)]
-    return []
+        return (e.field, e.problem)
+    return None
 
 
 def eksctl_config(config, eks_versions=None, errors="raise"):
@@ -119,7 +119,7 @@ def eksctl_config(config, eks_versions=None, errors="raise"):
     if errors not in ("raise", "return"):
         raise AnsibleFilterError("aews.eks.eksctl_config: errors must be raise or return")
     try:
-        return convert(config, eks_versions=eks_versions, definition_check=_definition_problems)
+        return convert(config, eks_versions=eks_versions, definition_check=_definition_problem)
     except EksctlConfigError as e:
         if errors == "return":
             return {"error": str(e)}

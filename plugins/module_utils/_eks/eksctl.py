@@ -989,8 +989,9 @@ def convert(config, eks_versions=None, definition_check=None):
 
     ``config`` is a dict or YAML/JSON text. ``eks_versions``, when given, lists the Kubernetes versions
     EKS offers; a version outside it is an error. ``definition_check``, when given, is the definition's own
-    check: called with the converted definition, it returns its problems as (definition path, problem) pairs,
-    the problem naming other fields with ``definition_paths.ref``. Raises EksctlConfigError with every problem
+    check: called with a converted definition, it returns its first problem as (definition path, problem),
+    the problem naming other fields with ``definition_paths.ref``, or None; it is run again with the part
+    holding each problem left out, to find the next. Raises EksctlConfigError with every problem
     found, each by its ClusterConfig path: the schema's, then eksctl's value checks, then the definition's.
     """
     cfg = load(config)
@@ -1010,19 +1011,87 @@ def convert(config, eks_versions=None, definition_check=None):
     )
     result = _convert(clean)
     if definition_check is not None:
-        paths = result["source"]["paths"]
-        for field, problem in definition_check(copy.deepcopy(result)):
-            path = source_path(field, paths) if field else ""
-            named = [source_path(ref_path, paths) for ref_path in re.findall(f"{REF}(.*?){REF}", problem)]
+        for path, named, problem in _definition_problems(result, definition_check):
             if _section(path) in schema_sections or any(
                 _related(one, reported) for one in [path] + named for reported, _what in problems
             ):
                 # Already reported, or a consequence of what is: left for the run after the fix.
                 continue
-            problems.append((path, message_text(problem, paths)))
+            problems.append((path, problem))
     if problems:
         raise EksctlConfigError(problems)
     return result
+
+
+# The parts of a definition that can be left out to look for problems past the first one; a problem in any
+# other part (name, region) ends the search, as every check depends on it.
+_DEFINITION_LISTS = ("nodegroups", "addons", "iam.service_accounts")
+_DEFINITION_SECTIONS = (
+    "version", "tags", "vpc", "endpoint", "kubernetes_network", "iam", "logging", "secrets_encryption", "access",
+    "addons_config",
+)  # fmt: skip
+_MAX_DEFINITION_PROBLEMS = 50
+
+
+def _definition_problems(definition, definition_check):
+    """Every problem the definition's check finds, as (ClusterConfig path, ClusterConfig paths named in the
+    problem, problem). The check stops at its first problem: the part of the definition it is in (a nodegroup,
+    an add-on, a section) is left out and the check run again, until it passes. One problem per part is
+    reported, as the next one there may follow from the first."""
+    definition = copy.deepcopy(definition)
+    paths = definition["source"]["paths"]
+    # The check sees the definition without the path map: its problems are translated here, as entries
+    # are left out.
+    definition["source"] = {"kind": "eksctl"}
+    found = []
+    for _attempt in range(_MAX_DEFINITION_PROBLEMS):
+        problem = definition_check(definition)
+        if not problem:
+            break
+        field, text = problem
+        path = source_path(field, paths) if field else ""
+        named = [source_path(one, paths) for one in re.findall(f"{REF}(.*?){REF}", text)]
+        found.append((path, named, message_text(text, paths)))
+        if not _leave_out(definition, paths, field):
+            break
+    return found
+
+
+def _leave_out(definition, paths, field):
+    """Take the part of the definition ``field`` is in out of it (and ``paths``); False when it cannot be."""
+    for name in _DEFINITION_LISTS:
+        match = re.match(rf"^{re.escape(name)}\[(\d+)\]", field)
+        if not match:
+            continue
+        index = int(match.group(1))
+        parent = definition
+        *heads, last = name.split(".")
+        for head in heads:
+            parent = parent.get(head) if isinstance(parent, dict) else None
+        items = parent.get(last) if isinstance(parent, dict) else None
+        if not isinstance(items, list) or index >= len(items):
+            return False
+        del items[index]
+        # The entries after it move up one place: so do their paths.
+        shifted = {}
+        for key, value in paths.items():
+            entry = re.match(rf"^{re.escape(name)}\[(\d+)\](.*)$", key)
+            if entry and int(entry.group(1)) == index:
+                continue
+            if entry and int(entry.group(1)) > index:
+                key = f"{name}[{int(entry.group(1)) - 1}]{entry.group(2)}"
+            shifted[key] = value
+        paths.clear()
+        paths.update(shifted)
+        return True
+    top = re.match(r"^[^.\[]*", field).group(0)
+    if top in _DEFINITION_SECTIONS and top in definition:
+        del definition[top]
+        return True
+    if top in ("nodegroups", "addons") and top in definition:
+        definition[top] = []
+        return True
+    return False
 
 
 def _section(path):

@@ -770,3 +770,162 @@ def test_playbook_fails_listing_every_path(tmp_path):
     output = result.stdout + result.stderr
     assert "fargateProfiles: not supported by aews.eks yet" in output
     assert "managedNodeGroups[0].foo: unknown field" in output
+
+
+# ---------------------------------------------------------------- every problem in one run
+def test_schema_value_and_definition_problems_are_reported_together_by_eksctl_path():
+    cfg = config(
+        nodeGroups=[{"name": "self-managed"}],
+        kubernetesNetworkConfig={"ipFamily": "IPv6"},
+        iam={"withOIDC": True},
+        addons=[{"name": "vpc-cni"}, {"name": "kube-proxy"}, {"name": "coredns"}],
+        managedNodeGroups=[{"name": "ng", "amiFamily": "Ubuntu2204", "minSize": "2"}],
+    )
+    lines = problems(cfg).split("\n")[1:]
+    assert lines == [
+        "  nodeGroups: not supported by aews.eks yet",
+        "  managedNodeGroups[0].minSize: must be an integer, not '2'",
+        "  managedNodeGroups[0].amiFamily: Ubuntu2204: not supported by aews.eks yet",
+        # The definition's cross-field check, by the ClusterConfig's paths (not kubernetes_network.ip_family).
+        "  kubernetesNetworkConfig.ipFamily: ipv6 needs a VPC with IPv6 subnets, which the vpc role does not build: "
+        "give vpc.id and vpc.subnets of such a VPC, or use ipv4",
+    ]
+
+
+def test_definition_cross_field_problem_names_the_clusterconfig_paths():
+    cfg = config(vpc={"cidr": "10.0.0.0/16"}, kubernetesNetworkConfig={"serviceIPv4CIDR": "10.0.128.0/20"})
+    assert problems(cfg).split("\n")[1:] == [
+        "  kubernetesNetworkConfig.serviceIPv4CIDR: 10.0.128.0/20 overlaps the VPC CIDR 10.0.0.0/16 (vpc.cidr): "
+        "choose a block outside it"
+    ]
+
+
+def test_definition_check_is_not_run_on_the_defaults_standing_in_for_a_dropped_value():
+    # vpc.cidr is not a string: the subnets are not judged against eksctl's default 192.168.0.0/16 in its place.
+    subnets = {"us-east-1a": {"cidr": "10.0.0.0/19"}, "us-east-1b": {"cidr": "10.0.32.0/19"}}
+    cfg = config(vpc={"cidr": 10, "subnets": {"public": subnets}})
+    assert problems(cfg).split("\n")[1:] == ["  vpc.cidr: must be a string, not 10 (quote it)"]
+
+
+def test_a_value_check_does_not_repeat_a_type_problem():
+    cfg = config(metadata={"name": "c1", "region": 1})
+    assert problems(cfg).split("\n")[1:] == ["  metadata.region: must be a string, not 1 (quote it)"]
+
+
+@pytest.mark.parametrize(
+    "values, expected",
+    [
+        ('{"env": ["ENABLE_PREFIX_DELEGATION=true"]}', "env must be a mapping of variable names to values, not a list"),
+        ("env: true", "env must be a mapping of variable names to values, not a boolean"),
+        ("[1, 2]", "must be a JSON or YAML object, not a list"),
+        ("just text", "must be a JSON or YAML object, not a string"),
+    ],
+)
+def test_addon_configuration_values_of_the_wrong_shape(values, expected):
+    cfg = config(addons=[{"name": "vpc-cni", "configurationValues": values}])
+    assert problems(cfg).split("\n")[1:] == [f"  addons[0].configurationValues: {expected}"]
+
+
+# ---------------------------------------------------------------- subnets
+EXISTING_VPC = {
+    "id": "vpc-0123456789abcdef0",
+    "subnets": {
+        "public": {
+            "us-east-1a": {"id": "subnet-0a1b2c3d4e5f60001", "cidr": "192.168.0.0/19"},
+            "us-east-1b": {"id": "subnet-0a1b2c3d4e5f60002"},
+        },
+        "private": {
+            "first": {"id": "subnet-0a1b2c3d4e5f60003", "az": "us-east-1a"},
+            "second": {"id": "subnet-0a1b2c3d4e5f60004", "az": "us-east-1b", "cidr": "192.168.96.0/19"},
+        },
+    },
+}
+
+
+def test_existing_subnets_keyed_by_name_with_az_and_their_cidrs_kept_as_checks():
+    converted = eksctl_config(config(vpc=EXISTING_VPC))
+    assert converted["vpc"]["availability_zones"] == ["us-east-1a", "us-east-1b"]
+    assert converted["vpc"]["subnet_ids"] == {
+        "public": {"us-east-1a": "subnet-0a1b2c3d4e5f60001", "us-east-1b": "subnet-0a1b2c3d4e5f60002"},
+        "private": {"us-east-1a": "subnet-0a1b2c3d4e5f60003", "us-east-1b": "subnet-0a1b2c3d4e5f60004"},
+    }
+    # eksctl compares a CIDR given with an id to the subnet's own: the CIDR is carried, never dropped.
+    assert converted["source"]["subnet_cidrs"] == {
+        "public": {"us-east-1a": "192.168.0.0/19"},
+        "private": {"us-east-1b": "192.168.96.0/19"},
+    }
+    assert converted["source"]["paths"]["vpc.subnet_ids.private.us-east-1a"] == "vpc.subnets.private.first.id"
+
+
+def test_no_subnet_cidr_checks_without_a_cidr_given_with_an_id():
+    cfg = config(vpc={"subnets": {"public": {"a": {"az": "us-east-1a", "cidr": "192.168.0.0/19"}}}})
+    assert "subnet_cidrs" not in eksctl_config(cfg, errors="return").get("source", {})
+
+
+def test_new_subnets_keyed_by_name_with_az():
+    cfg = config(
+        vpc={
+            "subnets": {
+                "public": {"pub-a": {"az": "us-east-1a", "cidr": "192.168.0.0/19"}},
+                "private": {"priv-b": {"az": "us-east-1b", "cidr": "192.168.96.0/19"}},
+            }
+        }
+    )
+    converted = eksctl_config(cfg)
+    assert converted["vpc"]["subnets"] == {
+        "public": {"us-east-1a": "192.168.0.0/19"},
+        "private": {"us-east-1b": "192.168.96.0/19"},
+    }
+
+
+@pytest.mark.parametrize(
+    "key, spec, expected",
+    [
+        (
+            "mysubnet",
+            {"id": "subnet-0a1b2c3d4e5f60001"},
+            "vpc.subnets.public.mysubnet: 'mysubnet' is not an availability zone name: a subnet keyed by a name of "
+            "your own needs az (the availability zone it is in)",
+        ),
+        (
+            "mysubnet",
+            {"id": "subnet-0a1b2c3d4e5f60001", "az": "east"},
+            "vpc.subnets.public.mysubnet.az: 'east' is not an availability zone name such as us-east-1a",
+        ),
+        (
+            "edge",
+            {"id": "subnet-0a1b2c3d4e5f60001", "az": "us-east-1-bos-1a"},
+            "vpc.subnets.public.edge.az: us-east-1-bos-1a is a local zone: local zones are not supported by aews.eks yet",
+        ),
+        (
+            "us-east-1a",
+            {"id": "subnet-0a1b2c3d4e5f60001", "cidr": "10.0.0.300/19"},
+            "vpc.subnets.public.us-east-1a.cidr: '10.0.0.300/19' is not a CIDR block such as 10.0.0.0/19",
+        ),
+    ],
+)
+def test_subnet_names_and_zones(key, spec, expected):
+    cfg = config(vpc={"id": "vpc-0123456789abcdef0", "subnets": {"public": {key: spec}}})
+    message = problems(cfg)
+    assert f"\n  {expected}" in message
+    if "local zone" not in expected:
+        assert "local zone" not in message
+
+
+def test_every_part_of_the_definition_with_a_problem_is_reported_in_one_run():
+    cfg = config(
+        kubernetesNetworkConfig={"serviceIPv4CIDR": "192.168.0.0/20"},
+        managedNodeGroups=[
+            {"name": "one", "ssh": {"allow": True, "sourceSecurityGroupIds": ["sg-1"]}},
+            {"name": "two"},
+            {"name": "three", "labels": {"tier": ""}},
+        ],
+    )
+    lines = problems(cfg).split("\n")[1:]
+    assert len(lines) == 3, lines
+    assert lines[0].startswith("  kubernetesNetworkConfig.serviceIPv4CIDR: 192.168.0.0/20 overlaps the VPC CIDR")
+    assert (
+        lines[1] == "  managedNodeGroups[0].ssh.sourceSecurityGroupIds[0]: 'sg-1' is not a security group ID (sg-...)"
+    )
+    # After nodegroups[0] is left out of the check, the third nodegroup is still named by its own index.
+    assert lines[2] == "  managedNodeGroups[2].labels.tier: the label value is 0 characters; EKS takes 1 to 63"
