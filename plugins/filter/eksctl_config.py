@@ -21,10 +21,16 @@ description:
     C(accessConfig.accessEntries), custom AMIs, launch templates, and others) are errors naming each path,
     never dropped. Such a section left empty or at eksctl's default value (C(privateCluster.enabled=false),
     C(instanceSelector={}), C(securityGroups.withLocal=null)) passes.
-  - Problems are reported together, one per line with its ClusterConfig path, in one error. The converted
-    definition carries C(source.paths), so that the problems the definition role finds later name the
-    ClusterConfig path too (C(managedNodeGroups[0].instanceType), C(metadata.version)). Every schema problem
-    (unknown keys, wrong types, unsupported sections) comes first, then every value eksctl would reject.
+  - Problems are reported together, one per line with its ClusterConfig path, in one error. Every schema problem
+    (unknown keys, wrong types at any depth, null list entries, unsupported sections) comes first, then every
+    value eksctl would reject, then the problems the cluster definition's own checks
+    (P(aews.eks.cluster_definition#filter)) find in the converted definition, one for each nodegroup, add-on,
+    service account or section, named by ClusterConfig path (C(kubernetesNetworkConfig.serviceIPv4CIDR)). A
+    value of the wrong type is reported and then taken as unset; what follows from it is not reported.
+  - The converted definition carries C(source.paths), so that the problems the definition role finds later
+    (those that need AWS or the SSH key file) name the ClusterConfig path too (C(managedNodeGroups[0].instanceType),
+    C(metadata.version)), and C(source.subnet_cidrs), the CIDRs given with the ids of existing subnets, which eksctl
+    compares with the subnets' own.
   - The Kubernetes version and AMI family are kept as written. Give O(eks_versions) (the versions EKS
     C(DescribeClusterVersions) lists) to fail here on a version EKS no longer offers; otherwise the definition
     role (M(aews.eks.eks_definition_check)) refuses it before any change, naming C(metadata.version). C(AmazonLinux2) with Kubernetes 1.33 or later is

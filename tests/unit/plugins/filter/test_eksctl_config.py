@@ -929,3 +929,30 @@ def test_every_part_of_the_definition_with_a_problem_is_reported_in_one_run():
     )
     # After nodegroups[0] is left out of the check, the third nodegroup is still named by its own index.
     assert lines[2] == "  managedNodeGroups[2].labels.tier: the label value is 0 characters; EKS takes 1 to 63"
+
+
+def _unsupported_paths(type_name="ClusterConfig", prefix="", seen=()):
+    from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import SCHEMA
+
+    for key, prop in SCHEMA[type_name].items():
+        item = prop.type[1] if isinstance(prop.type, tuple) else prop.type
+        path = f"{prefix}{key}{'[]' if isinstance(prop.type, tuple) and prop.type[0] == 'list' else ''}"
+        if prop.neutral is not None:
+            yield path
+        elif isinstance(item, str) and item in SCHEMA and item not in seen:
+            yield from _unsupported_paths(item, f"{path}.", seen + (item,))
+
+
+def test_every_unsupported_key_is_listed_in_the_migration_guide_with_a_reason():
+    text = (ROOT / "docs" / "eksctl-migration.md").read_text()
+    section = text[text.index("### Not supported yet") : text.index("## kubeconfig")]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    paths = list(_unsupported_paths())
+    assert "nodeGroups[]" in paths and "accessConfig.accessEntries[]" in paths and "autoModeConfig.enabled" in paths
+    for path in paths:
+        parts = path.split(".")
+        # The row names the full path, or its end after the full path of a sibling in the same row.
+        names = [f"`{path}"] + [f"`.{'.'.join(parts[i:])}" for i in range(1, len(parts))] + [f"`{parts[-1]}`"]
+        listed = [row for row in rows if any(name in row for name in names)]
+        assert listed, path
+        assert listed[0].rstrip(" |").rsplit("|", 1)[-1].strip(), f"{path}: no reason given"
