@@ -125,8 +125,8 @@ class Playbook:
         )
 
     def kill_when(self, point, timeout=300):
-        """Run until ``point(watch)`` is true, then SIGKILL the whole process group (ansible-playbook and the
-        module processes it forked). ``watch`` offers the task events and this run's request log so far.
+        """Run until ``point(watch)`` is true, then SIGKILL ansible-playbook, its workers and the module processes
+        under way (``kill_tree``). ``watch`` offers the task events and this run's request log so far.
         Fails when the run ends first."""
         since = len(self.local_aws.get("/_aews/requests")["requests"])
         self.start()
@@ -135,7 +135,7 @@ class Playbook:
         while True:
             watch.refresh()
             if point(watch):
-                os.killpg(self.process.pid, signal.SIGKILL)
+                kill_tree(self.process.pid)
                 result = self.finish(killed=True)
                 watch.refresh()
                 result.requests = watch.requests
@@ -147,6 +147,47 @@ class Playbook:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 raise AssertionError("the kill point was never reached")
             time.sleep(0.1)
+
+
+def descendants(pid):
+    """The processes under ``pid`` (read from /proc)."""
+    children = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def kill_tree(pid):
+    """SIGKILL ansible-playbook and every process under it: its workers start sessions of their own (setsid), so
+    killing its process group alone would leave the module under way running to its end. All are stopped first,
+    so none forks or finishes meanwhile."""
+    tree = [pid]
+    for _ in range(3):
+        for process in tree:
+            try:
+                os.kill(process, signal.SIGSTOP)
+            except ProcessLookupError:
+                pass
+        tree = [pid, *descendants(pid)]
+    for process in tree:
+        try:
+            os.killpg(os.getpgid(process), signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            os.kill(process, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 class Watch:
