@@ -686,9 +686,14 @@ def load(config):
             config = yaml.safe_load(config)
         except yaml.YAMLError as e:
             raise EksctlConfigError([("", f"the ClusterConfig is not valid YAML: {e}")]) from e
+        except RecursionError:
+            raise EksctlConfigError([("", "the ClusterConfig is nested too deeply to read")]) from None
     if not isinstance(config, dict):
         raise EksctlConfigError([("", f"the ClusterConfig must be a mapping, not {type(config).__name__}")])
-    return _plain(config)
+    try:
+        return _plain(config)
+    except RecursionError:
+        raise EksctlConfigError([("", "the ClusterConfig is nested too deeply to read")]) from None
 
 
 def _plain(value):
@@ -975,12 +980,16 @@ def _parse_document(text):
         return json.loads(text)
     except ValueError:
         pass
+    except RecursionError:
+        raise ValueError("is nested too deeply to read") from None
     if yaml is None:  # pragma: no cover
         raise ValueError("is not valid JSON")
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as e:
         raise ValueError(f"is neither valid JSON nor valid YAML: {e}") from e
+    except RecursionError:
+        raise ValueError("is nested too deeply to read") from None
 
 
 # ---------------------------------------------------------------- conversion

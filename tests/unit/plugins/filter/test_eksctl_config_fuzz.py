@@ -265,3 +265,19 @@ def test_mutations_cover_every_key_of_both_documents():
         "addons[0].configurationValues -> mapping",
     ):
         assert path in labels, path
+
+
+def test_a_document_nested_too_deeply_is_the_filters_error():
+    deep = "[" * 5000 + "]" * 5000
+    document = {
+        "apiVersion": "eksctl.io/v1alpha5",
+        "kind": "ClusterConfig",
+        "metadata": {"name": "c1", "region": "us-east-1"},
+        "addons": [{"name": "vpc-cni", "configurationValues": deep}],
+    }
+    with pytest.raises(AnsibleFilterError) as info:
+        eksctl_config(document)
+    assert _lines(str(info.value)) == ["  addons[0].configurationValues: is nested too deeply to read"]
+    with pytest.raises(AnsibleFilterError) as info:
+        eksctl_config("metadata: " + deep)
+    assert "the ClusterConfig is nested too deeply to read" in str(info.value)
