@@ -268,7 +268,7 @@ def test_mutations_cover_every_key_of_both_documents():
 
 
 def test_a_document_nested_too_deeply_is_the_filters_error():
-    deep = "[" * 5000 + "]" * 5000
+    deep = "[" * 1500 + "]" * 1500
     document = {
         "apiVersion": "eksctl.io/v1alpha5",
         "kind": "ClusterConfig",
@@ -278,6 +278,9 @@ def test_a_document_nested_too_deeply_is_the_filters_error():
     with pytest.raises(AnsibleFilterError) as info:
         eksctl_config(document)
     assert _lines(str(info.value)) == ["  addons[0].configurationValues: is nested too deeply to read"]
+    nested = []
+    for _level in range(5000):
+        nested = [nested]
     with pytest.raises(AnsibleFilterError) as info:
-        eksctl_config("metadata: " + deep)
-    assert "the ClusterConfig is nested too deeply to read" in str(info.value)
+        eksctl_config(dict(document, metadata=nested))
+    assert _lines(str(info.value)) == ["  the ClusterConfig is nested too deeply to read"]
