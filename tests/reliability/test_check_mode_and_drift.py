@@ -345,8 +345,10 @@ def test_check_mode_predicts_the_real_run_then_drift_is_reported_and_repaired(lo
     again = run(local_aws, tmp_path, SITE, "-e", f"@{path}", "--check")
     assert again.returncode == 0, again.tail()
     assert again.changed == 0, again.changed_tasks()
-    report(f"drift: {len(DRIFTS)} drifts, --check --diff changed={checked.changed}, repair changed={repair.changed},"
-          f" then --check changed={again.changed}; without a before/after diff: {without_diff}")  # fmt: skip
+    report(
+        f"drift: {len(DRIFTS)} drifts, --check --diff changed={checked.changed}, repair changed={repair.changed},"
+        f" then --check changed={again.changed}; without a before/after diff: {without_diff}"
+    )
     if without_diff:
         pytest.xfail(
             "reported and repaired, but --diff shows no before/after for: "

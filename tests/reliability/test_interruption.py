@@ -109,7 +109,9 @@ def test_killed_anywhere_site_and_teardown_resume_to_the_same_end_state(local_aw
     assert again.changed == 0, again.changed_tasks()
 
     for point_name, task, under_way, left in resumed:
-        report(f"interruption: killed {point_name}, in {task!r}, {under_way or 'nothing'} under way, {left} resources;"
-              " resumed")  # fmt: skip
+        report(
+            f"interruption: killed {point_name}, in {task!r}, {under_way or 'nothing'} under way, {left} resources;"
+            " resumed"
+        )
     report(f"interruption: site.yml then changed={final.changed}; teardown changed={teardown.changed}, again changed=0")
     assert_nothing_left(name)
