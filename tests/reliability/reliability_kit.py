@@ -172,7 +172,7 @@ def kill_tree(pid):
     killing its process group alone would leave the module under way running to its end. All are stopped first,
     so none forks or finishes meanwhile."""
     tree = [pid]
-    for _ in range(3):
+    for _round in range(3):
         for process in tree:
             try:
                 os.kill(process, signal.SIGSTOP)
