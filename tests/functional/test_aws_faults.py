@@ -477,6 +477,11 @@ def test_teardown_of_a_used_cluster_deletes_its_resources_and_only_those(local_a
     assert len(injected(local_aws)) == 4
 
     assert everything_of(name) == []
+    # The role tags a launch template's instances, not the template: those named after the cluster, by name.
+    templates = [t["LaunchTemplateName"] for t in client.describe_launch_templates()["LaunchTemplates"]]
+    assert [t for t in templates if t.startswith(f"{name}-")] == [alike["template"]]
+    keys = [k["KeyName"] for k in client.describe_key_pairs()["KeyPairs"]]
+    assert [k for k in keys if k.startswith(f"{name}-")] == [alike["key"]]
     assert boto3.client("eks").list_clusters()["clusters"] == []
     roles = [r["RoleName"] for r in boto3.client("iam").list_roles()["Roles"]]
     assert [r for r in roles if r.startswith(f"{name}-")] == [alike["role"]]
