@@ -10,6 +10,7 @@ from four_steps import four_steps as shared_four_steps
 from four_steps import predicted
 from module_runner import run_module
 
+from ansible_collections.aews.eks.plugins.module_utils._eks import addon as addon_utils
 from ansible_collections.aews.eks.plugins.module_utils._eks.waiters import wait
 
 CLUSTER = "addons"
@@ -93,7 +94,9 @@ def create(name, **params):
 def test_create_with_default_version(cluster, aws_calls):
     predicted, applied = four_steps({"name": "vpc-cni"}, aws_calls)
     assert predicted["addon"]["version"] == VPC_CNI_DEFAULT
-    assert predicted["diff"] == {"before": {}, "after": predicted["addon"]}
+    # The diff shows what the user controls: the predicted add-on's view, not AWS-set fields.
+    assert predicted["diff"] == {"before": {}, "after": addon_utils.diff_view(predicted["addon"])}
+    assert "status" not in predicted["diff"]["after"]
     assert applied["addon"]["status"] == "ACTIVE"
     assert applied["addon"]["version"] == VPC_CNI_DEFAULT
     assert applied["addon"]["arn"].startswith("arn:aws:eks:")
