@@ -366,27 +366,10 @@ EXPECTED = {
 }
 
 
-LAUNCH_TEMPLATE_TAGS_GAP = (
-    "the local endpoint (moto) leaves the tags CreateTags put on a launch template out of DescribeLaunchTemplates"
-    " (its tag filter still matches them), so the nodegroup role's teardown, which checks the template's own tags"
-    " for the ownership tag, skips it; AWS returns them"
-)
-
-
 def assert_nothing_left(name):
-    """Nothing of the cluster left, owned or not. A launch template left only because of the endpoint's gap above
-    marks the test xfail, once everything else has been checked."""
-    import pytest
-
-    left = owned(name)
-    found = inventory()
-    assert {k: v for k, v in left.items() if k != "LaunchTemplates"} == {}
-    assert {k: v for k, v in found.items() if v and k != "launch_templates"} == {}
-    templates = left.get("LaunchTemplates", [])
-    if templates and found["launch_templates"] == sorted(t["LaunchTemplateName"] for t in templates):
-        if all(not t.get("Tags") for t in templates):
-            pytest.xfail(LAUNCH_TEMPLATE_TAGS_GAP)
-    assert found["launch_templates"] == [] and templates == []
+    """Nothing of the cluster left: nothing owned, and no resource of the kinds site.yml makes."""
+    assert owned(name) == {}
+    assert {k: v for k, v in inventory().items() if v} == {}
 
 
 def report(line):
