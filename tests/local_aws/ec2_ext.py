@@ -212,6 +212,19 @@ def install():
     _patch(LaunchTemplate, "get_version", get_version)
     _patch(LaunchTemplate, "default_version", default_version)
 
+    # DescribeLaunchTemplates answers the template's tags as they are now (moto keeps those it was created with,
+    # so tags added later by CreateTags never showed).
+    def _current_tags(self):
+        return [{"Key": tag["key"], "Value": tag["value"]} for tag in self.get_tags()]
+
+    LaunchTemplate.tags = property(_current_tags, lambda self, value: None)
+
+    # DescribeTags names resource types as AWS does: an elastic IP's tags are of "elastic-ip", a NAT gateway's of
+    # "natgateway" (moto: "vpc-elastic-ip", "nat-gateway"), so a resource-type filter finds them as on AWS.
+    from moto.ec2 import utils as ec2_utils
+
+    ec2_utils.EC2_PREFIX_TO_RESOURCE.update({"eipalloc": "elastic-ip", "nat": "natgateway"})
+
 
 def release_nat_gateway(backend, gateway):
     """A deleted (or failed) NAT gateway lets go of its elastic IP and its network interface."""

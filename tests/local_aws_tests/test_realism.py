@@ -615,3 +615,35 @@ def test_refusals_aws_makes_and_moto_did_not(local_aws):
         404,
         f"OpenIDConnect Provider not found for arn {arn}",
     )
+
+
+def test_tags_are_answered_as_aws_files_them(local_aws):
+    """DescribeTags names an elastic IP's tags "elastic-ip" and a NAT gateway's "natgateway" (a resource-type
+    filter finds them, as amazon.aws's tag checks expect), and DescribeLaunchTemplates shows tags added later."""
+    ec2 = client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.7.0.0/24")["Subnet"]["SubnetId"]
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    allocation = ec2.allocate_address(
+        Domain="vpc", TagSpecifications=[{"ResourceType": "elastic-ip", "Tags": [{"Key": "Name", "Value": "eip"}]}]
+    )["AllocationId"]
+    nat = ec2.create_nat_gateway(
+        SubnetId=subnet,
+        AllocationId=allocation,
+        TagSpecifications=[{"ResourceType": "natgateway", "Tags": [{"Key": "Name", "Value": "nat"}]}],
+    )["NatGateway"]["NatGatewayId"]
+    for resource_type, resource_id, name in (("elastic-ip", allocation, "eip"), ("natgateway", nat, "nat")):
+        tags = ec2.describe_tags(
+            Filters=[
+                {"Name": "resource-id", "Values": [resource_id]},
+                {"Name": "resource-type", "Values": [resource_type]},
+            ]
+        )["Tags"]
+        assert [(t["Key"], t["Value"], t["ResourceType"]) for t in tags] == [("Name", name, resource_type)]
+
+    template = ec2.create_launch_template(LaunchTemplateName="lt-tags", LaunchTemplateData={})["LaunchTemplate"]
+    assert template.get("Tags", []) == []
+    ec2.create_tags(Resources=[template["LaunchTemplateId"]], Tags=[{"Key": "owner", "Value": "c1"}])
+    described = ec2.describe_launch_templates(LaunchTemplateIds=[template["LaunchTemplateId"]])["LaunchTemplates"]
+    assert described[0]["Tags"] == [{"Key": "owner", "Value": "c1"}]
