@@ -1,6 +1,9 @@
 #!/usr/bin/env python
 """make demo: the seed cluster against the local AWS endpoint, created, then converged again with no change.
 
+The endpoint runs its realistic profile (IAM propagation, EC2 read-after-create lag, NAT gateway transitions,
+quotas, each service's throttling code) with AWS's durations scaled by 1/60.
+
 Starts the local endpoint on LOCAL_AWS_PORT (or a free port), runs site.yml with examples/seed-cluster.yml,
 runs it again and fails unless the second PLAY RECAP says changed=0, lists what was built (read from the endpoint),
 stops the endpoint and says what to do next: keep a cluster with make local-aws, --check --diff after an edit,
@@ -24,6 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+DEMO_SCALE = 1 / 60
 RECAP = re.compile(r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
 
 
@@ -209,8 +213,20 @@ def main():
     endpoint = start_endpoint(port, output_dir / f"demo-local-aws-{port}.log")
     try:
         with tempfile.TemporaryDirectory(prefix="aews-eks-demo-") as tmp:
-            # The local endpoint's EKS transitions: seconds, so the demo takes a minute or two, not twenty.
-            control(url, "/_aews/config", {"delays": {"cluster": 3, "nodegroup": 2, "addon": 1, "update": 2}})
+            # AWS as it behaves (tests/local_aws/README.md, "profile": "realistic"): IAM propagation, EC2's
+            # read-after-create lag, NAT gateways that take time, quotas, per-service throttling codes; AWS's own
+            # durations (cluster 10 min, nodegroup 3 min, add-on 1 min, NAT gateway 2 min) scaled by 1/60 so the
+            # demo takes a few minutes, not half an hour.
+            control(
+                url,
+                "/_aews/config",
+                {
+                    "profile": "realistic",
+                    "seed": 1,
+                    "scale": DEMO_SCALE,
+                    "delays": {"cluster": 600, "nodegroup": 180, "addon": 60, "update": 120},
+                },
+            )
             env = dict(
                 os.environ,
                 AWS_ACCESS_KEY_ID="testing",

@@ -38,8 +38,14 @@ run_scenario() {
         kill -0 "$server" 2>/dev/null || break
         sleep 0.2
     done
-    if ! curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' \
-        -d '{"delays": {"cluster": 0.5, "nodegroup": 0.5, "addon": 0.2, "update": 0.5}, "scale": 1.0}' \
+    # Short transitions; the site scenario runs with the endpoint's realistic profile (IAM propagation, EC2's
+    # read-after-create lag, NAT gateway transitions, lingering CNI interfaces, quotas), its durations scaled.
+    local config='{"delays": {"cluster": 0.5, "nodegroup": 0.5, "addon": 0.2, "update": 0.5}, "scale": 1.0}'
+    if [[ $scenario == site ]]; then
+        config='{"profile": "realistic", "seed": 7, "scale": 0.02,
+                 "delays": {"cluster": 25, "nodegroup": 25, "addon": 10, "update": 25}}'
+    fi
+    if ! curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' -d "$config" \
         "$url/_aews/config"; then
         echo "The local AWS endpoint for $scenario did not start" >>"$logs/$scenario.log"
         cat "$logs/$scenario.endpoint.log" >>"$logs/$scenario.log"

@@ -286,5 +286,5 @@ def test_ee_introspection_finds_the_collection_requirements_offline(installed, e
         if line.strip() and not line.startswith("#")
     ]
     installed_meta = collections / "ansible_collections" / "aews" / "eks" / "meta" / "execution-environment.yml"
-    assert yaml.safe_load(installed_meta.read_text())["dependencies"] == {"python": "requirements.txt",
-                                                                            "system": "bindep.txt"}
+    expected = {"python": "requirements.txt", "system": "bindep.txt"}
+    assert yaml.safe_load(installed_meta.read_text())["dependencies"] == expected

@@ -300,7 +300,7 @@ def delete_launch_template_versions(backend, body):
         if name:
             raise Ec2Error(
                 "InvalidLaunchTemplateName.NotFoundException",
-                f"At least one of the launch templates specified in the request does not exist.",
+                "At least one of the launch templates specified in the request does not exist.",
             ) from None
         raise Ec2Error(
             "InvalidLaunchTemplateId.NotFound",

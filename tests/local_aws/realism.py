@@ -130,8 +130,8 @@ class Realism:
         ec2_ext.install()
         from moto.ec2.models import EC2Backend
 
-        EC2Backend._aews_nat_create_hook = staticmethod(lambda backend, gateway: self._nat_created(backend, gateway))
-        EC2Backend._aews_nat_delete_hook = staticmethod(lambda backend, gateway: self._nat_deleting(backend, gateway))
+        EC2Backend._aews_nat_create_hook = staticmethod(self._nat_created)
+        EC2Backend._aews_nat_delete_hook = staticmethod(self._nat_deleting)
 
     # ------------------------------------------------------------------ settings
     def reset(self):

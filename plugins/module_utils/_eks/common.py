@@ -37,10 +37,18 @@ IAM_PROPAGATION_SPEC = dict(
 )
 
 
+class _Module(AnsibleAWSModule):
+    """ansible-core (2.19 on) returns the warnings ``warn`` makes by itself; amazon.aws 10 also passes them to
+    ``exit_json`` / ``fail_json``, which ansible-core deprecates (a deprecation warning on every run that warns)."""
+
+    def _should_inject_warnings(self):
+        return False
+
+
 def create_module(argument_spec, **kwargs):
     """An AnsibleAWSModule whose user agent names this collection."""
     set_collection_info(collection_name=COLLECTION_NAME, collection_version=COLLECTION_VERSION)
-    return AnsibleAWSModule(argument_spec=argument_spec, **kwargs)
+    return _Module(argument_spec=argument_spec, **kwargs)
 
 
 class _RetryingClient(RetryingBotoClientWrapper):
