@@ -47,6 +47,29 @@ def calls(local_aws, operation):
     return [r for r in local_aws.requests() if r["operation"] == operation]
 
 
+# ---------------------------------------------------------------- zones without EKS capacity
+def test_a_zone_without_eks_capacity_fails_saying_which_zones_to_use(local_aws, cluster_role, vpc_subnets):
+    region = boto3.client("ec2").meta.region_name
+    local_aws.realism(unsupported_zones=[region + "c"])
+    result = run_module(
+        "eks_cluster",
+        {"name": "zones", "role_arn": cluster_role, "subnet_ids": vpc_subnets["subnet_ids"][:2], "version": "1.33"},
+        expect_failure=True,
+    )
+    message = result["msg"]
+    assert "UnsupportedAvailabilityZoneException" in message, message
+    assert f"EKS accepts the cluster's subnets in these zones only: {region}a" in message, message
+    assert "vpc.availability_zones" in message
+    assert boto3.client("eks").list_clusters()["clusters"] == []
+    # With the zone accepted again (the user chose other zones), the same run goes through.
+    local_aws.realism(unsupported_zones=[])
+    created = run_module(
+        "eks_cluster",
+        {"name": "zones", "role_arn": cluster_role, "subnet_ids": vpc_subnets["subnet_ids"][:2], "version": "1.33"},
+    )
+    assert created["cluster"]["status"] == "ACTIVE"
+
+
 # ---------------------------------------------------------------- IAM propagation
 def test_creates_wait_out_iam_propagation_and_say_why(local_aws, cluster_role, vpc_subnets):
     role = cluster_role.rsplit("/", 1)[1]

@@ -36,7 +36,7 @@ class EksError(AnsibleAWSError):
                 detail = f"{self.code}: {aws_message}" if aws_message else self.code
                 self.kwargs.setdefault("error", {"code": self.code, "message": aws_message})
                 self.message = f"{message}: {detail}" if message else detail
-                advice = quota_advice(self.code)
+                advice = quota_advice(self.code) or zone_advice(self.code, response.get("validZones"))
                 if advice:
                     self.message = self.message.rstrip(".") + ". " + advice
                 self.exception = None
@@ -197,4 +197,18 @@ def quota_advice(code, region=None, in_use=None):
         f"AWS quota '{quota}' reached ({code}): {used}. Either {release}, or raise the quota in Service Quotas"
         f" (console, or: {increase}{' --region ' + region if region else ''}); then run again: the run continues"
         " where it stopped."
+    )
+
+
+# ---------------------------------------------------------------- zones without EKS capacity
+def zone_advice(code, valid_zones):
+    """What to do when EKS refuses a zone (UnsupportedAvailabilityZoneException), or None for any other code."""
+    if code != "UnsupportedAvailabilityZoneException":
+        return None
+    zones = ", ".join(valid_zones or []) or "the other zones of the region"
+    return (
+        f"EKS accepts the cluster's subnets in these zones only: {zones}. Set vpc.availability_zones in the"
+        " definition (availabilityZones in an eksctl ClusterConfig) to zones from that list, or leave it out to let"
+        " the definition pick zones EKS supports; then run again: the subnets already made in the refused zone are"
+        " kept until the teardown."
     )

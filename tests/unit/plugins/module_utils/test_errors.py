@@ -162,3 +162,25 @@ def test_a_quota_error_says_what_to_do():
         " quota 'EC2-VPC Elastic IPs' reached (AddressLimitExceeded)"
     )
     assert "--service-code ec2 --quota-code L-0263D0A3" in str(error)
+
+
+def test_a_zone_without_eks_capacity_says_which_zones_to_use_and_where():
+    response = {
+        "Error": {
+            "Code": "UnsupportedAvailabilityZoneException",
+            "Message": "Cannot create cluster 'c1' because us-east-1e ...",
+        },
+        "ResponseMetadata": {"RequestId": "r-1", "HTTPStatusCode": 400},
+        "validZones": ["us-east-1a", "us-east-1b", "us-east-1c"],
+    }
+    error = EksError(
+        message="Failed to create the cluster",
+        exception=botocore.exceptions.ClientError(response, "CreateCluster"),
+    )
+    message = str(error)
+    assert message.startswith("Failed to create the cluster: UnsupportedAvailabilityZoneException: Cannot create")
+    assert "EKS accepts the cluster's subnets in these zones only: us-east-1a, us-east-1b, us-east-1c" in message
+    assert "vpc.availability_zones" in message and "availabilityZones" in message
+    # Any other refusal carries no zone advice.
+    other = EksError(message="Failed", exception=client_error("InvalidParameterException", "bad"))
+    assert "zones" not in str(other)
