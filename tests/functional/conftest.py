@@ -3,9 +3,28 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import boto3
 import pytest
+import yaml
+
+
+ROOT = Path(__file__).resolve().parents[2]
+THROWAWAY_PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKs1sRyq0yVq0hQ3v5q0u1M3m0Qe8yQm8Vv3f9Jm8y0a test\n"
+
+
+@pytest.fixture
+def seed(tmp_path):
+    """The seed definition (examples/seed-cluster.yml) written to a file with a throwaway public key instead of
+    ~/.ssh/id_rsa.pub: (its path, the definition)."""
+    key = tmp_path / "id_test.pub"
+    key.write_text(THROWAWAY_PUBLIC_KEY)
+    data = yaml.safe_load((ROOT / "examples" / "seed-cluster.yml").read_text())
+    data["aews_eks_cluster"]["nodegroups"][0]["ssh"]["public_key_path"] = str(key)
+    path = tmp_path / "seed.yml"
+    path.write_text(yaml.safe_dump(data))
+    return path, data["aews_eks_cluster"]
 
 
 @pytest.fixture

@@ -173,17 +173,6 @@ def test_each_services_throttling_code_and_server_faults_are_retried(local_aws, 
 
 
 # ---------------------------------------------------------------- playbooks
-@pytest.fixture
-def seed(tmp_path):
-    key = tmp_path / "id_test.pub"
-    key.write_text("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKs1sRyq0yVq0hQ3v5q0u1M3m0Qe8yQm8Vv3f9Jm8y0a test\n")
-    data = yaml.safe_load((ROOT / "examples" / "seed-cluster.yml").read_text())
-    data["aews_eks_cluster"]["nodegroups"][0]["ssh"]["public_key_path"] = str(key)
-    path = tmp_path / "seed.yml"
-    path.write_text(yaml.safe_dump(data))
-    return path, data["aews_eks_cluster"]
-
-
 def playbook(local_aws, path, *args):
     env = dict(
         os.environ,

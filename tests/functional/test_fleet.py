@@ -93,3 +93,10 @@ def test_fleet_converges_in_parallel_and_one_failure_stops_no_other(local_aws):
     assert eks.describe_nodegroup(clusterName=BROKEN, nodegroupName="workers")["nodegroup"]["status"] == "ACTIVE"
     assert boto3.client("logs").describe_log_groups(logGroupNamePrefix=f"/aws/eks/{BROKEN}/")["logGroups"][0][
         "retentionInDays"] == 90  # fmt: skip
+
+    # A no-op re-run of the whole fleet: nothing changes on any cluster, and it makes no mutating call.
+    local_aws.clear_requests()
+    result, recap = fleet(local_aws)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert {h: r["changed"] for h, r in recap.items()} == {h: 0 for h in [*CLUSTERS, "localhost"]}, recap
+    assert local_aws.requests(mutating=True) == []
