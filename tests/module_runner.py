@@ -11,6 +11,8 @@ import importlib
 import io
 import json
 
+from ansible.module_utils import _internal
+from ansible.module_utils.common import warnings as module_warnings
 from ansible.module_utils.testing import patch_module_args
 
 
@@ -34,11 +36,20 @@ def run_module(name, params, check_mode=False, diff=False, expect_failure=False)
     args["_ansible_remote_tmp"] = "/tmp"
     args["_ansible_keep_remote_files"] = False
     stdout = io.StringIO()
-    with patch_module_args(args), contextlib.redirect_stdout(stdout):
-        try:
-            module.main()
-        except SystemExit:
-            pass
+    # As in a module process of its own: warnings and deprecations start empty and are returned with the result.
+    # (Once this process has imported controller code, ansible-core would print them on the controller instead.)
+    module_warnings._global_warnings.clear()
+    module_warnings._global_deprecations.clear()
+    is_controller = _internal.is_controller
+    _internal.is_controller = False
+    try:
+        with patch_module_args(args), contextlib.redirect_stdout(stdout):
+            try:
+                module.main()
+            except SystemExit:
+                pass
+    finally:
+        _internal.is_controller = is_controller
     result = json.loads(stdout.getvalue())
     if result.get("failed") and not expect_failure:
         raise ModuleFailed(result)
