@@ -1377,14 +1377,71 @@ class Eks:
         return {"update": update}
 
     # ================================================================== fargate profiles
+    def _public_subnet(self, region, subnet_id, vpc_id):
+        """Whether the subnet's route table (its own, else the VPC's main one) routes to an internet gateway."""
+        ec2 = self._ec2(region)
+        tables = [t for t in ec2.route_tables.values() if t.vpc_id == vpc_id]
+        table = next((t for t in tables if subnet_id in t._associations.values()), None)
+        if table is None:
+            table = next((t for t in tables if t.main_association_id is not None), None)
+        if table is None:
+            return False
+        return any((route.gateway_id or "").startswith("igw-") for route in table.routes)
+
+    def _fargate_busy(self, cluster, name, verb):
+        """EKS creates or deletes one Fargate profile of a cluster at a time."""
+        for other in cluster["_fargate"].values():
+            if other["fargateProfileName"] != name and other["status"] in ("CREATING", "DELETING"):
+                raise ApiError(
+                    "ResourceInUseException",
+                    f"Cannot {verb} Fargate Profile {name} because cluster {cluster['name']} currently has Fargate "
+                    f"profile {other['fargateProfileName']} in status {other['status']}",
+                    clusterName=cluster["name"],
+                )
+
     def op_CreateFargateProfile(self, region, p):
         cluster = self._cluster(region, p["clusterName"])
         name = p["fargateProfileName"]
         if name in cluster["_fargate"]:
-            raise ApiError("ResourceInUseException", f"Fargate Profile already exists with name: {name}")
+            raise ApiError(
+                "ResourceInUseException",
+                "A Fargate Profile already exists with this name in this cluster.",
+                clusterName=cluster["name"],
+                fargateProfileName=name,
+            )
         self._require_active(cluster)
+        self._fargate_busy(cluster, name, "create")
         self._check_role(p["podExecutionRoleArn"], "podExecutionRoleArn")
-        self._subnets(region, p.get("subnets") or [], "subnets")
+        selectors = p.get("selectors") or []
+        if not 1 <= len(selectors) <= 5:
+            raise _invalid("A Fargate Profile needs 1 to 5 selectors.", clusterName=cluster["name"])
+        for selector in selectors:
+            if not selector.get("namespace"):
+                raise _invalid("Every Fargate Profile selector needs a namespace.", clusterName=cluster["name"])
+            if len(selector.get("labels") or {}) > 5:
+                raise _invalid("A Fargate Profile selector takes at most 5 labels.", clusterName=cluster["name"])
+        vpc_id = cluster["resourcesVpcConfig"].get("vpcId")
+        subnet_ids = list(p.get("subnets") or [])
+        if not subnet_ids:
+            # Left out, the cluster's private subnets are used.
+            subnet_ids = [
+                s
+                for s in cluster["resourcesVpcConfig"].get("subnetIds") or []
+                if not self._public_subnet(region, s, vpc_id)
+            ]
+            if not subnet_ids:
+                raise _invalid(
+                    "The cluster has no private subnets: specify private subnets for the Fargate Profile.",
+                    clusterName=cluster["name"],
+                )
+        for subnet_id, subnet_vpc, _az, _cidr in self._subnets(region, subnet_ids, "subnets"):
+            if vpc_id and subnet_vpc != vpc_id:
+                raise _invalid(f"Subnet {subnet_id} is not in the cluster's VPC {vpc_id}.", clusterName=cluster["name"])
+            if self._public_subnet(region, subnet_id, subnet_vpc):
+                raise _invalid(
+                    f"Subnet {subnet_id} provided in Fargate Profile is not a private subnet",
+                    clusterName=cluster["name"],
+                )
         self._validate_tags(p.get("tags"))
         profile = {
             "fargateProfileName": name,
@@ -1392,8 +1449,8 @@ class Eks:
             "clusterName": cluster["name"],
             "createdAt": _now(),
             "podExecutionRoleArn": p["podExecutionRoleArn"],
-            "subnets": list(p.get("subnets") or []),
-            "selectors": copy.deepcopy(p.get("selectors") or []),
+            "subnets": subnet_ids,
+            "selectors": copy.deepcopy(selectors),
             "status": "CREATING",
             "tags": dict(p.get("tags") or {}),
             "health": {"issues": []},
@@ -1423,7 +1480,14 @@ class Eks:
     def op_DeleteFargateProfile(self, region, p):
         cluster = self._cluster(region, p["clusterName"])
         profile = self._fargate_profile(cluster, p["fargateProfileName"])
+        if profile["status"] == "CREATING":
+            raise ApiError(
+                "ResourceInUseException",
+                f"Cannot delete Fargate Profile {profile['fargateProfileName']} because it is in status CREATING",
+                clusterName=cluster["name"],
+            )
         if profile["status"] != "DELETING":
+            self._fargate_busy(cluster, profile["fargateProfileName"], "delete")
             profile["status"] = "DELETING"
 
             def deleted(t):
@@ -1810,6 +1874,25 @@ class Eks:
         cluster["_access_entries"][principal_arn] = entry
         return entry
 
+    def _check_principal(self, principal_arn, cluster):
+        """EKS resolves the IAM role or user an access entry names: one that does not exist is refused."""
+        match = re.match(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/(.+)$", principal_arn or "")
+        if not match or not self._strict():
+            return
+        from moto.iam.models import iam_backends
+
+        backend = iam_backends[self.account]["global"]
+        name = match.group(2).split("/")[-1]
+        try:
+            if match.group(1) == "role":
+                backend.get_role(name)
+            else:
+                backend.get_user(name)
+        except Exception:
+            raise _invalid(
+                f"The specified principalArn is invalid: invalid principal {principal_arn}", clusterName=cluster["name"]
+            ) from None
+
     def op_CreateAccessEntry(self, region, p):
         cluster = self._cluster(region, p["clusterName"])
         self._require_api_auth(cluster)
@@ -1833,11 +1916,13 @@ class Eks:
         groups = p.get("kubernetesGroups") or []
         _check_groups_and_username(groups, p.get("username"))
         self._validate_tags(p.get("tags"))
+        self._check_principal(p["principalArn"], cluster)
         entry = self._add_access_entry(cluster, p["principalArn"], entry_type, groups, p.get("username"), p.get("tags"))
         return {"accessEntry": _public(entry)}
 
     def op_DescribeAccessEntry(self, region, p):
         cluster = self._cluster(region, p["clusterName"])
+        self._require_api_auth(cluster)
         return {"accessEntry": _public(self._access_entry(cluster, p["principalArn"]))}
 
     def op_ListAccessEntries(self, region, p):
@@ -1850,6 +1935,7 @@ class Eks:
 
     def op_UpdateAccessEntry(self, region, p):
         cluster = self._cluster(region, p["clusterName"])
+        self._require_api_auth(cluster)
         entry = self._access_entry(cluster, p["principalArn"])
         if entry["type"] != "STANDARD" and (p.get("kubernetesGroups") or p.get("username")):
             raise _invalid(f"kubernetesGroups and username cannot be changed for access entry type {entry['type']}.")
@@ -1863,12 +1949,14 @@ class Eks:
 
     def op_DeleteAccessEntry(self, region, p):
         cluster = self._cluster(region, p["clusterName"])
+        self._require_api_auth(cluster)
         self._access_entry(cluster, p["principalArn"])
         del cluster["_access_entries"][p["principalArn"]]
         return {}
 
     def op_AssociateAccessPolicy(self, region, p):
         cluster = self._cluster(region, p["clusterName"])
+        self._require_api_auth(cluster)
         entry = self._access_entry(cluster, p["principalArn"])
         policy_arn = p["policyArn"]
         if not policy_arn.startswith(ACCESS_POLICY_ARN) or policy_arn[len(ACCESS_POLICY_ARN) :] not in ACCESS_POLICIES:
@@ -1898,6 +1986,7 @@ class Eks:
 
     def op_DisassociateAccessPolicy(self, region, p):
         cluster = self._cluster(region, p["clusterName"])
+        self._require_api_auth(cluster)
         entry = self._access_entry(cluster, p["principalArn"])
         if p["policyArn"] not in entry["_policies"]:
             raise ApiError("ResourceNotFoundException", f"The policy {p['policyArn']} is not associated.")
@@ -1906,6 +1995,7 @@ class Eks:
 
     def op_ListAssociatedAccessPolicies(self, region, p):
         cluster = self._cluster(region, p["clusterName"])
+        self._require_api_auth(cluster)
         entry = self._access_entry(cluster, p["principalArn"])
         out = _paginate([_public(v) for v in entry["_policies"].values()], p, "associatedAccessPolicies")
         out.update(clusterName=cluster["name"], principalArn=entry["principalArn"])
