@@ -17,30 +17,20 @@ import time
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
+from ansible_collections.aews.eks.plugins.module_utils._eks.vocabulary import wait_failure
+from ansible_collections.aews.eks.plugins.module_utils._eks.vocabulary import wait_success
+
 display = Display()
 
 # Seconds between polls without AEWS_EKS_WAIT_DELAY or a delay option, as real EKS needs them.
 DEFAULT_DELAYS = {"cluster": 20, "nodegroup": 15, "addon": 10}
 
-SUCCESS = {
-    "active": {"cluster": ("ACTIVE",), "nodegroup": ("ACTIVE",), "addon": ("ACTIVE",)},
-    # Add-ons such as coredns stay DEGRADED until nodes exist: "created" only waits until CREATING is over.
-    "created": {"cluster": ("ACTIVE",), "nodegroup": ("ACTIVE",), "addon": ("ACTIVE", "DEGRADED")},
-}
-FAILURE = {
-    "active": {
-        "cluster": ("FAILED", "DELETING"),
-        "nodegroup": ("CREATE_FAILED", "DEGRADED", "DELETING", "DELETE_FAILED"),
-        "addon": ("CREATE_FAILED", "UPDATE_FAILED", "DEGRADED", "DELETING", "DELETE_FAILED"),
-    },
-    "created": {
-        "cluster": ("FAILED", "DELETING"),
-        "nodegroup": ("CREATE_FAILED", "DEGRADED", "DELETING", "DELETE_FAILED"),
-        "addon": ("CREATE_FAILED", "UPDATE_FAILED", "DELETING", "DELETE_FAILED"),
-    },
-    "deleted": {"cluster": ("FAILED",), "nodegroup": ("DELETE_FAILED",), "addon": ("DELETE_FAILED",)},
-}
-UPDATE_FAILURES = ("Failed", "Cancelled")
+# The statuses that end each wait well and those that stop it at once, as the modules' waiters use them.
+KINDS = ("cluster", "nodegroup", "addon")
+GOALS = ("active", "created", "deleted")
+SUCCESS = {goal: {kind: wait_success(kind, goal) for kind in KINDS} for goal in GOALS}
+FAILURE = {goal: {kind: wait_failure(kind, goal) for kind in KINDS} for goal in GOALS}
+UPDATE_FAILURES = wait_failure("update", "successful")
 
 
 def elapsed_text(seconds):

@@ -13,12 +13,16 @@ from __future__ import annotations
 import json
 import uuid
 
-from .errors import EksErrorHandler
+from .retry import aws_call
+from .retry import aws_delete
+from .retry import aws_describe
 from .retry import not_found_lag
 
-_common = EksErrorHandler.common_error_handler
-_describe = EksErrorHandler.list_error_handler
-_delete = EksErrorHandler.deletion_error_handler
+# Every wrapper takes one of these: retries on throttling and 5xx faults attached to the wrapper, errors become
+# EksError; _describe / _delete also take missing="<resource>" (vocabulary.MISSING_CODES, by default the service's).
+_common = aws_call
+_describe = aws_describe
+_delete = aws_delete
 
 
 # Client request tokens: a create repeated with the same parameters (a re-run after a timeout or a lost
@@ -50,18 +54,12 @@ def _lagging(client, what, func, *args):
 
 
 def _paginate(client, operation, key, **params):
-    """Every page's ``key`` items; the whole listing is tried again on throttling or a 5xx fault (paginators
-    bypass the retrying client's wrapper)."""
-
-    def pages():
-        paginator = client.get_paginator(operation)
-        items = []
-        for page in paginator.paginate(**params):
-            items.extend(page.get(key, []))
-        return items
-
-    retry = getattr(client, "retry", None)
-    return retry(pages)() if callable(retry) else pages()
+    """Every page's ``key`` items; the wrapper's retry calls the whole listing again on throttling or a 5xx fault."""
+    paginator = client.get_paginator(operation)
+    items = []
+    for page in paginator.paginate(**params):
+        items.extend(page.get(key, []))
+    return items
 
 
 # ---------------------------------------------------------------- EKS: clusters
@@ -508,13 +506,13 @@ def untag_open_id_connect_provider(client, arn, keys):
 
 
 # ---------------------------------------------------------------- EC2: launch templates
-@_describe("describe the launch template", default_value=[])
+@_describe("describe the launch template", default_value=[], missing="launch_template")
 def describe_launch_templates(client, template_id=None, name=None):
     params = {"LaunchTemplateIds": [template_id]} if template_id else {"LaunchTemplateNames": [name]}
     return _paginate(client, "describe_launch_templates", "LaunchTemplates", **params)
 
 
-@_describe("describe the launch template versions", default_value=[])
+@_describe("describe the launch template versions", default_value=[], missing="launch_template")
 def describe_launch_template_versions(client, versions, template_id=None, name=None):
     params = {"LaunchTemplateId": template_id} if template_id else {"LaunchTemplateName": name}
     return _paginate(
@@ -526,6 +524,18 @@ def describe_launch_template_versions(client, versions, template_id=None, name=N
 @_describe("describe the Fargate profile")
 def describe_fargate_profile(client, cluster_name, name):
     return client.describe_fargate_profile(clusterName=cluster_name, fargateProfileName=name)["fargateProfile"]
+
+
+@_common("create the Fargate profile")
+def _create_fargate_profile(client, **params):
+    return client.create_fargate_profile(**params)["fargateProfile"]
+
+
+def create_fargate_profile(client, **params):
+    """CreateFargateProfile with a client request token, retried while IAM propagates its pod execution role."""
+    params.setdefault("clientRequestToken", request_token("fargate-profile", params))
+    what = f"CreateFargateProfile {params.get('clusterName')}/{params.get('fargateProfileName')}"
+    return _propagating(client, what, _create_fargate_profile, **params)
 
 
 @_delete("delete the Fargate profile")
@@ -715,3 +725,110 @@ def list_instance_profiles_for_role(client, name):
 def remove_role_from_instance_profile(client, profile_name, role_name):
     client.remove_role_from_instance_profile(InstanceProfileName=profile_name, RoleName=role_name)
     return True
+
+
+# ---------------------------------------------------------------- EC2: the VPC stage (eks_vpc)
+def _tag_specifications(resource_type, tags):
+    return [{"ResourceType": resource_type, "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}]
+
+
+@_common("describe the VPC attribute")
+def describe_vpc_attribute(client, vpc_id, attribute):
+    answer = client.describe_vpc_attribute(VpcId=vpc_id, Attribute=attribute)
+    key = attribute[0].upper() + attribute[1:]
+    return bool((answer.get(key) or {}).get("Value"))
+
+
+@_common("create the VPC")
+def create_vpc(client, cidr, tags):
+    return client.create_vpc(CidrBlock=cidr, TagSpecifications=_tag_specifications("vpc", tags))["Vpc"]
+
+
+@_common("modify the VPC attribute")
+def modify_vpc_attribute(client, vpc_id, attribute, value):
+    key = attribute[0].upper() + attribute[1:]
+    client.modify_vpc_attribute(VpcId=vpc_id, **{key: {"Value": bool(value)}})
+
+
+@_common("create the subnet")
+def create_subnet(client, vpc_id, cidr, zone, tags):
+    return client.create_subnet(
+        VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=zone, TagSpecifications=_tag_specifications("subnet", tags)
+    )["Subnet"]
+
+
+@_common("modify the subnet attribute")
+def modify_subnet_map_public(client, subnet_id, value):
+    client.modify_subnet_attribute(SubnetId=subnet_id, MapPublicIpOnLaunch={"Value": bool(value)})
+
+
+@_common("tag the EC2 resource")
+def create_tags(client, resource_id, tags):
+    client.create_tags(Resources=[resource_id], Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+
+
+@_common("untag the EC2 resource")
+def delete_tags(client, resource_id, keys):
+    client.delete_tags(Resources=[resource_id], Tags=[{"Key": k} for k in keys])
+
+
+@_common("create the internet gateway")
+def create_internet_gateway(client, tags):
+    return client.create_internet_gateway(TagSpecifications=_tag_specifications("internet-gateway", tags))[
+        "InternetGateway"
+    ]
+
+
+@_common("attach the internet gateway")
+def attach_internet_gateway(client, internet_gateway_id, vpc_id):
+    client.attach_internet_gateway(InternetGatewayId=internet_gateway_id, VpcId=vpc_id)
+
+
+@_common("allocate the elastic IP address")
+def allocate_address(client, tags):
+    return client.allocate_address(Domain="vpc", TagSpecifications=_tag_specifications("elastic-ip", tags))
+
+
+@_common("create the NAT gateway")
+def create_nat_gateway(client, subnet_id, allocation_id, tags, token):
+    return client.create_nat_gateway(
+        SubnetId=subnet_id,
+        AllocationId=allocation_id,
+        ConnectivityType="public",
+        ClientToken=token,
+        TagSpecifications=_tag_specifications("natgateway", tags),
+    )["NatGateway"]
+
+
+@_common("create the route table")
+def create_route_table(client, vpc_id, tags):
+    return client.create_route_table(VpcId=vpc_id, TagSpecifications=_tag_specifications("route-table", tags))[
+        "RouteTable"
+    ]
+
+
+@_common("create the route")
+def create_route(client, route_table_id, destination, target):
+    client.create_route(RouteTableId=route_table_id, DestinationCidrBlock=destination, **target)
+
+
+@_common("replace the route")
+def replace_route(client, route_table_id, destination, target):
+    client.replace_route(RouteTableId=route_table_id, DestinationCidrBlock=destination, **target)
+
+
+@_common("delete the route")
+def delete_route(client, route_table_id, destination):
+    client.delete_route(RouteTableId=route_table_id, DestinationCidrBlock=destination)
+
+
+@_common("associate the route table")
+def associate_route_table(client, route_table_id, subnet_id):
+    return client.associate_route_table(RouteTableId=route_table_id, SubnetId=subnet_id)["AssociationId"]
+
+
+@_common("replace the route table association")
+def replace_route_table_association(client, association_id, route_table_id):
+    return client.replace_route_table_association(AssociationId=association_id, RouteTableId=route_table_id)[
+        "NewAssociationId"
+    ]

@@ -6,19 +6,16 @@
 from __future__ import annotations
 
 import copy
-import functools
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.common import set_collection_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from .errors import EksError
 from .retry import IAM_PROPAGATION_TIMEOUT
 from .retry import iam_propagation
-from .retry import transient_backoff
 
 COLLECTION_NAME = "aews.eks"
 COLLECTION_VERSION = "0.1.0"
@@ -51,27 +48,25 @@ def create_module(argument_spec, **kwargs):
     return _Module(argument_spec=argument_spec, **kwargs)
 
 
-class _RetryingClient(RetryingBotoClientWrapper):
-    """amazon.aws's wrapper retries only calls given aws_retry=True; every call of ours retries."""
+class _Client:
+    """A boto3 client with the module's IAM propagation retry; calls go straight to the client (the retries of
+    throttling and faults are attached to each wrapper of ``api``)."""
 
-    def _create_optional_retry_wrapper_function(self, unwrapped):
-        retrying = self.retry(unwrapped)
+    def __init__(self, plain):
+        self.client = plain
 
-        @functools.wraps(unwrapped)
-        def wrapper(*args, aws_retry=True, **kwargs):
-            return retrying(*args, **kwargs) if aws_retry else unwrapped(*args, **kwargs)
-
-        return wrapper
+    def __getattr__(self, name):
+        return getattr(self.client, name)
 
 
 def client(module, service):
-    """A boto3 client whose calls retry throttling and transient errors with jittered backoff.
+    """A boto3 client for the wrappers of ``api`` (which retry throttling and transient errors with jittered backoff).
 
-    It also carries the module's IAM propagation retry (``iam_propagation``, used by the create wrappers in
+    It carries the module's IAM propagation retry (``iam_propagation``, used by the create wrappers in
     ``api``); each wait it makes is reported as a warning of the module's result.
     """
     plain = module.client(service)
-    wrapped = _RetryingClient(plain, transient_backoff(retries=10, delay=1, max_delay=20))
+    wrapped = _Client(plain)
     params = getattr(module, "params", None) or {}
     wrapped.iam_propagation = iam_propagation(params.get("iam_propagation_timeout", IAM_PROPAGATION_TIMEOUT))
     wrapped.iam_propagation.notes = _Notes(getattr(module, "warn", None))

@@ -9,15 +9,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-# Error codes that mean "the thing asked for does not exist", across the services we call.
-MISSING_CODES = (
-    "ResourceNotFoundException",
-    "NoSuchEntity",
-    "NotFoundException",
-    "InvalidKeyPair.NotFound",
-    "InvalidLaunchTemplateName.NotFoundException",
-    "InvalidLaunchTemplateId.NotFound",
-)
+from .vocabulary import missing_codes
+
+# Error codes that mean "the thing asked for does not exist", across the services we call (the wrappers of api
+# take those of their resource: vocabulary.MISSING_CODES).
+MISSING_CODES = missing_codes()
 
 
 class EksError(AnsibleAWSError):

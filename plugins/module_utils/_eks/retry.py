@@ -6,6 +6,11 @@
 Botocore retries throttling itself (E(AWS_RETRY_MODE), E(AWS_MAX_ATTEMPTS)); the backoff here comes on top of
 it for every call of the collection, and also covers the codes botocore's legacy mode does not know. The
 classification of errors is in ``errors`` (pure); the loops here only sleep and call again.
+
+Every wrapper of ``api`` is decorated with ``aws_call``, ``aws_describe`` or ``aws_delete``: each attaches the
+jittered backoff to the wrapper (the whole wrapper is called again, all pages of a listing included) inside
+amazon.aws's error handler, which turns what is left into ``EksError``. ``aws_describe`` and ``aws_delete`` also
+take the codes that mean "not there" for the wrapper's resource (``vocabulary.MISSING_CODES``).
 """
 
 from __future__ import annotations
@@ -15,9 +20,12 @@ import os
 import random
 import time
 
+from .errors import EksErrorHandler
+from .errors import error_code
 from .errors import is_iam_propagation
 from .errors import is_not_found_lag
 from .errors import is_transient
+from .vocabulary import missing_codes
 
 try:
     from botocore.exceptions import ClientError
@@ -55,6 +63,76 @@ def transient_backoff(retries=10, delay=1.0, max_delay=20.0):
         return wrapper
 
     return decorator
+
+
+# The backoff of every AWS call of the collection (the pause bounds double from 1 s up to 20 s, ten retries).
+BACKOFF = dict(retries=10, delay=1.0, max_delay=20.0)
+# The attribute that marks a function as retried (kept by functools.wraps through the error handlers).
+RETRIED = "aews_eks_retried"
+
+
+def retried(func):
+    """``func`` with the collection's backoff on throttling and 5xx faults, marked as retried."""
+    wrapper = transient_backoff(**BACKOFF)(func)
+    setattr(wrapper, RETRIED, True)
+    return wrapper
+
+
+def is_retried(func):
+    return bool(getattr(func, RETRIED, False))
+
+
+def service_name(client):
+    """The AWS service of a client made by ``common.client`` or of a plain boto3 client (None when unknown)."""
+    plain = getattr(client, "client", client)
+    try:
+        return plain.meta.service_model.service_name
+    except AttributeError:
+        return None
+
+
+def aws_call(description):
+    """Decorator of an ``api`` wrapper: retried on throttling and faults; errors become EksError("Failed to ...")."""
+    handler = EksErrorHandler.common_error_handler(description)
+
+    def decorator(func):
+        return handler(retried(func))
+
+    return decorator
+
+
+def _missing_as(value, description, missing):
+    def decorator(func):
+        inner = retried(func)
+
+        @functools.wraps(inner)
+        def wrapper(client, *args, **kwargs):
+            try:
+                return inner(client, *args, **kwargs)
+            except ClientError as e:
+                if error_code(e) in missing_codes(missing, service_name(client)):
+                    return value() if callable(value) else value
+                raise
+
+        return EksErrorHandler.common_error_handler(description)(wrapper)
+
+    return decorator
+
+
+def aws_describe(description, default_value=None, missing=None):
+    """Decorator of a describe/list wrapper: as ``aws_call``, and ``default_value`` when the resource is not there.
+
+    ``missing`` names the resource (a key of ``vocabulary.MISSING_CODES``) whose codes mean "not there"; by
+    default those of the client's service.
+    """
+    if isinstance(default_value, list):
+        return _missing_as(functools.partial(list, default_value), description, missing)
+    return _missing_as(default_value, description, missing)
+
+
+def aws_delete(description, missing=None):
+    """Decorator of a delete wrapper: as ``aws_call``, and False when the resource was already gone."""
+    return _missing_as(False, description, missing)
 
 
 class Retrying:

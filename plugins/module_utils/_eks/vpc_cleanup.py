@@ -19,10 +19,13 @@ import time
 
 from . import api
 from .errors import EksError
+from .vocabulary import CNI_TAG
+from .vocabulary import LOAD_BALANCER_CONTROLLER_CLUSTER_TAG
+from .vocabulary import OWNER_TAG
+from .vocabulary import kubernetes_cluster_tag
+from .vocabulary import wait_success
 from .waiters import waiter_delay
 
-OWNER_TAG = "aews.eks/cluster-name"
-CNI_TAG = "cluster.k8s.amazonaws.com/name"
 EKS_CLUSTER_SG_TAG = "aws:eks:cluster-name"
 
 # A delete refused for one of these is tried again until the deadline: something still uses the resource.
@@ -53,7 +56,8 @@ def is_owned(resource, cluster):
 
 def is_kubernetes_owned(tags, cluster):
     """Made by Kubernetes for this cluster (the in-tree cloud provider or the AWS Load Balancer Controller)."""
-    return tags.get(f"kubernetes.io/cluster/{cluster}") == "owned" or tags.get("elbv2.k8s.aws/cluster") == cluster
+    by_cloud_provider = tags.get(kubernetes_cluster_tag(cluster)) == "owned"
+    return by_cloud_provider or tags.get(LOAD_BALANCER_CONTROLLER_CLUSTER_TAG) == cluster
 
 
 def is_cni_leftover(eni, cluster):
@@ -391,13 +395,14 @@ class Cleaner:
                 n["NatGatewayId"]: n.get("State") for n in api.describe_nat_gateways(self.ec2, nat_gateway_ids=ids)
             }
             states = {i: found.get(i, "deleted") for i in ids}
-            if all(s == "deleted" for s in states.values()) or time.monotonic() + delay > deadline:
+            deleted_states = wait_success("nat_gateway", "deleted")
+            if all(s in deleted_states for s in states.values()) or time.monotonic() + delay > deadline:
                 break
             self.sleep(delay)
         gone = set()
         for nat in nats:
             item = describe_item("nat_gateway", nat)
-            if states[nat["NatGatewayId"]] == "deleted":
+            if states[nat["NatGatewayId"]] in wait_success("nat_gateway", "deleted"):
                 gone.add(nat["NatGatewayId"])
                 self.deleted.append(item)
             else:

@@ -5,8 +5,10 @@
 
 botocore ships EKS waiters for clusters, nodegroups and add-ons, but its NodegroupActive does not
 stop on DEGRADED and there is none for DescribeUpdate or for "past CREATING". The waiters here are
-botocore waiter models (the same machinery botocore uses), each with failure states that stop at
-once; the failure is reported with the health issues or update errors from the last response.
+botocore waiter models (the same acceptors botocore uses) built from the states of
+``vocabulary.WAIT_STATES``, which the eks_wait action plugin reads too: each stops at once on a failure
+state, reported with the health issues or update errors from the last response (``WaitFailed``); a wait
+that runs out of time raises ``WaitTimeout``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import time
 
 try:
     import botocore.waiter
-    from botocore.exceptions import WaiterError
+    from botocore import xform_name
 except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore.
 
@@ -25,6 +27,17 @@ from . import api
 from .errors import THROTTLING_CODES
 from .errors import TRANSIENT_CODES
 from .errors import EksError
+from .vocabulary import wait_failure
+from .vocabulary import wait_success
+
+
+class WaitFailed(EksError):
+    """A wait stopped at once: the resource reached a failure state, or a poll met an error."""
+
+
+class WaitTimeout(EksError):
+    """A wait ran out of time with the resource still on its way."""
+
 
 # Seconds between polls, per waiter, as a real EKS control plane needs them; AEWS_EKS_WAIT_DELAY
 # overrides them all (the local AWS endpoint's transitions take seconds, not minutes).
@@ -54,43 +67,39 @@ def _path_acceptors(argument, success, failure, retry=()):
 
 _MISSING = {"matcher": "error", "state": "success", "expected": "ResourceNotFoundException"}
 
+
+def _states(argument, kind, goal):
+    return _path_acceptors(argument, wait_success(kind, goal), wait_failure(kind, goal))
+
+
 _WAITERS = {
-    "cluster_active": {
-        "operation": "DescribeCluster",
-        "acceptors": _path_acceptors("cluster.status", ["ACTIVE"], ["FAILED", "DELETING"]),
-    },
+    "cluster_active": {"operation": "DescribeCluster", "acceptors": _states("cluster.status", "cluster", "active")},
     "cluster_deleted": {
         "operation": "DescribeCluster",
-        "acceptors": [_MISSING] + _path_acceptors("cluster.status", [], ["ACTIVE", "CREATING", "PENDING", "FAILED"]),
+        "acceptors": [_MISSING] + _states("cluster.status", "cluster", "deleted"),
     },
     "nodegroup_active": {
         "operation": "DescribeNodegroup",
-        "acceptors": _path_acceptors("nodegroup.status", ["ACTIVE"], ["CREATE_FAILED", "DEGRADED", "DELETING"]),
+        "acceptors": _states("nodegroup.status", "nodegroup", "active"),
     },
     "nodegroup_deleted": {
         "operation": "DescribeNodegroup",
-        "acceptors": [_MISSING] + _path_acceptors("nodegroup.status", [], ["DELETE_FAILED"]),
+        "acceptors": [_MISSING] + _states("nodegroup.status", "nodegroup", "deleted"),
     },
-    "addon_active": {
-        "operation": "DescribeAddon",
-        "acceptors": _path_acceptors("addon.status", ["ACTIVE"], ["CREATE_FAILED", "UPDATE_FAILED", "DEGRADED"]),
-    },
+    "addon_active": {"operation": "DescribeAddon", "acceptors": _states("addon.status", "addon", "active")},
     # Add-ons such as coredns stay DEGRADED until nodes exist: "created" only waits until CREATING is over.
-    "addon_created": {
-        "operation": "DescribeAddon",
-        "acceptors": _path_acceptors("addon.status", ["ACTIVE", "DEGRADED", "UPDATING"], ["CREATE_FAILED"]),
-    },
+    "addon_created": {"operation": "DescribeAddon", "acceptors": _states("addon.status", "addon", "created")},
     "addon_deleted": {
         "operation": "DescribeAddon",
-        "acceptors": [_MISSING] + _path_acceptors("addon.status", [], ["DELETE_FAILED"]),
+        "acceptors": [_MISSING] + _states("addon.status", "addon", "deleted"),
     },
     "fargate_profile_deleted": {
         "operation": "DescribeFargateProfile",
-        "acceptors": [_MISSING] + _path_acceptors("fargateProfile.status", [], ["DELETE_FAILED"]),
+        "acceptors": [_MISSING] + _states("fargateProfile.status", "fargate_profile", "deleted"),
     },
     "update_successful": {
         "operation": "DescribeUpdate",
-        "acceptors": _path_acceptors("update.status", ["Successful"], ["Failed", "Cancelled"]),
+        "acceptors": _states("update.status", "update", "successful"),
     },
 }
 
@@ -149,8 +158,24 @@ def _describe_failure(name, response):
     return summary + (": " + "; ".join(parts) if parts else ""), details
 
 
+def _poll(client, config, params):
+    """Poll as botocore's Waiter.wait does: ("success" | "failure" | "timeout", the last response)."""
+    operation = botocore.waiter.NormalizedOperationMethod(getattr(client, xform_name(config.operation)))
+    response = {}
+    for attempt in range(config.max_attempts):
+        if attempt:
+            time.sleep(config.delay)
+        response = operation(**params)
+        state = next((a.state for a in config.acceptors if a.matcher_func(response)), None)
+        if state == "success":
+            return "success", response
+        if state == "failure" or (state is None and botocore.waiter.is_valid_waiter_error(response)):
+            return "failure", response
+    return "timeout", response
+
+
 def wait(client, waiter_name, timeout, what, /, **params):
-    """Wait with waiter ``waiter_name``; raise EksError at once on a failure state or at the timeout.
+    """Wait with waiter ``waiter_name``; raise WaitFailed at once on a failure state, WaitTimeout at the timeout.
 
     ``client`` is a boto3 client (waiters use it directly, botocore's retry mode covers throttling).
     ``what`` describes the resource for the message, for example "cluster myeks to be ACTIVE".
@@ -159,18 +184,16 @@ def wait(client, waiter_name, timeout, what, /, **params):
     """
     delay = waiter_delay(waiter_name)
     max_attempts = max(1, int(timeout // delay) + 1)
-    waiter = botocore.waiter.create_waiter_with_client(waiter_name, _model(waiter_name, delay, max_attempts), client)
-    try:
-        waiter.wait(**params)
-    except WaiterError as e:
-        response = e.last_response or {}
-        if "Max attempts exceeded" in str(e):
-            raise EksError(
-                message=f"Timed out after {timeout} seconds waiting for {what}",
-                details=failure_details(response),
-            ) from e
+    config = _model(waiter_name, delay, max_attempts).get_waiter(waiter_name)
+    outcome, response = _poll(client, config, params)
+    if outcome == "timeout":
+        raise WaitTimeout(
+            message=f"Timed out after {timeout} seconds waiting for {what}",
+            details=failure_details(response),
+        )
+    if outcome == "failure":
         summary, details = _describe_failure(waiter_name, response)
-        raise EksError(message=f"Stopped waiting for {what}: it reached {summary}", details=details) from e
+        raise WaitFailed(message=f"Stopped waiting for {what}: it reached {summary}", details=details)
 
 
 class Deadline:

@@ -32,9 +32,19 @@ def test_throttled_call_is_retried_to_success(eks_client):
         stubber.add_client_error("list_addons", service_error_code="ThrottlingException", http_status_code=400)
     stubber.add_response("list_addons", {"addons": ["vpc-cni"]}, {"clusterName": "c"})
 
-    assert wrapped.list_addons(clusterName="c")["addons"] == ["vpc-cni"]
+    assert api.list_addons(wrapped, "c") == ["vpc-cni"]
     stubber.assert_no_pending_responses()
     assert len(sleeps) == 3
+
+
+def test_the_client_itself_does_not_retry(eks_client):
+    """Retries belong to the api wrappers (one backoff per call), not to the client (which would add a second)."""
+    wrapped, stubber, sleeps = eks_client
+    stubber.add_client_error("list_addons", service_error_code="ThrottlingException", http_status_code=400)
+
+    with pytest.raises(botocore.exceptions.ClientError):
+        wrapped.list_addons(clusterName="c")
+    assert sleeps == []
 
 
 def test_non_retryable_error_is_raised_after_one_call(eks_client):
@@ -226,3 +236,160 @@ def test_zero_timeout_tries_once(monkeypatch):
     with pytest.raises(botocore.exceptions.ClientError):
         retry.iam_propagation(timeout=0).call("CreateAddon c/vpc-cni", create)
     assert len(calls) == 1
+
+
+# ---------------------------------------------------------------- retries attached to every api wrapper
+import ast  # noqa: E402
+import inspect  # noqa: E402
+
+from ansible_collections.aews.eks.plugins.module_utils._eks import vocabulary  # noqa: E402
+
+_API_TREE = ast.parse(inspect.getsource(api))
+
+
+def _calls_client(node):
+    """Whether a function's body calls a method of its ``client`` argument (a boto3 call) or pages through one."""
+    for call in ast.walk(node):
+        if not isinstance(call, ast.Call):
+            continue
+        func = call.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "client":
+            return True
+        if isinstance(func, ast.Name) and func.id == "_paginate":
+            return True
+    return False
+
+
+def _api_functions():
+    return [n for n in _API_TREE.body if isinstance(n, ast.FunctionDef)]
+
+
+def test_every_api_function_that_calls_boto3_is_retried():
+    """Any function of api.py that calls a client method (directly or through _paginate) carries the retry; a
+    public function that does not call the client itself only calls such functions. Wrappers added with
+    _common / _describe / _delete get it without anything more."""
+    unretried = []
+    checked = 0
+    for node in _api_functions():
+        if node.name == "_paginate" or not _calls_client(node):
+            continue
+        checked += 1
+        if not retry.is_retried(getattr(api, node.name)):
+            unretried.append(node.name)
+    assert checked > 50
+    assert unretried == [], f"api functions calling boto3 without the retry decorator: {unretried}"
+
+
+def test_public_functions_that_delegate_call_retried_functions():
+    """create_cluster, describe_subnets ...: they do not call the client but a private function that does."""
+    functions = {n.name: n for n in _api_functions()}
+    delegating = [n for n in functions.values() if not n.name.startswith("_") and not _calls_client(n)]
+    assert {"create_cluster", "describe_subnets"} <= {n.name for n in delegating}
+    for node in delegating:
+        callees = {c.id for c in ast.walk(node) if isinstance(c, ast.Name) and c.id in functions}
+        for callee in callees:
+            if callee != "_paginate" and _calls_client(functions[callee]):
+                assert retry.is_retried(getattr(api, callee)), f"{node.name} calls {callee}, which is not retried"
+
+
+def test_the_check_catches_an_undecorated_wrapper():
+    source = "def describe_thing(client, name):\n    return client.describe_thing(Name=name)\n"
+    node = ast.parse(source).body[0]
+    namespace = {}
+    exec(compile(source, "<test>", "exec"), namespace)  # noqa: S102 # pylint: disable=exec-used
+    assert _calls_client(node) and not retry.is_retried(namespace["describe_thing"])
+    assert retry.is_retried(retry.aws_call("describe the thing")(namespace["describe_thing"]))
+
+
+def test_a_fault_in_a_later_page_lists_again_from_the_first(eks_client):
+    wrapped, stubber, sleeps = eks_client
+    stubber.add_response("list_clusters", {"clusters": ["a"], "nextToken": "t1"}, {})
+    stubber.add_client_error("list_clusters", "ServerException", "internal error", 500, {"nextToken": "t1"})
+    stubber.add_response("list_clusters", {"clusters": ["a"], "nextToken": "t1"}, {})
+    stubber.add_response("list_clusters", {"clusters": ["b"]}, {"nextToken": "t1"})
+
+    assert api.list_clusters(wrapped) == ["a", "b"]
+    stubber.assert_no_pending_responses()
+    assert len(sleeps) == 1
+
+
+def test_a_plain_boto3_client_is_retried_too(monkeypatch):
+    sleeps = []
+    monkeypatch.setattr("time.sleep", sleeps.append)
+    plain = boto3.client("iam", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
+    with Stubber(plain) as stubber:
+        stubber.add_client_error("get_role", service_error_code="Throttling", http_status_code=400)
+        stubber.add_response("get_role", {"Role": _role("r")}, {"RoleName": "r"})
+        assert api.get_role(plain, "r")["RoleName"] == "r"
+    assert len(sleeps) == 1
+
+
+def _role(name):
+    import datetime  # pylint: disable=import-outside-toplevel
+
+    return {
+        "Path": "/",
+        "RoleName": name,
+        "RoleId": "AROAEXAMPLEEXAMPLE01",
+        "Arn": f"arn:aws:iam::123456789012:role/{name}",
+        "CreateDate": datetime.datetime(2025, 1, 1),
+    }
+
+
+# ---------------------------------------------------------------- "not there", per resource
+@pytest.mark.parametrize(
+    "service, operation, code, call",
+    [
+        ("eks", "describe_cluster", "ResourceNotFoundException", lambda c: api.describe_cluster(c, "x")),
+        ("iam", "get_role", "NoSuchEntity", lambda c: api.get_role(c, "x")),
+        (
+            "ec2",
+            "describe_launch_templates",
+            "InvalidLaunchTemplateName.NotFoundException",
+            lambda c: api.describe_launch_templates(c, name="missing-lt"),
+        ),
+    ],
+)
+def test_the_resources_missing_code_means_not_there(monkeypatch, service, operation, code, call):
+    monkeypatch.setattr("time.sleep", lambda s: pytest.fail("slept"))
+    plain = boto3.client(service, region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
+    with Stubber(plain) as stubber:
+        stubber.add_client_error(operation, service_error_code=code, http_status_code=400)
+        assert call(common.client(_Module(plain), service)) in (None, [])
+
+
+@pytest.mark.parametrize(
+    "service, operation, code, call",
+    [
+        # Another service's "not found" is an error, not "the role is not there".
+        ("iam", "get_role", "ResourceNotFoundException", lambda c: api.get_role(c, "x")),
+        ("eks", "describe_cluster", "NoSuchEntity", lambda c: api.describe_cluster(c, "x")),
+        # A launch template wrapper does not take a key pair's code.
+        ("ec2", "describe_launch_templates", "InvalidKeyPair.NotFound", lambda c: api.describe_launch_templates(c, name="missing-lt")),
+    ],
+)
+def test_another_resources_missing_code_is_an_error(monkeypatch, service, operation, code, call):
+    monkeypatch.setattr("time.sleep", lambda s: pytest.fail("slept"))
+    plain = boto3.client(service, region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
+    with Stubber(plain) as stubber:
+        stubber.add_client_error(operation, service_error_code=code, http_status_code=400)
+        with pytest.raises(EksError) as raised:
+            call(common.client(_Module(plain), service))
+    assert raised.value.code == code
+
+
+def test_a_delete_of_what_is_gone_is_false_and_not_retried(monkeypatch):
+    monkeypatch.setattr("time.sleep", lambda s: pytest.fail("slept"))
+    plain = boto3.client("eks", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
+    with Stubber(plain) as stubber:
+        stubber.add_client_error("delete_nodegroup", service_error_code="ResourceNotFoundException")
+        assert api.delete_nodegroup(plain, "c", "ng") is False
+
+
+def test_missing_codes():
+    assert vocabulary.missing_codes(service="iam") == ("NoSuchEntity",)
+    assert vocabulary.missing_codes("launch_template") == vocabulary.MISSING_CODES["launch_template"]
+    assert "InvalidKeyPair.NotFound" in vocabulary.missing_codes(service="ec2")
+    # Not a boto3 client: every code known.
+    assert set(vocabulary.missing_codes()) == {c for codes in vocabulary.MISSING_CODES.values() for c in codes}
+    assert errors.MISSING_CODES == vocabulary.missing_codes()
