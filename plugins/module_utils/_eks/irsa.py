@@ -14,16 +14,13 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import json
 import re
 import socket
 import ssl
-from urllib.parse import unquote
 from urllib.parse import urlparse
 
-from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
-
 from . import api
+from . import iam_role
 from .common import Result
 from .common import apply_tag_changes
 from .common import client
@@ -31,8 +28,23 @@ from .common import tag_changes
 from .errors import EksError
 from .iam_policies import WELL_KNOWN
 from .iam_policies import well_known_policies
+from .iam_role import ROLE_NAME_MAX
+from .iam_role import TRUST_VERSION
+from .iam_role import account_of_arn
+from .iam_role import apply_role_changes
+from .iam_role import parse_inline_policies
+from .iam_role import partition_of_arn
+from .iam_role import predict_role
+from .iam_role import read_role
+from .iam_role import role_arn
+from .iam_role import statements_of
+from .iam_role import trust_document
 
-TRUST_VERSION = "2012-10-17"
+# The names this module used before the shared role logic moved to iam_role.
+_as_list = iam_role.as_list
+_tags_dict = iam_role.tags_dict
+_decode_document = iam_role.decode_document
+
 DEFAULT_AUDIENCE = "sts.amazonaws.com"
 WEB_IDENTITY_ACTION = "sts:AssumeRoleWithWebIdentity"
 POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
@@ -47,7 +59,6 @@ TAG_MODE = "aews.eks/service-account-mode"
 # Stands for "whichever OIDC provider" when the cluster, and so its issuer, is gone.
 ANY_OIDC_PROVIDER = object()
 
-ROLE_NAME_MAX = 64
 TAG_VALUE_MAX = 256
 _K8S_NAME = re.compile(r"^[a-z0-9*?]([-a-z0-9.*?]*[a-z0-9*?])?$")
 _ROLE_NAME = re.compile(r"^[\w+=,.@-]+$")
@@ -56,14 +67,6 @@ _TAG_ENCODING = (("*", "@"), ("?", "+"))
 
 
 # ---------------------------------------------------------------- build (pure)
-def partition_of_arn(arn):
-    return arn.split(":")[1]
-
-
-def account_of_arn(arn):
-    return arn.split(":")[4]
-
-
 def issuer_host(issuer):
     """The issuer URL as IAM names it in provider ARNs and condition keys: no scheme, no trailing slash."""
     return re.sub(r"^https://", "", issuer).rstrip("/")
@@ -71,10 +74,6 @@ def issuer_host(issuer):
 
 def oidc_provider_arn(partition, account_id, issuer):
     return f"arn:{partition}:iam::{account_id}:oidc-provider/{issuer_host(issuer)}"
-
-
-def role_arn(partition, account_id, name, path="/"):
-    return f"arn:{partition}:iam::{account_id}:role{path}{name}"
 
 
 def is_pattern(text):
@@ -145,20 +144,6 @@ def build_pod_identity_statements():
             "Action": list(POD_IDENTITY_ACTIONS),
         }
     ]
-
-
-def trust_document(statements):
-    return {"Version": TRUST_VERSION, "Statement": list(statements)}
-
-
-def _as_list(value):
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def statements_of(document):
-    return _as_list((document or {}).get("Statement"))
 
 
 def trusts_provider(statement, provider_arn):
@@ -251,21 +236,6 @@ def service_account_manifests(service_accounts, arn, mode):
             metadata["annotations"] = {ROLE_ARN_ANNOTATION: arn}
         manifests.append({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": metadata})
     return manifests
-
-
-def parse_inline_policies(inline_policies):
-    """Inline policies given as dicts or JSON strings -> dicts, or EksError naming the policy."""
-    parsed = {}
-    for name, document in (inline_policies or {}).items():
-        if isinstance(document, str):
-            try:
-                document = json.loads(document)
-            except ValueError as e:
-                raise EksError(f"inline_policies.{name}: not valid JSON ({e})") from None
-        if not isinstance(document, dict) or "Statement" not in document:
-            raise EksError(f"inline_policies.{name}: a policy document with a Statement is required")
-        parsed[name] = document
-    return parsed
 
 
 def cluster_issuer(cluster):
@@ -366,7 +336,6 @@ def compare_role(current, desired):
 
     Each change is a dict with an ``action`` key and the values the apply step needs.
     """
-    changes = []
     trust = desired_trust(
         current and current["trust_policy"],
         desired["statements"],
@@ -374,61 +343,7 @@ def compare_role(current, desired):
         desired["provider_arn"],
         desired["purge_trust"],
     )
-    if current is None:
-        create = {"action": "create_role", "name": desired["name"], "trust_policy": trust, "tags": desired["tags"]}
-        if desired["description"] is not None:
-            create["description"] = desired["description"]
-        if desired["max_session_duration"] is not None:
-            create["max_session_duration"] = desired["max_session_duration"]
-        if desired["permissions_boundary"]:
-            create["permissions_boundary"] = desired["permissions_boundary"]
-        changes.append(create)
-        changes.extend({"action": "attach_policy", "arn": arn} for arn in desired["managed_policies"])
-        changes.extend(
-            {"action": "put_inline_policy", "policy_name": n, "document": d}
-            for n, d in desired["inline_policies"].items()
-        )
-        return changes
-
-    if compare_policies(current["trust_policy"], trust):
-        changes.append({"action": "update_trust", "trust_policy": trust})
-
-    role_update = {}
-    if desired["description"] is not None and desired["description"] != (current.get("description") or ""):
-        role_update["description"] = desired["description"]
-    if desired["max_session_duration"] is not None and desired["max_session_duration"] != current.get(
-        "max_session_duration"
-    ):
-        role_update["max_session_duration"] = desired["max_session_duration"]
-    if role_update:
-        changes.append(dict(action="update_role", **role_update))
-
-    boundary = desired["permissions_boundary"]
-    if boundary and boundary != current.get("permissions_boundary"):
-        changes.append({"action": "put_boundary", "arn": boundary})
-    elif boundary == "" and current.get("permissions_boundary"):
-        changes.append({"action": "delete_boundary"})
-
-    attached = current["managed_policies"]
-    changes.extend({"action": "attach_policy", "arn": a} for a in desired["managed_policies"] if a not in attached)
-    if desired["purge_policies"]:
-        changes.extend({"action": "detach_policy", "arn": a} for a in attached if a not in desired["managed_policies"])
-
-    inline = current["inline_policies"]
-    for policy_name, document in desired["inline_policies"].items():
-        if policy_name not in inline or compare_policies(inline[policy_name], document):
-            changes.append({"action": "put_inline_policy", "policy_name": policy_name, "document": document})
-    if desired["purge_policies"]:
-        changes.extend(
-            {"action": "delete_inline_policy", "policy_name": n} for n in inline if n not in desired["inline_policies"]
-        )
-
-    to_set, to_remove = tag_changes(current["tags"], desired["tags"], desired["purge_tags"])
-    if to_set:
-        changes.append({"action": "tag_role", "tags": to_set})
-    if to_remove:
-        changes.append({"action": "untag_role", "keys": sorted(to_remove)})
-    return changes
+    return iam_role.compare_role(current, desired, trust)
 
 
 def compare_associations(current, desired_pairs, dropped_pairs, arn, cluster_name):
@@ -474,131 +389,6 @@ def compare_associations(current, desired_pairs, dropped_pairs, arn, cluster_nam
                 }
             )
     return changes
-
-
-def predict_role(current, desired, changes):
-    """The role snapshot after ``changes`` (check mode's answer, and the diff's after)."""
-    role = copy.deepcopy(current) if current else None
-    for change in changes:
-        action = change["action"]
-        if action == "create_role":
-            role = {
-                "arn": desired["arn"],
-                "name": desired["name"],
-                "path": "/",
-                "role_id": None,
-                "create_date": None,
-                "trust_policy": change["trust_policy"],
-                "description": change.get("description", ""),
-                "max_session_duration": change.get("max_session_duration", 3600),
-                "permissions_boundary": change.get("permissions_boundary"),
-                "managed_policies": [],
-                "inline_policies": {},
-                "tags": dict(change["tags"]),
-            }
-        elif action == "update_trust":
-            role["trust_policy"] = change["trust_policy"]
-        elif action == "update_role":
-            role.update({k: v for k, v in change.items() if k != "action"})
-        elif action == "put_boundary":
-            role["permissions_boundary"] = change["arn"]
-        elif action == "delete_boundary":
-            role["permissions_boundary"] = None
-        elif action == "attach_policy":
-            role["managed_policies"].append(change["arn"])
-        elif action == "detach_policy":
-            role["managed_policies"].remove(change["arn"])
-        elif action == "put_inline_policy":
-            role["inline_policies"][change["policy_name"]] = change["document"]
-        elif action == "delete_inline_policy":
-            role["inline_policies"].pop(change["policy_name"], None)
-        elif action == "tag_role":
-            role["tags"] = apply_tag_changes(role["tags"], change["tags"], [])
-        elif action == "untag_role":
-            role["tags"] = apply_tag_changes(role["tags"], {}, change["keys"])
-    return role
-
-
-# ---------------------------------------------------------------- read and apply
-def _tags_dict(tag_list):
-    return {t["Key"]: t["Value"] for t in tag_list or []}
-
-
-def read_role(iam, name):
-    """The role as a normalized snapshot (policy documents and tags exactly as IAM has them), or None."""
-    role = api.get_role(iam, name)
-    if role is None:
-        return None
-    inline = {}
-    for policy_name in api.list_role_policies(iam, name):
-        document = api.get_role_policy(iam, name, policy_name)
-        if document is not None:
-            inline[policy_name] = document
-    return {
-        "arn": role["Arn"],
-        "name": role["RoleName"],
-        "path": role.get("Path", "/"),
-        "role_id": role.get("RoleId"),
-        "create_date": role["CreateDate"].isoformat() if hasattr(role.get("CreateDate"), "isoformat") else None,
-        "trust_policy": _decode_document(role.get("AssumeRolePolicyDocument")),
-        "description": role.get("Description", ""),
-        "max_session_duration": role.get("MaxSessionDuration", 3600),
-        "permissions_boundary": (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"),
-        "managed_policies": [p["PolicyArn"] for p in api.list_attached_role_policies(iam, name)],
-        "inline_policies": inline,
-        "tags": _tags_dict(api.list_role_tags(iam, name)),
-    }
-
-
-def _decode_document(document):
-    # botocore decodes IAM's URL-encoded policy documents into dicts; a string is still JSON.
-    if isinstance(document, str):
-        return json.loads(unquote(document))
-    return document
-
-
-def apply_role_changes(iam, desired, changes):
-    name = desired["name"]
-    for change in changes:
-        action = change["action"]
-        if action == "create_role":
-            params = dict(
-                RoleName=name,
-                AssumeRolePolicyDocument=json.dumps(change["trust_policy"]),
-                Tags=[{"Key": k, "Value": v} for k, v in change["tags"].items()],
-            )
-            if "description" in change:
-                params["Description"] = change["description"]
-            if "max_session_duration" in change:
-                params["MaxSessionDuration"] = change["max_session_duration"]
-            if "permissions_boundary" in change:
-                params["PermissionsBoundary"] = change["permissions_boundary"]
-            api.create_role(iam, **params)
-        elif action == "update_trust":
-            api.update_assume_role_policy(iam, name, json.dumps(change["trust_policy"]))
-        elif action == "update_role":
-            params = {}
-            if "description" in change:
-                params["Description"] = change["description"]
-            if "max_session_duration" in change:
-                params["MaxSessionDuration"] = change["max_session_duration"]
-            api.update_role(iam, name, **params)
-        elif action == "put_boundary":
-            api.put_role_permissions_boundary(iam, name, change["arn"])
-        elif action == "delete_boundary":
-            api.delete_role_permissions_boundary(iam, name)
-        elif action == "attach_policy":
-            api.attach_role_policy(iam, name, change["arn"])
-        elif action == "detach_policy":
-            api.detach_role_policy(iam, name, change["arn"])
-        elif action == "put_inline_policy":
-            api.put_role_policy(iam, name, change["policy_name"], json.dumps(change["document"]))
-        elif action == "delete_inline_policy":
-            api.delete_role_policy(iam, name, change["policy_name"])
-        elif action == "tag_role":
-            api.tag_role(iam, name, change["tags"])
-        elif action == "untag_role":
-            api.untag_role(iam, name, change["keys"])
 
 
 def read_associations(eks, cluster_name, pairs):
@@ -717,7 +507,7 @@ def ensure_irsa(module):
     for change in role_changes + association_changes:
         result.record(change)
     if not module.check_mode:
-        apply_role_changes(iam, desired, role_changes)
+        apply_role_changes(iam, desired["name"], role_changes)
         apply_association_changes(eks, association_changes)
 
     if module.check_mode or not result.changed:

@@ -1,0 +1,509 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the aews.eks project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""IAM roles: what eks_iam_role and eks_irsa share.
+
+Three parts kept apart, as for every resource of the collection:
+
+- build and compare (pure): policy documents in a canonical form (IAM hands them back URL-encoded and reordered,
+  a single Action or Resource as a string), input checks, the role snapshot and the desired state -> changes,
+  and the snapshot those changes lead to (check mode's prediction, the diff's after);
+- apply: the changes, through the ``api`` wrappers only.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from urllib.parse import unquote
+
+from . import api
+from .common import Result
+from .common import apply_tag_changes
+from .common import client
+from .common import tag_changes
+from .errors import EksError
+
+TRUST_VERSION = "2012-10-17"
+ROLE_NAME_MAX = 64
+DEFAULT_MAX_SESSION_DURATION = 3600
+
+# The services a role made by this collection is assumed by, and the actions eksctl's roles give each.
+TRUSTED_SERVICES = {
+    "eks.amazonaws.com": ["sts:AssumeRole", "sts:TagSession"],
+    "ec2.amazonaws.com": ["sts:AssumeRole"],
+    "pods.eks.amazonaws.com": ["sts:AssumeRole", "sts:TagSession"],
+    "eks-fargate-pods.amazonaws.com": ["sts:AssumeRole"],
+}
+
+_ROLE_NAME = re.compile(r"^[\w+=,.@-]+$")
+_POLICY_NAME = re.compile(r"^[\w+=,.@-]{1,128}$")
+_PATH = re.compile(r"^/([\x21-\x7e]{0,510}/)?$")
+_POLICY_ARN = re.compile(
+    r"^arn:aws(-cn|-us-gov|-iso|-iso-[a-z])?:iam::(aws|\d{12}):policy/([\w+=,.@/-]+/)?[\w+=,.@-]+$"
+)
+# Policy elements that hold one value; every other value is a set, written as a string or a list alike.
+_SINGLE_VALUED = ("Version", "Id", "Sid", "Effect")
+
+
+# ---------------------------------------------------------------- policy documents (pure)
+def partition_of_arn(arn):
+    return arn.split(":")[1]
+
+
+def account_of_arn(arn):
+    return arn.split(":")[4]
+
+
+def role_arn(partition, account_id, name, path="/"):
+    return f"arn:{partition}:iam::{account_id}:role{path}{name}"
+
+
+def as_list(value):
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def statements_of(document):
+    return as_list((document or {}).get("Statement"))
+
+
+def trust_document(statements):
+    return {"Version": TRUST_VERSION, "Statement": list(statements)}
+
+
+def service_trust(service):
+    """The trust policy letting ``service`` assume the role, with the actions eksctl's roles give it."""
+    return trust_document(
+        [{"Effect": "Allow", "Principal": {"Service": service}, "Action": list(TRUSTED_SERVICES[service])}]
+    )
+
+
+def decode_document(document):
+    """A policy document as IAM returns it: a dict (botocore decodes), or URL-encoded JSON text."""
+    if isinstance(document, str):
+        text = document.strip()
+        if not text.startswith("{"):
+            text = unquote(text)
+        return json.loads(text)
+    return document
+
+
+def _sort_key(value):
+    return json.dumps(value, sort_keys=True)
+
+
+def canonical_policy(document):
+    """The document in one form per meaning: set-valued elements (Action, Resource, Principal and Condition
+    values, statements) as sorted lists without duplicates, scalars as IAM compares them (strings)."""
+    return _canonical(decode_document(document), None)
+
+
+def _canonical(value, key):
+    if isinstance(value, dict) and key != "Statement":
+        return {k: _canonical(v, k) for k, v in sorted(value.items())}
+    if key in _SINGLE_VALUED:
+        return value
+    if key == "Principal" and value == "*":
+        return value
+    items = []
+    for item in as_list(value):
+        item = _canonical(item, None) if isinstance(item, dict) else _scalar(item)
+        if item not in items:
+            items.append(item)
+    return sorted(items, key=_sort_key)
+
+
+def _scalar(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value
+
+
+def policies_differ(current, desired):
+    """Whether two policy documents mean different things (order, single values versus lists aside)."""
+    return canonical_policy(current) != canonical_policy(desired)
+
+
+def parse_policy(field, document):
+    """A policy document given as a dict or JSON text -> a dict, or EksError naming ``field``."""
+    if isinstance(document, str):
+        try:
+            document = json.loads(document)
+        except ValueError as e:
+            raise EksError(f"{field}: not valid JSON ({e})") from None
+    if not isinstance(document, dict) or "Statement" not in document:
+        raise EksError(f"{field}: a policy document with a Statement is required")
+    return document
+
+
+def parse_inline_policies(inline_policies, field="inline_policies"):
+    """Inline policies given as dicts or JSON strings -> dicts, or EksError naming the policy."""
+    return {name: parse_policy(f"{field}.{name}", document) for name, document in (inline_policies or {}).items()}
+
+
+# ---------------------------------------------------------------- input checks (pure)
+def validate_role_name(name, field="name"):
+    if not name or len(name) > ROLE_NAME_MAX or not _ROLE_NAME.match(name):
+        raise EksError(f"{field}: {name!r} must be 1 to 64 of letters, digits and '+=,.@_-'")
+
+
+def validate_policy_arn(field, value):
+    if not isinstance(value, str) or not _POLICY_ARN.match(value):
+        raise EksError(
+            f"{field}: {value!r} is not a managed policy ARN (arn:PARTITION:iam::ACCOUNT:policy/NAME, "
+            "or arn:aws:iam::aws:policy/NAME for an AWS managed policy)"
+        )
+
+
+def validate_max_session_duration(duration):
+    if duration is not None and not 3600 <= duration <= 43200:
+        raise EksError(f"max_session_duration: {duration} is outside 3600..43200 seconds")
+
+
+# ---------------------------------------------------------------- compare (pure)
+def compare_role(current, desired, trust):
+    """The changes that take the role snapshot ``current`` (None: no role) to ``desired`` with the trust ``trust``.
+
+    ``desired``: name, path (None: "/" on create, left as it is after), description, max_session_duration and
+    permissions_boundary (None: left as they are; "" removes the boundary), managed_policies and inline_policies
+    (None: left as they are), purge_policies (detach and delete what is not listed), tags (None: left as they are)
+    and purge_tags. Each change is a dict with an ``action`` key and the values the apply step needs.
+    """
+    changes = []
+    managed = desired.get("managed_policies")
+    inline = desired.get("inline_policies")
+    if current is None:
+        create = {
+            "action": "create_role",
+            "name": desired["name"],
+            "trust_policy": trust,
+            "tags": desired["tags"] or {},
+        }
+        if desired.get("path") not in (None, "/"):
+            create["path"] = desired["path"]
+        if desired["description"] is not None:
+            create["description"] = desired["description"]
+        if desired["max_session_duration"] is not None:
+            create["max_session_duration"] = desired["max_session_duration"]
+        if desired["permissions_boundary"]:
+            create["permissions_boundary"] = desired["permissions_boundary"]
+        changes.append(create)
+        changes.extend({"action": "attach_policy", "arn": arn} for arn in managed or [])
+        changes.extend(
+            {"action": "put_inline_policy", "policy_name": n, "document": d} for n, d in (inline or {}).items()
+        )
+        return changes
+
+    if trust is not None and policies_differ(current["trust_policy"], trust):
+        changes.append({"action": "update_trust", "trust_policy": trust})
+
+    role_update = {}
+    if desired["description"] is not None and desired["description"] != (current.get("description") or ""):
+        role_update["description"] = desired["description"]
+    if desired["max_session_duration"] is not None and desired["max_session_duration"] != current.get(
+        "max_session_duration"
+    ):
+        role_update["max_session_duration"] = desired["max_session_duration"]
+    if role_update:
+        changes.append(dict(action="update_role", **role_update))
+
+    boundary = desired["permissions_boundary"]
+    if boundary and boundary != current.get("permissions_boundary"):
+        changes.append({"action": "put_boundary", "arn": boundary})
+    elif boundary == "" and current.get("permissions_boundary"):
+        changes.append({"action": "delete_boundary"})
+
+    if managed is not None:
+        attached = current["managed_policies"]
+        changes.extend({"action": "attach_policy", "arn": a} for a in managed if a not in attached)
+        if desired["purge_policies"]:
+            changes.extend({"action": "detach_policy", "arn": a} for a in attached if a not in managed)
+
+    if inline is not None:
+        have = current["inline_policies"]
+        for policy_name, document in inline.items():
+            if policy_name not in have or policies_differ(have[policy_name], document):
+                changes.append({"action": "put_inline_policy", "policy_name": policy_name, "document": document})
+        if desired["purge_policies"]:
+            changes.extend({"action": "delete_inline_policy", "policy_name": n} for n in have if n not in inline)
+
+    to_set, to_remove = tag_changes(current["tags"], desired["tags"], desired["purge_tags"])
+    if to_set:
+        changes.append({"action": "tag_role", "tags": to_set})
+    if to_remove:
+        changes.append({"action": "untag_role", "keys": sorted(to_remove)})
+    return changes
+
+
+def deletion_changes(current, instance_profiles=()):
+    """What deleting the role takes, in order: out of its instance profiles, its policies, the role (pure)."""
+    changes = [{"action": "remove_from_instance_profile", "instance_profile": p} for p in instance_profiles]
+    changes.extend({"action": "detach_policy", "arn": arn} for arn in current["managed_policies"])
+    changes.extend({"action": "delete_inline_policy", "policy_name": n} for n in current["inline_policies"])
+    changes.append({"action": "delete_role", "name": current["name"]})
+    return changes
+
+
+def predict_role(current, desired, changes):
+    """The role snapshot after ``changes`` (check mode's answer, and the diff's after)."""
+    role = copy.deepcopy(current) if current else None
+    for change in changes:
+        action = change["action"]
+        if action == "create_role":
+            role = {
+                "arn": desired["arn"],
+                "name": desired["name"],
+                "path": change.get("path", "/"),
+                "role_id": None,
+                "create_date": None,
+                "trust_policy": change["trust_policy"],
+                "description": change.get("description", ""),
+                "max_session_duration": change.get("max_session_duration", DEFAULT_MAX_SESSION_DURATION),
+                "permissions_boundary": change.get("permissions_boundary"),
+                "managed_policies": [],
+                "inline_policies": {},
+                "tags": dict(change["tags"]),
+            }
+        elif action == "update_trust":
+            role["trust_policy"] = change["trust_policy"]
+        elif action == "update_role":
+            role.update({k: v for k, v in change.items() if k != "action"})
+        elif action == "put_boundary":
+            role["permissions_boundary"] = change["arn"]
+        elif action == "delete_boundary":
+            role["permissions_boundary"] = None
+        elif action == "attach_policy":
+            role["managed_policies"].append(change["arn"])
+        elif action == "detach_policy":
+            role["managed_policies"].remove(change["arn"])
+        elif action == "put_inline_policy":
+            role["inline_policies"][change["policy_name"]] = change["document"]
+        elif action == "delete_inline_policy":
+            role["inline_policies"].pop(change["policy_name"], None)
+        elif action == "tag_role":
+            role["tags"] = apply_tag_changes(role["tags"], change["tags"], [])
+        elif action == "untag_role":
+            role["tags"] = apply_tag_changes(role["tags"], {}, change["keys"])
+        elif action == "delete_role":
+            role = None
+    return role
+
+
+def role_view(role):
+    """What eks_iam_role returns and diffs: the snapshot in a stable order, policy documents in canonical form."""
+    if role is None:
+        return None
+    view = copy.deepcopy(role)
+    view["trust_policy"] = canonical_policy(view["trust_policy"])
+    view["managed_policies"] = sorted(view["managed_policies"])
+    view["inline_policies"] = {n: canonical_policy(d) for n, d in sorted(view["inline_policies"].items())}
+    view["tags"] = dict(sorted(view["tags"].items()))
+    return view
+
+
+def diff_view(role):
+    """The view without what only AWS sets (ARN, id, creation date): the diff shows what the module manages."""
+    if role is None:
+        return None
+    view = role_view(role)
+    for key in ("arn", "role_id", "create_date"):
+        view.pop(key, None)
+    return view
+
+
+# ---------------------------------------------------------------- read and apply
+def tags_dict(tag_list):
+    return {t["Key"]: t["Value"] for t in tag_list or []}
+
+
+def read_role(iam, name):
+    """The role as a normalized snapshot (policy documents and tags exactly as IAM has them), or None."""
+    role = api.get_role(iam, name)
+    if role is None:
+        return None
+    inline = {}
+    for policy_name in api.list_role_policies(iam, name):
+        document = api.get_role_policy(iam, name, policy_name)
+        if document is not None:
+            inline[policy_name] = decode_document(document)
+    return {
+        "arn": role["Arn"],
+        "name": role["RoleName"],
+        "path": role.get("Path", "/"),
+        "role_id": role.get("RoleId"),
+        "create_date": role["CreateDate"].isoformat() if hasattr(role.get("CreateDate"), "isoformat") else None,
+        "trust_policy": decode_document(role.get("AssumeRolePolicyDocument")),
+        "description": role.get("Description", ""),
+        "max_session_duration": role.get("MaxSessionDuration", DEFAULT_MAX_SESSION_DURATION),
+        "permissions_boundary": (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"),
+        "managed_policies": [p["PolicyArn"] for p in api.list_attached_role_policies(iam, name)],
+        "inline_policies": inline,
+        "tags": tags_dict(api.list_role_tags(iam, name)),
+    }
+
+
+def apply_role_changes(iam, name, changes):
+    for change in changes:
+        action = change["action"]
+        if action == "create_role":
+            params = dict(
+                RoleName=name,
+                AssumeRolePolicyDocument=json.dumps(change["trust_policy"]),
+                Tags=[{"Key": k, "Value": v} for k, v in change["tags"].items()],
+            )
+            if "path" in change:
+                params["Path"] = change["path"]
+            if "description" in change:
+                params["Description"] = change["description"]
+            if "max_session_duration" in change:
+                params["MaxSessionDuration"] = change["max_session_duration"]
+            if "permissions_boundary" in change:
+                params["PermissionsBoundary"] = change["permissions_boundary"]
+            api.create_role(iam, **params)
+        elif action == "update_trust":
+            api.update_assume_role_policy(iam, name, json.dumps(change["trust_policy"]))
+        elif action == "update_role":
+            params = {}
+            if "description" in change:
+                params["Description"] = change["description"]
+            if "max_session_duration" in change:
+                params["MaxSessionDuration"] = change["max_session_duration"]
+            api.update_role(iam, name, **params)
+        elif action == "put_boundary":
+            api.put_role_permissions_boundary(iam, name, change["arn"])
+        elif action == "delete_boundary":
+            api.delete_role_permissions_boundary(iam, name)
+        elif action == "attach_policy":
+            api.attach_role_policy(iam, name, change["arn"])
+        elif action == "detach_policy":
+            api.detach_role_policy(iam, name, change["arn"])
+        elif action == "put_inline_policy":
+            api.put_role_policy(iam, name, change["policy_name"], json.dumps(change["document"]))
+        elif action == "delete_inline_policy":
+            api.delete_role_policy(iam, name, change["policy_name"])
+        elif action == "tag_role":
+            api.tag_role(iam, name, change["tags"])
+        elif action == "untag_role":
+            api.untag_role(iam, name, change["keys"])
+        elif action == "remove_from_instance_profile":
+            api.remove_role_from_instance_profile(iam, change["instance_profile"], name)
+        elif action == "delete_role":
+            api.delete_role(iam, name)
+
+
+# ---------------------------------------------------------------- eks_iam_role
+def validate_params(params):
+    """Input errors found without AWS, each naming the option and the value at fault (pure)."""
+    validate_role_name(params["name"])
+    path = params.get("path")
+    if path is not None and (len(path) > 512 or not _PATH.match(path)):
+        raise EksError(f"path: {path!r} must start and end with '/' (printable ASCII in between, at most 512)")
+    validate_max_session_duration(params.get("max_session_duration"))
+    for index, arn in enumerate(params.get("managed_policy_arns") or []):
+        validate_policy_arn(f"managed_policy_arns[{index}]", arn)
+    boundary = params.get("permissions_boundary")
+    if boundary:
+        validate_policy_arn("permissions_boundary", boundary)
+    for policy_name in params.get("inline_policies") or {}:
+        if not _POLICY_NAME.match(policy_name):
+            raise EksError(
+                f"inline_policies: {policy_name!r} is not a policy name (1 to 128 of letters, digits, '+=,.@_-')"
+            )
+    parse_inline_policies(params.get("inline_policies"))
+    if params.get("assume_role_policy") is not None:
+        parse_policy("assume_role_policy", params["assume_role_policy"])
+    for key, value in (params.get("tags") or {}).items():
+        if not isinstance(value, str):
+            raise EksError(f"tags.{key}: {value!r} is not a string (IAM tag values are strings)")
+
+
+def build_desired(params):
+    """What eks_iam_role asks for, from its params (pure); ``trust`` is None when neither trust option is set."""
+    if params.get("trusted_service"):
+        trust = service_trust(params["trusted_service"])
+    elif params.get("assume_role_policy") is not None:
+        trust = parse_policy("assume_role_policy", params["assume_role_policy"])
+    else:
+        trust = None
+    managed = params.get("managed_policy_arns")
+    inline = params.get("inline_policies")
+    return {
+        "name": params["name"],
+        "path": params.get("path"),
+        "trust_policy": trust,
+        "description": params.get("description"),
+        "max_session_duration": params.get("max_session_duration"),
+        "permissions_boundary": params.get("permissions_boundary"),
+        "managed_policies": list(dict.fromkeys(managed)) if managed is not None else None,
+        "inline_policies": parse_inline_policies(inline) if inline is not None else None,
+        "purge_policies": params.get("purge_policies", True),
+        "tags": dict(params["tags"]) if params.get("tags") is not None else None,
+        "purge_tags": params.get("purge_tags", True),
+    }
+
+
+def ensure_role(module):
+    """eks_iam_role: one IAM role, its trust, managed and inline policies and tags, in one run."""
+    params = module.params
+    result = Result(module)
+    validate_params(params)
+    iam = client(module, "iam")
+    desired = build_desired(params)
+    name = desired["name"]
+    current = read_role(iam, name)
+
+    if params["state"] == "absent":
+        if current is None:
+            return _exit(result, None, None, created=False, name=name)
+        profiles = [p["InstanceProfileName"] for p in api.list_instance_profiles_for_role(iam, name)]
+        changes = deletion_changes(current, profiles)
+        for change in changes:
+            result.record(change)
+        if not module.check_mode:
+            apply_role_changes(iam, name, changes)
+        return _exit(result, current, None, created=False, name=name)
+
+    if current is None:
+        if desired["trust_policy"] is None:
+            raise EksError(f"role {name} does not exist: trusted_service or assume_role_policy is needed to create it")
+        identity = api.get_caller_identity(client(module, "sts"))
+        desired["arn"] = role_arn(partition_of_arn(identity["Arn"]), identity["Account"], name, desired["path"] or "/")
+    else:
+        if desired["path"] is not None and desired["path"] != current["path"]:
+            raise EksError(
+                f"path: role {name} has the path {current['path']!r}, not {desired['path']!r}; "
+                "IAM cannot change a role's path (delete the role to make it again under the new path)"
+            )
+        desired["arn"] = current["arn"]
+
+    changes = compare_role(current, desired, desired["trust_policy"])
+    for change in changes:
+        result.record(change)
+    if not module.check_mode:
+        apply_role_changes(iam, name, changes)
+    if changes and not module.check_mode:
+        role = read_role(iam, name)
+    else:
+        role = predict_role(current, desired, changes)
+    return _exit(result, current, role, created=current is None, name=name)
+
+
+def _exit(result, before, after, created, name):
+    module = result.module
+    view = role_view(after)
+    out = dict(
+        changed=result.changed,
+        changes=result.changes,
+        role=view,
+        arn=view["arn"] if view else None,
+        role_name=name,
+        created=created,
+    )
+    if module._diff:
+        out["diff"] = {"before": diff_view(before) or {}, "after": diff_view(after) or {}}
+    module.exit_json(**out)
