@@ -990,6 +990,11 @@ def _normalize(definition, availability_zones, base_dir, check_files):
         _ipv6(out, addon_names)
     paths = source.get("paths") or None
     out["source"] = {"kind": source.get("kind") or "definition", "paths": paths or {}}
+    # The CIDRs given with existing subnet ids (scope -> zone -> CIDR): the vpc stage compares them with the subnets.
+    out["source"]["subnet_cidrs"] = {
+        kind: {str(z): str(c) for z, c in _dict(cidrs, f"source.subnet_cidrs.{kind}").items()}
+        for kind, cidrs in _dict(source.get("subnet_cidrs"), "source.subnet_cidrs").items()
+    }
     out["warnings"] = [message_text(w, paths) for w in warnings]
     return out
 

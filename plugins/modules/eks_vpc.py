@@ -1,0 +1,213 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the aews.eks project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: eks_vpc
+short_description: Create or converge the VPC of an EKS cluster as eksctl makes it, in one run
+version_added: 0.1.0
+description:
+  - The VPC with its CIDR and DNS settings, a public and a private subnet per availability zone with their tags
+    (C(Name), C(kubernetes.io/role/elb) on public subnets, C(kubernetes.io/role/internal-elb) on private ones, the
+    ownership tag C(aews.eks/cluster-name)), public subnets mapping public IPs on launch, an internet gateway and the
+    public route table, elastic IPs and NAT gateways (one, one per zone, or none), and one private route table per
+    zone routing through its NAT gateway.
+  - Every resource is found by its C(Name) tag (the VPC also by the ownership tag), so a run interrupted anywhere
+    resumes where it stopped; an elastic IP an earlier attempt allocated is used rather than a second one, and NAT
+    gateways are created with a client token, so a create repeated after a lost answer never makes a second one.
+  - Changes are planned first and applied in order. The CIDR or zone of an existing VPC or subnet that differs from
+    the one asked for fails before any change, naming the subnet, both values and the option.
+  - EC2 answering C(NotFound) for an id it handed out a moment ago is tried again within the module (for up to 30
+    seconds per call), and throttling with backoff; the waits are listed in RV(waits).
+  - Does not wait for NAT gateways to become C(available) unless O(wait_nat=true), so the next stage can start
+    while they are pending.
+  - With O(vpc_id), adopts an existing VPC instead. It changes nothing and checks that the subnets of
+    O(subnet_ids) exist in that VPC, in their zones, with the CIDRs of O(subnet_cidrs).
+  - Tags are converged with O(purge_tags). Routes other than the default route of each table are left alone,
+    and so are NAT gateways no longer needed when O(nat) changes.
+author:
+  - aews.eks maintainers (@aews)
+options:
+  name:
+    description:
+      - The cluster name. Resources are named C(NAME-vpc), C(NAME-public-ZONE), C(NAME-private-ZONE), C(NAME-igw),
+        C(NAME-public), C(NAME-private-ZONE), C(NAME-nat-ZONE), and tagged C(aews.eks/cluster-name=NAME).
+    type: str
+    required: true
+  cidr:
+    description: The VPC's IPv4 CIDR block. Required unless O(vpc_id) is given.
+    type: str
+  dns_support:
+    description: DNS resolution in the VPC (C(enableDnsSupport)).
+    type: bool
+    default: true
+  dns_hostnames:
+    description: DNS hostnames for instances (C(enableDnsHostnames)); EKS needs both for private endpoints.
+    type: bool
+    default: true
+  subnets:
+    description:
+      - C(public) and C(private), each a dict of availability zone to CIDR, with the same zones in the same order.
+        The first zone holds the NAT gateway when O(nat=single).
+    type: dict
+  nat:
+    description: One NAT gateway for all zones, one per zone, or none (private subnets without outbound access).
+    type: str
+    choices: [single, highly_available, disabled]
+    default: single
+  tags:
+    description: Tags of every resource, besides C(Name) and the ownership tag.
+    type: dict
+    default: {}
+  purge_tags:
+    description: Remove tags not asked for (C(aws:) tags are never removed).
+    type: bool
+    default: true
+  wait_nat:
+    description: Wait until the NAT gateways are C(available) (they take one to a few minutes).
+    type: bool
+    default: false
+  wait_timeout:
+    description: Seconds to wait for the NAT gateways with O(wait_nat=true).
+    type: int
+    default: 600
+  vpc_id:
+    description: Adopt this existing VPC; nothing is created or changed. O(subnet_ids) gives its subnets.
+    type: str
+  subnet_ids:
+    description: With O(vpc_id), C(public) and C(private), each a dict of zone to subnet id.
+    type: dict
+  subnet_cidrs:
+    description:
+      - With O(vpc_id), C(public) and C(private), each a dict of zone to the CIDR the subnet of O(subnet_ids) must
+        have (eksctl's C(cidr) given with a subnet C(id)); a different CIDR fails naming the subnet and both CIDRs.
+    type: dict
+attributes:
+  check_mode:
+    description: Reads only, and returns the changes and the end state a real run would make.
+    support: full
+  diff_mode:
+    description:
+      - Before and after of what the definition controls, in a stable order; nothing only AWS sets, besides the
+        ids route targets name.
+    support: full
+notes:
+  - The seconds between polls of pending NAT gateways and between attempts of a call EC2 answered C(NotFound) can
+    be set with the E(AEWS_EKS_WAIT_DELAY) environment variable.
+seealso:
+  - module: aews.eks.eks_vpc_cleanup
+  - module: aews.eks.eks_cluster
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: The VPC of cluster myeks, eksctl's split of 192.168.0.0/16 over two zones
+  aews.eks.eks_vpc:
+    name: myeks
+    cidr: 192.168.0.0/16
+    subnets:
+      public:
+        ap-northeast-2a: 192.168.0.0/19
+        ap-northeast-2c: 192.168.32.0/19
+      private:
+        ap-northeast-2a: 192.168.64.0/19
+        ap-northeast-2c: 192.168.96.0/19
+    nat: single
+    tags:
+      team: platform
+  register: network
+
+- name: Wait for the NAT gateways before nodes in private subnets start
+  aews.eks.eks_vpc:
+    name: myeks
+    cidr: 192.168.0.0/16
+    subnets: "{{ my_subnets }}"
+    wait_nat: true
+
+- name: Adopt an existing VPC, checking its subnets' CIDRs
+  aews.eks.eks_vpc:
+    name: myeks
+    vpc_id: vpc-0123456789abcdef0
+    subnet_ids:
+      public: {ap-northeast-2a: subnet-0a, ap-northeast-2c: subnet-0c}
+      private: {ap-northeast-2a: subnet-1a, ap-northeast-2c: subnet-1c}
+    subnet_cidrs:
+      public: {ap-northeast-2a: 10.0.0.0/24}
+"""
+
+RETURN = r"""
+vpc:
+  description: The VPC (in check mode, C(id) is null when it is still to be created).
+  returned: always
+  type: dict
+  sample: {"id": "vpc-0123456789abcdef0", "cidr_block": "192.168.0.0/16"}
+subnet_ids:
+  description: C(public) and C(private), each zone to subnet id (null in check mode for a subnet still to be created).
+  returned: always
+  type: dict
+  sample: {"public": {"ap-northeast-2a": "subnet-0a"}, "private": {"ap-northeast-2a": "subnet-1a"}}
+nat_gateways:
+  description: Zone to C(id) and C(state) of its NAT gateway (C(pending) until available).
+  returned: always
+  type: dict
+  sample: {"ap-northeast-2a": {"id": "nat-0123456789abcdef0", "state": "pending"}}
+changes:
+  description: What was changed (in check mode, what would be), in order.
+  returned: always
+  type: list
+  elements: str
+  sample: ["create VPC myeks-vpc (192.168.0.0/16)", "set enableDnsHostnames of myeks-vpc to True"]
+waits:
+  description: The calls tried again because EC2 did not yet know an id it had just handed out, and how long.
+  returned: always
+  type: list
+  elements: str
+  sample: ["CreateRoute rtb-0a: waited 2s over 2 attempts (EC2 did not yet know an id it had just handed out)"]
+diff:
+  description:
+    - With C(--diff), C(before) and C(after), each with C(vpc) (name, CIDR, DNS settings, tags), C(subnets) by name
+      (CIDR, zone, C(map_public_ip_on_launch), tags), C(internet_gateway), C(route_tables) by name (routes by
+      destination, with the target's id, and associated subnets) and C(nat_gateways) by zone (subnet, elastic IP).
+  returned: with --diff
+  type: dict
+"""
+
+from ansible_collections.aews.eks.plugins.module_utils import eks
+from ansible_collections.aews.eks.plugins.module_utils._eks.vpc import NAT_MODES
+from ansible_collections.aews.eks.plugins.module_utils._eks.vpc import ensure
+
+
+def main():
+    argument_spec = dict(
+        name=dict(type="str", required=True),
+        cidr=dict(type="str"),
+        dns_support=dict(type="bool", default=True),
+        dns_hostnames=dict(type="bool", default=True),
+        subnets=dict(type="dict"),
+        nat=dict(type="str", choices=list(NAT_MODES), default="single"),
+        tags=dict(type="dict", default={}),
+        purge_tags=dict(type="bool", default=True),
+        wait_nat=dict(type="bool", default=False),
+        wait_timeout=dict(type="int", default=600),
+        vpc_id=dict(type="str"),
+        subnet_ids=dict(type="dict"),
+        subnet_cidrs=dict(type="dict"),
+    )
+    module = eks.create_module(
+        argument_spec,
+        supports_check_mode=True,
+        required_one_of=[("cidr", "vpc_id")],
+        mutually_exclusive=[("cidr", "vpc_id"), ("subnets", "vpc_id")],
+        required_by={"subnet_ids": "vpc_id", "subnet_cidrs": "vpc_id"},
+    )
+    eks.run(module, ensure)
+
+
+if __name__ == "__main__":
+    main()
