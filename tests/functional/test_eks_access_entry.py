@@ -16,9 +16,10 @@ EDIT = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy"
 
 
 @pytest.fixture
-def cluster(local_aws, cluster_role, vpc_subnets):
+def cluster(local_aws, cluster_role, vpc_subnets, monkeypatch):
     """An ACTIVE API_AND_CONFIG_MAP cluster and a CONFIG_MAP one; IAM roles dev and nodes."""
     local_aws.post("/_aews/config", {"scale": 0.05})
+    monkeypatch.setenv("AEWS_EKS_WAIT_DELAY", "0.1")
     eks = boto3.client("eks")
     for name, mode in ((CLUSTER, "API_AND_CONFIG_MAP"), ("configmap", "CONFIG_MAP")):
         eks.create_cluster(

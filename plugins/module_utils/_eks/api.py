@@ -520,6 +520,62 @@ def describe_launch_template_versions(client, versions, template_id=None, name=N
     )
 
 
+# ---------------------------------------------------------------- EC2: launch templates (eks_launch_template)
+@_describe("list the launch template versions", default_value=[], missing="launch_template")
+def list_launch_template_versions(client, template_id):
+    """Every version of a launch template (no Versions filter: all of them)."""
+    return _paginate(client, "describe_launch_template_versions", "LaunchTemplateVersions", LaunchTemplateId=template_id)
+
+
+@_common("create the launch template")
+def create_launch_template(client, **params):
+    """CreateLaunchTemplate; the caller's ClientToken makes a repeat after a lost answer return the same template."""
+    return client.create_launch_template(**params)["LaunchTemplate"]
+
+
+@_common("create the launch template version")
+def create_launch_template_version(client, **params):
+    """CreateLaunchTemplateVersion; the caller's ClientToken makes a repeat return the version the first one made."""
+    return client.create_launch_template_version(**params)["LaunchTemplateVersion"]
+
+
+@_common("set the launch template's default version")
+def set_launch_template_default_version(client, template_id, version):
+    return client.modify_launch_template(LaunchTemplateId=template_id, DefaultVersion=str(version))["LaunchTemplate"]
+
+
+@_common("delete the launch template versions")
+def delete_launch_template_versions(client, template_id, versions):
+    """DeleteLaunchTemplateVersions, 200 at a time (EC2's limit): the versions that could not go, with why."""
+    versions = [str(v) for v in versions]
+    failed = []
+    for start in range(0, len(versions), 200):
+        answer = client.delete_launch_template_versions(
+            LaunchTemplateId=template_id, Versions=versions[start : start + 200]
+        )
+        failed.extend(
+            {"version": f.get("VersionNumber"), **(f.get("ResponseError") or {})}
+            for f in answer.get("UnsuccessfullyDeletedLaunchTemplateVersions") or []
+        )
+    return failed
+
+
+@_delete("delete the launch template", missing="launch_template")
+def delete_launch_template(client, template_id):
+    client.delete_launch_template(LaunchTemplateId=template_id)
+    return True
+
+
+@_common("tag the launch template")
+def tag_launch_template(client, template_id, tags):
+    client.create_tags(Resources=[template_id], Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+
+
+@_common("untag the launch template")
+def untag_launch_template(client, template_id, keys):
+    client.delete_tags(Resources=[template_id], Tags=[{"Key": k} for k in keys])
+
+
 # ---------------------------------------------------------------- EKS: Fargate profiles (deletion)
 @_describe("describe the Fargate profile")
 def describe_fargate_profile(client, cluster_name, name):
