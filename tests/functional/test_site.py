@@ -22,12 +22,13 @@ OWNER = "aews.eks/cluster-name"
 RECAP = re.compile(r"^\S+\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
 
 
-def playbook(local_aws, playbook_path, *args):
+def playbook(local_aws, playbook_path, *args, deprecations=False):
+    """``deprecations``: ansible-playbook prints deprecation warnings (as it does by default)."""
     env = dict(
         os.environ,
         AWS_ENDPOINT_URL=local_aws.url,
         ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
-        ANSIBLE_DEPRECATION_WARNINGS="false",
+        ANSIBLE_DEPRECATION_WARNINGS="true" if deprecations else "false",
         ANSIBLE_NOCOLOR="1",
     )
     command = [str(BIN / "ansible-playbook"), str(playbook_path), "-e", "aews_eks_poll_delay=1", *args]
@@ -49,9 +50,15 @@ def test_site_creates_converges_and_tears_down(local_aws, seed):
     path, definition = seed
     name = definition["name"]
 
-    result, changed = playbook(local_aws, ROOT / "site.yml", "-e", f"@{path}")
+    result, changed = playbook(local_aws, ROOT / "site.yml", "-e", f"@{path}", deprecations=True)
     assert result.returncode == 0, result.stdout[-3000:]
     assert changed and changed > 0
+    # A clean first run says nothing to worry a new user: no deprecation, and no warning but the definition's own
+    # advice on the seed (its SSH is open to the world).
+    output = result.stdout + result.stderr
+    assert "[DEPRECATION WARNING]" not in output, output[output.find("[DEPRECATION WARNING]") :][:2000]
+    warnings = re.findall(r"\[WARNING\]: (.*)", output)
+    assert [w for w in warnings if "SSH (tcp/22) to the nodes is open to the world" not in w] == [], warnings
 
     # The eksctl split: four /19s, public then private, ELB role tags, the ownership tag on each.
     subnets = ec2().describe_subnets(Filters=owned(name))["Subnets"]
