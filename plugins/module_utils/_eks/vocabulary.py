@@ -117,10 +117,10 @@ SKEW_POLICY_CHANGE = (1, 28)
 
 
 def parse_version(version):
-    """(major, minor) of "1.33"; ValueError naming the value for anything else."""
-    match = VERSION_RE.match(str(version).strip()) if isinstance(version, (str, int, float)) else None
-    if not match or isinstance(version, bool):
-        raise ValueError(f"{version!r} is not a Kubernetes minor version such as \"1.33\"")
+    """(major, minor) of "1.33"; ValueError naming the value for anything else (a number too: 1.3 is not "1.30")."""
+    match = VERSION_RE.match(version.strip()) if isinstance(version, str) else None
+    if not match:
+        raise ValueError(f'{version!r} is not a Kubernetes minor version such as "1.33"')
     return int(match.group(1)), int(match.group(2))
 
 

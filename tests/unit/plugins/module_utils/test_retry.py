@@ -365,7 +365,12 @@ def test_the_resources_missing_code_means_not_there(monkeypatch, service, operat
         ("iam", "get_role", "ResourceNotFoundException", lambda c: api.get_role(c, "x")),
         ("eks", "describe_cluster", "NoSuchEntity", lambda c: api.describe_cluster(c, "x")),
         # A launch template wrapper does not take a key pair's code.
-        ("ec2", "describe_launch_templates", "InvalidKeyPair.NotFound", lambda c: api.describe_launch_templates(c, name="missing-lt")),
+        (
+            "ec2",
+            "describe_launch_templates",
+            "InvalidKeyPair.NotFound",
+            lambda c: api.describe_launch_templates(c, name="missing-lt"),
+        ),
     ],
 )
 def test_another_resources_missing_code_is_an_error(monkeypatch, service, operation, code, call):
