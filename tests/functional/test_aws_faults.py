@@ -239,9 +239,9 @@ def test_vpc_survives_lag_and_throttling_and_a_quota_error_says_what_to_do(local
         fail_next=[
             {"operation": "ec2:ModifyVpcAttribute", "count": 1,
              "error": {"code": "InvalidVpcID.NotFound", "status": 400, "message": "The vpc ID does not exist"}},
-            {"operation": "ec2:AssociateRouteTable", "count": 1,
+            {"operation": "ec2:ModifySubnetAttribute", "count": 1,
              "error": {"code": "InvalidSubnetID.NotFound", "status": 400, "message": "The subnet ID does not exist"}},
-            {"operation": "ec2:DescribeRouteTables", "count": 6,
+            {"operation": "ec2:DescribeAddresses", "count": 6,
              "error": {"code": "RequestLimitExceeded", "status": 503, "message": "Request limit exceeded."}},
             {"operation": "ec2:AllocateAddress", "count": 1,
              "error": {"code": "AddressLimitExceeded", "status": 400,
