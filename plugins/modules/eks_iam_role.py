@@ -175,7 +175,7 @@ role_name:
 created:
   description:
     - Whether this run created the role (in check mode, would create it). IAM may take seconds to propagate a new
-      role: a create that names it right after may be refused for a while.
+      role, and a create that names it right after may be refused for a while.
   returned: always
   type: bool
 role:
