@@ -17,6 +17,7 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths imp
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import message_text
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import ref
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import suggestion
+from ansible_collections.aews.eks.plugins.module_utils._eks import vocabulary
 from ansible_collections.aews.eks.plugins.module_utils._eks.iam_policies import well_known_policies
 
 DOCUMENTATION = r"""
@@ -78,7 +79,7 @@ _value:
   type: dict
 """
 
-LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
+LOG_TYPES = list(vocabulary.LOG_TYPES)
 RETENTION_DAYS = [
     1,
     3,
@@ -103,25 +104,16 @@ RETENTION_DAYS = [
     3288,
     3653,
 ]
-NAT_MODES = ["single", "highly_available", "disabled"]
-VOLUME_TYPES = ["gp2", "gp3", "io1", "io2", "sc1", "st1", "standard"]
+NAT_MODES = list(vocabulary.NAT_MODES)
+VOLUME_TYPES = list(vocabulary.VOLUME_TYPES)
 AMI_FAMILIES = ["AmazonLinux2", "AmazonLinux2023", "Bottlerocket", "Windows2019", "Windows2022"]
-AMI_TYPES = [
-    "AL2_x86_64", "AL2_x86_64_GPU", "AL2_ARM_64", "CUSTOM", "BOTTLEROCKET_ARM_64", "BOTTLEROCKET_x86_64",
-    "BOTTLEROCKET_ARM_64_FIPS", "BOTTLEROCKET_x86_64_FIPS", "BOTTLEROCKET_ARM_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA",
-    "WINDOWS_CORE_2019_x86_64", "WINDOWS_FULL_2019_x86_64", "WINDOWS_CORE_2022_x86_64", "WINDOWS_FULL_2022_x86_64",
-    "AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD", "AL2023_x86_64_NEURON", "AL2023_x86_64_NVIDIA",
-    "AL2023_ARM_64_NVIDIA",
-]  # fmt: skip
+AMI_TYPES = list(vocabulary.AMI_TYPES)
 # The AMI types whose max pods the nodegroup role sets: AL2023 in a NodeConfig, Bottlerocket in its TOML settings.
 MAX_PODS_AMI_PREFIXES = ("AL2023_", "BOTTLEROCKET_")
+# Kubernetes' spelling first (the definition's), then the EKS API's.
 TAINT_EFFECTS = {
-    "NoSchedule": "NO_SCHEDULE",
-    "NoExecute": "NO_EXECUTE",
-    "PreferNoSchedule": "PREFER_NO_SCHEDULE",
-    "NO_SCHEDULE": "NO_SCHEDULE",
-    "NO_EXECUTE": "NO_EXECUTE",
-    "PREFER_NO_SCHEDULE": "PREFER_NO_SCHEDULE",
+    **{k: vocabulary.TAINT_EFFECT_TO_EKS[k] for k in ("NoSchedule", "NoExecute", "PreferNoSchedule")},
+    **{e: e for e in vocabulary.TAINT_EFFECTS},
 }
 ADDON_POLICIES = [
     "image_builder", "ebs", "cloud_watch", "auto_scaler", "external_dns", "cert_manager", "app_mesh",
@@ -134,10 +126,10 @@ ADDON_SERVICE_ACCOUNTS = {
     "aws-ebs-csi-driver": ("kube-system", "ebs-csi-controller-sa"),
     "aws-efs-csi-driver": ("kube-system", "efs-csi-controller-sa"),
 }
-DEFAULT_ADDONS = ["vpc-cni", "kube-proxy", "coredns", "metrics-server"]
+DEFAULT_ADDONS = list(vocabulary.DEFAULT_ADDONS)
 # Created right after the cluster, before any node exists: coredns cannot be healthy yet.
 EARLY_ADDONS = ["vpc-cni", "kube-proxy", "coredns"]
-OWNER_TAG = "aews.eks/cluster-name"
+OWNER_TAG = vocabulary.OWNER_TAG
 NAME_RE = re.compile(r"^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$")
 NODEGROUP_RE = re.compile(r"^[0-9A-Za-z][A-Za-z0-9\-_]{0,62}$")
 VERSION_RE = re.compile(r"^\d+\.\d+$")
@@ -298,7 +290,7 @@ def _is_gpu(instance_type):
 
 def ami_type(family, instance_types):
     """The EKS amiType eksctl picks for an AMI family and the nodegroup's instance types."""
-    first = instance_types[0] if instance_types else "m5.large"
+    first = instance_types[0] if instance_types else vocabulary.DEFAULT_INSTANCE_TYPE
     arm, gpu = _is_arm(first), _is_gpu(first)
     if family == "AmazonLinux2":
         return "AL2_ARM_64" if arm else "AL2_x86_64_GPU" if gpu else "AL2_x86_64"
@@ -306,7 +298,7 @@ def ami_type(family, instance_types):
         return "AL2023_ARM_64_STANDARD" if arm else "AL2023_x86_64_NVIDIA" if gpu else "AL2023_x86_64_STANDARD"
     if family == "Bottlerocket":
         return "BOTTLEROCKET_ARM_64" if arm else "BOTTLEROCKET_x86_64_NVIDIA" if gpu else "BOTTLEROCKET_x86_64"
-    return {"Windows2019": "WINDOWS_CORE_2019_x86_64", "Windows2022": "WINDOWS_CORE_2022_x86_64"}[family]
+    return vocabulary.WINDOWS_AMI_TYPES[family]
 
 
 def default_zones(zones, region):
@@ -328,11 +320,11 @@ def default_zones(zones, region):
 def _vpc(vpc, region, zones_default):
     _known(vpc, "vpc", "vpc")
     out = {}
-    out["cidr"] = str(_network(vpc.get("cidr") or "192.168.0.0/16", "vpc.cidr"))
+    out["cidr"] = str(_network(vpc.get("cidr") or vocabulary.DEFAULT_VPC_CIDR, "vpc.cidr"))
     network = ipaddress.ip_network(out["cidr"])
     if network.version != 4 or not 16 <= network.prefixlen <= 24:
         _fail("vpc.cidr", f"{out['cidr']} must be an IPv4 block with a prefix from /16 to /24")
-    out["nat"] = _choice(vpc.get("nat"), "vpc.nat", NAT_MODES, "single")
+    out["nat"] = _choice(vpc.get("nat"), "vpc.nat", NAT_MODES, vocabulary.DEFAULT_NAT_MODE)
     out["id"] = vpc.get("id") or None
     subnet_ids = _dict(vpc.get("subnet_ids"), "vpc.subnet_ids")
     explicit = _dict(vpc.get("subnets"), "vpc.subnets")
@@ -506,7 +498,7 @@ def _nodegroup(ng, index, cluster_name, cluster_version, cluster_tags, base_dir,
     for t_index, itype in enumerate(types):
         if not isinstance(itype, str) or not re.match(r"^[a-z0-9-]+\.[a-z0-9-]+$", itype):
             _fail(f"{field}.instance_types[{t_index}]", f"{itype!r} is not an instance type name such as m5.large")
-    out["instance_types"] = [str(t) for t in types] or ["m5.large"]
+    out["instance_types"] = [str(t) for t in types] or [vocabulary.DEFAULT_INSTANCE_TYPE]
     if ng.get("ami_type"):
         out["ami_type"] = _choice(ng["ami_type"], f"{field}.ami_type", AMI_TYPES)
         out["ami_family"] = ng.get("ami_family")
@@ -549,8 +541,8 @@ def _nodegroup(ng, index, cluster_name, cluster_version, cluster_tags, base_dir,
         )
     volume = _dict(ng.get("volume"), f"{field}.volume")
     _known(volume, f"{field}.volume", "volume")
-    vtype = _choice(volume.get("type"), f"{field}.volume.type", VOLUME_TYPES, "gp3")
-    vol = {"size": _int(volume.get("size"), f"{field}.volume.size", 80, 1, 16384), "type": vtype}
+    vtype = _choice(volume.get("type"), f"{field}.volume.type", VOLUME_TYPES, vocabulary.DEFAULT_VOLUME_TYPE)
+    vol = {"size": _int(volume.get("size"), f"{field}.volume.size", vocabulary.DEFAULT_VOLUME_SIZE, 1, 16384), "type": vtype}
     if vtype == "gp3":
         vol["iops"] = _int(volume.get("iops"), f"{field}.volume.iops", 3000, 3000, 16000)
         vol["throughput"] = _int(volume.get("throughput"), f"{field}.volume.throughput", 125, 125, 1000)
@@ -751,10 +743,10 @@ def partition(region):
 def node_role_policies(nodegroup, region, cluster_name, with_oidc):
     """The managed policy ARNs and inline policies of a nodegroup's node role, as eksctl attaches them."""
     part = partition(region)
-    names = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore"]
+    names = list(vocabulary.NODE_ROLE_POLICIES)
     if not with_oidc:
         # With OIDC, vpc-cni gets its own IRSA role instead.
-        names.append("AmazonEKS_CNI_Policy")
+        names.append(vocabulary.CNI_POLICY)
     controllers = []
     for policy in nodegroup["addon_policies"]:
         managed, known = NODE_ADDON_POLICIES[policy]

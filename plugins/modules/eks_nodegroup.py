@@ -398,34 +398,11 @@ updates:
 """
 
 from ansible_collections.aews.eks.plugins.module_utils import eks
+from ansible_collections.aews.eks.plugins.module_utils._eks import vocabulary
 from ansible_collections.aews.eks.plugins.module_utils._eks.nodegroup import TAINT_EFFECTS
 from ansible_collections.aews.eks.plugins.module_utils._eks.nodegroup import ensure
 
-AMI_TYPES = [
-    "AL2_x86_64",
-    "AL2_x86_64_GPU",
-    "AL2_ARM_64",
-    "AL2023_x86_64_STANDARD",
-    "AL2023_ARM_64_STANDARD",
-    "AL2023_x86_64_NEURON",
-    "AL2023_x86_64_NVIDIA",
-    "AL2023_ARM_64_NVIDIA",
-    "BOTTLEROCKET_ARM_64",
-    "BOTTLEROCKET_x86_64",
-    "BOTTLEROCKET_ARM_64_FIPS",
-    "BOTTLEROCKET_x86_64_FIPS",
-    "BOTTLEROCKET_ARM_64_NVIDIA",
-    "BOTTLEROCKET_x86_64_NVIDIA",
-    "BOTTLEROCKET_ARM_64_NVIDIA_FIPS",
-    "BOTTLEROCKET_x86_64_NVIDIA_FIPS",
-    "WINDOWS_CORE_2019_x86_64",
-    "WINDOWS_FULL_2019_x86_64",
-    "WINDOWS_CORE_2022_x86_64",
-    "WINDOWS_FULL_2022_x86_64",
-    "WINDOWS_CORE_2025_x86_64",
-    "WINDOWS_FULL_2025_x86_64",
-    "CUSTOM",
-]
+AMI_TYPES = list(vocabulary.AMI_TYPES)
 
 ARGUMENT_SPEC = dict(
     cluster_name=dict(type="str", required=True),
@@ -435,7 +412,7 @@ ARGUMENT_SPEC = dict(
     subnet_ids=dict(type="list", elements="str"),
     instance_types=dict(type="list", elements="str"),
     ami_type=dict(type="str", choices=AMI_TYPES),
-    capacity_type=dict(type="str", choices=["ON_DEMAND", "SPOT", "CAPACITY_BLOCK"]),
+    capacity_type=dict(type="str", choices=list(vocabulary.CAPACITY_TYPES)),
     scaling=dict(
         type="dict",
         options=dict(

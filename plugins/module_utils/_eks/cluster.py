@@ -27,11 +27,10 @@ from .common import raw_client
 from .common import tag_changes
 from .common import to_ansible
 from .errors import EksError
+from .vocabulary import LOG_TYPES
 from .waiters import Deadline
 from .waiters import wait
 from .waiters import wait_updates_in_progress
-
-LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 
 # EKS moves the authentication mode one way only:
 # https://docs.aws.amazon.com/eks/latest/userguide/setting-up-access-entries.html

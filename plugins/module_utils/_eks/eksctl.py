@@ -21,6 +21,7 @@ import re
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import REF
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import message_text
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import source_path
+from ansible_collections.aews.eks.plugins.module_utils._eks import vocabulary
 
 try:
     import yaml
@@ -94,7 +95,7 @@ SCHEMA = {
         privateCluster="PrivateCluster",
         nodeGroups=U(("list", "NodeGroup")),
         managedNodeGroups=("list", "ManagedNodeGroup"),
-        fargateProfiles=U(("list", "FargateProfile")),
+        fargateProfiles=("list", "FargateProfile"),
         availabilityZones=STRS,
         localZones=U(STRS),
         cloudWatch="ClusterCloudWatch",
@@ -133,11 +134,11 @@ SCHEMA = {
     "ClusterIAM": _props(
         serviceRoleARN=U(STR),
         serviceRolePermissionsBoundary=U(STR),
-        fargatePodExecutionRoleARN=U(STR),
-        fargatePodExecutionRolePermissionsBoundary=U(STR),
+        fargatePodExecutionRoleARN=STR,
+        fargatePodExecutionRolePermissionsBoundary=STR,
         withOIDC=BOOL,
         serviceAccounts=("list", "ClusterIAMServiceAccount"),
-        podIdentityAssociations=U(("list", "PodIdentityAssociation")),
+        podIdentityAssociations=("list", "PodIdentityAssociation"),
         vpcResourceControllerPolicy=BOOL,
     ),
     "ClusterIAMServiceAccount": _props(
@@ -167,18 +168,18 @@ SCHEMA = {
     "PodIdentityAssociation": _props(
         namespace=STR,
         serviceAccountName=STR,
-        roleARN=STR,
-        createServiceAccount=BOOL,
+        roleARN=U(STR),
+        createServiceAccount=U(BOOL, False),
         roleName=STR,
         permissionsBoundaryARN=STR,
         permissionPolicyARNs=STRS,
-        permissionPolicyName=STR,
+        permissionPolicyName=U(STR),
         permissionPolicy=DOC,
         wellKnownPolicies="WellKnownPolicies",
         tags=STRMAP,
-        targetRoleARN=STR,
-        disableSessionTags=BOOL,
-        policy=STR,
+        targetRoleARN=U(STR),
+        disableSessionTags=U(BOOL, False),
+        policy=U(STR),
     ),
     "IAMIdentityMapping": _props(
         arn=STR, username=STR, groups=STRS, account=STR, serviceName=STR, namespace=STR, noDuplicateARNs=BOOL
@@ -197,8 +198,8 @@ SCHEMA = {
     ),
     "AccessConfig": _props(
         authenticationMode=STR,
-        bootstrapClusterCreatorAdminPermissions=U(BOOL, True),
-        accessEntries=U(("list", "AccessEntry")),
+        bootstrapClusterCreatorAdminPermissions=BOOL,
+        accessEntries=("list", "AccessEntry"),
     ),
     "AccessEntry": _props(
         principalARN=STR,
@@ -244,7 +245,7 @@ SCHEMA = {
         wellKnownPolicies="WellKnownPolicies",
         tags=U(STRMAP),
         resolveConflicts=STR,
-        podIdentityAssociations=U(("list", "PodIdentityAssociation")),
+        podIdentityAssociations=("list", "AddonPodIdentityAssociation"),
         useDefaultPodIdentityAssociations=U(BOOL, False),
         configurationValues=STR,
         namespaceConfig=U("AddonNamespaceConfig"),
@@ -293,7 +294,7 @@ SCHEMA = {
         selectors=("list", "FargateProfileSelector"),
         subnets=STRS,
         tags=STRMAP,
-        status=STR,
+        status=U(STR),
     ),
     "FargateProfileSelector": _props(namespace=STR, labels=STRMAP),
     "NodeGroupSSH": _props(
@@ -379,6 +380,11 @@ SCHEMA = {
         capacityRebalance=BOOL,
     ),
 }
+
+# An add-on's association: the add-on's namespace, and a role given or made for it.
+SCHEMA["AddonPodIdentityAssociation"] = dict(
+    SCHEMA["PodIdentityAssociation"], **_props(namespace=U(STR), roleARN=STR)
+)
 
 # The properties managed and self-managed nodegroups share (eksctl's NodeGroupBase).
 _NODEGROUP_BASE = _props(
@@ -606,14 +612,14 @@ AZ_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+[a-z]$")
 # A local zone's name: its parent region, the metro and a number (us-west-2-lax-1a).
 LOCAL_ZONE_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+(-[a-z]+)+-\d+[a-z]$")
 VERSION_PATTERN = re.compile(r"^1\.\d{1,2}$")
-LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
+LOG_TYPES = vocabulary.LOG_TYPES
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653)
-NAT = {"Single": "single", "HighlyAvailable": "highly_available", "Disable": "disabled"}
+NAT = vocabulary.EKSCTL_NAT_MODES
 AUTHENTICATION_MODES = ("CONFIG_MAP", "API", "API_AND_CONFIG_MAP")
 RESOLVE_CONFLICTS = ("none", "overwrite", "preserve")
 VOLUME_TYPES = ("gp2", "gp3", "io1", "io2", "sc1", "st1")
-TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
-DEFAULT_ADDONS = ("vpc-cni", "kube-proxy", "coredns", "metrics-server")
+TAINT_EFFECTS = vocabulary.KUBERNETES_TAINT_EFFECTS
+DEFAULT_ADDONS = vocabulary.DEFAULT_ADDONS
 # AMI families the cluster definition names as they are; Windows families become EKS AMI types.
 AMI_FAMILIES = ("AmazonLinux2023", "AmazonLinux2", "Bottlerocket")
 WINDOWS_AMI_TYPES = {
@@ -636,7 +642,7 @@ OTHER_EKSCTL_AMI_FAMILIES = (
     "WindowsServer2025FullContainer",
 )
 # AmazonLinux2 AMIs are not published from this Kubernetes version on.
-AL2_LAST_MINOR = 32
+AL2_LAST_MINOR = vocabulary.parse_version(vocabulary.AMI_TYPE_LAST_VERSION["AL2_x86_64"])[1]
 ADDON_POLICIES = {
     "imageBuilder": "image_builder",
     "autoScaler": "auto_scaler",
@@ -663,12 +669,13 @@ WELL_KNOWN_POLICIES = {
 }
 # The name of the inline policy a service account's attachPolicy becomes.
 ATTACH_POLICY_NAME = "attachPolicy"
+PERMISSION_POLICY_NAME = "permissionPolicy"
 
-DEFAULT_VPC_CIDR = "192.168.0.0/16"
-DEFAULT_INSTANCE_TYPE = "m5.large"
-DEFAULT_AMI_FAMILY = "AmazonLinux2023"
-DEFAULT_NODE_COUNT = 2
-DEFAULT_VOLUME = {"size": 80, "type": "gp3"}
+DEFAULT_VPC_CIDR = vocabulary.DEFAULT_VPC_CIDR
+DEFAULT_INSTANCE_TYPE = vocabulary.DEFAULT_INSTANCE_TYPE
+DEFAULT_AMI_FAMILY = vocabulary.DEFAULT_AMI_FAMILY
+DEFAULT_NODE_COUNT = vocabulary.DEFAULT_NODE_COUNT
+DEFAULT_VOLUME = {"size": vocabulary.DEFAULT_VOLUME_SIZE, "type": vocabulary.DEFAULT_VOLUME_TYPE}
 GP3_IOPS = (3000, 16000)
 GP3_THROUGHPUT = (125, 1000)
 IO1_DEFAULT_IOPS = 100
@@ -818,6 +825,30 @@ def _validate(cfg, problems, eks_versions=None):
                             f"env must be a mapping of variable names to values, not {_kind(parsed['env'])}",
                         )
                     )
+
+    if mode == "CONFIG_MAP" and _indexed((cfg.get("accessConfig") or {}).get("accessEntries")):
+        problems.append(
+            ("accessConfig.authenticationMode", "must be API or API_AND_CONFIG_MAP to use accessConfig.accessEntries")
+        )
+    for index, entry in _indexed((cfg.get("accessConfig") or {}).get("accessEntries")):
+        if not entry.get("principalARN"):
+            problems.append((f"accessConfig.accessEntries[{index}].principalARN", "is required"))
+    for index, profile in _indexed(cfg.get("fargateProfiles")):
+        path = f"fargateProfiles[{index}]"
+        if not profile.get("name"):
+            problems.append((f"{path}.name", "is required"))
+        elif profile["name"].startswith("eks-"):
+            problems.append((f"{path}.name", f"{profile['name']}: a Fargate profile name must not start with eks-"))
+    for index, association in _indexed((cfg.get("iam") or {}).get("podIdentityAssociations")):
+        for key in ("namespace", "serviceAccountName"):
+            if not association.get(key):
+                problems.append((f"iam.podIdentityAssociations[{index}].{key}", "is required"))
+    for index, addon in _indexed(cfg.get("addons")):
+        for position, association in _indexed(addon.get("podIdentityAssociations")):
+            if not association.get("serviceAccountName"):
+                problems.append(
+                    (f"addons[{index}].podIdentityAssociations[{position}].serviceAccountName", "is required")
+                )
 
     names = set()
     for index, ng in _indexed(cfg.get("managedNodeGroups")):
@@ -1034,7 +1065,10 @@ def convert(config, eks_versions=None, definition_check=None):
 
 # The parts of a definition that can be left out to look for problems past the first one; a problem in any
 # other part (name, region) ends the search, as every check depends on it.
-_DEFINITION_LISTS = ("nodegroups", "addons", "iam.service_accounts")
+_DEFINITION_LISTS = (
+    "nodegroups", "addons", "iam.service_accounts", "iam.pod_identity_associations", "access.entries",
+    "fargate_profiles",
+)  # fmt: skip
 _DEFINITION_SECTIONS = (
     "version", "tags", "vpc", "endpoint", "kubernetes_network", "iam", "logging", "secrets_encryption", "access",
     "addons_config",
@@ -1097,7 +1131,7 @@ def _leave_out(definition, paths, field):
     if top in _DEFINITION_SECTIONS and top in definition:
         del definition[top]
         return True
-    if top in ("nodegroups", "addons") and top in definition:
+    if top in ("nodegroups", "addons", "fargate_profiles") and top in definition:
         definition[top] = []
         return True
     return False
@@ -1138,9 +1172,12 @@ def _convert(cfg):
     key_arn = (cfg.get("secretsEncryption") or {}).get("keyARN")
     if key_arn:
         result["secrets_encryption"] = {"key_arn": key_arn}
-    mode = (cfg.get("accessConfig") or {}).get("authenticationMode")
-    if mode:
-        result["access"] = {"authentication_mode": mode}
+    access = _access(cfg.get("accessConfig") or {})
+    if access:
+        result["access"] = access
+    profiles = [_fargate_profile(profile) for _index, profile in _indexed(cfg.get("fargateProfiles"))]
+    if profiles:
+        result["fargate_profiles"] = profiles
     result["nodegroups"] = [_nodegroup(ng, meta.get("name")) for _index, ng in _indexed(cfg.get("managedNodeGroups"))]
     addons, prefix_delegation = _addons(cfg.get("addons"), cfg.get("addonsConfig") or {})
     result["addons"] = addons
@@ -1196,6 +1233,12 @@ TOP_PATHS = {
     "secrets_encryption.key_arn": "secretsEncryption.keyARN",
     "access": "accessConfig",
     "access.authentication_mode": "accessConfig.authenticationMode",
+    "access.bootstrap_cluster_creator_admin_permissions": "accessConfig.bootstrapClusterCreatorAdminPermissions",
+    "access.entries": "accessConfig.accessEntries",
+    "iam.pod_identity_associations": "iam.podIdentityAssociations",
+    "iam.fargate_pod_execution_role_arn": "iam.fargatePodExecutionRoleARN",
+    "iam.fargate_pod_execution_role_permissions_boundary": "iam.fargatePodExecutionRolePermissionsBoundary",
+    "fargate_profiles": "fargateProfiles",
     "nodegroups": "managedNodeGroups",
     "addons": "addons",
 }
@@ -1241,6 +1284,37 @@ SERVICE_ACCOUNT_PATHS = {
     "role_name": "roleName",
     "role_only": "roleOnly",
 }
+ACCESS_ENTRY_PATHS = {
+    "principal_arn": "principalARN",
+    "type": "type",
+    "kubernetes_groups": "kubernetesGroups",
+    "username": "kubernetesUsername",
+    "access_policies": "accessPolicies",
+}
+ACCESS_POLICY_PATHS = {
+    "policy_arn": "policyARN",
+    "access_scope": "accessScope",
+    "access_scope.type": "accessScope.type",
+    "access_scope.namespaces": "accessScope.namespaces",
+}
+FARGATE_PROFILE_PATHS = {
+    "name": "name",
+    "pod_execution_role_arn": "podExecutionRoleARN",
+    "selectors": "selectors",
+    "subnets": "subnets",
+    "tags": "tags",
+}
+POD_IDENTITY_PATHS = {
+    "namespace": "namespace",
+    "service_account": "serviceAccountName",
+    "role_arn": "roleARN",
+    "role_name": "roleName",
+    "managed_policy_arns": "permissionPolicyARNs",
+    "well_known_policies": "wellKnownPolicies",
+    "inline_policies": "permissionPolicy",
+    "permissions_boundary": "permissionsBoundaryARN",
+    "tags": "tags",
+}
 ADDON_PATHS = {
     "name": "name",
     "version": "version",
@@ -1248,6 +1322,7 @@ ADDON_PATHS = {
     "resolve_conflicts": "resolveConflicts",
     "service_account_role.managed_policy_arns": "attachPolicyARNs",
     "service_account_role.well_known_policies": "wellKnownPolicies",
+    "pod_identity_associations": "podIdentityAssociations",
 }
 
 
@@ -1271,6 +1346,17 @@ def source_paths(cfg, result):
         paths[f"iam.service_accounts[{position}]"] = base
         for key, value in SERVICE_ACCOUNT_PATHS.items():
             paths[f"iam.service_accounts[{position}].{key}"] = f"{base}.{value}"
+    for position, (index, _account) in enumerate(_indexed((cfg.get("iam") or {}).get("podIdentityAssociations"))):
+        _sub_paths(paths, f"iam.pod_identity_associations[{position}]", f"iam.podIdentityAssociations[{index}]",
+                   POD_IDENTITY_PATHS)  # fmt: skip
+    for position, (index, entry) in enumerate(_indexed((cfg.get("accessConfig") or {}).get("accessEntries"))):
+        base = f"accessConfig.accessEntries[{index}]"
+        _sub_paths(paths, f"access.entries[{position}]", base, ACCESS_ENTRY_PATHS)
+        for place, (number, _policy) in enumerate(_indexed(entry.get("accessPolicies"))):
+            _sub_paths(paths, f"access.entries[{position}].access_policies[{place}]", f"{base}.accessPolicies[{number}]",
+                       ACCESS_POLICY_PATHS)  # fmt: skip
+    for position, (index, _profile) in enumerate(_indexed(cfg.get("fargateProfiles"))):
+        _sub_paths(paths, f"fargate_profiles[{position}]", f"fargateProfiles[{index}]", FARGATE_PROFILE_PATHS)
     listed = {}
     for index, addon in _indexed(cfg.get("addons")):
         if isinstance(addon.get("name"), str):
@@ -1285,6 +1371,10 @@ def source_paths(cfg, result):
         paths[f"addons[{index}]"] = base
         for key, value in ADDON_PATHS.items():
             paths[f"addons[{index}].{key}"] = f"{base}.{value}"
+        source = (cfg.get("addons") or [])[listed[name]]
+        for position, (number, _association) in enumerate(_indexed(source.get("podIdentityAssociations"))):
+            _sub_paths(paths, f"addons[{index}].pod_identity_associations[{position}]",
+                       f"{base}.podIdentityAssociations[{number}]", POD_IDENTITY_PATHS)  # fmt: skip
         if name == "vpc-cni":
             paths["addons_config.prefix_delegation"] = f"{base}.configurationValues"
     for scope in ("public", "private"):
@@ -1294,6 +1384,82 @@ def source_paths(cfg, result):
             paths[f"vpc.subnets.{scope}.{zone}"] = f"vpc.subnets.{scope}.{key}.{kind}"
             paths[f"vpc.subnet_ids.{scope}.{zone}"] = f"vpc.subnets.{scope}.{key}.id"
     return paths
+
+
+def _sub_paths(paths, head, base, keys):
+    paths[head] = base
+    for key, value in keys.items():
+        paths[f"{head}.{key}"] = f"{base}.{value}"
+
+
+def _access(access):
+    result = {}
+    if access.get("authenticationMode"):
+        result["authentication_mode"] = access["authenticationMode"]
+    if access.get("bootstrapClusterCreatorAdminPermissions") is not None:
+        result["bootstrap_cluster_creator_admin_permissions"] = access["bootstrapClusterCreatorAdminPermissions"]
+    entries = []
+    for _index, entry in _indexed(access.get("accessEntries")):
+        item = {"principal_arn": entry.get("principalARN")}
+        if entry.get("type"):
+            item["type"] = entry["type"]
+        if _entries(entry.get("kubernetesGroups")):
+            item["kubernetes_groups"] = _entries(entry["kubernetesGroups"])
+        if entry.get("kubernetesUsername"):
+            item["username"] = entry["kubernetesUsername"]
+        policies = []
+        for _number, policy in _indexed(entry.get("accessPolicies")):
+            scope = policy.get("accessScope") or {}
+            out = {"policy_arn": policy.get("policyARN")}
+            if scope:
+                out["access_scope"] = {"type": scope.get("type") or "cluster"}
+                if _entries(scope.get("namespaces")):
+                    out["access_scope"]["namespaces"] = _entries(scope["namespaces"])
+            policies.append(out)
+        if policies:
+            item["access_policies"] = policies
+        entries.append(item)
+    if entries:
+        result["entries"] = entries
+    return result
+
+
+def _fargate_profile(profile):
+    result = {"name": profile.get("name")}
+    if profile.get("podExecutionRoleARN"):
+        result["pod_execution_role_arn"] = profile["podExecutionRoleARN"]
+    selectors = []
+    for _index, selector in _indexed(profile.get("selectors")):
+        item = {"namespace": selector.get("namespace")}
+        if selector.get("labels"):
+            item["labels"] = dict(selector["labels"])
+        selectors.append(item)
+    result["selectors"] = selectors
+    if _entries(profile.get("subnets")):
+        result["subnets"] = _entries(profile["subnets"])
+    if profile.get("tags"):
+        result["tags"] = dict(profile["tags"])
+    return result
+
+
+def _pod_identity(association, with_namespace=True):
+    result = {}
+    if with_namespace:
+        result["namespace"] = association.get("namespace")
+    result["service_account"] = association.get("serviceAccountName")
+    for key, name in (("roleARN", "role_arn"), ("roleName", "role_name"), ("permissionsBoundaryARN", "permissions_boundary")):
+        if association.get(key):
+            result[name] = association[key]
+    if _entries(association.get("permissionPolicyARNs")):
+        result["managed_policy_arns"] = _entries(association["permissionPolicyARNs"])
+    policies = _enabled(association.get("wellKnownPolicies"), WELL_KNOWN_POLICIES)
+    if policies:
+        result["well_known_policies"] = policies
+    if association.get("permissionPolicy"):
+        result["inline_policies"] = {PERMISSION_POLICY_NAME: copy.deepcopy(association["permissionPolicy"])}
+    if association.get("tags"):
+        result["tags"] = dict(association["tags"])
+    return result
 
 
 def _vpc(cfg):
@@ -1366,6 +1532,15 @@ def _iam(iam):
         accounts.append(item)
     if accounts:
         result["service_accounts"] = accounts
+    associations = [_pod_identity(a) for _index, a in _indexed(iam.get("podIdentityAssociations"))]
+    if associations:
+        result["pod_identity_associations"] = associations
+    for key, name in (
+        ("fargatePodExecutionRoleARN", "fargate_pod_execution_role_arn"),
+        ("fargatePodExecutionRolePermissionsBoundary", "fargate_pod_execution_role_permissions_boundary"),
+    ):
+        if iam.get(key):
+            result[name] = iam[key]
     return result
 
 
@@ -1526,4 +1701,9 @@ def _addon(addon):
         role["managed_policy_arns"] = _entries(addon["attachPolicyARNs"])
     if role:
         result["service_account_role"] = role
+    associations = [
+        _pod_identity(a, with_namespace=False) for _index, a in _indexed(addon.get("podIdentityAssociations"))
+    ]
+    if associations:
+        result["pod_identity_associations"] = associations
     return result

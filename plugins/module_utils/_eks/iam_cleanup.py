@@ -14,8 +14,7 @@ from urllib.parse import unquote
 
 from . import api
 from .errors import EksError
-
-OWNER_TAG = "aews.eks/cluster-name"
+from .vocabulary import OWNER_TAG
 
 
 def trusts_oidc_provider(role):

@@ -16,18 +16,12 @@ from .common import raw_client
 from .common import tag_changes
 from .common import to_ansible
 from .errors import EksError
+from .vocabulary import TAINT_EFFECT_TO_EKS
 from .waiters import Deadline
 from .waiters import wait
 
 # Kubernetes spells taint effects NoSchedule; the EKS API NO_SCHEDULE. Both are accepted.
-TAINT_EFFECTS = {
-    "NO_SCHEDULE": "NO_SCHEDULE",
-    "NO_EXECUTE": "NO_EXECUTE",
-    "PREFER_NO_SCHEDULE": "PREFER_NO_SCHEDULE",
-    "NoSchedule": "NO_SCHEDULE",
-    "NoExecute": "NO_EXECUTE",
-    "PreferNoSchedule": "PREFER_NO_SCHEDULE",
-}
+TAINT_EFFECTS = TAINT_EFFECT_TO_EKS
 
 # Scaling used when a nodegroup is created without `scaling` (eksctl's default).
 DEFAULT_SCALING = {"min": 2, "max": 2, "desired": 2}

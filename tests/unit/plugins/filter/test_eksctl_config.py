@@ -479,7 +479,6 @@ def test_unknown_keys_everywhere_are_listed_by_path():
 def test_unsupported_sections_are_listed_by_path_never_dropped():
     cfg = config(
         nodeGroups=[{"name": "self-managed"}],
-        fargateProfiles=[{"name": "fp", "selectors": [{"namespace": "default"}]}],
         karpenter={"version": "1.0.0"},
         gitops={"flux": {"gitProvider": "github"}},
         identityProviders=[{"type": "oidc", "name": "p", "issuerURL": "https://x", "clientID": "c"}],
@@ -487,11 +486,19 @@ def test_unsupported_sections_are_listed_by_path_never_dropped():
         privateCluster={"enabled": True},
         vpc={"autoAllocateIPv6": True, "extraCIDRs": ["10.1.0.0/16"]},
         iam={
-            "podIdentityAssociations": [{"namespace": "a", "serviceAccountName": "b"}],
+            "podIdentityAssociations": [
+                {"namespace": "a", "serviceAccountName": "b", "roleARN": "arn:aws:iam::1:role/r"}
+            ],
             "serviceAccounts": [{"metadata": {"name": "builder"}, "wellKnownPolicies": {"imageBuilder": True}}],
         },
-        accessConfig={"accessEntries": [{"principalARN": "arn:aws:iam::1:role/r"}]},
-        addons=[{"name": "vpc-cni", "serviceAccountRoleARN": "arn:aws:iam::1:role/cni"}],
+        accessConfig={"bootstrapClusterCreatorAdminPermissions": False},
+        addons=[
+            {
+                "name": "vpc-cni",
+                "serviceAccountRoleARN": "arn:aws:iam::1:role/cni",
+                "podIdentityAssociations": [{"serviceAccountName": "aws-node", "namespace": "kube-system"}],
+            }
+        ],
         managedNodeGroups=[
             {
                 "name": "ng",
@@ -515,7 +522,6 @@ def test_unsupported_sections_are_listed_by_path_never_dropped():
     message = problems(cfg)
     expected = [
         "nodeGroups",
-        "fargateProfiles",
         "karpenter",
         "gitops",
         "identityProviders",
@@ -523,9 +529,9 @@ def test_unsupported_sections_are_listed_by_path_never_dropped():
         "privateCluster.enabled",
         "vpc.autoAllocateIPv6",
         "vpc.extraCIDRs",
-        "iam.podIdentityAssociations",
-        "accessConfig.accessEntries",
+        "iam.podIdentityAssociations[0].roleARN",
         "addons[0].serviceAccountRoleARN",
+        "addons[0].podIdentityAssociations[0].namespace",
         "managedNodeGroups[0].ami",
         "managedNodeGroups[0].launchTemplate",
         "managedNodeGroups[0].preBootstrapCommands",
@@ -762,13 +768,13 @@ def test_playbook_reads_the_seed_file(tmp_path):
 def test_playbook_fails_listing_every_path(tmp_path):
     bad = tmp_path / "bad.yaml"
     cfg = yaml.safe_load(SEED_EKSCTL.read_text())
-    cfg["fargateProfiles"] = [{"name": "fp"}]
+    cfg["karpenter"] = {"version": "1.0.0"}
     cfg["managedNodeGroups"][0]["foo"] = 1
     bad.write_text(yaml.safe_dump(cfg))
     result = _playbook(tmp_path, bad)
     assert result.returncode != 0
     output = result.stdout + result.stderr
-    assert "fargateProfiles: not supported by aews.eks yet" in output
+    assert "karpenter: not supported by aews.eks yet" in output
     assert "managedNodeGroups[0].foo: unknown field" in output
 
 
@@ -948,7 +954,8 @@ def test_every_unsupported_key_is_listed_in_the_migration_guide_with_a_reason():
     section = text[text.index("### Not supported yet") : text.index("## kubeconfig")]
     rows = [line for line in section.splitlines() if line.startswith("| `")]
     paths = list(_unsupported_paths())
-    assert "nodeGroups[]" in paths and "accessConfig.accessEntries[]" in paths and "autoModeConfig.enabled" in paths
+    assert "nodeGroups[]" in paths and "iam.podIdentityAssociations[].roleARN" in paths, paths
+    assert "autoModeConfig.enabled" in paths and "accessConfig.accessEntries[]" not in paths
     for path in paths:
         parts = path.split(".")
         # The row names the full path, or its end after the full path of a sibling in the same row.
