@@ -41,6 +41,8 @@ AMI_TYPES = (
     "AL2023_ARM_64_NVIDIA",
 )
 CUSTOM_AMI_TYPE = "CUSTOM"
+# The AMI types the definition's AMI families and instance types become (eksctl's choice).
+WINDOWS_AMI_TYPES = {"Windows2019": "WINDOWS_CORE_2019_x86_64", "Windows2022": "WINDOWS_CORE_2022_x86_64"}
 # The last Kubernetes version EKS offers an AMI type for (managed nodegroups); Amazon Linux 2 ends at 1.32:
 # https://docs.aws.amazon.com/eks/latest/userguide/eks-ami-deprecation-faqs.html
 AMI_TYPE_LAST_VERSION = {
@@ -57,8 +59,12 @@ CAPACITY_TYPES = ("ON_DEMAND", "SPOT", "CAPACITY_BLOCK")
 
 # TaintEffect as the EKS API spells it, as Kubernetes (and eksctl) spells it, and either to the API's spelling.
 TAINT_EFFECTS = ("NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE")
-KUBERNETES_TAINT_EFFECTS = ("NoSchedule", "NoExecute", "PreferNoSchedule")
-TAINT_EFFECT_TO_KUBERNETES = dict(zip(TAINT_EFFECTS, KUBERNETES_TAINT_EFFECTS))
+KUBERNETES_TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
+TAINT_EFFECT_TO_KUBERNETES = {
+    "NO_SCHEDULE": "NoSchedule",
+    "NO_EXECUTE": "NoExecute",
+    "PREFER_NO_SCHEDULE": "PreferNoSchedule",
+}
 TAINT_EFFECT_TO_EKS = {**{e: e for e in TAINT_EFFECTS}, **{k: e for e, k in TAINT_EFFECT_TO_KUBERNETES.items()}}
 
 # EBS volume types a nodegroup's launch template may name.
