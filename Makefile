@@ -8,12 +8,13 @@ export LOCAL_AWS_PORT
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/collections
 
-.PHONY: help venv local-aws demo test test-unit test-local-aws test-sanity test-lint test-functional build clean
+.PHONY: help venv local-aws demo test test-unit test-local-aws test-sanity test-lint test-functional build clean bench
 
 help:
 	@echo "make demo    the seed cluster against the local AWS endpoint, created then converged with no change"
 	@echo "make test    every test: unit, local endpoint, sanity, lint, functional"
 	@echo "make venv    the pinned virtual environment in .venv"
+	@echo "make bench   site.yml against amazon.aws/community.aws, AWS-like timing, fleets: docs/benchmarks.md"
 	@echo "make local-aws   the local AWS endpoint in the foreground on 127.0.0.1:\$$LOCAL_AWS_PORT"
 
 $(VENV)/.installed: requirements-dev.txt
@@ -28,6 +29,10 @@ local-aws: venv
 
 demo: venv
 	$(BIN)/python hack/demo.py
+
+# Not part of make test: minutes of runs whose figures are written to docs/benchmarks.md and docs/benchmarks.png.
+bench: venv
+	AEWS_BENCH_MAKE=1 $(BIN)/python bench/run.py
 
 test: venv test-unit test-local-aws test-functional test-reliability test-lint test-sanity test-molecule
 
