@@ -93,6 +93,10 @@ CNI_POLICY = "AmazonEKS_CNI_Policy"
 NODE_ROLE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore")
 
 
+# Every AWS managed policy the roles and modules attach by name.
+MANAGED_POLICIES = (CLUSTER_ROLE_POLICY, VPC_RESOURCE_CONTROLLER_POLICY, CNI_POLICY) + NODE_ROLE_POLICIES
+
+
 def policy_arn(name, partition="aws"):
     """The ARN of an AWS managed policy ("path/name" names keep their path)."""
     return f"arn:{partition}:iam::aws:policy/{name}"
@@ -109,6 +113,13 @@ CNI_TAG = "cluster.k8s.amazonaws.com/name"
 # Subnet roles for load balancers.
 ELB_ROLE_TAG = "kubernetes.io/role/elb"
 INTERNAL_ELB_ROLE_TAG = "kubernetes.io/role/internal-elb"
+
+
+# On the IAM roles eks_irsa makes: the service accounts a role serves and how (IRSA or Pod Identity).
+SERVICE_ACCOUNTS_TAG = "aews.eks/service-accounts"
+SERVICE_ACCOUNT_MODE_TAG = "aews.eks/service-account-mode"
+# Every tag key of the collection's own.
+TAG_KEYS = (OWNER_TAG, SERVICE_ACCOUNTS_TAG, SERVICE_ACCOUNT_MODE_TAG)
 
 
 def kubernetes_cluster_tag(cluster_name):
