@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import copy
 
+from .vocabulary import CNI_POLICY
+
 _VERSION = "2012-10-17"
 
 _LOAD_BALANCER_CONTROLLER = {
@@ -298,7 +300,7 @@ _CNI_IPV6 = {
 
 # name -> (managed policies as "path/name" under arn:PARTITION:iam::aws:policy/, inline policies by name)
 WELL_KNOWN = {
-    "vpc-cni": (["AmazonEKS_CNI_Policy"], {}),
+    "vpc-cni": ([CNI_POLICY], {}),
     "vpc-cni-ipv6": ([], {"AmazonEKS_CNI_IPv6_Policy": _CNI_IPV6}),
     "ebs-csi": (["service-role/AmazonEBSCSIDriverPolicy"], {}),
     "efs-csi": (["service-role/AmazonEFSCSIDriverPolicy"], {}),

@@ -39,6 +39,9 @@ from .iam_role import read_role
 from .iam_role import role_arn
 from .iam_role import statements_of
 from .iam_role import trust_document
+from .vocabulary import OWNER_TAG
+from .vocabulary import SERVICE_ACCOUNT_MODE_TAG
+from .vocabulary import SERVICE_ACCOUNTS_TAG
 
 # The names this module used before the shared role logic moved to iam_role.
 _as_list = iam_role.as_list
@@ -52,9 +55,9 @@ POD_IDENTITY_ACTIONS = ["sts:AssumeRole", "sts:TagSession"]
 ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
 
 # Tags on the roles and providers this collection makes, so that teardown and eks_oidc_provider find them.
-TAG_CLUSTER = "aews.eks/cluster-name"
-TAG_SERVICE_ACCOUNTS = "aews.eks/service-accounts"
-TAG_MODE = "aews.eks/service-account-mode"
+TAG_CLUSTER = OWNER_TAG
+TAG_SERVICE_ACCOUNTS = SERVICE_ACCOUNTS_TAG
+TAG_MODE = SERVICE_ACCOUNT_MODE_TAG
 
 # Stands for "whichever OIDC provider" when the cluster, and so its issuer, is gone.
 ANY_OIDC_PROVIDER = object()
