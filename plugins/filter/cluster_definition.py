@@ -150,6 +150,15 @@ POLICY_ARN_RE = re.compile(
 KMS_ARN_RE = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-b)?:kms:[a-z0-9-]+:\d{12}:(key|alias)/[\w/+=,.@-]+$")
 SECURITY_GROUP_RE = re.compile(r"^sg-[0-9a-f]{8}([0-9a-f]{9})?$")
 ROLE_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$")
+ROLE_ARN_RE = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
+PRINCIPAL_ARN_RE = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:(role|user)/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
+ACCESS_POLICY_ARN_RE = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-b)?:eks::aws:cluster-access-policy/[A-Za-z0-9]+$")
+SUBNET_ID_RE = re.compile(r"^subnet-[0-9a-f]{8}([0-9a-f]{9})?$")
+ACCESS_ENTRY_TYPES = ["STANDARD", "EC2_LINUX", "EC2_WINDOWS", "FARGATE_LINUX", "EC2", "HYBRID_LINUX", "HYPERPOD_LINUX"]
+RESERVED_USERNAME_PREFIXES = ("system:", "eks:", "aws:", "amazon:", "iam:")
+FARGATE_SELECTORS_MAX = 5
+FARGATE_LABELS_MAX = 5
+POD_IDENTITY_AGENT = "eks-pod-identity-agent"
 # Zones EKS does not support, by zone ID (eksctl's zoneIDsToAvoid, pkg/az/az.go): skipped when zones are picked.
 ZONE_IDS_WITHOUT_EKS = {
     "us-east-1": ["use1-az3"],
@@ -164,18 +173,34 @@ OPEN_CIDRS = ("0.0.0.0/0", "::/0")
 KEYS = {
     "": [
         "name", "region", "version", "tags", "vpc", "endpoint", "kubernetes_network", "iam", "logging",
-        "secrets_encryption", "access", "nodegroups", "addons_config", "addons", "source",
+        "secrets_encryption", "access", "nodegroups", "addons_config", "addons", "fargate_profiles", "source",
     ],
     "vpc": ["cidr", "availability_zones", "nat", "subnet_prefix", "subnets", "id", "subnet_ids"],
     "endpoint": ["public_access", "private_access", "public_access_cidrs"],
     "kubernetes_network": ["ip_family", "service_ipv4_cidr"],
-    "iam": ["with_oidc", "vpc_resource_controller_policy", "service_accounts"],
+    "iam": [
+        "with_oidc", "vpc_resource_controller_policy", "service_accounts", "pod_identity_associations",
+        "fargate_pod_execution_role_arn", "fargate_pod_execution_role_permissions_boundary",
+    ],
+    "pod_identity_association": [
+        "namespace", "service_account", "role_name", "managed_policy_arns", "well_known_policies", "inline_policies",
+        "permissions_boundary", "tags",
+    ],
+    "addon_pod_identity_association": [
+        "service_account", "role_arn", "role_name", "managed_policy_arns", "well_known_policies", "inline_policies",
+        "permissions_boundary", "tags",
+    ],
     "service_account": [
         "namespace", "name", "managed_policy_arns", "well_known_policies", "inline_policies", "role_name", "role_only",
     ],
     "logging": ["types", "retention_days"],
     "secrets_encryption": ["key_arn"],
-    "access": ["authentication_mode"],
+    "access": ["authentication_mode", "bootstrap_cluster_creator_admin_permissions", "entries"],
+    "access_entry": ["principal_arn", "type", "kubernetes_groups", "username", "access_policies", "tags"],
+    "access_policy": ["policy_arn", "access_scope"],
+    "access_scope": ["type", "namespaces"],
+    "fargate_profile": ["name", "pod_execution_role_arn", "selectors", "subnets", "tags"],
+    "fargate_selector": ["namespace", "labels"],
     "addons_config": ["prefix_delegation"],
     "nodegroup": [
         "name", "instance_types", "ami_family", "ami_type", "min_size", "desired_size", "max_size", "volume", "labels",
@@ -187,7 +212,10 @@ KEYS = {
     "ssh": ["allow", "public_key_path", "public_key", "source_security_group_ids"],
     "imds": ["disable_imdsv1", "disable_pod_imds", "hop_limit"],
     "update_config": ["max_unavailable", "max_unavailable_percentage"],
-    "addon": ["name", "version", "configuration_values", "resolve_conflicts", "service_account_role", "wait"],
+    "addon": [
+        "name", "version", "configuration_values", "resolve_conflicts", "service_account_role",
+        "pod_identity_associations", "wait",
+    ],
     "service_account_role": ["well_known_policies", "managed_policy_arns", "namespace", "service_account"],
 }  # fmt: skip
 
@@ -450,6 +478,176 @@ def _service_account(sa, field):
         "role_name": role_name,
         "role_only": _bool(sa.get("role_only"), f"{field}.role_only", True),
     }
+
+
+def _role_arn(value, field):
+    if value is None or value == "":
+        return None
+    if not ROLE_ARN_RE.match(str(value)):
+        _fail(field, f"{value!r} is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)")
+    return str(value)
+
+
+def _boundary(value, field):
+    if value is None or value == "":
+        return None
+    if not POLICY_ARN_RE.match(str(value)):
+        _fail(field, f"{value!r} is not an IAM policy ARN (arn:aws:iam::ACCOUNT:policy/NAME)")
+    return str(value)
+
+
+def _strings(value, field):
+    items = _list(value, field)
+    for index, item in enumerate(items):
+        if not isinstance(item, str) or not item:
+            _fail(f"{field}[{index}]", f"must be a non-empty string, got {item!r}")
+    return list(items)
+
+
+def _access_entry(entry, field):
+    """An access entry (eks_access_entry's options), checked as EKS checks it."""
+    entry = _dict(entry, field)
+    _known(entry, field, "access_entry")
+    principal = entry.get("principal_arn")
+    if not principal:
+        _fail(f"{field}.principal_arn", "is required")
+    if not PRINCIPAL_ARN_RE.match(str(principal)):
+        _fail(
+            f"{field}.principal_arn",
+            f"{principal!r} is not an IAM role or user ARN (arn:aws:iam::ACCOUNT:role/NAME or "
+            "arn:aws:iam::ACCOUNT:user/NAME)",
+        )
+    entry_type = _choice(str(entry.get("type") or "STANDARD").upper(), f"{field}.type", ACCESS_ENTRY_TYPES)
+    groups = _strings(entry.get("kubernetes_groups"), f"{field}.kubernetes_groups")
+    username = entry.get("username") or None
+    if entry_type != "STANDARD":
+        if groups:
+            _fail(f"{field}.kubernetes_groups", f"EKS sets the groups of {entry_type} access entries: leave it out")
+        if username:
+            _fail(f"{field}.username", f"EKS sets the username of {entry_type} access entries: leave it out")
+    for index, group in enumerate(groups):
+        if group.startswith("system:"):
+            _fail(f"{field}.kubernetes_groups[{index}]", f"{group!r}: the system: prefix is reserved by Kubernetes")
+    if username is not None and str(username).startswith(RESERVED_USERNAME_PREFIXES):
+        _fail(f"{field}.username", f"{username!r} starts with a prefix EKS reserves ({', '.join(RESERVED_USERNAME_PREFIXES)})")
+    policies = []
+    seen = {}
+    for index, policy in enumerate(_list(entry.get("access_policies"), f"{field}.access_policies")):
+        where = f"{field}.access_policies[{index}]"
+        policy = _dict(policy, where)
+        _known(policy, where, "access_policy")
+        if entry_type != "STANDARD":
+            _fail(where, f"access policies are for STANDARD access entries only, not {entry_type}")
+        arn = policy.get("policy_arn")
+        if not arn:
+            _fail(f"{where}.policy_arn", "is required")
+        if not ACCESS_POLICY_ARN_RE.match(str(arn)):
+            _fail(
+                f"{where}.policy_arn",
+                f"{arn!r} is not an EKS access policy ARN (arn:aws:eks::aws:cluster-access-policy/NAME, for example "
+                "AmazonEKSClusterAdminPolicy)",
+            )
+        if arn in seen:
+            _fail(f"{where}.policy_arn", f"{arn} is already listed as {ref(f'{field}.access_policies[{seen[arn]}]')}")
+        seen[arn] = index
+        scope = _dict(policy.get("access_scope"), f"{where}.access_scope")
+        _known(scope, f"{where}.access_scope", "access_scope")
+        scope_type = _choice(str(scope.get("type") or "cluster").lower(), f"{where}.access_scope.type",
+                             ["cluster", "namespace"])  # fmt: skip
+        namespaces = _strings(scope.get("namespaces"), f"{where}.access_scope.namespaces")
+        if scope_type == "namespace" and not namespaces:
+            _fail(f"{where}.access_scope.namespaces", "a namespace scope needs at least one namespace")
+        if scope_type == "cluster" and namespaces:
+            _fail(f"{where}.access_scope.namespaces", "a cluster scope takes no namespaces (use type namespace)")
+        policies.append({"policy_arn": str(arn), "access_scope": {"type": scope_type, "namespaces": namespaces}})
+    return {
+        "principal_arn": str(principal),
+        "type": entry_type,
+        "kubernetes_groups": groups,
+        "username": username,
+        "access_policies": policies,
+        "tags": _tags(entry.get("tags"), f"{field}.tags"),
+    }
+
+
+def _fargate_profile(profile, field):
+    """A Fargate profile (eks_fargate_profile's options), checked as EKS checks it."""
+    profile = _dict(profile, field)
+    _known(profile, field, "fargate_profile")
+    name = profile.get("name")
+    if not name:
+        _fail(f"{field}.name", "is required")
+    if not NAME_RE.match(str(name)):
+        _fail(f"{field}.name", f"{name!r} must be 1 to 100 letters, digits, - and _, starting with a letter or digit")
+    selectors = _list(profile.get("selectors"), f"{field}.selectors")
+    if not 1 <= len(selectors) <= FARGATE_SELECTORS_MAX:
+        _fail(
+            f"{field}.selectors",
+            f"{len(selectors)} selectors; a Fargate profile takes 1 to {FARGATE_SELECTORS_MAX}, each with a namespace",
+        )
+    out_selectors = []
+    for index, selector in enumerate(selectors):
+        where = f"{field}.selectors[{index}]"
+        selector = _dict(selector, where)
+        _known(selector, where, "fargate_selector")
+        if not selector.get("namespace"):
+            _fail(f"{where}.namespace", "is required")
+        labels = _labels(selector.get("labels"), f"{where}.labels")
+        if len(labels) > FARGATE_LABELS_MAX:
+            _fail(f"{where}.labels", f"{len(labels)} labels; a Fargate profile selector takes at most {FARGATE_LABELS_MAX}")
+        out_selectors.append({"namespace": str(selector["namespace"]), "labels": labels})
+    subnets = _strings(profile.get("subnets"), f"{field}.subnets")
+    for index, subnet in enumerate(subnets):
+        if not SUBNET_ID_RE.match(subnet):
+            _fail(f"{field}.subnets[{index}]", f"{subnet!r} is not a subnet id (subnet-...)")
+    return {
+        "name": str(name),
+        "pod_execution_role_arn": _role_arn(profile.get("pod_execution_role_arn"), f"{field}.pod_execution_role_arn"),
+        "selectors": out_selectors,
+        "subnets": subnets,
+        "tags": _tags(profile.get("tags"), f"{field}.tags", extra=1),
+    }
+
+
+def _pod_identity(assoc, field, section):
+    """A pod identity association: the role given (add-ons only) or the permissions of the role to make."""
+    assoc = _dict(assoc, field)
+    _known(assoc, field, section)
+    keys = ["service_account"] if section == "addon_pod_identity_association" else ["namespace", "service_account"]
+    for key in keys:
+        if not assoc.get(key):
+            _fail(f"{field}.{key}", "is required")
+    role_name = assoc.get("role_name") or None
+    if role_name is not None and not ROLE_NAME_RE.match(str(role_name)):
+        _fail(f"{field}.role_name", f"{role_name!r} must be at most 64 letters, digits and +=,.@_-")
+    out = {
+        "service_account": str(assoc["service_account"]),
+        "role_arn": _role_arn(assoc.get("role_arn"), f"{field}.role_arn"),
+        "role_name": role_name,
+        "managed_policy_arns": _policy_arns(assoc.get("managed_policy_arns"), f"{field}.managed_policy_arns"),
+        "well_known_policies": _well_known(assoc.get("well_known_policies"), f"{field}.well_known_policies"),
+        "inline_policies": _dict(assoc.get("inline_policies"), f"{field}.inline_policies"),
+        "permissions_boundary": _boundary(assoc.get("permissions_boundary"), f"{field}.permissions_boundary"),
+        "tags": _tags(assoc.get("tags"), f"{field}.tags", extra=1),
+    }
+    if "namespace" in keys:
+        out = dict(namespace=str(assoc["namespace"]), **out)
+    permissions = out["managed_policy_arns"] or out["well_known_policies"] or out["inline_policies"]
+    if out["role_arn"]:
+        extra = [k for k in ("role_name", "managed_policy_arns", "well_known_policies", "inline_policies",
+                             "permissions_boundary") if out[k]]  # fmt: skip
+        if extra:
+            _fail(
+                f"{field}.{extra[0]}",
+                f"is for the role the collection makes; {ref(f'{field}.role_arn')} names a role of your own",
+            )
+    elif not permissions:
+        _fail(
+            field,
+            "names no role and no permissions: give role_arn, or managed_policy_arns, well_known_policies or "
+            "inline_policies for the role the collection makes",
+        )
+    return out
 
 
 def _labels(value, field):
@@ -761,7 +959,7 @@ def _version_tuple(version):
     return tuple(int(part) for part in str(version).split(".")[:2])
 
 
-def _addon(addon, index, with_oidc):
+def _addon(addon, index, with_oidc, cluster_name=None, region=None):
     field = f"addons[{index}]"
     if isinstance(addon, str):
         addon = {"name": addon}
@@ -796,9 +994,39 @@ def _addon(addon, index, with_oidc):
             addon.get("wait"), f"{field}.wait", ["created", "active"], "created" if name in EARLY_ADDONS else "active"
         ),
     }
+    associations = [
+        _pod_identity(a, f"{field}.pod_identity_associations[{i}]", "addon_pod_identity_association")
+        for i, a in enumerate(_list(addon.get("pod_identity_associations"), f"{field}.pod_identity_associations"))
+    ]
+    seen = {}
+    for i, association in enumerate(associations):
+        account = association["service_account"]
+        if account in seen:
+            _fail(
+                f"{field}.pod_identity_associations[{i}].service_account",
+                f"{account} already has {ref(f'{field}.pod_identity_associations[{seen[account]}]')}",
+            )
+        seen[account] = i
+        if not association["role_arn"]:
+            association["role_name"] = association["role_name"] or f"{cluster_name}-addon-{name}-{account}"[:64]
+            managed, inline = well_known_policies(association["well_known_policies"], partition(region or ""),
+                                                  cluster_name)  # fmt: skip
+            association["role_policies"] = {
+                "managed_policy_arns": association["managed_policy_arns"]
+                + [a for a in managed if a not in association["managed_policy_arns"]],
+                "inline_policies": dict(association["inline_policies"], **inline),
+            }
+    out["pod_identity_associations"] = associations
     role_out = out["service_account_role"]
+    if associations and (role.get("well_known_policies") or role.get("managed_policy_arns")):
+        _fail(
+            f"{field}.service_account_role",
+            f"an add-on's service account gets its role through IRSA or through "
+            f"{ref(f'{field}.pod_identity_associations')}, not both: remove one",
+        )
     if (
-        with_oidc
+        not associations
+        and with_oidc
         and name in ADDON_ROLES
         and not role_out["managed_policy_arns"]
         and not role_out["well_known_policies"]
@@ -904,6 +1132,37 @@ def _normalize(definition, availability_zones, base_dir, check_files):
     }
     if out["iam"]["service_accounts"] and not out["iam"]["with_oidc"]:
         _fail("iam.service_accounts", f"IAM roles for service accounts need {ref('iam.with_oidc')} true")
+    out["iam"]["pod_identity_associations"] = [
+        _pod_identity(a, f"iam.pod_identity_associations[{i}]", "pod_identity_association")
+        for i, a in enumerate(_list(iam.get("pod_identity_associations"), "iam.pod_identity_associations"))
+    ]
+    seen = {}
+    for i, association in enumerate(out["iam"]["pod_identity_associations"]):
+        key = (association["namespace"], association["service_account"])
+        if key in seen:
+            _fail(
+                f"iam.pod_identity_associations[{i}]",
+                f"{key[0]}/{key[1]} already has {ref(f'iam.pod_identity_associations[{seen[key]}]')}: EKS takes one "
+                "association per service account",
+            )
+        seen[key] = i
+        irsa = [
+            j
+            for j, sa in enumerate(out["iam"]["service_accounts"])
+            if (sa["namespace"], sa["name"]) == key and not sa["role_name"]
+        ]
+        if irsa and not association["role_name"]:
+            _fail(
+                f"iam.pod_identity_associations[{i}].role_name",
+                f"{key[0]}/{key[1]} also has an IRSA role ({ref(f'iam.service_accounts[{irsa[0]}]')}) of the same "
+                "default name: give one of them a role_name",
+            )
+    out["iam"]["fargate_pod_execution_role_arn"] = _role_arn(
+        iam.get("fargate_pod_execution_role_arn"), "iam.fargate_pod_execution_role_arn"
+    )
+    out["iam"]["fargate_pod_execution_role_permissions_boundary"] = _boundary(
+        iam.get("fargate_pod_execution_role_permissions_boundary"), "iam.fargate_pod_execution_role_permissions_boundary"
+    )
     logging = _dict(d.get("logging"), "logging")
     _known(logging, "logging", "logging")
     types = _list(logging.get("types"), "logging.types")
@@ -933,8 +1192,31 @@ def _normalize(definition, availability_zones, base_dir, check_files):
             "access.authentication_mode",
             ["API", "API_AND_CONFIG_MAP", "CONFIG_MAP"],
             "API_AND_CONFIG_MAP",
-        )
+        ),
+        "bootstrap_cluster_creator_admin_permissions": _bool(
+            access.get("bootstrap_cluster_creator_admin_permissions"),
+            "access.bootstrap_cluster_creator_admin_permissions",
+            True,
+        ),
+        "entries": [
+            _access_entry(e, f"access.entries[{i}]") for i, e in enumerate(_list(access.get("entries"), "access.entries"))
+        ],
     }
+    seen = {}
+    for i, entry in enumerate(out["access"]["entries"]):
+        if entry["principal_arn"] in seen:
+            first = seen[entry["principal_arn"]]
+            _fail(
+                f"access.entries[{i}].principal_arn",
+                f"{entry['principal_arn']} already has {ref(f'access.entries[{first}]')}: "
+                "EKS takes one access entry per principal",
+            )
+        seen[entry["principal_arn"]] = i
+    if out["access"]["entries"] and out["access"]["authentication_mode"] == "CONFIG_MAP":
+        _fail(
+            "access.entries",
+            f"access entries need {ref('access.authentication_mode')} API or API_AND_CONFIG_MAP, not CONFIG_MAP",
+        )
     all_tags = dict(out["tags"], **out["owner_tag"])
     nodegroups = [
         _nodegroup(ng, i, out["name"], out["version"], all_tags, base_dir if check_files else False, warnings)
@@ -959,7 +1241,9 @@ def _normalize(definition, availability_zones, base_dir, check_files):
     addons = d.get("addons")
     if addons is None:
         addons = list(DEFAULT_ADDONS)
-    addons = [_addon(a, i, out["iam"]["with_oidc"]) for i, a in enumerate(_list(addons, "addons"))]
+    addons = [
+        _addon(a, i, out["iam"]["with_oidc"], out["name"], out["region"]) for i, a in enumerate(_list(addons, "addons"))
+    ]
     addon_names = [a["name"] for a in addons]
     for i, addon_name in enumerate(addon_names):
         first = addon_names.index(addon_name)
@@ -978,6 +1262,45 @@ def _normalize(definition, availability_zones, base_dir, check_files):
         config["env"] = env
         cni["configuration_values"] = config
     out["addons"] = addons
+    for i, addon in enumerate(addons):
+        if addon["pod_identity_associations"] and POD_IDENTITY_AGENT not in addon_names:
+            _fail(
+                f"addons[{i}].pod_identity_associations",
+                f"EKS Pod Identity needs the {POD_IDENTITY_AGENT} add-on: add it to {ref('addons')}",
+            )
+    if out["iam"]["pod_identity_associations"] and POD_IDENTITY_AGENT not in addon_names:
+        _fail(
+            "iam.pod_identity_associations",
+            f"EKS Pod Identity needs the {POD_IDENTITY_AGENT} add-on: add it to {ref('addons')}",
+        )
+    out["fargate_profiles"] = [
+        _fargate_profile(f, f"fargate_profiles[{i}]")
+        for i, f in enumerate(_list(d.get("fargate_profiles"), "fargate_profiles"))
+    ]
+    seen = {}
+    for i, profile in enumerate(out["fargate_profiles"]):
+        if profile["name"] in seen:
+            first = seen[profile["name"]]
+            _fail(
+                f"fargate_profiles[{i}].name",
+                f"{profile['name']} is already the name of {ref(f'fargate_profiles[{first}]')}: "
+                "Fargate profile names must be unique",
+            )
+        seen[profile["name"]] = i
+        if (
+            not profile["subnets"]
+            and out["vpc"]["id"]
+            and not (out["vpc"].get("subnet_ids") or {}).get("private")
+        ):
+            _fail(
+                f"fargate_profiles[{i}].subnets",
+                f"Fargate runs pods in private subnets: give them here or in {ref('vpc.subnet_ids')} (private)",
+            )
+    if out["iam"]["fargate_pod_execution_role_arn"] and out["iam"]["fargate_pod_execution_role_permissions_boundary"]:
+        _fail(
+            "iam.fargate_pod_execution_role_permissions_boundary",
+            f"is for the role the collection makes; {ref('iam.fargate_pod_execution_role_arn')} names a role of your own",
+        )
     if out["kubernetes_network"]["ip_family"] == "ipv6":
         _ipv6(out, addon_names)
     paths = source.get("paths") or None

@@ -1039,7 +1039,8 @@ def convert(config, eks_versions=None, definition_check=None):
     clean = _check(cfg, "ClusterConfig", "", problems)
     # The sections where a value was dropped: the definition's checks there would judge eksctl's defaults.
     schema_paths = [path for path, _what in problems]
-    schema_sections = {_section(path) for path in schema_paths}
+    # A null list entry is only left out: nothing stands in for it, so the rest of its section is still checked.
+    schema_sections = {_section(path) for path, what in problems if not what.startswith("is null")}
     values = []
     _validate(clean, values, eks_versions)
     # A value check on what the schema dropped (metadata.region: is required, after it was not a string)
