@@ -101,8 +101,8 @@ def test_check_mode_diff_shows_the_data_change_and_the_predicted_version(local_a
     assert (before["version"], after["version"]) == (1, 2)
     assert "      maxPods: 20" in before["launch_template_data"]["UserData"]
     assert "      maxPods: 110" in after["launch_template_data"]["UserData"]
-    assert before["launch_template_data"]["BlockDeviceMappings"]["/dev/xvda"]["Ebs"]["VolumeSize"] == "30"
-    assert after["launch_template_data"]["BlockDeviceMappings"]["/dev/xvda"]["Ebs"]["VolumeSize"] == "40"
+    assert before["launch_template_data"]["BlockDeviceMappings"]["/dev/xvda"]["Ebs"]["VolumeSize"] == 30
+    assert after["launch_template_data"]["BlockDeviceMappings"]["/dev/xvda"]["Ebs"]["VolumeSize"] == 40
     assert versions() == [1]
 
     made = run(launch_template_data=changed)

@@ -264,9 +264,10 @@ def _scalar(value):
     return str(value)
 
 
-def canonical(data):
-    """The data as a comparable tree: lists AWS may reorder keyed or sorted, tag lists as dicts, scalars as text,
-    user data decoded."""
+def canonical(data, text=True):
+    """The data as a comparable tree: lists AWS may reorder keyed or sorted, tag lists as dicts, scalars as text
+    (as they are with ``text`` false), user data decoded."""
+    scalar = _scalar if text else (lambda value: value)
 
     def walk(value, path):
         if isinstance(value, dict):
@@ -280,7 +281,7 @@ def canonical(data):
             return out
         if isinstance(value, list):
             if value and all(isinstance(v, dict) and "Key" in v for v in value):
-                return {str(v["Key"]): _scalar(v.get("Value", "")) for v in value}
+                return {str(v["Key"]): scalar(v.get("Value", "")) for v in value}
             if path == ("BlockDeviceMappings",):
                 return {v.get("DeviceName", str(i)): walk({k: x for k, x in v.items() if k != "DeviceName"}, path)
                         for i, v in enumerate(value)}  # fmt: skip
@@ -293,7 +294,7 @@ def canonical(data):
             if path in (("SecurityGroupIds",), ("SecurityGroups",)) or all(not isinstance(v, (dict, list)) for v in items):
                 return sorted(items, key=str)
             return items
-        return _scalar(value)
+        return scalar(value)
 
     tree = walk(copy.deepcopy(data or {}), ())
     if tree.get("UserData") is not None:
@@ -404,11 +405,14 @@ def data_changes(have, want):
     return lines or ["launch template data"]
 
 
-def display(data):
-    """The data for a diff: keys sorted, tag lists as dicts, user data decoded, one line per list item."""
+def display(data, want=None):
+    """The data for a diff: keys sorted, tag lists as dicts, user data decoded as a list of lines; without the values
+    AWS answers for keys ``want`` leaves out."""
     if not data:
         return {}
-    tree = canonical(data)
+    tree = canonical(data, text=False)
+    if want is not None:
+        tree = _without_aws_defaults(tree, canonical(want, text=False))
     if "UserData" in tree:
         tree["UserData"] = tree["UserData"].splitlines()
     return json.loads(json.dumps(tree, sort_keys=True))
@@ -536,7 +540,7 @@ def ensure(module):
         out["diff"] = {
             "before": {
                 "version": int(before["DefaultVersionNumber"]),
-                "launch_template_data": display(latest_data),
+                "launch_template_data": display(latest_data, want=data),
                 "tags": dict(sorted(_tags(before).items())),
             } if before is not None else {},
             "after": {
