@@ -418,8 +418,8 @@ def validate_params(params):
     if params.get("assume_role_policy") is not None:
         parse_policy("assume_role_policy", params["assume_role_policy"])
     for key, value in (params.get("tags") or {}).items():
-        if not isinstance(value, str):
-            raise EksError(f"tags.{key}: {value!r} is not a string (IAM tag values are strings)")
+        if not isinstance(value, (str, int, float)):
+            raise EksError(f"tags.{key}: {value!r} is not a tag value (a string, or a number written as one)")
 
 
 def build_desired(params):
@@ -442,7 +442,7 @@ def build_desired(params):
         "managed_policies": list(dict.fromkeys(managed)) if managed is not None else None,
         "inline_policies": parse_inline_policies(inline) if inline is not None else None,
         "purge_policies": params.get("purge_policies", True),
-        "tags": dict(params["tags"]) if params.get("tags") is not None else None,
+        "tags": {k: str(v) for k, v in params["tags"].items()} if params.get("tags") is not None else None,
         "purge_tags": params.get("purge_tags", True),
     }
 

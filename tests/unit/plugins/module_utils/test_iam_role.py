@@ -81,6 +81,10 @@ def test_canonical_form_is_sorted_lists_with_single_values_kept():
     ) == {"Statement": [{"Action": ["a:X", "b:Y"], "Effect": "Allow", "Principal": "*"}], "Version": "2012-10-17"}
 
 
+def test_numbers_given_as_tag_values_are_written_as_strings():
+    assert iam_role.build_desired(_params(tags={"cost": 12, "team": "a"}))["tags"] == {"cost": "12", "team": "a"}
+
+
 def test_service_trust_is_eksctls():
     assert iam_role.service_trust("eks.amazonaws.com") == {
         "Version": "2012-10-17",
@@ -132,7 +136,7 @@ def _params(**overrides):
         ({"inline_policies": {"read": "{"}}, "inline_policies.read: not valid JSON"),
         ({"inline_policies": {"read": {"Version": "2012-10-17"}}}, "inline_policies.read: a policy document with a Statement"),
         ({"assume_role_policy": "[]", "trusted_service": None}, "assume_role_policy: a policy document with a Statement"),
-        ({"tags": {"cost": 12}}, "tags.cost: 12 is not a string"),
+        ({"tags": {"cost": [12]}}, "tags.cost: [12] is not a tag value"),
     ],
 )  # fmt: skip
 def test_bad_input_names_the_option_and_the_value(overrides, message):
