@@ -57,6 +57,26 @@ def test_access_entries_and_policies(eks, active_cluster, iam, raw_eks):
     assert error_of(
         lambda: raw_eks.create_access_entry(clusterName="c1", principalArn=role, kubernetesGroups=["system:masters"])
     ) == ("InvalidParameterException", 400)
+    # EKS resolves the principal: a role that does not exist is refused.
+    assert error_of(
+        lambda: raw_eks.create_access_entry(clusterName="c1", principalArn="arn:aws:iam::123456789012:role/missing")
+    ) == ("InvalidParameterException", 400)
+
+
+def test_access_entries_need_an_api_authentication_mode(eks, network, iam, raw_eks):
+    eks.create_cluster(name="cm", roleArn=network["cluster_role"], resourcesVpcConfig={"subnetIds": network["subnets"]})
+    role = iam.create_role(RoleName="dev", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    calls = [
+        lambda: raw_eks.create_access_entry(clusterName="cm", principalArn=role),
+        lambda: raw_eks.list_access_entries(clusterName="cm"),
+        lambda: raw_eks.describe_access_entry(clusterName="cm", principalArn=role),
+        lambda: raw_eks.delete_access_entry(clusterName="cm", principalArn=role),
+        lambda: raw_eks.list_associated_access_policies(clusterName="cm", principalArn=role),
+        lambda: raw_eks.associate_access_policy(
+            clusterName="cm", principalArn=role, policyArn=VIEW, accessScope={"type": "cluster"}
+        ),
+    ]
+    assert [error_of(call) for call in calls] == [("InvalidRequestException", 400)] * len(calls)
 
 
 def test_pod_identity_associations(eks, active_cluster, iam, raw_eks):

@@ -231,3 +231,62 @@ def test_fargate_profiles(eks, active_cluster, network, iam, raw_eks):
     )
     eks.delete_fargate_profile(clusterName="c1", fargateProfileName="fp")
     wait_gone(lambda: raw_eks.describe_fargate_profile(clusterName="c1", fargateProfileName="fp"))
+
+
+def error_message(call):
+    """(code, HTTP status, message) of the AWS error call() raises."""
+    try:
+        call()
+    except Exception as e:  # noqa: BLE001
+        response = getattr(e, "response", None)
+        assert response, f"expected an AWS error, got {e!r}"
+        return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Message"]
+    raise AssertionError("expected an AWS error, the call succeeded")
+
+
+def test_fargate_profiles_one_at_a_time_and_private_subnets_only(local_aws, eks, active_cluster, network, ec2, iam,
+                                                                 raw_eks):  # fmt: skip
+    local_aws.configure(delays={"nodegroup": 2})
+    role = iam.create_role(RoleName="pods", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    create = dict(clusterName="c1", podExecutionRoleArn=role, selectors=[{"namespace": "batch"}])
+    # Without subnets, the cluster's private subnets (no route to an internet gateway).
+    first = eks.create_fargate_profile(fargateProfileName="first", **create)["fargateProfile"]
+    assert sorted(first["subnets"]) == sorted(network["subnets"])
+    busy = error_message(lambda: raw_eks.create_fargate_profile(fargateProfileName="second", **create))
+    assert busy == (
+        "ResourceInUseException",
+        409,
+        "Cannot create Fargate Profile second because cluster c1 currently has Fargate profile first in status CREATING",
+    )
+    assert error_message(lambda: raw_eks.delete_fargate_profile(clusterName="c1", fargateProfileName="first"))[0] == (
+        "ResourceInUseException"
+    )
+    assert error_message(lambda: raw_eks.create_fargate_profile(fargateProfileName="first", **create)) == (
+        "ResourceInUseException",
+        409,
+        "A Fargate Profile already exists with this name in this cluster.",
+    )
+    # A subnet routed to an internet gateway is public: refused.
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=network["vpc"])
+    table = ec2.create_route_table(VpcId=network["vpc"])["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    ec2.associate_route_table(RouteTableId=table, SubnetId=network["subnets"][0])
+    wait_for(
+        lambda: eks.describe_fargate_profile(clusterName="c1", fargateProfileName="first"),
+        ["fargateProfile", "status"],
+        ["ACTIVE"],
+    )
+    public = error_message(
+        lambda: raw_eks.create_fargate_profile(fargateProfileName="second", subnets=network["subnets"][:1], **create)
+    )
+    assert public == (
+        "InvalidParameterException",
+        400,
+        f"Subnet {network['subnets'][0]} provided in Fargate Profile is not a private subnet",
+    )
+    assert error_message(
+        lambda: raw_eks.create_fargate_profile(
+            fargateProfileName="second", **dict(create, selectors=[{"namespace": str(i)} for i in range(6)])
+        )
+    )[0] == "InvalidParameterException"
