@@ -79,7 +79,9 @@ def test_create_check_apply_then_no_change_and_no_write(local_aws):
     assert base64.b64decode(data["LaunchTemplateData"]["UserData"]).decode() == NODE_CONFIG.format(20)
 
     # The same data, its lists in another order: no change, no write (check mode, then for real).
-    again = dict(params, launch_template_data=lt_data(max_pods=20, groups=("sg-0bbbbbbbbbbbbbbbb", "sg-0aaaaaaaaaaaaaaaa")))
+    again = dict(
+        params, launch_template_data=lt_data(max_pods=20, groups=("sg-0bbbbbbbbbbbbbbbb", "sg-0aaaaaaaaaaaaaaaa"))
+    )
     local_aws.clear_requests()
     for check in (True, False):
         result = run(check=check, **again)
@@ -179,7 +181,9 @@ def test_interrupted_runs_resume_without_a_second_version(local_aws):
     assert versions() == [1] and tags_of(template()) == {"owner": "c"}
 
     # Interrupted after the new version, before it became the default: the re-run only makes it the default.
-    local_aws.faults(fail_next=[{"operation": "ec2:ModifyLaunchTemplate", "count": 20, "error": "UnauthorizedOperation"}])
+    local_aws.faults(
+        fail_next=[{"operation": "ec2:ModifyLaunchTemplate", "count": 20, "error": "UnauthorizedOperation"}]
+    )
     run(launch_template_data=lt_data(size=40), tags={"owner": "c"}, expect_failure=True)
     local_aws.faults()
     assert versions() == [1, 2] and template()["DefaultVersionNumber"] == 1

@@ -85,7 +85,9 @@ def node_max_pods(nodegroup, instance_type=None, prefix_delegation=False):
     given = nodegroup.get("max_pods")
     if given is not None:
         if isinstance(given, bool) or not str(given).isdigit() or int(given) < 1:
-            raise LaunchTemplateError(f"nodegroup {nodegroup.get('name')}: max_pods must be a positive integer, not {given!r}")
+            raise LaunchTemplateError(
+                f"nodegroup {nodegroup.get('name')}: max_pods must be a positive integer, not {given!r}"
+            )
         if not ami_type.startswith(("AL2023", "BOTTLEROCKET")):
             raise LaunchTemplateError(
                 f"nodegroup {nodegroup.get('name')}: max_pods is set in the user data of AL2023 and Bottlerocket nodes"
@@ -140,14 +142,18 @@ def node_launch_template(
     ``user_data`` (decoded), ``max_pods`` and ``tags`` (of the template itself).
     """
     if not isinstance(nodegroup, dict) or not nodegroup.get("name"):
-        raise LaunchTemplateError("the nodegroup must be a normalized nodegroup (aews.eks.cluster_definition) with a name")
+        raise LaunchTemplateError(
+            "the nodegroup must be a normalized nodegroup (aews.eks.cluster_definition) with a name"
+        )
     if not cluster:
         raise LaunchTemplateError("cluster (the cluster's name) is required")
     name = nodegroup["name"]
     tags = dict(tags or {})
     for key in ("volume", "imds", "ssh"):
         if not isinstance(nodegroup.get(key), dict):
-            raise LaunchTemplateError(f"nodegroup {name}: {key} is missing (normalize it with aews.eks.cluster_definition)")
+            raise LaunchTemplateError(
+                f"nodegroup {name}: {key} is missing (normalize it with aews.eks.cluster_definition)"
+            )
     volume, imds, ssh = nodegroup["volume"], nodegroup["imds"], nodegroup["ssh"]
 
     ebs = {"VolumeSize": int(volume["size"]), "VolumeType": volume["type"], "DeleteOnTermination": True}
@@ -163,7 +169,9 @@ def node_launch_template(
     groups = list(security_group_ids or [])
     if ssh.get("allow"):
         if not ssh_security_group_id:
-            raise LaunchTemplateError(f"nodegroup {name}: ssh.allow needs ssh_security_group_id (the SSH security group)")
+            raise LaunchTemplateError(
+                f"nodegroup {name}: ssh.allow needs ssh_security_group_id (the SSH security group)"
+            )
         groups.append(ssh_security_group_id)
     if not groups:
         raise LaunchTemplateError(f"nodegroup {name}: security_group_ids is empty: nodes need the shared node group")
@@ -232,7 +240,9 @@ def check_data(data, field="launch_template_data"):
     from botocore.validate import ParamValidator
 
     if not isinstance(data, dict):
-        raise EksError(message=f"{field} must be a dict (LaunchTemplateData as EC2 takes it), not {type(data).__name__}")
+        raise EksError(
+            message=f"{field} must be a dict (LaunchTemplateData as EC2 takes it), not {type(data).__name__}"
+        )
     shape = _shape()
     unknown = sorted(k for k in data if k not in shape.members)
     if unknown:
@@ -271,8 +281,6 @@ def canonical(data, text=True):
 
     def walk(value, path):
         if isinstance(value, dict):
-            if path == ("UserData",):
-                return value
             out = {}
             for key, item in value.items():
                 if item is None or item == [] or item == {} or (path + (key,)) in AWS_ONLY:
@@ -291,7 +299,9 @@ def canonical(data, text=True):
                     merged.setdefault(spec.get("ResourceType"), {}).update(walk(spec.get("Tags") or [], path))
                 return merged
             items = [walk(v, path) for v in value]
-            if path in (("SecurityGroupIds",), ("SecurityGroups",)) or all(not isinstance(v, (dict, list)) for v in items):
+            if path in (("SecurityGroupIds",), ("SecurityGroups",)) or all(
+                not isinstance(v, (dict, list)) for v in items
+            ):
                 return sorted(items, key=str)
             return items
         return scalar(value)
@@ -392,7 +402,11 @@ def data_changes(have, want):
             tag_lines.setdefault((path[2], _shown(old), _shown(new)), []).append(path[1])
             continue
         if path[0] == "BlockDeviceMappings" and len(path) >= 3:
-            field = ".".join(_snake(p) for p in path[3:] if p) if path[2] == "Ebs" else ".".join(_snake(p) for p in path[2:])
+            field = (
+                ".".join(_snake(p) for p in path[3:] if p)
+                if path[2] == "Ebs"
+                else ".".join(_snake(p) for p in path[2:])
+            )
             name = field if len(devices) == 1 and path[1] == ROOT_DEVICE else f"{path[1]} {field}"
         elif path[0] == "MetadataOptions" and len(path) == 2:
             name = _snake(path[1])
@@ -400,7 +414,9 @@ def data_changes(have, want):
             name = ".".join(_snake(p) if not p.startswith("/") else p for p in path)
         lines.append(f"{name}: {_shown(old)} -> {_shown(new)}")
     for (key, old, new), types in sorted(tag_lines.items()):
-        ordered = [t for t in INSTANCE_TAG_TYPES if t in types] + sorted(t for t in types if t not in INSTANCE_TAG_TYPES)
+        ordered = [t for t in INSTANCE_TAG_TYPES if t in types] + sorted(
+            t for t in types if t not in INSTANCE_TAG_TYPES
+        )
         lines.append(f"{'/'.join(ordered)} tag {key}: {old} -> {new}")
     return lines or ["launch template data"]
 
@@ -422,9 +438,7 @@ def display(data, want=None):
 def validate(params):
     name = params.get("name") or ""
     if not NAME_RE.match(name):
-        raise EksError(
-            message=f"name must be 3 to 128 letters, digits and ( ) . - / _ characters, got {name!r}"
-        )
+        raise EksError(message=f"name must be 3 to 128 letters, digits and ( ) . - / _ characters, got {name!r}")
     if params.get("keep_versions") is not None and params["keep_versions"] < 0:
         raise EksError(message=f"keep_versions must be 0 or more, got {params['keep_versions']}")
     if params["state"] == "present":
@@ -500,7 +514,9 @@ def ensure(module):
         versions = api.list_launch_template_versions(ec2, template["LaunchTemplateId"])
         numbers = [int(v["VersionNumber"]) for v in versions]
         latest = int(template["LatestVersionNumber"])
-        latest_data = next((v.get("LaunchTemplateData") or {} for v in versions if int(v["VersionNumber"]) == latest), {})
+        latest_data = next(
+            (v.get("LaunchTemplateData") or {} for v in versions if int(v["VersionNumber"]) == latest), {}
+        )
     step = plan(template, latest_data, numbers, data, params.get("tags"), params["purge_tags"], params["keep_versions"])
     to_set, to_remove = step["tags"]
     changed = any((step["create"], step["new_version"], step["set_default"], to_set, to_remove, step["delete"]))
@@ -596,7 +612,9 @@ def apply(ec2, name, template, data, description, step):
         return found[0]
     # EC2's read path may not know a template made a moment ago: what the calls answered, as it is now.
     known = dict(template or created)
-    known["DefaultVersionNumber"] = known["LatestVersionNumber"] = max(int(known["LatestVersionNumber"]), step["version"])
+    known["DefaultVersionNumber"] = known["LatestVersionNumber"] = max(
+        int(known["LatestVersionNumber"]), step["version"]
+    )
     known["Tags"] = [{"Key": k, "Value": v} for k, v in apply_tag_changes(_tags(template), to_set, to_remove).items()]
     return known
 

@@ -106,7 +106,9 @@ def test_display_shows_the_user_data_decoded_line_by_line_in_a_stable_order():
 
 
 def test_check_data_fixes_jinja_strings_and_names_wrong_fields():
-    data = lt.check_data({"MetadataOptions": {"HttpPutResponseHopLimit": "2"}, "DisableApiStop": "true", "KeyName": None})
+    data = lt.check_data(
+        {"MetadataOptions": {"HttpPutResponseHopLimit": "2"}, "DisableApiStop": "true", "KeyName": None}
+    )
     assert data == {"MetadataOptions": {"HttpPutResponseHopLimit": 2}, "DisableApiStop": True}
     with pytest.raises(EksError, match="unknown key.s. Ebs"):
         lt.check_data({"Ebs": {}})

@@ -24,7 +24,9 @@ node_launch_template = FilterModule().filters()["node_launch_template"]
 cluster_definition = DefinitionFilters().filters()["cluster_definition"]
 
 OWNER = {"aews.eks/cluster-name": "myeks"}
-CLUSTER_SG, SHARED_SG, SSH_SG = "sg-0c0c0c0c0c0c0c0c0", "sg-0d0d0d0d0d0d0d0d0", "sg-0e0e0e0e0e0e0e0e0"
+CLUSTER_SG = "sg-0c0c0c0c0c0c0c0c0"
+SHARED_SG = "sg-0d0d0d0d0d0d0d0d0"
+SSH_SG = "sg-0e0e0e0e0e0e0e0e0"
 T3_MEDIUM = {"instance_type": "t3.medium", "max_pods": 17, "max_pods_prefix_delegation": 110}
 
 # What the role's Jinja sent for the seed's nodegroup, as the endpoint keeps it (the seed has no cluster tags).
