@@ -71,6 +71,9 @@ TAGS = {"team": "platform"}
 CNI_CONFIG = {"env": {"WARM_IP_TARGET": "4"}}
 CNI_LATEST = "v1.20.4-eksbuild.2"  # the newest vpc-cni for Kubernetes 1.33 (tests/local_aws/catalogue.py)
 CNI_OLDER = "v1.19.6-eksbuild.7"
+CLUSTER_ROLE = f"{NAME}-cluster-role"
+NODE_ROLE = f"{NAME}-mynodegroup-node-role"
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 
 
 def ec2():
@@ -190,6 +193,16 @@ def drift_subnet_tag():
     ec2().delete_tags(Resources=[subnet["SubnetId"]], Tags=[{"Key": "kubernetes.io/role/elb"}])
 
 
+def drift_node_role_policy():
+    boto3.client("iam").attach_role_policy(RoleName=NODE_ROLE, PolicyArn=READ_ONLY)
+
+
+def drift_cluster_role_trust():
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+             "Principal": {"Service": ["eks.amazonaws.com", "ec2.amazonaws.com"]}}]}  # fmt: skip
+    boto3.client("iam").update_assume_role_policy(RoleName=CLUSTER_ROLE, PolicyDocument=json.dumps(trust))
+
+
 # ---------------------------------------------------------------- AWS repaired
 def repaired_scaling():
     assert nodegroup()["scalingConfig"] == {"minSize": 2, "maxSize": 2, "desiredSize": 2}
@@ -229,6 +242,16 @@ def repaired_security_group_rule():
     assert shared_nodes_self_rule(by_name("describe_security_groups", "SecurityGroups", f"{NAME}-shared-nodes"))
 
 
+def repaired_node_role_policy():
+    attached = boto3.client("iam").list_attached_role_policies(RoleName=NODE_ROLE)["AttachedPolicies"]
+    assert READ_ONLY not in [p["PolicyArn"] for p in attached]
+
+
+def repaired_cluster_role_trust():
+    trust = boto3.client("iam").get_role(RoleName=CLUSTER_ROLE)["Role"]["AssumeRolePolicyDocument"]
+    assert [s["Principal"]["Service"] for s in trust["Statement"]] == ["eks.amazonaws.com"], trust
+
+
 def repaired_subnet_tag():
     subnet = by_name("describe_subnets", "Subnets", f"{NAME}-public-ap-northeast-2a")
     assert tag(subnet, "kubernetes.io/role/elb") == "1"
@@ -254,6 +277,10 @@ DRIFTS = [
     ("deleted subnet tag", drift_subnet_tag, "Create | VPC", None, "",
      f'"Name": "{NAME}-public-ap-northeast-2a", "aews.eks/cluster-name": "{NAME}", "kubernetes.io/role/elb": "1"',
      repaired_subnet_tag),
+    ("node role policy", drift_node_role_policy, "Prepare | Node IAM role and its policies", None, READ_ONLY, "",
+     repaired_node_role_policy),
+    ("cluster role trust", drift_cluster_role_trust, "Create | Cluster IAM role", None, '"ec2.amazonaws.com"', "",
+     repaired_cluster_role_trust),
 ]  # fmt: skip
 
 
