@@ -19,7 +19,7 @@ description:
     EKS reserves) and the module fails with every problem it finds, each by its option path.
   - Kubernetes groups and the username are updated in place (C(UpdateAccessEntry)); access policies are associated
     (C(AssociateAccessPolicy), which also changes the scope of an associated one) and disassociated
-    (C(DisassociateAccessPolicy)); tags with C(TagResource) / C(UntagResource). The type cannot change: a different
+    (C(DisassociateAccessPolicy)); tags with C(TagResource) / C(UntagResource). The type cannot change, a different
     type fails before any change.
 author:
   - aews.eks maintainers (@aews)
@@ -55,7 +55,7 @@ options:
     type: str
   access_policies:
     description:
-      - The EKS access policies associated with the entry (STANDARD only). Exclusive when set: policies not listed
+      - The EKS access policies associated with the entry (STANDARD only). Exclusive when set, policies not listed
         are disassociated (an empty list removes them all). Left as they are when not set.
     type: list
     elements: dict

@@ -11,7 +11,7 @@ short_description: Manage one Fargate profile of an Amazon EKS cluster
 version_added: 0.1.0
 description:
   - Create, replace or delete one Fargate profile of an EKS cluster (C(eksctl create fargateprofile),
-    C(fargateProfiles)): the pod execution role, the selectors (namespace and labels) of the pods that run on
+    C(fargateProfiles)) with the pod execution role, the selectors (namespace and labels) of the pods that run on
     Fargate, the private subnets they run in, and tags.
   - EKS cannot change a Fargate profile but for its tags. A different O(pod_execution_role_arn), O(selectors) or
     O(subnets) replaces the profile (deleted, then created again; its pods are rescheduled). Check mode says so in
@@ -43,7 +43,7 @@ options:
     type: str
   selectors:
     description:
-      - The pods that run on Fargate: 1 to 5 selectors, each a namespace and up to 5 labels a pod must all carry.
+      - The pods that run on Fargate, 1 to 5 selectors, each a namespace and up to 5 labels a pod must all carry.
         Required with O(state=present).
     type: list
     elements: dict
