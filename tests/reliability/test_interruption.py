@@ -28,7 +28,8 @@ NAT_GATEWAY = {"create": 3, "delete": 3}
 # (name, the point: task started, or an operation's wait under way in this run's request log)
 SITE_POINTS = [
     ("after the definition", lambda w: w.started("Site | VPC")),
-    ("waiting for the NAT gateway", lambda w: w.called("DescribeNatGateways", after="CreateNatGateway") >= 1),
+    # Inside the one run of aews.eks.eks_vpc: the NAT gateway just created (pending), its route tables not yet.
+    ("in the VPC stage, the NAT gateway pending", lambda w: w.called("CreateRouteTable", after="CreateNatGateway") >= 1),
     ("after the VPC", lambda w: w.started("Site | Cluster, OIDC provider and IRSA roles")),
     ("waiting for the cluster", lambda w: w.called("DescribeCluster", after="CreateCluster") >= 1),
     ("after the cluster", lambda w: w.started("Site | Add-ons needed before nodes")),
