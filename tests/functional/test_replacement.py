@@ -84,7 +84,7 @@ def test_tags_change_in_place_and_the_volume_replaces_the_nodes_said_in_check_mo
     for aws_only in ("certificate_authority", "modified_at", "created_at", "status:", "updates:", "platform_version"):
         assert aws_only not in "\n".join(diff_lines(out)), aws_only
     assert "replaces the" not in out and "Would update nodegroup" not in out
-    assert "ok: [localhost]" in task_output(out, "Prepare | Launch template")
+    assert "ok: [localhost]" in task_output(out, "Prepare | Launch template of the nodes")
 
     local_aws.clear_requests()
     out = site(local_aws, path)
@@ -105,6 +105,9 @@ def test_tags_change_in_place_and_the_volume_replaces_the_nodes_said_in_check_mo
     text = " ".join(out.split())
     assert "replaces the 2 nodes of mynodegroup (launch template: volume_size: 30 -> 40)" in text
     assert f"Launch template {TEMPLATE}: volume_size: 30 -> 40 (a new version would replace the nodes" in text
+    # The launch template's diff: the data's one change and the version it would make, nothing else.
+    shown = [(line[0], line[1:].strip()) for line in diff_lines(task_output(out, "Prepare | Launch template of the nodes"))]
+    assert shown == [("-", "VolumeSize: 30"), ("+", "VolumeSize: 40"), ("-", "version: 1"), ("+", "version: 2")]
     assert diff_lines(task_output(out, "Create | EKS cluster")) == []
     assert template_versions() == 1
 
@@ -112,4 +115,6 @@ def test_tags_change_in_place_and_the_volume_replaces_the_nodes_said_in_check_mo
     assert template_versions() == 2
     nodegroup = eks.describe_nodegroup(clusterName=NAME, nodegroupName="mynodegroup")["nodegroup"]
     assert nodegroup["launchTemplate"]["version"] == "2"
-    assert f"Replacing the 2 nodes of mynodegroup (launch template {TEMPLATE} version 2)" in " ".join(out.split())
+    text = " ".join(out.split())
+    assert f"Replacing the 2 nodes of mynodegroup (launch template {TEMPLATE} version 2: volume_size: 30 -> 40)" in text
+    assert f"Launch template {TEMPLATE}: volume_size: 30 -> 40 (the new version replaces the nodes of mynodegroup)" in text
