@@ -151,7 +151,9 @@ KMS_ARN_RE = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-b)?:kms:[a-z0-9-]+:\d{1
 SECURITY_GROUP_RE = re.compile(r"^sg-[0-9a-f]{8}([0-9a-f]{9})?$")
 ROLE_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$")
 ROLE_ARN_RE = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
-PRINCIPAL_ARN_RE = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:(role|user)/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
+PRINCIPAL_ARN_RE = re.compile(
+    r"^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:(role|user)/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$"
+)
 ACCESS_POLICY_ARN_RE = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-b)?:eks::aws:cluster-access-policy/[A-Za-z0-9]+$")
 SUBNET_ID_RE = re.compile(r"^subnet-[0-9a-f]{8}([0-9a-f]{9})?$")
 ACCESS_ENTRY_TYPES = ["STANDARD", "EC2_LINUX", "EC2_WINDOWS", "FARGATE_LINUX", "EC2", "HYBRID_LINUX", "HYPERPOD_LINUX"]
@@ -529,7 +531,10 @@ def _access_entry(entry, field):
         if group.startswith("system:"):
             _fail(f"{field}.kubernetes_groups[{index}]", f"{group!r}: the system: prefix is reserved by Kubernetes")
     if username is not None and str(username).startswith(RESERVED_USERNAME_PREFIXES):
-        _fail(f"{field}.username", f"{username!r} starts with a prefix EKS reserves ({', '.join(RESERVED_USERNAME_PREFIXES)})")
+        _fail(
+            f"{field}.username",
+            f"{username!r} starts with a prefix EKS reserves ({', '.join(RESERVED_USERNAME_PREFIXES)})",
+        )
     policies = []
     seen = {}
     for index, policy in enumerate(_list(entry.get("access_policies"), f"{field}.access_policies")):
@@ -594,7 +599,10 @@ def _fargate_profile(profile, field):
             _fail(f"{where}.namespace", "is required")
         labels = _labels(selector.get("labels"), f"{where}.labels")
         if len(labels) > FARGATE_LABELS_MAX:
-            _fail(f"{where}.labels", f"{len(labels)} labels; a Fargate profile selector takes at most {FARGATE_LABELS_MAX}")
+            _fail(
+                f"{where}.labels",
+                f"{len(labels)} labels; a Fargate profile selector takes at most {FARGATE_LABELS_MAX}",
+            )
         out_selectors.append({"namespace": str(selector["namespace"]), "labels": labels})
     subnets = _strings(profile.get("subnets"), f"{field}.subnets")
     for index, subnet in enumerate(subnets):
@@ -740,7 +748,10 @@ def _nodegroup(ng, index, cluster_name, cluster_version, cluster_tags, base_dir,
     volume = _dict(ng.get("volume"), f"{field}.volume")
     _known(volume, f"{field}.volume", "volume")
     vtype = _choice(volume.get("type"), f"{field}.volume.type", VOLUME_TYPES, vocabulary.DEFAULT_VOLUME_TYPE)
-    vol = {"size": _int(volume.get("size"), f"{field}.volume.size", vocabulary.DEFAULT_VOLUME_SIZE, 1, 16384), "type": vtype}
+    vol = {
+        "size": _int(volume.get("size"), f"{field}.volume.size", vocabulary.DEFAULT_VOLUME_SIZE, 1, 16384),
+        "type": vtype,
+    }
     if vtype == "gp3":
         vol["iops"] = _int(volume.get("iops"), f"{field}.volume.iops", 3000, 3000, 16000)
         vol["throughput"] = _int(volume.get("throughput"), f"{field}.volume.throughput", 125, 125, 1000)
@@ -1161,7 +1172,8 @@ def _normalize(definition, availability_zones, base_dir, check_files):
         iam.get("fargate_pod_execution_role_arn"), "iam.fargate_pod_execution_role_arn"
     )
     out["iam"]["fargate_pod_execution_role_permissions_boundary"] = _boundary(
-        iam.get("fargate_pod_execution_role_permissions_boundary"), "iam.fargate_pod_execution_role_permissions_boundary"
+        iam.get("fargate_pod_execution_role_permissions_boundary"),
+        "iam.fargate_pod_execution_role_permissions_boundary",
     )
     logging = _dict(d.get("logging"), "logging")
     _known(logging, "logging", "logging")
@@ -1199,7 +1211,8 @@ def _normalize(definition, availability_zones, base_dir, check_files):
             True,
         ),
         "entries": [
-            _access_entry(e, f"access.entries[{i}]") for i, e in enumerate(_list(access.get("entries"), "access.entries"))
+            _access_entry(e, f"access.entries[{i}]")
+            for i, e in enumerate(_list(access.get("entries"), "access.entries"))
         ],
     }
     seen = {}
@@ -1287,11 +1300,7 @@ def _normalize(definition, availability_zones, base_dir, check_files):
                 "Fargate profile names must be unique",
             )
         seen[profile["name"]] = i
-        if (
-            not profile["subnets"]
-            and out["vpc"]["id"]
-            and not (out["vpc"].get("subnet_ids") or {}).get("private")
-        ):
+        if not profile["subnets"] and out["vpc"]["id"] and not (out["vpc"].get("subnet_ids") or {}).get("private"):
             _fail(
                 f"fargate_profiles[{i}].subnets",
                 f"Fargate runs pods in private subnets: give them here or in {ref('vpc.subnet_ids')} (private)",

@@ -96,7 +96,10 @@ def test_access_entry_lifecycle(local_aws, cluster):
     ]
     assert planned["diff"]["before"]["kubernetes_groups"] == ["admins"]
     repaired = run(params, diff=True)
-    assert repaired["access_entry"] == {**planned["access_entry"], "modified_at": repaired["access_entry"]["modified_at"]}
+    assert repaired["access_entry"] == {
+        **planned["access_entry"],
+        "modified_at": repaired["access_entry"]["modified_at"],
+    }
     assert {k: repaired["access_entry"][k] for k in ("kubernetes_groups", "access_policies", "tags")} == {
         k: entry[k] for k in ("kubernetes_groups", "access_policies", "tags")
     }

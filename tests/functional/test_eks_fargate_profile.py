@@ -129,9 +129,10 @@ def test_one_profile_at_a_time_and_private_subnets(local_aws, cluster):
     second = run({"name": "second", "pod_execution_role_arn": cluster["role"], "selectors": [{"namespace": "two"}]})
     creates = [r for r in local_aws.requests()[start:] if r["operation"] == "CreateFargateProfile"]
     assert [r["error"] for r in creates] == [None]
-    assert eks.describe_fargate_profile(clusterName=CLUSTER, fargateProfileName="first")["fargateProfile"][
-        "status"
-    ] == "ACTIVE"
+    assert (
+        eks.describe_fargate_profile(clusterName=CLUSTER, fargateProfileName="first")["fargateProfile"]["status"]
+        == "ACTIVE"
+    )
     # Without subnets, EKS gave the profile the cluster's private subnets, as check mode predicted.
     assert second["fargate_profile"]["subnets"] == sorted(cluster["private"])
 

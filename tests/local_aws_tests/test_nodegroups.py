@@ -285,8 +285,11 @@ def test_fargate_profiles_one_at_a_time_and_private_subnets_only(local_aws, eks,
         400,
         f"Subnet {network['subnets'][0]} provided in Fargate Profile is not a private subnet",
     )
-    assert error_message(
-        lambda: raw_eks.create_fargate_profile(
-            fargateProfileName="second", **dict(create, selectors=[{"namespace": str(i)} for i in range(6)])
-        )
-    )[0] == "InvalidParameterException"
+    assert (
+        error_message(
+            lambda: raw_eks.create_fargate_profile(
+                fargateProfileName="second", **dict(create, selectors=[{"namespace": str(i)} for i in range(6)])
+            )
+        )[0]
+        == "InvalidParameterException"
+    )

@@ -382,9 +382,7 @@ SCHEMA = {
 }
 
 # An add-on's association: the add-on's namespace, and a role given or made for it.
-SCHEMA["AddonPodIdentityAssociation"] = dict(
-    SCHEMA["PodIdentityAssociation"], **_props(namespace=U(STR), roleARN=STR)
-)
+SCHEMA["AddonPodIdentityAssociation"] = dict(SCHEMA["PodIdentityAssociation"], **_props(namespace=U(STR), roleARN=STR))
 
 # The properties managed and self-managed nodegroups share (eksctl's NodeGroupBase).
 _NODEGROUP_BASE = _props(
@@ -1448,7 +1446,11 @@ def _pod_identity(association, with_namespace=True):
     if with_namespace:
         result["namespace"] = association.get("namespace")
     result["service_account"] = association.get("serviceAccountName")
-    for key, name in (("roleARN", "role_arn"), ("roleName", "role_name"), ("permissionsBoundaryARN", "permissions_boundary")):
+    for key, name in (
+        ("roleARN", "role_arn"),
+        ("roleName", "role_name"),
+        ("permissionsBoundaryARN", "permissions_boundary"),
+    ):
         if association.get(key):
             result[name] = association[key]
     if _entries(association.get("permissionPolicyARNs")):

@@ -152,7 +152,9 @@ def private_subnets(ec2, subnet_ids, vpc_id=None, field="subnets"):
             problems.append(f"{field}[{index}]: subnet {subnet_id} does not exist")
             continue
         if vpc_id and subnet["VpcId"] != vpc_id:
-            problems.append(f"{field}[{index}]: subnet {subnet_id} is in {subnet['VpcId']}, not the cluster's VPC {vpc_id}")
+            problems.append(
+                f"{field}[{index}]: subnet {subnet_id} is in {subnet['VpcId']}, not the cluster's VPC {vpc_id}"
+            )
             continue
         gateway = public_route(_route_table(ec2, subnet_id, subnet["VpcId"]))
         if gateway:
@@ -222,9 +224,12 @@ def wait_active(eks, cluster_name, name, deadline):
             return profile
         if status != "CREATING":
             issues = "; ".join(
-                f"{i.get('code')}: {i.get('message')}" for i in ((profile or {}).get("health") or {}).get("issues") or []
+                f"{i.get('code')}: {i.get('message')}"
+                for i in ((profile or {}).get("health") or {}).get("issues") or []
             )
-            raise EksError(message=f"Stopped waiting for {what}: it is {status or 'gone'}" + (f": {issues}" if issues else ""))
+            raise EksError(
+                message=f"Stopped waiting for {what}: it is {status or 'gone'}" + (f": {issues}" if issues else "")
+            )
         _sleep(deadline, what)
 
 
@@ -270,7 +275,11 @@ def _create(eks, params, subnets, tags, deadline, timeout):
     while True:
         try:
             return _in_turn(
-                eks, params["cluster_name"], params["name"], deadline, lambda: api.create_fargate_profile(eks, **request)
+                eks,
+                params["cluster_name"],
+                params["name"],
+                deadline,
+                lambda: api.create_fargate_profile(eks, **request),
             )
         except EksError as e:
             # IAM has not propagated the new role's trust of eks-fargate-pods.amazonaws.com yet.

@@ -190,7 +190,10 @@ def test_importer_reports_every_problem_by_its_path():
                 "accessEntries": [
                     {"principalARN": "arn:aws:iam::123456789012:group/devs"},
                     {"principalARN": ROLE, "type": "EC2_LINUX", "kubernetesGroups": ["ops"]},
-                    {"principalARN": ROLE, "accessPolicies": [{"policyARN": VIEW, "accessScope": {"type": "namespace"}}]},
+                    {
+                        "principalARN": ROLE,
+                        "accessPolicies": [{"policyARN": VIEW, "accessScope": {"type": "namespace"}}],
+                    },
                     None,
                 ]
             },
@@ -251,7 +254,13 @@ def test_importer_refuses_access_entries_with_config_map_and_pod_identity_withou
             "access entry per principal",
         ),
         (
-            {"access": {"entries": [{"principal_arn": ROLE, "access_policies": [{"policy_arn": "arn:aws:iam::aws:policy/X"}]}]}},
+            {
+                "access": {
+                    "entries": [
+                        {"principal_arn": ROLE, "access_policies": [{"policy_arn": "arn:aws:iam::aws:policy/X"}]}
+                    ]
+                }
+            },
             "aews_eks_cluster.access.entries[0].access_policies[0].policy_arn: 'arn:aws:iam::aws:policy/X' is not an "
             "EKS access policy ARN",
         ),
@@ -270,7 +279,11 @@ def test_importer_refuses_access_entries_with_config_map_and_pod_identity_withou
             "aews_eks_cluster.fargate_profiles[1].name: fp is already the name of fargate_profiles[0]",
         ),
         (
-            {"fargate_profiles": [{"name": "fp", "selectors": [{"namespace": "a", "labels": {str(i): "x" for i in range(6)}}]}]},
+            {
+                "fargate_profiles": [
+                    {"name": "fp", "selectors": [{"namespace": "a", "labels": {str(i): "x" for i in range(6)}}]}
+                ]
+            },
             "aews_eks_cluster.fargate_profiles[0].selectors[0].labels: 6 labels; a Fargate profile selector takes at "
             "most 5",
         ),
@@ -285,7 +298,9 @@ def test_importer_refuses_access_entries_with_config_map_and_pod_identity_withou
                 "vpc": {
                     "id": "vpc-0123456789abcdef0",
                     "availability_zones": ZONES,
-                    "subnet_ids": {"public": {ZONES[0]: "subnet-0000000000000000a", ZONES[1]: "subnet-0000000000000000b"}},
+                    "subnet_ids": {
+                        "public": {ZONES[0]: "subnet-0000000000000000a", ZONES[1]: "subnet-0000000000000000b"}
+                    },
                 },
                 "fargate_profiles": [{"name": "fp", "selectors": [{"namespace": "a"}]}],
             },
@@ -309,7 +324,14 @@ def test_importer_refuses_access_entries_with_config_map_and_pod_identity_withou
             "or through addons[1].pod_identity_associations, not both",
         ),
         (
-            {"addons": [{"name": "vpc-cni", "pod_identity_associations": [{"service_account": "aws-node", "role_arn": ROLE}]}]},
+            {
+                "addons": [
+                    {
+                        "name": "vpc-cni",
+                        "pod_identity_associations": [{"service_account": "aws-node", "role_arn": ROLE}],
+                    }
+                ]
+            },
             "aews_eks_cluster.addons[0].pod_identity_associations: EKS Pod Identity needs the eks-pod-identity-agent "
             "add-on: add it to addons",
         ),
