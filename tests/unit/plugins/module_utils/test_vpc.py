@@ -281,3 +281,25 @@ def test_adopted_subnets_are_checked_against_the_cidrs_given():
     assert vpc.adoption_problems(ids, {"public": {A: "10.0.9.0/24"}}, found)[0] == (
         f"subnet_cidrs.public.{A}: subnet subnet-a has CIDR 10.0.0.0/24, the definition gives 10.0.9.0/24"
     )
+
+
+def test_the_normalized_definition_keeps_the_cidrs_given_with_subnet_ids():
+    from ansible_collections.aews.eks.plugins.filter.cluster_definition import normalize
+
+    ids = {"public": {A: "subnet-0000000000000000a", C: "subnet-0000000000000000b"},
+           "private": {A: "subnet-0000000000000000c", C: "subnet-0000000000000000d"}}  # fmt: skip
+    definition = {
+        "name": "c1", "region": "ap-northeast-2",
+        "vpc": {"id": "vpc-0123456789abcdef0", "availability_zones": [A, C], "subnet_ids": ids},
+        "source": {"kind": "eksctl", "paths": {}, "subnet_cidrs": {"public": {A: "10.0.0.0/24"}}},
+    }  # fmt: skip
+    normalized = normalize(definition, check_files=False)
+    assert normalized["source"]["subnet_cidrs"] == {"public": {A: "10.0.0.0/24"}}
+    # What the vpc role passes to eks_vpc finds a subnet of another CIDR.
+    found = [{"SubnetId": "subnet-0000000000000000a", "AvailabilityZone": A, "CidrBlock": "10.0.5.0/24"}]
+    problems = vpc.adoption_problems(normalized["vpc"]["subnet_ids"], normalized["source"]["subnet_cidrs"], found)
+    assert problems[0] == (
+        f"subnet_cidrs.public.{A}: subnet subnet-0000000000000000a has CIDR 10.0.5.0/24, the definition gives 10.0.0.0/24"
+    )
+    del definition["source"]
+    assert normalize(definition, check_files=False)["source"]["subnet_cidrs"] == {}
