@@ -79,9 +79,10 @@ def test_create_check_apply_then_no_change_and_no_write(local_aws):
     assert base64.b64decode(data["LaunchTemplateData"]["UserData"]).decode() == NODE_CONFIG.format(20)
 
     # The same data, its lists in another order: no change, no write (check mode, then for real).
-    again = dict(
-        params, launch_template_data=lt_data(max_pods=20, groups=("sg-0bbbbbbbbbbbbbbbb", "sg-0aaaaaaaaaaaaaaaa"))
-    )
+    again = {
+        **params,
+        "launch_template_data": lt_data(max_pods=20, groups=("sg-0bbbbbbbbbbbbbbbb", "sg-0aaaaaaaaaaaaaaaa")),
+    }
     local_aws.clear_requests()
     for check in (True, False):
         result = run(check=check, **again)

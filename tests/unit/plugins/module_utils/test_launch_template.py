@@ -44,7 +44,7 @@ HAVE = {
 
 
 def changed(**keys):
-    data = {k: v for k, v in WANT.items()}
+    data = dict(WANT)
     data.update(keys)
     return data
 
