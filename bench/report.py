@@ -175,6 +175,14 @@ def hot_spot_table(tasks):
     return "\n".join(lines)
 
 
+def replace_between(text, start, end, content):
+    """text with what lies between the start and end markers replaced by content (the markers kept)."""
+    head, found, rest = text.partition(start)
+    if not found or end not in rest:
+        raise ValueError(f"markers {start} ... {end} not found")
+    return f"{head}{start}\n{content}\n{end}{rest.split(end, 1)[1]}"
+
+
 def plot(path, rows, aws_rows, fleets):  # pragma: no cover - drawing only
     """docs/benchmarks.png: the side-by-side wall times, the AWS-like timing and the fleets."""
     import matplotlib

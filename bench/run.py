@@ -112,7 +112,9 @@ def managed_resources(url, region="ap-northeast-2"):
             items = [i for i in items if i["VpcId"] not in default_vpcs]
         if kind == "security groups":
             # not the VPC's default group, nor the cluster security group EKS makes
-            items = [i for i in items if i["GroupName"] != "default" and not i["GroupName"].startswith("eks-cluster-sg-")]
+            items = [
+                i for i in items if i["GroupName"] != "default" and not i["GroupName"].startswith("eks-cluster-sg-")
+            ]
         if kind == "route tables":  # a VPC's main route table comes with the VPC
             items = [i for i in items if not any(a.get("Main") for a in i.get("Associations", []))]
         if kind == "internet gateways":
@@ -372,10 +374,19 @@ def page(data):
     aws = data["aws_like"]
     fleet = report.fleet_rows({int(k): v for k, v in data["fleets"].items()})
     kinds = "; ".join(
-        f"{report.STACK_TITLES[stack]}: " + ", ".join(f"{n} {kind}" for kind, n in sorted(data["resources"][stack].items()))
+        f"{report.STACK_TITLES[stack]}: "
+        + ", ".join(f"{n} {kind}" for kind, n in sorted(data["resources"][stack].items()))
         for stack in report.STACKS
     )
     hot = report.hot_spot_table(data["hot_spots"]) if data["hot_spots"] else "(no profile_tasks output)"
+    failures = [
+        f"{stack} {phase} trial {n}" for stack in report.STACKS for phase in report.PHASES
+        for n, t in enumerate(data["results"][stack][phase], 1) if t["rc"] != 0
+    ] + [f"AWS-like {k}" for k in ("converge", "noop", "teardown") if aws[k]["rc"] != 0] + [
+        f"fleet of {n}" for n, t in data["fleets"].items() if t["rc"] != 0
+    ]  # fmt: skip
+    failed = ("**Runs that failed (their figures are those of a failed run):** " + ", ".join(failures) + "\n\n"
+              if failures else "Every run succeeded (exit 0).\n\n")  # fmt: skip
     return f"""# Benchmarks
 
 Written by `{data['command']}` (bench/run.py) on {data['date']}: {m['cpus']} CPUs ({m['platform']}, load
@@ -383,6 +394,7 @@ Written by `{data['command']}` (bench/run.py) on {data['date']}: {m['cpus']} CPU
 endpoint (tests/local_aws), which bench/run.py starts and stops itself; the AWS calls are counted from its request log.
 Nothing here is asserted by `make test`: these are the figures as measured.
 
+{failed}
 ## Side by side (transitions instant, median of {data['trials']} trials)
 
 The peer is `bench/peer/site.yml` (and `teardown.yml`): the seed's stack as far as amazon.aws and community.aws
@@ -433,7 +445,9 @@ The slowest tasks of aews.eks's no-op re-run (profile_tasks, last trial):
 
 
 def fmt(result):
-    return f"{result['wall']:.1f} s, {result['calls']} calls, {result['mutating']} mutating, changed={result['changed']}"
+    return (
+        f"{result['wall']:.1f} s, {result['calls']} calls, {result['mutating']} mutating, changed={result['changed']}"
+    )
 
 
 # ---------------------------------------------------------------------------------------------- main
@@ -444,8 +458,10 @@ def main(argv=None):
     parser.add_argument("--output", default=str(ROOT / "docs"), help="directory of benchmarks.md and .png")
     options = parser.parse_args(argv)
     counts = [int(n) for n in options.fleets.split(",") if n.strip()]
-    command = "make bench" if os.environ.get("AEWS_BENCH_MAKE") else "python bench/run.py " + " ".join(
-        shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])
+    command = (
+        "make bench"
+        if os.environ.get("AEWS_BENCH_MAKE")
+        else "python bench/run.py " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     )
 
     import yaml
@@ -486,6 +502,14 @@ def main(argv=None):
     output.mkdir(parents=True, exist_ok=True)
     (log_dir.parent / "bench.json").write_text(json.dumps(data, indent=1, default=str))
     (output / "benchmarks.md").write_text(page(data))
+    readme = ROOT / "README.md"
+    if options.output == str(ROOT / "docs") and readme.exists():
+        resources = {stack: sum(kinds.values()) for stack, kinds in data["resources"].items()}
+        table = f"Measured {data['date']} ({data['machine']['cpus']} CPUs), median of {data['trials']} trials:\n\n"
+        table += report.side_by_side_table(data["rows"], resources)
+        readme.write_text(
+            report.replace_between(readme.read_text(), "<!-- bench:start -->", "<!-- bench:end -->", table)
+        )
     fleet = report.fleet_rows(data["fleets"])
     report.plot(output / "benchmarks.png", data["rows"], data["aws_like"]["rows"], fleet)
     print("\n" + page(data), flush=True)
