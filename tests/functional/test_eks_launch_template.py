@@ -136,8 +136,10 @@ def test_template_tags_change_in_place_without_a_version(local_aws):
 
 
 def test_old_versions_beyond_keep_versions_are_deleted(local_aws):
-    for size in (10, 11, 12, 13):
-        run(launch_template_data=lt_data(size=size), keep_versions=5)
+    run(launch_template_data=lt_data(size=10), keep_versions=5)
+    ec2 = boto3.client("ec2")
+    for size in (11, 12, 13):
+        ec2.create_launch_template_version(LaunchTemplateName=NAME, LaunchTemplateData=lt_data(size=size))
     assert versions() == [1, 2, 3, 4]
 
     local_aws.clear_requests()
@@ -213,3 +215,47 @@ def test_bad_input_fails_naming_the_field_before_any_call(local_aws, params, mes
     result = run(expect_failure=True, **params)
     assert message in result["msg"]
     assert local_aws.requests() == []
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """The parameters of every EC2 launch template create the modules send, in order (in this process)."""
+    import botocore.client
+
+    calls = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def recording(self, operation, params):
+        if operation in ("CreateLaunchTemplate", "CreateLaunchTemplateVersion"):
+            calls.append((operation, dict(params)))
+        return original(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+    return calls
+
+
+def test_an_interrupted_version_create_resumed_sends_the_same_token_and_makes_one_version(local_aws, sent):
+    run(launch_template_data=lt_data())
+    # A fault on the way (retried at once by the module) and a run stopped by a refusal: every attempt at the same
+    # version carries the same client token, so AWS makes it once whichever attempt reached it.
+    local_aws.faults(
+        fail_next=[
+            {"operation": "ec2:CreateLaunchTemplateVersion", "count": 1, "error": "InternalError"},
+        ]
+    )
+    run(launch_template_data=lt_data(size=40))
+    local_aws.faults(
+        fail_next=[{"operation": "ec2:CreateLaunchTemplateVersion", "count": 1, "error": "UnauthorizedOperation"}]
+    )
+    run(launch_template_data=lt_data(size=50), expect_failure=True)
+    local_aws.faults()
+    resumed = run(launch_template_data=lt_data(size=50))
+    assert resumed["new_version"] and resumed["version"] == 3
+    assert versions() == [1, 2, 3]
+
+    creates = [(operation, params.get("ClientToken")) for operation, params in sent]
+    assert creates[0][0] == "CreateLaunchTemplate" and creates[0][1]
+    tokens = [token for operation, token in creates[1:]]
+    assert len(tokens) == 4 and all(tokens)
+    assert tokens[0] == tokens[1] != tokens[2] == tokens[3]  # the retry, then the run stopped and the one resumed
+    assert len({t for _o, t in creates}) == 3
