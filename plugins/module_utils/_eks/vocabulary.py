@@ -93,8 +93,15 @@ CNI_POLICY = "AmazonEKS_CNI_Policy"
 NODE_ROLE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore")
 
 
+# The pod execution role of Fargate profiles.
+FARGATE_POD_EXECUTION_ROLE_POLICY = "AmazonEKSFargatePodExecutionRolePolicy"
 # Every AWS managed policy the roles and modules attach by name.
-MANAGED_POLICIES = (CLUSTER_ROLE_POLICY, VPC_RESOURCE_CONTROLLER_POLICY, CNI_POLICY) + NODE_ROLE_POLICIES
+MANAGED_POLICIES = (
+    CLUSTER_ROLE_POLICY,
+    VPC_RESOURCE_CONTROLLER_POLICY,
+    CNI_POLICY,
+    FARGATE_POD_EXECUTION_ROLE_POLICY,
+) + NODE_ROLE_POLICIES
 
 
 def policy_arn(name, partition="aws"):
