@@ -30,11 +30,15 @@ import uuid
 from . import api
 from .errors import EksError
 from .retry import not_found_lag
+from .vocabulary import ELB_ROLE_TAG
+from .vocabulary import INTERNAL_ELB_ROLE_TAG
+from .vocabulary import NAT_MODES
+from .vocabulary import OWNER_TAG
+from .vocabulary import wait_failure
+from .vocabulary import wait_success
 
-OWNER_TAG = "aews.eks/cluster-name"
-NAT_MODES = ("single", "highly_available", "disabled")
 KINDS = ("public", "private")
-ELB_ROLE = {"public": "kubernetes.io/role/elb", "private": "kubernetes.io/role/internal-elb"}
+ELB_ROLE = {"public": ELB_ROLE_TAG, "private": INTERNAL_ELB_ROLE_TAG}
 ANYWHERE = "0.0.0.0/0"
 LIVE_NAT_STATES = ("pending", "available")
 # NAT gateways take one to a few minutes to become available.
@@ -718,7 +722,7 @@ def wait_nat_gateways(ec2, nat_ids, timeout, sleep=time.sleep):
     while True:
         # By filter: EC2's read path answers a filter for a gateway it does not know by id yet.
         found = {n["NatGatewayId"]: n for n in api.describe_nat_gateways(ec2, filters={"nat-gateway-id": nat_ids})}
-        failed = [n for n in found.values() if n.get("State") in ("failed", "deleting", "deleted")]
+        failed = [n for n in found.values() if n.get("State") in wait_failure("nat_gateway", "active")]
         if failed:
             raise EksError(
                 message="NAT gateway "
@@ -726,7 +730,7 @@ def wait_nat_gateways(ec2, nat_ids, timeout, sleep=time.sleep):
                 + ". Run again: a new gateway is created in its place."
             )  # fmt: skip
         states = {i: (found.get(i) or {}).get("State", "pending") for i in nat_ids}
-        if all(s == "available" for s in states.values()):
+        if all(s in wait_success("nat_gateway", "active") for s in states.values()):
             return states
         if time.monotonic() + delay > deadline:
             raise EksError(
