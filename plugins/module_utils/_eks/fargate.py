@@ -21,6 +21,8 @@ from .common import tag_changes
 from .common import to_ansible
 from .errors import EksError
 from .errors import error_message
+from .vocabulary import wait_failure
+from .vocabulary import wait_success
 from .waiters import Deadline
 from .waiters import wait
 from .waiters import waiter_delay
@@ -220,9 +222,9 @@ def wait_active(eks, cluster_name, name, deadline):
     while True:
         profile = api.describe_fargate_profile(eks, cluster_name, name)
         status = (profile or {}).get("status")
-        if status == "ACTIVE":
+        if status in wait_success("fargate_profile", "active"):
             return profile
-        if status != "CREATING":
+        if status is None or status in wait_failure("fargate_profile", "active"):
             issues = "; ".join(
                 f"{i.get('code')}: {i.get('message')}"
                 for i in ((profile or {}).get("health") or {}).get("issues") or []
