@@ -200,7 +200,9 @@ def plot(path, rows, aws_rows, fleets):  # pragma: no cover - drawing only
     left.set_xticks(list(positions), [PHASE_TITLES[r["phase"]] for r in rows])
     left.set_ylabel("wall time (s), median")
     left.set_title("Side by side, transitions instant")
-    left.legend(fontsize=8)
+    tallest = max([r["peer"]["wall"] for r in rows] + [r["aews"]["wall"] for r in rows])
+    left.set_ylim(0, tallest * 1.35)  # room for the legend above the bars
+    left.legend(fontsize=8, loc="upper left")
 
     labels = ["critical path\n+ overhead", "site.yml\nmeasured", "serial sum\n+ overhead"]
     values = [aws_rows[2][1], aws_rows[3][1], aws_rows[4][1]]
@@ -217,6 +219,8 @@ def plot(path, rows, aws_rows, fleets):  # pragma: no cover - drawing only
     memory = right.twinx()
     memory.plot(counts, [r["peak_rss_mb"] for r in fleets], marker="s", color="#5b9bd5", label="peak memory (MB)")
     memory.set_ylabel("controller peak memory (MB)")
+    right.set_ylim(bottom=0)
+    memory.set_ylim(bottom=0)
     right.legend(loc="upper left", fontsize=8)
     memory.legend(loc="lower right", fontsize=8)
     figure.tight_layout()
