@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import copy
+import functools
 import json
 import re
 
@@ -207,7 +208,9 @@ def node_launch_template(
 
 
 # ---------------------------------------------------------------- the data, checked and compared (pure)
+@functools.lru_cache(maxsize=1)
 def _shape():
+    """EC2's model of LaunchTemplateData (botocore's, read once: the EC2 model is large)."""
     import botocore.session
 
     return botocore.session.get_session().get_service_model("ec2").shape_for("RequestLaunchTemplateData")
