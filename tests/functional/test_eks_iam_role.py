@@ -266,8 +266,6 @@ def test_absent_removes_instance_profiles_and_policies_first(local_aws):
     ],
 )
 def test_bad_input_fails_before_any_aws_call(local_aws, aws_calls, overrides, message):
-    run(params())
-    aws_calls.clear()
     start = len(local_aws.requests())
     failed = run(params(**overrides), expect_failure=True)
     assert message in failed["msg"]
