@@ -183,6 +183,7 @@ KEYS = {
     "iam": [
         "with_oidc", "vpc_resource_controller_policy", "service_accounts", "pod_identity_associations",
         "fargate_pod_execution_role_arn", "fargate_pod_execution_role_permissions_boundary",
+        "service_role_permissions_boundary",
     ],
     "pod_identity_association": [
         "namespace", "service_account", "role_name", "managed_policy_arns", "well_known_policies", "inline_policies",
@@ -1174,6 +1175,9 @@ def _normalize(definition, availability_zones, base_dir, check_files):
     out["iam"]["fargate_pod_execution_role_permissions_boundary"] = _boundary(
         iam.get("fargate_pod_execution_role_permissions_boundary"),
         "iam.fargate_pod_execution_role_permissions_boundary",
+    )
+    out["iam"]["service_role_permissions_boundary"] = _boundary(
+        iam.get("service_role_permissions_boundary"), "iam.service_role_permissions_boundary"
     )
     logging = _dict(d.get("logging"), "logging")
     _known(logging, "logging", "logging")

@@ -281,3 +281,31 @@ def test_a_role_under_another_path_is_not_moved(local_aws):
     assert "path: role demo-ng-node-role has the path '/eks/', not '/'" in failed["msg"]
     assert writes(local_aws, start) == []
     assert run(params())["changed"] is False  # no path asked: the role stays where it is
+
+
+def test_permissions_boundary_is_set_changed_and_removed(local_aws):
+    """The boundary is made with the role, changed in place (check mode says so and writes nothing), and removed
+    with "": the cluster definition's iam.service_role_permissions_boundary reaches the cluster role this way."""
+    client = iam()
+    first = client.create_policy(PolicyName="boundary-a", PolicyDocument=json.dumps(LOGS))["Policy"]["Arn"]
+    second = client.create_policy(PolicyName="boundary-b", PolicyDocument=json.dumps(LOGS))["Policy"]["Arn"]
+
+    def boundary():
+        return client.get_role(RoleName=NAME)["Role"].get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
+
+    assert run(params(permissions_boundary=first))["changed"] is True
+    assert boundary() == first
+    assert run(params(permissions_boundary=first))["changed"] is False
+
+    start = len(local_aws.requests(mutating=True))
+    checked = run(params(permissions_boundary=second), check=True, diff=True)
+    assert checked["changed"] is True and writes(local_aws, start) == []
+    assert [c["action"] for c in checked["changes"]] == ["put_boundary"]
+    assert first in json.dumps(checked["diff"]["before"]) and second in json.dumps(checked["diff"]["after"])
+    assert boundary() == first
+
+    assert run(params(permissions_boundary=second))["changed"] is True
+    assert boundary() == second
+    assert run(params(permissions_boundary=""))["changed"] is True
+    assert boundary() is None
+    assert run(params(permissions_boundary=""))["changed"] is False

@@ -133,7 +133,7 @@ SCHEMA = {
     "RemoteNetwork": _props(cidrs=STRS),
     "ClusterIAM": _props(
         serviceRoleARN=U(STR),
-        serviceRolePermissionsBoundary=U(STR),
+        serviceRolePermissionsBoundary=STR,
         fargatePodExecutionRoleARN=STR,
         fargatePodExecutionRolePermissionsBoundary=STR,
         withOIDC=BOOL,
@@ -1237,6 +1237,7 @@ TOP_PATHS = {
     "iam.pod_identity_associations": "iam.podIdentityAssociations",
     "iam.fargate_pod_execution_role_arn": "iam.fargatePodExecutionRoleARN",
     "iam.fargate_pod_execution_role_permissions_boundary": "iam.fargatePodExecutionRolePermissionsBoundary",
+    "iam.service_role_permissions_boundary": "iam.serviceRolePermissionsBoundary",
     "fargate_profiles": "fargateProfiles",
     "nodegroups": "managedNodeGroups",
     "addons": "addons",
@@ -1541,6 +1542,7 @@ def _iam(iam):
     for key, name in (
         ("fargatePodExecutionRoleARN", "fargate_pod_execution_role_arn"),
         ("fargatePodExecutionRolePermissionsBoundary", "fargate_pod_execution_role_permissions_boundary"),
+        ("serviceRolePermissionsBoundary", "service_role_permissions_boundary"),
     ):
         if iam.get(key):
             result[name] = iam[key]

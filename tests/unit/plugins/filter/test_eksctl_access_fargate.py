@@ -365,3 +365,20 @@ def test_definition_defaults():
     assert result["fargate_profiles"] == [] and result["iam"]["pod_identity_associations"] == []
     assert result["iam"]["fargate_pod_execution_role_arn"] is None
     assert all(addon["pod_identity_associations"] == [] for addon in result["addons"])
+
+
+# ---------------------------------------------------------------- the cluster role's permissions boundary
+def test_service_role_permissions_boundary_converts_and_is_checked():
+    boundary = "arn:aws:iam::123456789012:policy/boundary"
+    converted = eksctl_config(config(iam={"serviceRolePermissionsBoundary": boundary}))
+    assert converted["iam"]["service_role_permissions_boundary"] == boundary
+    assert normalize(definition(iam={"service_role_permissions_boundary": boundary}))["iam"][
+        "service_role_permissions_boundary"
+    ] == boundary
+    assert normalize(definition())["iam"]["service_role_permissions_boundary"] is None
+    message = refused(iam={"service_role_permissions_boundary": "boundary"})
+    assert "iam.service_role_permissions_boundary" in message and "is not an IAM policy ARN" in message
+    assert any(
+        "iam.serviceRolePermissionsBoundary" in line and "is not an IAM policy ARN" in line
+        for line in problems(config(iam={"serviceRolePermissionsBoundary": "boundary"}))
+    )
