@@ -372,9 +372,12 @@ def test_service_role_permissions_boundary_converts_and_is_checked():
     boundary = "arn:aws:iam::123456789012:policy/boundary"
     converted = eksctl_config(config(iam={"serviceRolePermissionsBoundary": boundary}))
     assert converted["iam"]["service_role_permissions_boundary"] == boundary
-    assert normalize(definition(iam={"service_role_permissions_boundary": boundary}))["iam"][
-        "service_role_permissions_boundary"
-    ] == boundary
+    assert (
+        normalize(definition(iam={"service_role_permissions_boundary": boundary}))["iam"][
+            "service_role_permissions_boundary"
+        ]
+        == boundary
+    )
     assert normalize(definition())["iam"]["service_role_permissions_boundary"] is None
     message = refused(iam={"service_role_permissions_boundary": "boundary"})
     assert "iam.service_role_permissions_boundary" in message and "is not an IAM policy ARN" in message
