@@ -110,8 +110,8 @@ aews.eks.vpc : Create | VPC ------------------------------------------------ 1.8
 aews.eks.addons : Create | Add-ons ----------------------------------------- 1.22s
 Site | Summary ------------------------------------------------------------- 0.30s
 """
-    assert report.profile_tasks(output, top=2) == [("aews.eks.addons : Create | Add-ons", 6.0),
-                                                  ("aews.eks.vpc : Create | VPC", 1.83)]  # fmt: skip
+    slowest = [("aews.eks.addons : Create | Add-ons", 6.0), ("aews.eks.vpc : Create | VPC", 1.83)]
+    assert report.profile_tasks(output, top=2) == slowest
     table = report.hot_spot_table([("a : B | C", 1.5)]).splitlines()
     assert table[2] == "| a : B &#124; C | 1.50 |"
 
