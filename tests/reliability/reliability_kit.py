@@ -124,7 +124,7 @@ class Playbook:
             self.process.returncode, self.out_path.read_text(), self.events(), killed, time.monotonic() - self.started
         )
 
-    def kill_when(self, point, timeout=300):
+    def kill_when(self, point, timeout=600):
         """Run until ``point(watch)`` is true, then SIGKILL ansible-playbook, its workers and the module processes
         under way (``kill_tree``). ``watch`` offers the task events and this run's request log so far.
         Fails when the run ends first."""
