@@ -168,8 +168,11 @@ class Result:
 
 
 def run(module, func):
-    """Call ``func(module)``; the one place where collection errors become fail_json."""
+    """Call ``func(module)`` and exit with the result it returns (``change.outcome``); the one place where a module
+    exits and where collection errors become fail_json."""
     try:
-        func(module)
+        result = func(module)
     except EksError as e:
         module.fail_json(msg=str(e), **e.kwargs)
+    if isinstance(result, dict):
+        module.exit_json(**result)
