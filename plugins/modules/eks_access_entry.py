@@ -172,12 +172,33 @@ access_entry:
       type: dict
       sample: {"team": "dev"}
 changes:
-  description: The changes made (or that would be made, in check mode).
+  description: The changes made (in check mode, to be made), in order, one record per AWS call.
   returned: always
   type: list
   elements: dict
-  sample: [{"create": "arn:aws:iam::123456789012:role/dev"},
-           {"associate": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"}]
+  contains:
+    resource:
+      description: What changes.
+      type: str
+    action:
+      description: The verb (create, update, tag, untag, associate, disassociate, delete ...).
+      type: str
+    why:
+      description: What differs, for a person to read.
+      type: str
+    call:
+      description: The AWS operation that makes the change (snake_case).
+      type: str
+    params:
+      description: Its parameters.
+      type: dict
+  sample:
+    - resource: access entry arn:aws:iam::123456789012:role/dev
+      action: associate
+      why: arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy (cluster scope)
+      call: associate_access_policy
+      params: {clusterName: myeks, principalArn: "arn:aws:iam::123456789012:role/dev",
+               policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy", accessScope: {type: cluster}}
 """
 
 from ansible_collections.aews.eks.plugins.module_utils import eks

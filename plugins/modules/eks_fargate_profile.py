@@ -152,12 +152,33 @@ fargate_profile:
       description: Tags of the profile.
       type: dict
 changes:
-  description: The changes made (or that would be made, in check mode).
+  description: The changes made (in check mode, to be made), in order, one record per AWS call.
   returned: always
   type: list
   elements: dict
-  sample: [{"replace": ["selectors"], "reason": "EKS cannot change a Fargate profile: it is deleted and created again,
-            and its pods are rescheduled"}]
+  contains:
+    resource:
+      description: What changes.
+      type: str
+    action:
+      description: The verb (create, update, tag, untag, associate, disassociate, delete ...).
+      type: str
+    why:
+      description: What differs, for a person to read.
+      type: str
+    call:
+      description: The AWS operation that makes the change (snake_case).
+      type: str
+    params:
+      description: Its parameters.
+      type: dict
+  sample:
+    - resource: Fargate profile fp-default
+      action: delete
+      why: "selectors changed: EKS cannot change a Fargate profile: it is deleted and created again, and its pods are
+        rescheduled"
+      call: delete_fargate_profile
+      params: {clusterName: myeks, fargateProfileName: fp-default}
 """
 
 from ansible_collections.aews.eks.plugins.module_utils import eks

@@ -88,12 +88,16 @@ def test_access_entry_lifecycle(local_aws, cluster):
     planned = run(params, check=True, diff=True)
     assert local_aws.requests(mutating=True)[start:] == []
     assert planned["changed"] is True
-    assert planned["changes"] == [
-        {"update": ["kubernetes_groups"]},
-        {"associate": VIEW},
-        {"disassociate": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminPolicy"},
-        {"tag": ["extra"]},
+    assert [(c["action"], c["call"]) for c in planned["changes"]] == [
+        ("update", "update_access_entry"),
+        ("untag", "untag_resource"),
+        ("disassociate", "disassociate_access_policy"),
+        ("associate", "associate_access_policy"),
     ]
+    assert planned["changes"][0]["params"]["kubernetesGroups"] == params["kubernetes_groups"]
+    assert planned["changes"][1]["params"]["tagKeys"] == ["extra"]
+    assert planned["changes"][2]["params"]["policyArn"] == "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminPolicy"
+    assert planned["changes"][3]["params"]["policyArn"] == VIEW
     assert planned["diff"]["before"]["kubernetes_groups"] == ["admins"]
     repaired = run(params, diff=True)
     assert repaired["access_entry"] == {

@@ -71,7 +71,8 @@ def test_fargate_profile_lifecycle(local_aws, cluster):
     assert profile["status"] == "ACTIVE"
     for key in ("fargate_profile_name", "pod_execution_role_arn", "selectors", "subnets", "status", "tags"):
         assert checked["fargate_profile"][key] == profile[key], key
-    assert checked["changes"] == [{"create": "fp-a"}] and checked["diff"]["before"] == {}
+    assert [(c["action"], c["call"]) for c in checked["changes"]] == [("create", "create_fargate_profile")]
+    assert checked["diff"]["before"] == {}
     assert profile["selectors"] == [
         {"namespace": "batch", "labels": {"fargate": "true"}},
         {"namespace": "kube-system", "labels": {}},
@@ -81,7 +82,7 @@ def test_fargate_profile_lifecycle(local_aws, cluster):
     eks = boto3.client("eks")
     eks.tag_resource(resourceArn=profile["fargate_profile_arn"], tags={"extra": "1"})
     start = len(local_aws.requests(mutating=True))
-    assert run(params, check=True)["changes"] == [{"tag": ["extra"]}]
+    assert [(c["action"], c["params"]["tagKeys"]) for c in run(params, check=True)["changes"]] == [("untag", ["extra"])]
     assert mutations(local_aws, start) == []
     assert run(params)["fargate_profile"]["tags"] == {"team": "data"}
     assert mutations(local_aws, start) == ["UntagResource"]
@@ -91,8 +92,9 @@ def test_fargate_profile_lifecycle(local_aws, cluster):
     start = len(local_aws.requests(mutating=True))
     planned = run(changed, check=True, diff=True)
     assert mutations(local_aws, start) == []
-    assert planned["changes"][0]["replace"] == ["selectors"]
-    assert "deleted and created again" in planned["changes"][0]["reason"]
+    assert [c["action"] for c in planned["changes"]] == ["delete", "create"]
+    assert planned["changes"][0]["why"].startswith("selectors changed")
+    assert "deleted and created again" in planned["changes"][0]["why"]
     assert "is replaced (deleted, then created)" in json.dumps(planned.get("warnings")), planned.keys()
     assert planned["diff"]["before"]["selectors"] != planned["diff"]["after"]["selectors"]
     replaced = run(changed, diff=True)
@@ -107,7 +109,9 @@ def test_fargate_profile_lifecycle(local_aws, cluster):
 
     # Delete: predicted without a call, done, then nothing left to do.
     start = len(local_aws.requests(mutating=True))
-    assert run({"name": "fp-a", "state": "absent"}, check=True)["changes"] == [{"delete": "fp-a"}]
+    assert [(c["action"], c["params"]) for c in run({"name": "fp-a", "state": "absent"}, check=True)["changes"]] == [
+        ("delete", {"clusterName": CLUSTER, "fargateProfileName": "fp-a"})
+    ]
     assert mutations(local_aws, start) == []
     assert run({"name": "fp-a", "state": "absent"})["fargate_profile"] == {}
     assert run({"name": "fp-a", "state": "absent"})["changed"] is False

@@ -8,6 +8,9 @@ from __future__ import annotations
 import re
 
 from . import api
+from .change import apply
+from .change import change
+from .change import outcome
 from .common import apply_tag_changes
 from .common import client
 from .common import tag_changes
@@ -159,8 +162,59 @@ def compare(current, params):
     return changes, associate, disassociate, to_set, to_remove
 
 
-def predict(current, params, changes, associate, disassociate, to_set, to_remove):
+def plan(current, params):
+    """The change records that bring the normalized ``current`` entry (``{}`` when there is none) to the module's
+    params: create or update, associate / disassociate each access policy, tag / untag (pure)."""
+    cluster_name, principal = params["cluster_name"], params["principal_arn"]
+    what = f"access entry {principal}"
+    if params.get("state", "present") == "absent":
+        if not current:
+            return []
+        return [change(what, "delete", "state=absent", "delete_access_entry",
+                       dict(clusterName=cluster_name, principalArn=principal))]  # fmt: skip
+    updates, associate, disassociate, to_set, to_remove = compare(current, params)
+    records = []
+    if not current:
+        create = dict(clusterName=cluster_name, principalArn=principal, type=params.get("type") or "STANDARD")
+        if params.get("kubernetes_groups"):
+            create["kubernetesGroups"] = sorted(set(params["kubernetes_groups"]))
+        if params.get("username") is not None:
+            create["username"] = params["username"]
+        if params.get("tags"):
+            create["tags"] = params["tags"]
+        records.append(change(what, "create", "not found", "create_access_entry", create))
+    elif updates:
+        update = dict(clusterName=cluster_name, principalArn=principal)
+        if "kubernetes_groups" in updates:
+            update["kubernetesGroups"] = updates["kubernetes_groups"]
+        if "username" in updates:
+            update["username"] = updates["username"]
+        why = ", ".join(f"{key}: {current.get(key)} -> {value}" for key, value in sorted(updates.items()))
+        records.append(change(what, "update", why, "update_access_entry", update, updates=updates))
+    if current and to_remove:
+        records.append(change(what, "untag", ", ".join(sorted(to_remove)), "untag_resource",
+                              dict(resourceArn=current["access_entry_arn"], tagKeys=sorted(to_remove))))  # fmt: skip
+    if current and to_set:
+        records.append(change(what, "tag", ", ".join(sorted(to_set)), "tag_resource",
+                              dict(resourceArn=current["access_entry_arn"], tags=to_set)))  # fmt: skip
+    for arn in disassociate:
+        records.append(change(what, "disassociate", arn, "disassociate_access_policy",
+                              dict(clusterName=cluster_name, principalArn=principal, policyArn=arn)))  # fmt: skip
+    for policy in associate:
+        records.append(
+            change(what, "associate", f"{policy['policy_arn']} ({policy['access_scope']['type']} scope)",
+                   "associate_access_policy",
+                   dict(clusterName=cluster_name, principalArn=principal, policyArn=policy["policy_arn"],
+                        accessScope=_scope_param(policy["access_scope"])),
+                   policy=policy)  # fmt: skip
+        )
+    return records
+
+
+def predict(current, params, changes):
     """The entry as it will be after the changes (check mode), from ``current`` (normalized) or from nothing."""
+    if any(c["action"] == "delete" for c in changes):
+        return {}
     entry_type = params.get("type") or "STANDARD"
     if current:
         out = dict(current)
@@ -172,16 +226,22 @@ def predict(current, params, changes, associate, disassociate, to_set, to_remove
             "kubernetes_groups": sorted(set(params.get("kubernetes_groups") or default_groups(entry_type))),
             "username": params.get("username") or default_username(params["principal_arn"], entry_type),
             "access_policies": [],
-            "tags": {},
+            "tags": dict(params.get("tags") or {}),
         }
-    out.update(changes)
     policies = {p["policy_arn"]: p for p in out.get("access_policies") or []}
-    for arn in disassociate:
-        policies.pop(arn, None)
-    for policy in associate:
-        policies[policy["policy_arn"]] = policy
+    for record in changes:
+        action = record["action"]
+        if action == "update":
+            out.update(record["updates"])
+        elif action == "tag":
+            out["tags"] = apply_tag_changes(out.get("tags"), record["params"]["tags"], [])
+        elif action == "untag":
+            out["tags"] = apply_tag_changes(out.get("tags"), {}, record["params"]["tagKeys"])
+        elif action == "disassociate":
+            policies.pop(record["params"]["policyArn"], None)
+        elif action == "associate":
+            policies[record["policy"]["policy_arn"]] = record["policy"]
     out["access_policies"] = [policies[arn] for arn in sorted(policies)]
-    out["tags"] = apply_tag_changes(out.get("tags"), to_set, to_remove)
     return out
 
 
@@ -221,11 +281,18 @@ def _scope_param(scope):
     return out
 
 
-def _exit(module, changed, resource, before, changes):
-    out = dict(changed=changed, access_entry=resource, changes=changes)
-    if module._diff:
-        out["diff"] = {"before": diff_view(before), "after": diff_view(resource)}
-    module.exit_json(**out)
+def _apply(eks, record):
+    params = record["params"]
+    call = record["call"]
+    if call == "tag_resource":
+        return api.tag_resource(eks, params["resourceArn"], params["tags"])
+    if call == "untag_resource":
+        return api.untag_resource(eks, params["resourceArn"], params["tagKeys"])
+    if call == "delete_access_entry":
+        return api.delete_access_entry(eks, params["clusterName"], params["principalArn"])
+    if call == "disassociate_access_policy":
+        return api.disassociate_access_policy(eks, params["clusterName"], params["principalArn"], params["policyArn"])
+    return getattr(api, call)(eks, **params)
 
 
 def ensure_access_entry(module):
@@ -235,60 +302,13 @@ def ensure_access_entry(module):
     cluster_name, principal = p["cluster_name"], p["principal_arn"]
     check_cluster(eks, cluster_name)
     current = describe_normalized(eks, cluster_name, principal)
-    records = []
-
-    if p["state"] == "absent":
-        if current:
-            records.append({"delete": principal})
-            if not module.check_mode:
-                api.delete_access_entry(eks, cluster_name, principal)
-        return _exit(module, bool(records), {}, current, records)
-
-    changes, associate, disassociate, to_set, to_remove = compare(current, p)
-    if not current:
-        records.append({"create": principal})
-    elif changes:
-        records.append({"update": sorted(changes)})
-    records += [{"associate": policy["policy_arn"]} for policy in associate]
-    records += [{"disassociate": arn} for arn in disassociate]
-    if current and (to_set or to_remove):
-        records.append({"tag": sorted(set(to_set) | set(to_remove))})
-    if module.check_mode or not records:
-        return _exit(module, bool(records), predict(current, p, changes, associate, disassociate, to_set, to_remove),
-                     current, records)  # fmt: skip
-
-    if not current:
-        params = dict(clusterName=cluster_name, principalArn=principal, type=p.get("type") or "STANDARD")
-        if p.get("kubernetes_groups"):
-            params["kubernetesGroups"] = sorted(set(p["kubernetes_groups"]))
-        if p.get("username") is not None:
-            params["username"] = p["username"]
-        if p.get("tags"):
-            params["tags"] = p["tags"]
-        api.create_access_entry(eks, **params)
+    changes = plan(current, p)
+    if module.check_mode or not changes:
+        resource = predict(current, p, changes)
     else:
-        if changes:
-            params = dict(clusterName=cluster_name, principalArn=principal)
-            if "kubernetes_groups" in changes:
-                params["kubernetesGroups"] = changes["kubernetes_groups"]
-            if "username" in changes:
-                params["username"] = changes["username"]
-            api.update_access_entry(eks, **params)
-        if to_remove:
-            api.untag_resource(eks, current["access_entry_arn"], to_remove)
-        if to_set:
-            api.tag_resource(eks, current["access_entry_arn"], to_set)
-    for arn in disassociate:
-        api.disassociate_access_policy(eks, cluster_name, principal, arn)
-    for policy in associate:
-        api.associate_access_policy(
-            eks,
-            clusterName=cluster_name,
-            principalArn=principal,
-            policyArn=policy["policy_arn"],
-            accessScope=_scope_param(policy["access_scope"]),
-        )
-    _exit(module, True, describe_normalized(eks, cluster_name, principal), current, records)
+        apply(changes, lambda record: _apply(eks, record))
+        resource = {} if p["state"] == "absent" else describe_normalized(eks, cluster_name, principal)
+    return outcome(module, "access_entry", resource, changes, before=current, view=diff_view)
 
 
 def access_entry_info(module):
@@ -302,4 +322,4 @@ def access_entry_info(module):
         entry = describe_normalized(eks, cluster_name, arn)
         if entry:
             entries.append(entry)
-    module.exit_json(changed=False, access_entries=entries)
+    return dict(changed=False, access_entries=entries)

@@ -14,6 +14,9 @@ import re
 import time
 
 from . import api
+from .change import apply
+from .change import change
+from .change import outcome
 from .common import apply_tag_changes
 from .common import client
 from .common import raw_client
@@ -110,7 +113,7 @@ def compare(current, params):
     return replace, to_set, to_remove
 
 
-def predict(params, subnets, tags):
+def predict_created(params, subnets, tags):
     """The profile as creating it with ``params`` makes it (check mode)."""
     return {
         "fargate_profile_name": params["name"],
@@ -121,6 +124,79 @@ def predict(params, subnets, tags):
         "status": "ACTIVE",
         "tags": dict(tags),
     }
+
+
+def create_request(params, subnets, tags):
+    """CreateFargateProfile's parameters (subnets None: EKS takes the cluster's private subnets)."""
+    request = dict(
+        clusterName=params["cluster_name"],
+        fargateProfileName=params["name"],
+        podExecutionRoleArn=params["pod_execution_role_arn"],
+        selectors=[
+            dict(namespace=s["namespace"], **({"labels": s["labels"]} if s["labels"] else {}))
+            for s in normalize_selectors(params["selectors"])
+        ],
+    )
+    if subnets:
+        request["subnets"] = sorted(set(subnets))
+    if tags:
+        request["tags"] = dict(tags)
+    return request
+
+
+def plan(current, params):
+    """The change records from the normalized ``current`` profile (``{}`` when there is none) to the params
+    (pure): create; delete; delete then create (replace) when what EKS cannot change differs; untag / tag."""
+    name, cluster_name = params["name"], params["cluster_name"]
+    what = f"Fargate profile {name}"
+    ids = dict(clusterName=cluster_name, fargateProfileName=name)
+    if params.get("state", "present") == "absent":
+        if not current or current.get("status") == "DELETING":
+            return []
+        return [change(what, "delete", "state=absent", "delete_fargate_profile", ids)]
+    if not current:
+        request = create_request(params, params.get("subnets"), params.get("tags") or {})
+        return [change(what, "create", "not found", "create_fargate_profile", request)]
+    replace, to_set, to_remove = compare(current, params)
+    if replace:
+        why = (
+            f"{', '.join(replace)} changed: EKS cannot change a Fargate profile: it is deleted and created again, "
+            "and its pods are rescheduled"
+        )
+        tags = apply_tag_changes(current.get("tags"), to_set, to_remove)
+        request = create_request(params, params.get("subnets") or current.get("subnets"), tags)
+        return [
+            change(what, "delete", why, "delete_fargate_profile", ids, replace=replace),
+            change(what, "create", why, "create_fargate_profile", request, replace=replace),
+        ]
+    records = []
+    if to_remove:
+        records.append(change(what, "untag", ", ".join(sorted(to_remove)), "untag_resource",
+                              dict(resourceArn=current["fargate_profile_arn"], tagKeys=sorted(to_remove))))  # fmt: skip
+    if to_set:
+        records.append(change(what, "tag", ", ".join(sorted(to_set)), "tag_resource",
+                              dict(resourceArn=current["fargate_profile_arn"], tags=to_set)))  # fmt: skip
+    return records
+
+
+def predict(current, params, changes, default_subnets=None):
+    """The profile once the changes are made (check mode). ``default_subnets()`` gives the cluster's private
+    subnets, which EKS takes for a profile created without subnets."""
+    out = dict(current or {})
+    for record in changes:
+        action, request = record["action"], record["params"]
+        if action == "delete":
+            out = {}
+        elif action == "create":
+            subnets = request.get("subnets")
+            if subnets is None:
+                subnets = default_subnets() if default_subnets else []
+            out = predict_created(params, subnets, request.get("tags") or {})
+        elif action == "untag":
+            out["tags"] = apply_tag_changes(out.get("tags"), {}, request["tagKeys"])
+        elif action == "tag":
+            out["tags"] = apply_tag_changes(out.get("tags"), request["tags"], [])
+    return out
 
 
 def diff_view(profile):
@@ -259,27 +335,14 @@ def delete_profile(eks, cluster_name, name, deadline, wait_for=True):
         wait_deleted(eks, cluster_name, name, deadline)
 
 
-def _create(eks, params, subnets, tags, deadline, timeout):
-    request = dict(
-        clusterName=params["cluster_name"],
-        fargateProfileName=params["name"],
-        podExecutionRoleArn=params["pod_execution_role_arn"],
-        selectors=[
-            dict(namespace=s["namespace"], **({"labels": s["labels"]} if s["labels"] else {}))
-            for s in normalize_selectors(params["selectors"])
-        ],
-    )
-    if subnets:
-        request["subnets"] = list(subnets)
-    if tags:
-        request["tags"] = dict(tags)
+def _create(eks, request, deadline, timeout):
     end = time.monotonic() + timeout
     while True:
         try:
             return _in_turn(
                 eks,
-                params["cluster_name"],
-                params["name"],
+                request["clusterName"],
+                request["fargateProfileName"],
                 deadline,
                 lambda: api.create_fargate_profile(eks, **request),
             )
@@ -290,11 +353,20 @@ def _create(eks, params, subnets, tags, deadline, timeout):
             time.sleep(min(5, waiter_delay("fargate_profile_deleted") * 2))
 
 
-def _exit(module, changed, resource, before, changes, **extra):
-    out = dict(changed=changed, fargate_profile=resource, changes=changes, **extra)
-    if module._diff:
-        out["diff"] = {"before": diff_view(before), "after": diff_view(resource)}
-    module.exit_json(**out)
+def _apply(eks, p, deadline, record):
+    request = record["params"]
+    call = record["call"]
+    if call == "delete_fargate_profile":
+        return delete_profile(eks, request["clusterName"], request["fargateProfileName"], deadline,
+                              wait_for=p["wait"] or "replace" in record)  # fmt: skip
+    if call == "create_fargate_profile":
+        created = _create(eks, request, deadline, p["iam_propagation_timeout"])
+        if p["wait"]:
+            wait_active(eks, request["clusterName"], request["fargateProfileName"], deadline)
+        return created
+    if call == "untag_resource":
+        return api.untag_resource(eks, request["resourceArn"], request["tagKeys"])
+    return api.tag_resource(eks, request["resourceArn"], request["tags"])
 
 
 def ensure_fargate_profile(module):
@@ -308,78 +380,33 @@ def ensure_fargate_profile(module):
         raise EksError(message=f"Cluster {cluster_name} does not exist")
     current = describe_normalized(eks, cluster_name, name)
 
-    if p["state"] == "absent":
-        if not current or current.get("status") == "DELETING" and not p["wait"]:
-            return _exit(module, False, {}, current, [])
-        records = [] if current.get("status") == "DELETING" else [{"delete": name}]
-        if not module.check_mode:
-            delete_profile(eks, cluster_name, name, deadline, wait_for=p["wait"])
-        return _exit(module, bool(records), {}, current, records)
+    if p["state"] == "present":
+        ec2 = client(module, "ec2")
+        if p.get("subnets"):
+            private_subnets(ec2, p["subnets"], (cluster.get("resourcesVpcConfig") or {}).get("vpcId"))
+        if current.get("status") == "DELETING":
+            if not module.check_mode:
+                wait_deleted(eks, cluster_name, name, deadline)
+            current = {}
+    elif current.get("status") == "DELETING" and p["wait"] and not module.check_mode:
+        wait_deleted(eks, cluster_name, name, deadline)
 
-    ec2 = client(module, "ec2")
-    vpc_id = (cluster.get("resourcesVpcConfig") or {}).get("vpcId")
-    if p.get("subnets"):
-        subnets = private_subnets(ec2, p["subnets"], vpc_id)
-    else:
-        subnets = None
-    if current.get("status") == "DELETING":
-        if not module.check_mode:
-            wait_deleted(eks, cluster_name, name, deadline)
-        current = {}
-
-    records = []
-    if current:
-        replace, to_set, to_remove = compare(current, p)
-        if replace:
-            records.append(
-                {
-                    "replace": replace,
-                    "reason": "EKS cannot change a Fargate profile: it is deleted and created again, and its pods "
-                    "are rescheduled",
-                }
-            )
-        elif to_set or to_remove:
-            records.append({"tag": sorted(set(to_set) | set(to_remove))})
-        tags = apply_tag_changes(current.get("tags"), to_set, to_remove)
-        if subnets is None:
-            subnets = current.get("subnets")
-    else:
-        replace, to_set, to_remove = [], {}, []
-        tags = dict(p.get("tags") or {})
-        records.append({"create": name})
+    changes = plan(current, p)
+    replace = next((c["replace"] for c in changes if "replace" in c), None)
     if replace:
         module.warn(
             f"Fargate profile {name} of cluster {cluster_name} is replaced (deleted, then created) because its "
             f"{', '.join(replace)} changed: EKS cannot change a Fargate profile in place"
         )
-
     if module.check_mode:
-        if not records:
-            return _exit(module, False, current, current, [])
-        if current and not replace:
-            predicted = dict(current, tags=tags)
-        else:
-            predicted = predict(p, subnets if subnets is not None else cluster_private_subnets(ec2, cluster), tags)
-        return _exit(module, True, predicted, current, records)
-
-    if current and current.get("status") == "CREATING":
+        resource = predict(current, p, changes, lambda: cluster_private_subnets(client(module, "ec2"), cluster))
+        return outcome(module, "fargate_profile", resource, changes, before=current, view=diff_view)
+    if current and current.get("status") == "CREATING" and p["state"] == "present":
         wait_active(eks, cluster_name, name, deadline)
         current = describe_normalized(eks, cluster_name, name)
-    if not records:
-        return _exit(module, False, current, current, [])
-    if current and not replace:
-        arn = current["fargate_profile_arn"]
-        if to_remove:
-            api.untag_resource(eks, arn, to_remove)
-        if to_set:
-            api.tag_resource(eks, arn, to_set)
-        return _exit(module, True, describe_normalized(eks, cluster_name, name), current, records)
-    if replace:
-        delete_profile(eks, cluster_name, name, deadline)
-    _create(eks, p, subnets, tags, deadline, p["iam_propagation_timeout"])
-    if p["wait"]:
-        wait_active(eks, cluster_name, name, deadline)
-    _exit(module, True, describe_normalized(eks, cluster_name, name), current, records)
+    apply(changes, lambda record: _apply(eks, p, deadline, record))
+    resource = describe_normalized(eks, cluster_name, name) if p["state"] == "present" else {}
+    return outcome(module, "fargate_profile", resource, changes, before=current, view=diff_view)
 
 
 def fargate_profile_info(module):
@@ -392,4 +419,4 @@ def fargate_profile_info(module):
         profile = describe_normalized(eks, cluster_name, name)
         if profile:
             profiles.append(profile)
-    module.exit_json(changed=False, fargate_profiles=profiles)
+    return dict(changed=False, fargate_profiles=profiles)

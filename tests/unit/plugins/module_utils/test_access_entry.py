@@ -68,8 +68,42 @@ def test_compare_leaves_unset_options_and_is_exclusive_for_policies():
     assert changes == {"kubernetes_groups": ["a", "b"]}
     assert associate == [{"policy_arn": VIEW, "access_scope": {"type": "namespace", "namespaces": ["x", "y"]}}]
     assert disassociate == [ADMIN] and (to_set, to_remove) == ({}, ["k"])
-    predicted = ae.predict(current, params(), changes, associate, disassociate, to_set, to_remove)
+    current["access_entry_arn"] = "arn:aws:eks:us-east-1:123456789012:access-entry/c/role/123456789012/dev/x"
+    records = ae.plan(
+        current,
+        params(
+            kubernetes_groups=["b", "a", "b"],
+            access_policies=[{"policy_arn": VIEW, "access_scope": {"type": "namespace", "namespaces": ["y", "x"]}}],
+            tags={},
+        ),
+    )
+    assert [(r["action"], r["call"]) for r in records] == [
+        ("update", "update_access_entry"),
+        ("untag", "untag_resource"),
+        ("disassociate", "disassociate_access_policy"),
+        ("associate", "associate_access_policy"),
+    ]
+    assert (
+        records[0]["params"]["kubernetesGroups"] == ["a", "b"] and "kubernetes_groups: ['a'] -> " in records[0]["why"]
+    )
+    assert records[1]["params"] == {"resourceArn": current["access_entry_arn"], "tagKeys": ["k"]}
+    assert records[3]["params"]["accessScope"] == {"type": "namespace", "namespaces": ["x", "y"]}
+    predicted = ae.predict(current, params(), records)
     assert predicted["access_policies"] == associate and predicted["tags"] == {}
+    assert predicted["kubernetes_groups"] == ["a", "b"]
+    assert ae.predict(current, params(), []) == current
+
+
+def test_plan_of_a_new_entry_and_of_a_delete():
+    records = ae.plan({}, params(kubernetes_groups=["dev"], tags={"t": "1"}))
+    assert [(r["action"], r["call"]) for r in records] == [("create", "create_access_entry")]
+    assert records[0]["params"]["kubernetesGroups"] == ["dev"] and records[0]["params"]["tags"] == {"t": "1"}
+    predicted = ae.predict({}, params(kubernetes_groups=["dev"], tags={"t": "1"}), records)
+    assert predicted["tags"] == {"t": "1"} and predicted["kubernetes_groups"] == ["dev"]
+    gone = ae.plan({"principal_arn": ROLE, "type": "STANDARD"}, params(state="absent"))
+    assert [(r["action"], r["call"]) for r in gone] == [("delete", "delete_access_entry")]
+    assert ae.predict({"principal_arn": ROLE}, params(state="absent"), gone) == {}
+    assert ae.plan({}, params(state="absent")) == []
 
 
 def test_type_cannot_change():

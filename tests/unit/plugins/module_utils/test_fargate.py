@@ -39,11 +39,44 @@ def test_changes_that_replace_and_tags_that_do_not():
 
 
 def test_prediction_and_public_route():
-    predicted = fargate.predict(params(), ["subnet-b", "subnet-a"], {"k": "v"})
+    predicted = fargate.predict_created(params(), ["subnet-b", "subnet-a"], {"k": "v"})
     assert predicted["subnets"] == ["subnet-a", "subnet-b"] and predicted["status"] == "ACTIVE"
     assert predicted["selectors"] == CURRENT["selectors"] and predicted["tags"] == {"k": "v"}
     assert fargate.public_route({"Routes": [{"GatewayId": "local"}, {"GatewayId": "igw-1"}]}) == "igw-1"
     assert fargate.public_route({"Routes": [{"NatGatewayId": "nat-1"}]}) is None
+
+
+def test_plan_and_predict():
+    current = dict(CURRENT, fargate_profile_arn="arn:aws:eks:us-east-1:123456789012:fargateprofile/c1/fp/x")
+    assert fargate.plan(current, params()) == []
+    tags = fargate.plan(current, params(tags={"team": "u", "k": "v"}, purge_tags=True))
+    assert [(r["action"], r["call"], r["params"].get("tags")) for r in tags] == [
+        ("tag", "tag_resource", {"team": "u", "k": "v"})
+    ]
+    assert fargate.predict(current, params(), tags)["tags"] == {"team": "u", "k": "v"}
+
+    replaced = fargate.plan(current, params(selectors=[{"namespace": "a"}], tags={}))
+    assert [(r["action"], r["call"]) for r in replaced] == [
+        ("delete", "delete_fargate_profile"),
+        ("create", "create_fargate_profile"),
+    ]
+    assert "selectors changed" in replaced[0]["why"] and "deleted and created again" in replaced[0]["why"]
+    assert replaced[1]["params"]["subnets"] == CURRENT["subnets"] and "tags" not in replaced[1]["params"]
+    after = fargate.predict(current, params(selectors=[{"namespace": "a"}], tags={}), replaced)
+    assert after["selectors"] == [{"namespace": "a", "labels": {}}] and after["tags"] == {}
+
+    created = fargate.plan({}, params(tags={"t": "1"}))
+    assert created[0]["action"] == "create" and "subnets" not in created[0]["params"]
+    assert created[0]["params"]["selectors"] == [{"namespace": "a"}, {"namespace": "b", "labels": {"x": "1"}}]
+    predicted = fargate.predict({}, params(tags={"t": "1"}), created, lambda: ["subnet-p2", "subnet-p1"])
+    assert predicted["subnets"] == ["subnet-p1", "subnet-p2"] and predicted["tags"] == {"t": "1"}
+
+    deleted = fargate.plan(current, params(state="absent"))
+    assert [(r["action"], r["params"]) for r in deleted] == [
+        ("delete", {"clusterName": "c1", "fargateProfileName": "fp"})
+    ]
+    assert fargate.predict(current, params(state="absent"), deleted) == {}
+    assert fargate.plan(dict(current, status="DELETING"), params(state="absent")) == []
 
 
 def test_every_problem_is_named_at_once():
