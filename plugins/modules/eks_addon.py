@@ -235,16 +235,21 @@ addon:
       type: str
       sample: aws
 changes:
-  description: The updates made to an existing add-on (or that would be made, in check mode).
-  returned: when the add-on existed and O(state=present)
+  description:
+    - The changes made (or that would be made, in check mode), in order, one record each with the C(resource), the
+      C(action) (V(create), V(update), V(untag), V(tag) or V(delete)), C(why) (what differs), the API C(call) and its
+      C(params). Empty when nothing changes.
+  returned: always
   type: list
-  elements: raw
-  sample: [{"update": ["configuration_values", "version"]}, {"tag": ["team"]}]
+  elements: dict
+  sample: [{"resource": "addon vpc-cni", "action": "update", "why": "version v1.19.0-eksbuild.1 -> v1.19.6-eksbuild.7",
+            "call": "update_addon", "params": {"clusterName": "prod", "addonName": "vpc-cni",
+            "addonVersion": "v1.19.6-eksbuild.7"}}]
 updates:
   description:
     - The C(UpdateAddon) update this run started, with its C(id) and C(type), for M(aews.eks.eks_wait) to follow
-      after O(wait=none).
-  returned: when the add-on existed and O(state=present)
+      after O(wait=none). Empty when no update was started.
+  returned: always
   type: list
   elements: dict
   sample: [{"id": "b8ba2dd2-4e4a-3d6b-8c2a-1f2a6a4e7c11", "type": "AddonUpdate"}]

@@ -283,7 +283,10 @@ def test_update_version(cluster, aws_calls):
     predicted, applied = four_steps({"name": "vpc-cni", "version": "v1.19"}, aws_calls)
     assert predicted["diff"]["before"]["version"] == "v1.19.0-eksbuild.1"
     assert predicted["diff"]["after"]["version"] == "v1.19.6-eksbuild.7"
-    assert predicted["changes"] == [{"update": ["version"]}]
+    assert [(c["action"], c["why"]) for c in predicted["changes"]] == [
+        ("update", "version v1.19.0-eksbuild.1 -> v1.19.6-eksbuild.7")
+    ]
+    assert predicted["changes"][0]["params"]["addonVersion"] == "v1.19.6-eksbuild.7"
     assert applied["addon"]["status"] == "ACTIVE"
     assert described("vpc-cni")["addonVersion"] == "v1.19.6-eksbuild.7"
     updates = eks().list_updates(name=CLUSTER, addonName="vpc-cni")["updateIds"]
@@ -344,7 +347,10 @@ def test_update_version_and_configuration_validates_against_the_new_version(clus
     failed = run({"name": "vpc-cni", "configuration_values": wanted}, expect_failure=True)
     assert "configuration_values.env.NETWORK_POLICY_ENFORCING_MODE: unknown key" in failed["msg"]
     predicted, applied = four_steps({"name": "vpc-cni", "version": "latest", "configuration_values": wanted}, aws_calls)
-    assert predicted["changes"] == [{"update": ["configuration_values", "version"]}]
+    assert [c["action"] for c in predicted["changes"]] == ["update"]
+    assert sorted(predicted["changes"][0]["params"]) == [
+        "addonName", "addonVersion", "clusterName", "configurationValues"
+    ]  # fmt: skip
     assert applied["addon"]["version"] == VPC_CNI[0]
     assert applied["addon"]["configuration_values"] == wanted
 

@@ -1,11 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to the aews.eks project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""EKS add-ons: version resolution, configuration values, compare and apply.
+"""EKS add-ons: version resolution, configuration values, plan, predict and apply on the one change model.
 
-Three parts kept apart: pure functions that resolve versions from a DescribeAddonVersions catalogue,
-parse and validate configuration values and build API parameters; a pure compare of the current
-add-on with the desired one; and ``ensure_addon`` / ``addon_info`` which call the API wrappers.
+Pure functions resolve versions from a DescribeAddonVersions catalogue, parse and validate configuration values
+and build API parameters; ``build_desired`` / ``plan`` / ``predict`` turn the installed add-on and what the user
+asked for into change records (``change.change``) and the predicted add-on; ``apply`` makes them. ``reconcile``
+brings one add-on in line with one client and returns its outcome (``ensure_addon`` for eks_addon, or a module
+reconciling several add-ons); ``addon_info`` returns what eks_addon_info reports.
 """
 
 from __future__ import annotations
@@ -34,12 +36,13 @@ except ImportError:
     HAS_YAML = False
 
 from . import api
-from .common import Result
+from . import change as model
 from .common import apply_tag_changes
 from .common import client
 from .common import raw_client
 from .common import tag_changes
 from .common import to_ansible
+from .change import change
 from .errors import EksError
 from .waiters import Deadline
 from .waiters import wait
@@ -309,13 +312,14 @@ def normalize(addon, associations=None):
     return result
 
 
-def desired_state(params, version, configuration):
-    """What the user asked for, in the normalized shape; None for every option not set."""
+def build_desired(params, version, configuration):
+    """What the user asked for, in the normalized shape; None for every option not set (tags too)."""
     return {
         "version": version,
         "configuration_values": configuration,
         "service_account_role_arn": params.get("service_account_role_arn"),
         "pod_identity_associations": normalize_associations(params.get("pod_identity_associations")),
+        "tags": copy.deepcopy(params.get("tags")),
     }
 
 
@@ -412,15 +416,6 @@ def diff_view(addon):
     return view
 
 
-def _exit(result, resource, before, after=None, **extra):
-    """Exit with ``resource`` as the module's result and a diff of ``before`` and ``after`` (``resource`` unless
-    given) through ``diff_view``."""
-    out = dict(changed=result.changed, addon=resource, **extra)
-    if result.module._diff:
-        out["diff"] = {"before": diff_view(before), "after": diff_view(resource if after is None else after)}
-    result.module.exit_json(**out)
-
-
 def validate_params(params):
     """Fail on input that cannot be right, before any AWS call; return the parsed configuration."""
     if params.get("service_account_role_arn") == "":
@@ -438,6 +433,77 @@ def validate_params(params):
             )
         seen.add(a["service_account"])
     return parse_configuration(params.get("configuration_values"))
+
+
+# ---------------------------------------------------------------- plan and predict (pure)
+def _why_update(current, values):
+    """One line naming what an update changes: "version a -> b; configuration_values"."""
+    parts = []
+    for key in sorted(values):
+        if key in ("version", "service_account_role_arn"):
+            parts.append(f"{key} {current.get(key) or '-'} -> {values[key]}")
+        else:
+            parts.append(key)
+    return "; ".join(parts)
+
+
+def plan(current, desired, cluster_name, name, state="present", purge_tags=True, resolve_conflicts=None,
+         preserve=False):  # fmt: skip
+    """The change records that take the add-on ``current`` (``normalize``d, {} when not installed) to ``desired``
+    (``build_desired``), in the order they are made: create; or update (one UpdateAddon for version, configuration
+    values, service account role and pod identity associations, with ``resolve_conflicts``), untag, tag; or delete.
+
+    An add-on being deleted gets no delete record (its deletion is already under way).
+    """
+    resource = f"addon {name}"
+    if state == "absent":
+        if not current or current.get("status") == "DELETING":
+            return []
+        why = "state=absent" + (", the software kept on the cluster (preserve)" if preserve else "")
+        params = {"clusterName": cluster_name, "addonName": name, "preserve": bool(preserve)}
+        return [change(resource, "delete", why, call="delete_addon", params=params)]
+    if not current:
+        params = create_params(cluster_name, name, desired, desired.get("tags"), resolve_conflicts)
+        why = f"not installed: version {desired['version']}"
+        return [change(resource, "create", why, call="create_addon", params=params, desired=copy.deepcopy(desired))]
+    changes = []
+    values = compare(current, desired)
+    params = update_params(cluster_name, name, values, resolve_conflicts)
+    if params:
+        changes.append(
+            change(resource, "update", _why_update(current, values), call="update_addon", params=params,
+                   keys=sorted(values), values=copy.deepcopy(values))  # fmt: skip
+        )
+    to_set, to_remove = tag_changes(current.get("tags"), desired.get("tags"), purge_tags)
+    if to_remove:
+        keys = sorted(to_remove)
+        params = {"resourceArn": current.get("arn"), "tagKeys": keys}
+        changes.append(change(resource, "untag", "tags " + ", ".join(keys), call="untag_resource", params=params))
+    if to_set:
+        params = {"resourceArn": current.get("arn"), "tags": dict(to_set)}
+        why = "tags " + ", ".join(sorted(to_set))
+        changes.append(change(resource, "tag", why, call="tag_resource", params=params))
+    return changes
+
+
+def predict(current, changes, wait_for="active"):
+    """The add-on once ``changes`` (from ``plan``) are made: what check mode returns."""
+    predicted = copy.deepcopy(current or {})
+    for c in changes:
+        action, params = c["action"], c["params"]
+        if action == "create":
+            desired = c["desired"]
+            predicted = predict_created(params["clusterName"], params["addonName"], desired, desired.get("tags"),
+                                        wait_for)  # fmt: skip
+        elif action == "update":
+            predicted = predict_updated(predicted, c["values"], {}, [])
+        elif action == "untag":
+            predicted = predict_updated(predicted, {}, {}, params["tagKeys"])
+        elif action == "tag":
+            predicted = predict_updated(predicted, {}, params["tags"], [])
+        elif action == "delete":
+            predicted = {}
+    return predicted
 
 
 # ---------------------------------------------------------------- apply (API calls)
@@ -466,12 +532,11 @@ def describe_normalized(eks, cluster_name, name):
     return normalize(addon, describe_associations(eks, cluster_name, addon)) if addon else {}
 
 
-def _settle(eks, addon, deadline):
+def _settle(eks, cluster_name, name, status, deadline):
     """Wait for a creation or an update still in progress (EKS refuses an update meanwhile)."""
-    cluster_name, name = addon["clusterName"], addon["addonName"]
-    if addon.get("status") == "CREATING":
+    if status == "CREATING":
         _wait_addon(eks, "addon_created", deadline, cluster_name, name, "to be created")
-    elif addon.get("status") == "UPDATING":
+    elif status == "UPDATING":
         wait_updates_in_progress(
             eks, cluster_name, deadline, f"add-on {name} of cluster {cluster_name}", addon_name=name
         )
@@ -484,101 +549,118 @@ def _cluster(eks, cluster_name):
     return cluster
 
 
-def _absent(module, eks, result, current):
-    p = module.params
-    cluster_name, name = p["cluster_name"], p["name"]
-    before = normalize(current, describe_associations(eks, cluster_name, current)) if current else {}
-    if current and current.get("status") != "DELETING":
-        if result.record("delete"):
-            api.delete_addon(eks, cluster_name, name, preserve=p["preserve"])
-    if current and p["wait"] != "none" and not module.check_mode:
-        _wait_addon(eks, "addon_deleted", Deadline(p["wait_timeout"]), cluster_name, name, "to be deleted")
-    _exit(result, {}, before)
+def apply(eks, changes, cluster_name, name, wait_for, deadline, status=None):
+    """Make ``changes`` (from ``plan``) in order and wait as ``wait_for`` says; the updates started
+    ([{id, type}], for aews.eks.eks_wait to follow after wait=none). ``status``: the installed add-on's status (an
+    update first waits for a creation or an update in progress)."""
+    started = []
+
+    def run_one(c):
+        action, params = c["action"], c["params"]
+        if action == "create":
+            api.create_addon(eks, **copy.deepcopy(params))
+            if wait_for == "active":
+                _wait_addon(eks, "addon_active", deadline, cluster_name, name, "to be ACTIVE")
+            elif wait_for == "created":
+                _wait_addon(eks, "addon_created", deadline, cluster_name, name, "to be created")
+        elif action == "update":
+            _settle(eks, cluster_name, name, status, deadline)
+            update = api.update_addon(eks, **copy.deepcopy(params))
+            started.append({"id": update["id"], "type": update.get("type")})
+            if wait_for != "none":
+                wait(
+                    raw_client(eks),
+                    "update_successful",
+                    deadline.remaining(),
+                    f"update {update['id']} of add-on {name} of cluster {cluster_name}",
+                    name=cluster_name,
+                    updateId=update["id"],
+                    addonName=name,
+                )
+                if wait_for == "active":
+                    _wait_addon(eks, "addon_active", deadline, cluster_name, name, "to be ACTIVE")
+        elif action == "untag":
+            api.untag_resource(eks, params["resourceArn"], params["tagKeys"])
+        elif action == "tag":
+            api.tag_resource(eks, params["resourceArn"], params["tags"])
+        elif action == "delete":
+            api.delete_addon(eks, cluster_name, name, preserve=params["preserve"])
+
+    model.apply(changes, run_one)
+    return started
 
 
-def ensure_addon(module):
-    p = module.params
-    cluster_name, name = p["cluster_name"], p["name"]
-    configuration = validate_params(p)
-    eks = client(module, "eks")
-    deadline = Deadline(p["wait_timeout"])
-    result = Result(module)
-
-    cluster = _cluster(eks, cluster_name)
-    current = api.describe_addon(eks, cluster_name, name)
-    if p["state"] == "absent":
-        return _absent(module, eks, result, current)
-
-    if current and current.get("status") == "DELETING":
-        # A deletion still in progress: the add-on can only be created again once it is gone.
-        if not module.check_mode:
-            _wait_addon(eks, "addon_deleted", deadline, cluster_name, name, "to finish deleting")
-        current = None
-
+def _resolve(eks, cluster, params, current, configuration):
+    """The exact version to install or keep (None: leave the installed one), after checking the configuration
+    values and pod identity associations against that version's schema."""
+    name = params["name"]
     installed = current.get("addonVersion") if current else None
     # An omitted version leaves an installed add-on as it is, and installs the default otherwise.
-    requested = p["version"] if p["version"] is not None else ("default" if current is None else None)
+    requested = params["version"] if params["version"] is not None else ("default" if current is None else None)
     version = installed
     if requested is not None:
         catalogue = api.describe_addon_versions(eks, addonName=name)
         versions = compatible_versions(catalogue, name, cluster.get("version"))
         version = resolve_version(requested, versions, name, cluster.get("version"), current=installed)
         check_downgrade(name, installed, version)
-
-    if configuration or p["pod_identity_associations"]:
+    if configuration or params["pod_identity_associations"]:
         schema = api.describe_addon_configuration(eks, name, version)
         validate_configuration(configuration, schema.get("configurationSchema"), name, version)
-        validate_associations(p["pod_identity_associations"], schema.get("podIdentityConfiguration"), name, version)
+        validate_associations(params["pod_identity_associations"], schema.get("podIdentityConfiguration"), name,
+                              version)  # fmt: skip
+    return version if requested is not None else None
 
-    desired = desired_state(p, version if requested is not None else None, configuration)
 
-    if current is None:
-        desired["version"] = version
-        predicted = predict_created(cluster_name, name, desired, p["tags"], p["wait"])
-        if result.record("create"):
-            api.create_addon(eks, **create_params(cluster_name, name, desired, p["tags"], p["resolve_conflicts"]))
-            if p["wait"] == "active":
-                _wait_addon(eks, "addon_active", deadline, cluster_name, name, "to be ACTIVE")
-            elif p["wait"] == "created":
-                _wait_addon(eks, "addon_created", deadline, cluster_name, name, "to be created")
-            predicted = describe_normalized(eks, cluster_name, name)
-        return _exit(result, predicted, {})
+def reconcile(module, eks, params, cluster=None):
+    """Bring one add-on to ``params`` (eks_addon's options) with the EKS client ``eks`` and return its outcome
+    (``change.outcome``: changed, changes, addon, updates, diff in diff mode) without exiting.
 
-    before = normalize(current, describe_associations(eks, cluster_name, current))
-    changes = compare(before, desired)
-    to_set, to_remove = tag_changes(before.get("tags"), p["tags"], p["purge_tags"])
-    params = update_params(cluster_name, name, changes, p["resolve_conflicts"])
+    ``module`` gives check and diff mode (``check_mode``, ``_diff``); ``cluster`` is the described cluster when the
+    caller has it already (a module reconciling several add-ons of one cluster).
+    """
+    cluster_name, name = params["cluster_name"], params["name"]
+    configuration = validate_params(params)
+    deadline = Deadline(params["wait_timeout"])
+    check_mode = module.check_mode
+
+    cluster = cluster or _cluster(eks, cluster_name)
+    current = api.describe_addon(eks, cluster_name, name)
+    if params["state"] == "absent":
+        before = normalize(current, describe_associations(eks, cluster_name, current)) if current else {}
+        changes = plan(before, None, cluster_name, name, state="absent", preserve=params["preserve"])
+        if changes and not check_mode:
+            apply(eks, changes, cluster_name, name, params["wait"], deadline)
+        if current and params["wait"] != "none" and not check_mode:
+            _wait_addon(eks, "addon_deleted", deadline, cluster_name, name, "to be deleted")
+        return model.outcome(module, "addon", {}, changes, before=before, view=diff_view, updates=[])
+
+    if current and current.get("status") == "DELETING":
+        # A deletion still in progress: the add-on can only be created again once it is gone.
+        if not check_mode:
+            _wait_addon(eks, "addon_deleted", deadline, cluster_name, name, "to finish deleting")
+        current = None
+
+    version = _resolve(eks, cluster, params, current, configuration)
+    desired = build_desired(params, version, configuration)
+    before = normalize(current, describe_associations(eks, cluster_name, current)) if current else {}
+    changes = plan(before, desired, cluster_name, name, purge_tags=params["purge_tags"],
+                   resolve_conflicts=params["resolve_conflicts"])  # fmt: skip
+    predicted = predict(before, changes, params["wait"])
     started = []
-    if params and result.record({"update": sorted(changes)}):
-        _settle(eks, current, deadline)
-        update = api.update_addon(eks, **params)
-        # With wait=none, aews.eks.eks_wait follows the update by its id.
-        started.append({"id": update["id"], "type": update.get("type")})
-        if p["wait"] != "none":
-            wait(
-                raw_client(eks),
-                "update_successful",
-                deadline.remaining(),
-                f"update {update['id']} of add-on {name} of cluster {cluster_name}",
-                name=cluster_name,
-                updateId=update["id"],
-                addonName=name,
-            )
-            if p["wait"] == "active":
-                _wait_addon(eks, "addon_active", deadline, cluster_name, name, "to be ACTIVE")
-    if to_remove and result.record({"untag": sorted(to_remove)}):
-        api.untag_resource(eks, current["addonArn"], to_remove)
-    if to_set and result.record({"tag": sorted(to_set)}):
-        api.tag_resource(eks, current["addonArn"], to_set)
-
-    predicted = predict_updated(before, changes, to_set, to_remove)
-    if result.changed and not module.check_mode:
+    if changes and not check_mode:
+        started = apply(eks, changes, cluster_name, name, params["wait"], deadline, status=before.get("status"))
         after = describe_normalized(eks, cluster_name, name)
     else:
         after = predicted
     # An update not waited for shows its change only once it ends: the diff shows what it makes.
-    shown = predicted if after.get("status") == "UPDATING" else after
-    return _exit(result, after, before, shown, changes=result.changes, updates=started)
+    shown = predicted if before and after.get("status") == "UPDATING" else after
+    return model.outcome(module, "addon", after, changes, before=before, after=shown, view=diff_view,
+                         updates=started)  # fmt: skip
+
+
+def ensure_addon(module):
+    """eks_addon: one add-on of ``module.params``, its outcome (``common.run`` exits with it)."""
+    return reconcile(module, client(module, "eks"), module.params)
 
 
 # ---------------------------------------------------------------- eks_addon_info
@@ -636,4 +718,4 @@ def addon_info(module):
             catalogue = api.describe_addon_versions(eks, addonName=p["name"])
         if p["name"] and compatible_versions(catalogue, p["name"], None) is None:
             raise EksError(message=f"Unknown add-on {p['name']!r}: DescribeAddonVersions has no add-on by that name")
-    module.exit_json(changed=False, addons=addons, addon_versions=available, kubernetes_version=kubernetes_version)
+    return dict(changed=False, addons=addons, addon_versions=available, kubernetes_version=kubernetes_version)

@@ -565,3 +565,137 @@ def test_diff_view_shows_what_the_user_controls_and_nothing_aws_sets():
     after = addon.diff_view(predicted)
     assert sorted(k for k in view if view[k] != after[k]) == ["version"]
     assert addon.diff_view({}) == {}
+
+
+# ---------------------------------------------------------------- plan and predict
+INSTALLED = dict(CURRENT, cluster_name="c", arn="arn:aws:eks:r:1:addon/c/vpc-cni/x", status="ACTIVE")
+
+
+def _desired(**values):
+    desired = {
+        "version": None,
+        "configuration_values": None,
+        "service_account_role_arn": None,
+        "pod_identity_associations": None,
+        "tags": None,
+    }
+    desired.update(values)
+    return desired
+
+
+def test_plan_create_then_predict():
+    desired = _desired(version="v1.19.0-eksbuild.1", configuration_values={"env": {"A": "1"}}, tags={"t": "1"})
+    changes = addon.plan({}, desired, "c", "vpc-cni", resolve_conflicts="overwrite")
+    assert [addon.model.public(c) for c in changes] == [
+        {
+            "resource": "addon vpc-cni",
+            "action": "create",
+            "why": "not installed: version v1.19.0-eksbuild.1",
+            "call": "create_addon",
+            "params": {
+                "clusterName": "c",
+                "addonName": "vpc-cni",
+                "addonVersion": "v1.19.0-eksbuild.1",
+                "configurationValues": '{"env":{"A":"1"}}',
+                "tags": {"t": "1"},
+                "resolveConflicts": "OVERWRITE",
+            },
+        }
+    ]
+    predicted = addon.predict({}, changes, "none")
+    assert predicted == {
+        "name": "vpc-cni",
+        "cluster_name": "c",
+        "arn": None,
+        "version": "v1.19.0-eksbuild.1",
+        "status": "CREATING",
+        "health_issues": [],
+        "configuration_values": {"env": {"A": "1"}},
+        "service_account_role_arn": None,
+        "pod_identity_associations": [],
+        "tags": {"t": "1"},
+    }
+    assert addon.predict({}, changes)["status"] == "ACTIVE"
+
+
+def test_plan_nothing_to_do():
+    desired = _desired(version="v1.19.0-eksbuild.1", configuration_values=json.loads('{"env": {"B": "2", "A": "1"}}'),
+                       tags={"team": "platform"})  # fmt: skip
+    assert addon.plan(INSTALLED, desired, "c", "vpc-cni") == []
+    assert addon.plan(INSTALLED, _desired(), "c", "vpc-cni") == []
+    assert addon.predict(INSTALLED, []) == INSTALLED
+
+
+def test_plan_update_untag_tag_in_order_and_predict():
+    role = "arn:aws:iam::123456789012:role/other"
+    associations = [{"service_account": "aws-node", "role_arn": "arn:r"}]
+    desired = _desired(version="v1.19.2-eksbuild.1", service_account_role_arn=role,
+                       pod_identity_associations=associations, tags={"env": "prod"})  # fmt: skip
+    changes = addon.plan(INSTALLED, desired, "c", "vpc-cni", resolve_conflicts="preserve")
+    assert [(c["action"], c["why"], c["call"]) for c in changes] == [
+        (
+            "update",
+            "pod_identity_associations; service_account_role_arn arn:aws:iam::123456789012:role/cni -> "
+            f"{role}; version v1.19.0-eksbuild.1 -> v1.19.2-eksbuild.1",
+            "update_addon",
+        ),
+        ("untag", "tags team", "untag_resource"),
+        ("tag", "tags env", "tag_resource"),
+    ]
+    assert changes[0]["params"] == {
+        "clusterName": "c",
+        "addonName": "vpc-cni",
+        "addonVersion": "v1.19.2-eksbuild.1",
+        "serviceAccountRoleArn": role,
+        "podIdentityAssociations": [{"serviceAccount": "aws-node", "roleArn": "arn:r"}],
+        "resolveConflicts": "PRESERVE",
+    }
+    assert changes[1]["params"] == {"resourceArn": INSTALLED["arn"], "tagKeys": ["team"]}
+    assert changes[2]["params"] == {"resourceArn": INSTALLED["arn"], "tags": {"env": "prod"}}
+    predicted = addon.predict(INSTALLED, changes)
+    assert predicted == dict(INSTALLED, version="v1.19.2-eksbuild.1", service_account_role_arn=role,
+                             pod_identity_associations=associations, tags={"env": "prod"})  # fmt: skip
+    assert INSTALLED["tags"] == {"team": "platform"}
+
+
+def test_plan_tags_without_purge_only_adds():
+    changes = addon.plan(INSTALLED, _desired(tags={"env": "prod"}), "c", "vpc-cni", purge_tags=False)
+    assert [c["action"] for c in changes] == ["tag"]
+    assert addon.predict(INSTALLED, changes)["tags"] == {"team": "platform", "env": "prod"}
+
+
+def test_plan_configuration_removed():
+    changes = addon.plan(INSTALLED, _desired(configuration_values={}), "c", "vpc-cni")
+    assert [(c["action"], c["why"]) for c in changes] == [("update", "configuration_values")]
+    assert changes[0]["params"]["configurationValues"] == "{}"
+    assert addon.predict(INSTALLED, changes)["configuration_values"] == {}
+
+
+@pytest.mark.parametrize(
+    "current, preserve, expected",
+    [
+        ({}, False, []),
+        (dict(INSTALLED, status="DELETING"), False, []),
+        (
+            INSTALLED,
+            False,
+            [("delete", "state=absent", {"clusterName": "c", "addonName": "vpc-cni", "preserve": False})],
+        ),
+        (
+            INSTALLED,
+            True,
+            [
+                (
+                    "delete",
+                    "state=absent, the software kept on the cluster (preserve)",
+                    {"clusterName": "c", "addonName": "vpc-cni", "preserve": True},
+                )
+            ],
+        ),
+    ],
+)
+def test_plan_delete(current, preserve, expected):
+    changes = addon.plan(current, None, "c", "vpc-cni", state="absent", preserve=preserve)
+    assert [(c["action"], c["why"], c["params"]) for c in changes] == expected
+    if changes:
+        assert addon.predict(current, changes) == {}
