@@ -321,6 +321,34 @@ def delete_pod_identity_association(client, cluster_name, association_id):
     return True
 
 
+# ---------------------------------------------------------------- EKS: identity provider configs
+@_describe("list the identity provider configs", default_value=[])
+def list_identity_provider_configs(client, cluster_name):
+    return _paginate(client, "list_identity_provider_configs", "identityProviderConfigs", clusterName=cluster_name)
+
+
+@_describe("describe the identity provider config")
+def describe_identity_provider_config(client, cluster_name, name, config_type="oidc"):
+    config = client.describe_identity_provider_config(
+        clusterName=cluster_name, identityProviderConfig={"type": config_type, "name": name}
+    )["identityProviderConfig"]
+    return config.get(config_type)
+
+
+@_common("associate the identity provider config")
+def associate_identity_provider_config(client, **params):
+    """AssociateIdentityProviderConfig with a client request token: a repeated request returns the first one's."""
+    params.setdefault("clientRequestToken", request_token("identity-provider-config", params))
+    return client.associate_identity_provider_config(**params)["update"]
+
+
+@_delete("disassociate the identity provider config")
+def disassociate_identity_provider_config(client, cluster_name, name, config_type="oidc"):
+    return client.disassociate_identity_provider_config(
+        clusterName=cluster_name, identityProviderConfig={"type": config_type, "name": name}
+    )["update"]
+
+
 # ---------------------------------------------------------------- STS
 @_common("identify the caller")
 def get_caller_identity(client):
