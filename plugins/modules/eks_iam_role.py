@@ -221,13 +221,32 @@ role:
       description: Tags of the role.
       type: dict
 changes:
-  description: The changes made (or, in check mode, to be made), in order.
+  description: The changes made (in check mode, to be made), in order, one record per AWS call.
   returned: always
   type: list
   elements: dict
+  contains:
+    resource:
+      description: What changes.
+      type: str
+    action:
+      description: The step (create_role, update_trust, attach_policy, put_inline_policy, tag_role, delete_role ...).
+      type: str
+    why:
+      description: What differs, for a person to read.
+      type: str
+    call:
+      description: The IAM operation that makes the change (snake_case).
+      type: str
+    params:
+      description: Its parameters.
+      type: dict
   sample:
-    - action: attach_policy
-      arn: arn:aws:iam::aws:policy/AmazonEKSVPCResourceController
+    - resource: IAM role myeks-cluster-role
+      action: attach_policy
+      why: arn:aws:iam::aws:policy/AmazonEKSVPCResourceController
+      call: attach_role_policy
+      params: {RoleName: myeks-cluster-role, PolicyArn: "arn:aws:iam::aws:policy/AmazonEKSVPCResourceController"}
 """
 
 from ansible_collections.aews.eks.plugins.module_utils import eks

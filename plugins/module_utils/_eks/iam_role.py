@@ -19,7 +19,9 @@ import re
 from urllib.parse import unquote
 
 from . import api
-from .common import Result
+from .change import CHANGE_KEYS
+from .change import change
+from .change import outcome
 from .common import apply_tag_changes
 from .common import client
 from .common import tag_changes
@@ -166,24 +168,36 @@ def validate_max_session_duration(duration):
 
 
 # ---------------------------------------------------------------- compare (pure)
+def _record(role_name, action, why, call, params, **fields):
+    """A change record (``change.change``) of role ``role_name``; ``fields`` are what ``predict_role`` and
+    ``apply_role_changes`` read (the record's ``params`` are the IAM call's)."""
+    return change(f"IAM role {role_name}", action, why, call, params, **fields)
+
+
+def fields(record):
+    """The step a change record of a role stands for: its action and the values the apply step reads."""
+    return {k: v for k, v in record.items() if k == "action" or k not in CHANGE_KEYS}
+
+
+def _tags_param(tags):
+    return [{"Key": k, "Value": v} for k, v in tags.items()]
+
+
 def compare_role(current, desired, trust):
-    """The changes that take the role snapshot ``current`` (None: no role) to ``desired`` with the trust ``trust``.
+    """The change records that take the role snapshot ``current`` (None: no role) to ``desired`` with the trust
+    ``trust``.
 
     ``desired``: name, path (None: "/" on create, left as it is after), description, max_session_duration and
     permissions_boundary (None: left as they are; "" removes the boundary), managed_policies and inline_policies
     (None: left as they are), purge_policies (detach and delete what is not listed), tags (None: left as they are)
-    and purge_tags. Each change is a dict with an ``action`` key and the values the apply step needs.
+    and purge_tags. Each record's ``action`` names the step; its other fields hold the values the apply step needs.
     """
+    name = desired["name"]
     changes = []
     managed = desired.get("managed_policies")
     inline = desired.get("inline_policies")
     if current is None:
-        create = {
-            "action": "create_role",
-            "name": desired["name"],
-            "trust_policy": trust,
-            "tags": desired["tags"] or {},
-        }
+        create = {"name": name, "trust_policy": trust, "tags": desired["tags"] or {}}
         if desired.get("path") not in (None, "/"):
             create["path"] = desired["path"]
         if desired["description"] is not None:
@@ -192,15 +206,16 @@ def compare_role(current, desired, trust):
             create["max_session_duration"] = desired["max_session_duration"]
         if desired["permissions_boundary"]:
             create["permissions_boundary"] = desired["permissions_boundary"]
-        changes.append(create)
-        changes.extend({"action": "attach_policy", "arn": arn} for arn in managed or [])
-        changes.extend(
-            {"action": "put_inline_policy", "policy_name": n, "document": d} for n, d in (inline or {}).items()
-        )
+        changes.append(_record(name, "create_role", "not found", "create_role", _create_params(name, create), **create))
+        changes.extend(_attach(name, arn) for arn in managed or [])
+        changes.extend(_put_inline(name, n, d) for n, d in (inline or {}).items())
         return changes
 
     if trust is not None and policies_differ(current["trust_policy"], trust):
-        changes.append({"action": "update_trust", "trust_policy": trust})
+        changes.append(
+            _record(name, "update_trust", "trust policy differs", "update_assume_role_policy",
+                    dict(RoleName=name, PolicyDocument=trust), trust_policy=trust)  # fmt: skip
+        )
 
     role_update = {}
     if desired["description"] is not None and desired["description"] != (current.get("description") or ""):
@@ -210,85 +225,142 @@ def compare_role(current, desired, trust):
     ):
         role_update["max_session_duration"] = desired["max_session_duration"]
     if role_update:
-        changes.append(dict(action="update_role", **role_update))
+        why = ", ".join(f"{k}: {current.get(k)!r} -> {v!r}" for k, v in role_update.items())
+        changes.append(
+            _record(name, "update_role", why, "update_role", _update_params(name, role_update), **role_update)
+        )
 
     boundary = desired["permissions_boundary"]
     if boundary and boundary != current.get("permissions_boundary"):
-        changes.append({"action": "put_boundary", "arn": boundary})
+        changes.append(
+            _record(name, "put_boundary", f"permissions boundary {current.get('permissions_boundary')} -> {boundary}",
+                    "put_role_permissions_boundary", dict(RoleName=name, PermissionsBoundary=boundary), arn=boundary)
+        )  # fmt: skip
     elif boundary == "" and current.get("permissions_boundary"):
-        changes.append({"action": "delete_boundary"})
+        changes.append(
+            _record(name, "delete_boundary", f"permissions boundary {current['permissions_boundary']} removed",
+                    "delete_role_permissions_boundary", dict(RoleName=name))
+        )  # fmt: skip
 
     if managed is not None:
         attached = current["managed_policies"]
-        changes.extend({"action": "attach_policy", "arn": a} for a in managed if a not in attached)
+        changes.extend(_attach(name, a) for a in managed if a not in attached)
         if desired["purge_policies"]:
-            changes.extend({"action": "detach_policy", "arn": a} for a in attached if a not in managed)
+            changes.extend(_detach(name, a) for a in attached if a not in managed)
 
     if inline is not None:
         have = current["inline_policies"]
         for policy_name, document in inline.items():
             if policy_name not in have or policies_differ(have[policy_name], document):
-                changes.append({"action": "put_inline_policy", "policy_name": policy_name, "document": document})
+                changes.append(_put_inline(name, policy_name, document))
         if desired["purge_policies"]:
-            changes.extend({"action": "delete_inline_policy", "policy_name": n} for n in have if n not in inline)
+            changes.extend(_delete_inline(name, n) for n in have if n not in inline)
 
     to_set, to_remove = tag_changes(current["tags"], desired["tags"], desired["purge_tags"])
     if to_set:
-        changes.append({"action": "tag_role", "tags": to_set})
+        changes.append(
+            _record(name, "tag_role", ", ".join(sorted(to_set)), "tag_role",
+                    dict(RoleName=name, Tags=_tags_param(to_set)), tags=to_set)  # fmt: skip
+        )
     if to_remove:
-        changes.append({"action": "untag_role", "keys": sorted(to_remove)})
+        changes.append(
+            _record(name, "untag_role", ", ".join(sorted(to_remove)), "untag_role",
+                    dict(RoleName=name, TagKeys=sorted(to_remove)), keys=sorted(to_remove))  # fmt: skip
+        )
     return changes
+
+
+def _create_params(name, create):
+    params = dict(RoleName=name, AssumeRolePolicyDocument=create["trust_policy"], Tags=_tags_param(create["tags"]))
+    for key, param in (("path", "Path"), ("description", "Description"), ("max_session_duration", "MaxSessionDuration"),
+                       ("permissions_boundary", "PermissionsBoundary")):  # fmt: skip
+        if key in create:
+            params[param] = create[key]
+    return params
+
+
+def _update_params(name, update):
+    params = dict(RoleName=name)
+    if "description" in update:
+        params["Description"] = update["description"]
+    if "max_session_duration" in update:
+        params["MaxSessionDuration"] = update["max_session_duration"]
+    return params
+
+
+def _attach(name, arn):
+    return _record(name, "attach_policy", arn, "attach_role_policy", dict(RoleName=name, PolicyArn=arn), arn=arn)
+
+
+def _detach(name, arn):
+    return _record(name, "detach_policy", arn, "detach_role_policy", dict(RoleName=name, PolicyArn=arn), arn=arn)
+
+
+def _put_inline(name, policy_name, document):
+    return _record(name, "put_inline_policy", policy_name, "put_role_policy",
+                   dict(RoleName=name, PolicyName=policy_name, PolicyDocument=document),
+                   policy_name=policy_name, document=document)  # fmt: skip
+
+
+def _delete_inline(name, policy_name):
+    return _record(name, "delete_inline_policy", policy_name, "delete_role_policy",
+                   dict(RoleName=name, PolicyName=policy_name), policy_name=policy_name)  # fmt: skip
 
 
 def deletion_changes(current, instance_profiles=()):
     """What deleting the role takes, in order: out of its instance profiles, its policies, the role (pure)."""
-    changes = [{"action": "remove_from_instance_profile", "instance_profile": p} for p in instance_profiles]
-    changes.extend({"action": "detach_policy", "arn": arn} for arn in current["managed_policies"])
-    changes.extend({"action": "delete_inline_policy", "policy_name": n} for n in current["inline_policies"])
-    changes.append({"action": "delete_role", "name": current["name"]})
+    name = current["name"]
+    changes = [
+        _record(name, "remove_from_instance_profile", p, "remove_role_from_instance_profile",
+                dict(InstanceProfileName=p, RoleName=name), instance_profile=p)  # fmt: skip
+        for p in instance_profiles
+    ]
+    changes.extend(_detach(name, arn) for arn in current["managed_policies"])
+    changes.extend(_delete_inline(name, n) for n in current["inline_policies"])
+    changes.append(_record(name, "delete_role", "state=absent", "delete_role", dict(RoleName=name), name=name))
     return changes
 
 
 def predict_role(current, desired, changes):
     """The role snapshot after ``changes`` (check mode's answer, and the diff's after)."""
     role = copy.deepcopy(current) if current else None
-    for change in changes:
-        action = change["action"]
+    for record in changes:
+        action = record["action"]
         if action == "create_role":
             role = {
                 "arn": desired["arn"],
                 "name": desired["name"],
-                "path": change.get("path", "/"),
+                "path": record.get("path", "/"),
                 "role_id": None,
                 "create_date": None,
-                "trust_policy": change["trust_policy"],
-                "description": change.get("description", ""),
-                "max_session_duration": change.get("max_session_duration", DEFAULT_MAX_SESSION_DURATION),
-                "permissions_boundary": change.get("permissions_boundary"),
+                "trust_policy": record["trust_policy"],
+                "description": record.get("description", ""),
+                "max_session_duration": record.get("max_session_duration", DEFAULT_MAX_SESSION_DURATION),
+                "permissions_boundary": record.get("permissions_boundary"),
                 "managed_policies": [],
                 "inline_policies": {},
-                "tags": dict(change["tags"]),
+                "tags": dict(record["tags"]),
             }
         elif action == "update_trust":
-            role["trust_policy"] = change["trust_policy"]
+            role["trust_policy"] = record["trust_policy"]
         elif action == "update_role":
-            role.update({k: v for k, v in change.items() if k != "action"})
+            role.update({k: record[k] for k in ("description", "max_session_duration") if k in record})
         elif action == "put_boundary":
-            role["permissions_boundary"] = change["arn"]
+            role["permissions_boundary"] = record["arn"]
         elif action == "delete_boundary":
             role["permissions_boundary"] = None
         elif action == "attach_policy":
-            role["managed_policies"].append(change["arn"])
+            role["managed_policies"].append(record["arn"])
         elif action == "detach_policy":
-            role["managed_policies"].remove(change["arn"])
+            role["managed_policies"].remove(record["arn"])
         elif action == "put_inline_policy":
-            role["inline_policies"][change["policy_name"]] = change["document"]
+            role["inline_policies"][record["policy_name"]] = record["document"]
         elif action == "delete_inline_policy":
-            role["inline_policies"].pop(change["policy_name"], None)
+            role["inline_policies"].pop(record["policy_name"], None)
         elif action == "tag_role":
-            role["tags"] = apply_tag_changes(role["tags"], change["tags"], [])
+            role["tags"] = apply_tag_changes(role["tags"], record["tags"], [])
         elif action == "untag_role":
-            role["tags"] = apply_tag_changes(role["tags"], {}, change["keys"])
+            role["tags"] = apply_tag_changes(role["tags"], {}, record["keys"])
         elif action == "delete_role":
             role = None
     return role
@@ -348,50 +420,50 @@ def read_role(iam, name):
 
 
 def apply_role_changes(iam, name, changes):
-    for change in changes:
-        action = change["action"]
+    for record in changes:
+        action = record["action"]
         if action == "create_role":
             params = dict(
                 RoleName=name,
-                AssumeRolePolicyDocument=json.dumps(change["trust_policy"]),
-                Tags=[{"Key": k, "Value": v} for k, v in change["tags"].items()],
+                AssumeRolePolicyDocument=json.dumps(record["trust_policy"]),
+                Tags=[{"Key": k, "Value": v} for k, v in record["tags"].items()],
             )
-            if "path" in change:
-                params["Path"] = change["path"]
-            if "description" in change:
-                params["Description"] = change["description"]
-            if "max_session_duration" in change:
-                params["MaxSessionDuration"] = change["max_session_duration"]
-            if "permissions_boundary" in change:
-                params["PermissionsBoundary"] = change["permissions_boundary"]
+            if "path" in record:
+                params["Path"] = record["path"]
+            if "description" in record:
+                params["Description"] = record["description"]
+            if "max_session_duration" in record:
+                params["MaxSessionDuration"] = record["max_session_duration"]
+            if "permissions_boundary" in record:
+                params["PermissionsBoundary"] = record["permissions_boundary"]
             api.create_role(iam, **params)
         elif action == "update_trust":
-            api.update_assume_role_policy(iam, name, json.dumps(change["trust_policy"]))
+            api.update_assume_role_policy(iam, name, json.dumps(record["trust_policy"]))
         elif action == "update_role":
             params = {}
-            if "description" in change:
-                params["Description"] = change["description"]
-            if "max_session_duration" in change:
-                params["MaxSessionDuration"] = change["max_session_duration"]
+            if "description" in record:
+                params["Description"] = record["description"]
+            if "max_session_duration" in record:
+                params["MaxSessionDuration"] = record["max_session_duration"]
             api.update_role(iam, name, **params)
         elif action == "put_boundary":
-            api.put_role_permissions_boundary(iam, name, change["arn"])
+            api.put_role_permissions_boundary(iam, name, record["arn"])
         elif action == "delete_boundary":
             api.delete_role_permissions_boundary(iam, name)
         elif action == "attach_policy":
-            api.attach_role_policy(iam, name, change["arn"])
+            api.attach_role_policy(iam, name, record["arn"])
         elif action == "detach_policy":
-            api.detach_role_policy(iam, name, change["arn"])
+            api.detach_role_policy(iam, name, record["arn"])
         elif action == "put_inline_policy":
-            api.put_role_policy(iam, name, change["policy_name"], json.dumps(change["document"]))
+            api.put_role_policy(iam, name, record["policy_name"], json.dumps(record["document"]))
         elif action == "delete_inline_policy":
-            api.delete_role_policy(iam, name, change["policy_name"])
+            api.delete_role_policy(iam, name, record["policy_name"])
         elif action == "tag_role":
-            api.tag_role(iam, name, change["tags"])
+            api.tag_role(iam, name, record["tags"])
         elif action == "untag_role":
-            api.untag_role(iam, name, change["keys"])
+            api.untag_role(iam, name, record["keys"])
         elif action == "remove_from_instance_profile":
-            api.remove_role_from_instance_profile(iam, change["instance_profile"], name)
+            api.remove_role_from_instance_profile(iam, record["instance_profile"], name)
         elif action == "delete_role":
             api.delete_role(iam, name)
 
@@ -450,7 +522,6 @@ def build_desired(params):
 def ensure_role(module):
     """eks_iam_role: one IAM role, its trust, managed and inline policies and tags, in one run."""
     params = module.params
-    result = Result(module)
     validate_params(params)
     iam = client(module, "iam")
     desired = build_desired(params)
@@ -458,15 +529,13 @@ def ensure_role(module):
     current = read_role(iam, name)
 
     if params["state"] == "absent":
-        if current is None:
-            return _exit(result, None, None, created=False, name=name)
-        profiles = [p["InstanceProfileName"] for p in api.list_instance_profiles_for_role(iam, name)]
-        changes = deletion_changes(current, profiles)
-        for change in changes:
-            result.record(change)
-        if not module.check_mode:
-            apply_role_changes(iam, name, changes)
-        return _exit(result, current, None, created=False, name=name)
+        changes = []
+        if current is not None:
+            profiles = [p["InstanceProfileName"] for p in api.list_instance_profiles_for_role(iam, name)]
+            changes = deletion_changes(current, profiles)
+            if not module.check_mode:
+                apply_role_changes(iam, name, changes)
+        return _outcome(module, changes, current, None, created=False, name=name)
 
     if current is None:
         if desired["trust_policy"] is None:
@@ -482,28 +551,17 @@ def ensure_role(module):
         desired["arn"] = current["arn"]
 
     changes = compare_role(current, desired, desired["trust_policy"])
-    for change in changes:
-        result.record(change)
-    if not module.check_mode:
-        apply_role_changes(iam, name, changes)
     if changes and not module.check_mode:
+        apply_role_changes(iam, name, changes)
         role = read_role(iam, name)
     else:
         role = predict_role(current, desired, changes)
-    return _exit(result, current, role, created=current is None, name=name)
+    return _outcome(module, changes, current, role, created=current is None, name=name)
 
 
-def _exit(result, before, after, created, name):
-    module = result.module
+def _outcome(module, changes, before, after, created, name):
     view = role_view(after)
-    out = dict(
-        changed=result.changed,
-        changes=result.changes,
-        role=view,
-        arn=view["arn"] if view else None,
-        role_name=name,
-        created=created,
-    )
-    if module._diff:
-        out["diff"] = {"before": diff_view(before) or {}, "after": diff_view(after) or {}}
-    module.exit_json(**out)
+    return outcome(
+        module, "role", view, changes, before=before, after=after, view=diff_view,
+        arn=view["arn"] if view else None, role_name=name, created=created,
+    )  # fmt: skip

@@ -193,7 +193,7 @@ def _plan(current, **overrides):
 def test_new_role_is_created_whole():
     desired, changes = _plan(None, description="Nodes", path="/eks/", max_session_duration=7200,
                              permissions_boundary="arn:aws:iam::123456789012:policy/b")  # fmt: skip
-    assert changes == [
+    assert [iam_role.fields(c) for c in changes] == [
         {
             "action": "create_role",
             "name": "demo-ng-node-role",
@@ -211,6 +211,18 @@ def test_new_role_is_created_whole():
     predicted = iam_role.predict_role(None, desired, changes)
     assert predicted["path"] == "/eks/" and predicted["managed_policies"] == [WORKER, ECR]
     assert predicted["inline_policies"] == {"read": READ} and predicted["max_session_duration"] == 7200
+
+
+def test_records_name_the_call_and_its_parameters():
+    _desired, changes = _plan(_current(managed_policies=[WORKER], tags={"x": "1"}),
+                              tags={"aews.eks/cluster-name": "demo"})  # fmt: skip
+    assert [(c["resource"], c["action"], c["why"], c["call"], c["params"]) for c in changes] == [
+        ("IAM role demo-ng-node-role", "attach_policy", ECR, "attach_role_policy",
+         {"RoleName": "demo-ng-node-role", "PolicyArn": ECR}),
+        ("IAM role demo-ng-node-role", "tag_role", "aews.eks/cluster-name", "tag_role",
+         {"RoleName": "demo-ng-node-role", "Tags": [{"Key": "aews.eks/cluster-name", "Value": "demo"}]}),
+        ("IAM role demo-ng-node-role", "untag_role", "x", "untag_role", {"RoleName": "demo-ng-node-role", "TagKeys": ["x"]}),
+    ]  # fmt: skip
 
 
 def test_role_as_asked_needs_no_change():
@@ -246,7 +258,7 @@ def test_role_as_asked_needs_no_change():
 )  # fmt: skip
 def test_changes_are_only_what_differs(current, overrides, expected):
     desired, changes = _plan(current, **overrides)
-    assert changes == expected
+    assert [iam_role.fields(c) for c in changes] == expected
     predicted = iam_role.predict_role(current, desired, changes)
     # What the changes lead to needs no further change.
     assert iam_role.compare_role(predicted, desired, desired["trust_policy"]) == []
@@ -255,7 +267,14 @@ def test_changes_are_only_what_differs(current, overrides, expected):
 def test_deletion_empties_the_role_first():
     current = _current(inline_policies={"read": READ})
     changes = iam_role.deletion_changes(current, ["demo-ng-node-role"])
-    assert changes == [
+    assert [(c["call"], c["params"]) for c in changes][::4] == [
+        (
+            "remove_role_from_instance_profile",
+            {"InstanceProfileName": "demo-ng-node-role", "RoleName": "demo-ng-node-role"},
+        ),
+        ("delete_role", {"RoleName": "demo-ng-node-role"}),
+    ]
+    assert [iam_role.fields(c) for c in changes] == [
         {"action": "remove_from_instance_profile", "instance_profile": "demo-ng-node-role"},
         {"action": "detach_policy", "arn": ECR},
         {"action": "detach_policy", "arn": WORKER},
