@@ -345,6 +345,16 @@ cluster:
       type: list
       elements: dict
       sample: [{"type": "VersionUpdate", "params": {"version": "1.32"}, "id": "b5f0ba18", "status": "Successful"}]
+changes:
+  description:
+    - The changes made (or that would be made, in check mode), in order, one record per call, each with the
+      C(resource), the C(action) (V(create), V(tag), V(untag), V(update), V(associate), V(upgrade) or V(delete)),
+      C(why) (what differs), the API C(call) and its C(params). Empty when nothing changes.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"resource": "cluster myeks", "action": "upgrade", "why": "version 1.32 -> 1.33",
+            "call": "update_cluster_version", "params": {"name": "myeks", "version": "1.33"}}]
 deleted:
   description: What O(state=absent) deleted (or would delete, in check mode), in order.
   returned: when O(state=absent) deleted something

@@ -1,16 +1,15 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to the aews.eks project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The EKS control plane: desired state from module parameters, the plan of changes, and applying it.
-
-Three parts kept apart:
+"""The EKS control plane on the one change model (``change``): desired state, plan, predict, apply.
 
 - build: ``build_desired`` turns module parameters into a dict of what the user asked for (only the
   options given), ``create_params`` into CreateCluster parameters. Pure; bad input raises EksError.
-- compare: ``plan`` compares a DescribeCluster result with the desired dict into an ordered list of
-  changes, one per EKS update (EKS accepts one update of one type at a time), and ``predict`` applies
-  them to a copy of the cluster. Pure.
-- apply: ``ensure`` / ``ensure_absent`` call the ``api`` wrappers and the waiters.
+- plan: ``plan`` compares a DescribeCluster result (None: no cluster) with the desired dict into an ordered list
+  of change records, one per call (EKS accepts one update of one type at a time); ``plan_delete`` the records of
+  ``state=absent``. ``predict`` applies them to a copy of the cluster. Pure.
+- apply: ``apply`` makes the records through the ``api`` wrappers and waits; ``ensure`` / ``ensure_absent``
+  return the module's result (``change.outcome``).
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ import ipaddress
 import re
 
 from . import api
-from .common import Result
+from . import change
 from .common import apply_tag_changes
 from .common import client
 from .common import raw_client
@@ -190,7 +189,11 @@ def encryption_config(key_arn):
 
 def predict_created(desired):
     """The cluster CreateCluster would start, as far as it is known before the call (check mode)."""
-    params = create_params(desired)
+    return _created(create_params(desired))
+
+
+def _created(params):
+    """The cluster CreateCluster with ``params`` starts."""
     cluster = {
         "name": params["name"],
         "status": "CREATING",
@@ -311,18 +314,53 @@ def immutable_differences(cluster, desired, vpc_ids=None):
     return differences
 
 
-def _change(update_type, operation, params, summary):
-    return {"type": update_type, "operation": operation, "params": params, "summary": summary}
+def _record(name, action, why, call, update_type, target, params, **extra):
+    """One change of the cluster: ``params`` are the parameters of the ``api`` wrapper ``call``; ``target`` names
+    those of them that say which cluster (left out of what ``cluster.updates`` reports); ``type`` is the EKS update
+    type (or CreateCluster, TagResource ...) the change makes."""
+    return change.change(
+        f"cluster {name}",
+        action,
+        why,
+        call=call,
+        params=dict(target, **params),
+        type=update_type,
+        target=sorted(target),
+        cluster=name,
+        **extra,
+    )
+
+
+def _update(cluster, update_type, params, why):
+    return _record(cluster.get("name"), "update", why, "update_cluster_config", update_type,
+                   {"name": cluster.get("name")}, params)  # fmt: skip
+
+
+def _listing(values):
+    return ", ".join(str(v) for v in values) or "none"
+
+
+def _was(have, want):
+    return f"{have} -> {want}"
 
 
 def plan(cluster, desired, offered_versions=None, vpc_ids=None):
-    """The ordered list of changes that bring ``cluster`` (DescribeCluster) to ``desired``.
+    """The ordered list of change records that bring ``cluster`` (DescribeCluster, None when there is none) to
+    ``desired``.
 
-    Each change is one call: tags first (synchronous), then one EKS update per type, then the
-    secrets encryption, then the version one minor at a time. Raises EksError, before any change,
-    for immutable attributes that differ, a downgrade, a version not offered, or a backwards
-    authentication mode.
+    No cluster: one create (CreateCluster). Otherwise each change is one call: tags first (synchronous), then one
+    EKS update per type, then the secrets encryption, then the version one minor at a time. Raises EksError, before
+    any change, for what creation lacks, immutable attributes that differ, a downgrade, a version not offered, or a
+    backwards authentication mode.
     """
+    name = desired["name"]
+    if cluster is None:
+        params = create_params(desired)
+        if "version" in desired:
+            check_version(desired["version"], None, offered_versions)
+        why = "no cluster " + name + (f" (Kubernetes {desired['version']})" if "version" in desired else "")
+        return [_record(name, "create", why, "create_cluster", "CreateCluster", {}, params)]
+
     differences = immutable_differences(cluster, desired, vpc_ids)
     if differences:
         raise EksError(
@@ -333,11 +371,15 @@ def plan(cluster, desired, offered_versions=None, vpc_ids=None):
         check_version(desired["version"], cluster.get("version"), offered_versions)
 
     changes = []
-    to_set, to_remove = tag_changes(cluster.get("tags") or {}, desired.get("tags"), desired.get("purgeTags", True))
+    arn = {"arn": cluster.get("arn")}
+    have_tags = cluster.get("tags") or {}
+    to_set, to_remove = tag_changes(have_tags, desired.get("tags"), desired.get("purgeTags", True))
     if to_remove:
-        changes.append(_change("UntagResource", "untag_resource", {"keys": sorted(to_remove)}, "remove tags"))
+        why = "tags removed: " + _listing(sorted(to_remove))
+        changes.append(_record(name, "untag", why, "untag_resource", "UntagResource", arn, {"keys": sorted(to_remove)}))
     if to_set:
-        changes.append(_change("TagResource", "tag_resource", {"tags": to_set}, "set tags"))
+        why = "tags " + "; ".join(f"{k}: {have_tags.get(k, '-')} -> {v}" for k, v in sorted(to_set.items()))
+        changes.append(_record(name, "tag", why, "tag_resource", "TagResource", arn, {"tags": to_set}))
 
     vpc = cluster.get("resourcesVpcConfig") or {}
     public = desired.get("endpointPublicAccess", vpc.get("endpointPublicAccess"))
@@ -350,14 +392,14 @@ def plan(cluster, desired, offered_versions=None, vpc_ids=None):
         request = {"endpointPublicAccess": public, "endpointPrivateAccess": private}
         if cidrs is not None:
             request["publicAccessCidrs"] = list(cidrs)
-        changes.append(
-            _change(
-                "EndpointAccessUpdate",
-                "update_cluster_config",
-                {"resourcesVpcConfig": request},
-                "endpoint access",
-            )
-        )
+        parts = []
+        if public != vpc.get("endpointPublicAccess"):
+            parts.append("endpoint_public_access " + _was(vpc.get("endpointPublicAccess"), public))
+        if private != vpc.get("endpointPrivateAccess"):
+            parts.append("endpoint_private_access " + _was(vpc.get("endpointPrivateAccess"), private))
+        if cidrs_differ:
+            parts.append("public_access_cidrs " + _was(_listing(vpc.get("publicAccessCidrs") or []), _listing(cidrs)))
+        changes.append(_update(cluster, "EndpointAccessUpdate", {"resourcesVpcConfig": request}, "; ".join(parts)))
 
     subnets = desired.get("subnetIds")
     groups = desired.get("securityGroupIds")
@@ -368,67 +410,109 @@ def plan(cluster, desired, offered_versions=None, vpc_ids=None):
             "subnetIds": list(subnets if subnets is not None else vpc.get("subnetIds") or []),
             "securityGroupIds": list(groups if groups is not None else vpc.get("securityGroupIds") or []),
         }
-        changes.append(
-            _change(
-                "VpcConfigUpdate",
-                "update_cluster_config",
-                {"resourcesVpcConfig": request},
-                "subnets and security groups",
-            )
-        )
+        parts = []
+        if subnets_differ:
+            parts.append("subnet_ids " + _was(_listing(sorted(vpc.get("subnetIds") or [])), _listing(sorted(subnets))))
+        if groups_differ:
+            have = _listing(sorted(vpc.get("securityGroupIds") or []))
+            parts.append("security_group_ids " + _was(have, _listing(sorted(groups))))
+        changes.append(_update(cluster, "VpcConfigUpdate", {"resourcesVpcConfig": request}, "; ".join(parts)))
 
-    if "logTypes" in desired and desired["logTypes"] != enabled_log_types(cluster):
-        changes.append(
-            _change(
-                "LoggingUpdate", "update_cluster_config", {"logging": logging_config(desired["logTypes"])}, "logging"
-            )
+    have_types = enabled_log_types(cluster)
+    if "logTypes" in desired and desired["logTypes"] != have_types:
+        order = [t for t in LOG_TYPES]
+        why = "logging " + _was(
+            _listing([t for t in order if t in have_types]), _listing([t for t in order if t in desired["logTypes"]])
         )
+        changes.append(_update(cluster, "LoggingUpdate", {"logging": logging_config(desired["logTypes"])}, why))
 
     if "authenticationMode" in desired:
-        for mode in authentication_steps(current_authentication_mode(cluster), desired["authenticationMode"]):
-            changes.append(
-                _change(
-                    "AccessConfigUpdate",
-                    "update_cluster_config",
-                    {"accessConfig": {"authenticationMode": mode}},
-                    f"authentication mode {mode}",
-                )
-            )
+        mode_now = current_authentication_mode(cluster)
+        for mode in authentication_steps(mode_now, desired["authenticationMode"]):
+            why = "access_config.authentication_mode " + _was(mode_now, mode)
+            changes.append(_update(cluster, "AccessConfigUpdate", {"accessConfig": {"authenticationMode": mode}}, why))
+            mode_now = mode
 
     support = (cluster.get("upgradePolicy") or {}).get("supportType")
     if "supportType" in desired and desired["supportType"] != support:
+        why = "upgrade_policy.support_type " + _was(support, desired["supportType"])
         changes.append(
-            _change(
-                "UpgradePolicyUpdate",
-                "update_cluster_config",
-                {"upgradePolicy": {"supportType": desired["supportType"]}},
-                f"upgrade policy {desired['supportType']}",
-            )
+            _update(cluster, "UpgradePolicyUpdate", {"upgradePolicy": {"supportType": desired["supportType"]}}, why)
         )
 
     if "encryptionKeyArn" in desired and not current_key_arn(cluster):
         changes.append(
-            _change(
-                "AssociateEncryptionConfig",
+            _record(
+                name,
+                "associate",
+                f"secrets encryption with {desired['encryptionKeyArn']} (none yet)",
                 "associate_encryption_config",
+                "AssociateEncryptionConfig",
+                {"name": name},
                 {"encryption_config": encryption_config(desired["encryptionKeyArn"])},
-                "secrets encryption",
             )
         )
 
     if "version" in desired:
-        for step in version_steps(cluster["version"], desired["version"]):
-            changes.append(_change("VersionUpdate", "update_cluster_version", {"version": step}, f"version {step}"))
+        now = cluster["version"]
+        for step in version_steps(now, desired["version"]):
+            why = f"version {now} -> {step}" + (
+                f" (on the way to {desired['version']})" if step != desired["version"] else ""
+            )
+            changes.append(
+                _record(
+                    name, "upgrade", why, "update_cluster_version", "VersionUpdate", {"name": name}, {"version": step}
+                )
+            )
+            now = step
+    return changes
+
+
+def plan_delete(cluster, nodegroups, profiles):
+    """The change records that delete ``cluster`` with the nodegroups and Fargate profiles it still has (the
+    caller has checked ``force``): nodegroups first (deleted together), then the profiles (EKS deletes one at a
+    time per cluster), then the cluster."""
+    name = cluster["name"]
+    changes = []
+    for nodegroup in nodegroups:
+        changes.append(
+            change.change(
+                f"nodegroup {nodegroup} of cluster {name}",
+                "delete",
+                f"force=true: cluster {name} is deleted with its nodegroups",
+                call="delete_nodegroup",
+                params={"cluster_name": name, "name": nodegroup},
+                type="DeleteNodegroup",
+                cluster=name,
+            )
+        )
+    for profile in profiles:
+        changes.append(
+            change.change(
+                f"Fargate profile {profile} of cluster {name}",
+                "delete",
+                f"force=true: cluster {name} is deleted with its Fargate profiles",
+                call="delete_fargate_profile",
+                params={"cluster_name": name, "name": profile},
+                type="DeleteFargateProfile",
+                cluster=name,
+            )
+        )
+    changes.append(_record(name, "delete", "state=absent", "delete_cluster", "DeleteCluster", {}, {"name": name}))
     return changes
 
 
 def predict(cluster, changes):
-    """The cluster as it will be once ``changes`` are applied."""
+    """The cluster as it will be once ``changes`` are made (None once it is deleted). Pure."""
     cluster = copy.deepcopy(cluster)
-    for change in changes:
-        params = change["params"]
-        kind = change["type"]
-        if kind == "UntagResource":
+    for record in changes:
+        params = record["params"]
+        kind = record["type"]
+        if kind == "CreateCluster":
+            cluster = _created(params)
+        elif kind == "DeleteCluster":
+            cluster = None
+        elif kind == "UntagResource":
             cluster["tags"] = apply_tag_changes(cluster.get("tags"), {}, params["keys"])
         elif kind == "TagResource":
             cluster["tags"] = apply_tag_changes(cluster.get("tags"), params["tags"], [])
@@ -447,9 +531,33 @@ def predict(cluster, changes):
     return cluster
 
 
+def report(record):
+    """A change as the module reports it under ``cluster.updates``: the update type and the call's parameters
+    besides those naming the cluster."""
+    target = record.get("target") or ()
+    return {
+        "type": record["type"],
+        "params": {k: copy.deepcopy(v) for k, v in record["params"].items() if k not in target},
+    }
+
+
 def changes_to_updates(changes):
     """The changes as the module reports them under ``cluster.updates``."""
-    return [{"type": c["type"], "params": copy.deepcopy(c["params"])} for c in changes]
+    return [report(c) for c in changes]
+
+
+def deleted(changes):
+    """What ``state=absent`` deletes, as the module reports it under ``deleted``: the nodegroups together, the
+    Fargate profiles together, then the cluster."""
+    out = []
+    nodegroups = [c["params"]["name"] for c in changes if c["type"] == "DeleteNodegroup"]
+    profiles = [c["params"]["name"] for c in changes if c["type"] == "DeleteFargateProfile"]
+    if nodegroups:
+        out.append({"type": "DeleteNodegroup", "params": {"nodegroups": nodegroups}})
+    if profiles:
+        out.append({"type": "DeleteFargateProfile", "params": {"fargate_profiles": profiles}})
+    out.extend(report(c) for c in changes if c["type"] == "DeleteCluster")
+    return out
 
 
 def shape(cluster, updates=None, nodegroups=None, addons=None):
@@ -506,15 +614,6 @@ def diff_view(cluster):
     return _drop_empty(view)
 
 
-def _exit(result, resource, before, after, **extra):
-    """Exit with ``resource`` as the module's result, and a diff of ``before`` and ``after`` (DescribeCluster
-    shapes) through ``diff_view``."""
-    out = dict(changed=result.changed, cluster=resource, **extra)
-    if result.module._diff:
-        out["diff"] = {"before": diff_view(before), "after": diff_view(after)}
-    result.module.exit_json(**out)
-
-
 # ---------------------------------------------------------------- apply
 def offered_versions(eks):
     """The Kubernetes versions EKS offers for new clusters and upgrades (standard and extended support)."""
@@ -559,21 +658,73 @@ def _wait_ready(eks, name, cluster, deadline):
     return api.describe_cluster(eks, name)
 
 
-def _apply(eks, name, arn, change):
-    operation, params = change["operation"], change["params"]
-    if operation == "tag_resource":
-        api.tag_resource(eks, arn, params["tags"])
-        return None
-    if operation == "untag_resource":
-        api.untag_resource(eks, arn, params["keys"])
-        return None
-    if operation == "update_cluster_config":
-        return api.update_cluster_config(eks, name=name, **params)
-    if operation == "update_cluster_version":
-        return api.update_cluster_version(eks, name, params["version"])
-    if operation == "associate_encryption_config":
-        return api.associate_encryption_config(eks, name, params["encryption_config"])
-    raise EksError(message=f"Unknown cluster operation {operation}")
+def apply(eks, changes, deadline, do_wait):
+    """Make ``changes`` in order and wait as each needs; the report of each (``cluster.updates`` / ``deleted``).
+
+    An EKS update is waited for before the next change (EKS runs one at a time); the last one only with
+    ``do_wait``. Nodegroups are deleted together and waited for before what follows; a Fargate profile is waited for
+    before the next (EKS deletes one at a time per cluster). The cluster's create and delete are waited for with
+    ``do_wait``.
+    """
+    raw = raw_client(eks)
+    reports = []
+    deleting = []
+    for index, record in enumerate(changes):
+        call, params, name = record["call"], record["params"], record["cluster"]
+        if deleting and call != "delete_nodegroup":
+            _wait_nodegroups_deleted(raw, name, deleting, deadline)
+            deleting = []
+        if call == "delete_nodegroup":
+            _wait_nodegroup_updates(eks, name, params["name"], deadline)
+        response = getattr(api, call)(eks, **params)
+        entry = report(record)
+        if call == "create_cluster":
+            if do_wait:
+                wait(raw, "cluster_active", deadline.remaining(), f"cluster {name} to be ACTIVE", name=name)
+        elif call == "delete_nodegroup":
+            deleting.append(params["name"])
+        elif call == "delete_fargate_profile":
+            wait(
+                raw,
+                "fargate_profile_deleted",
+                deadline.remaining(),
+                f"Fargate profile {params['name']} of cluster {name} to be deleted",
+                clusterName=name,
+                fargateProfileName=params["name"],
+            )
+        elif call == "delete_cluster":
+            if do_wait:
+                wait(raw, "cluster_deleted", deadline.remaining(), f"cluster {name} to be deleted", name=name)
+        elif isinstance(response, dict):
+            # An EKS update: the next one cannot start before this one ends; the last one is waited for only
+            # with wait=true.
+            entry["id"] = response.get("id")
+            entry["status"] = response.get("status")
+            if do_wait or index < len(changes) - 1:
+                update = _wait_update(eks, name, response, deadline)
+                entry["status"] = update.get("status") if update else "Successful"
+        reports.append(entry)
+    if deleting:
+        _wait_nodegroups_deleted(raw, changes[-1]["cluster"], deleting, deadline)
+    return reports
+
+
+def _wait_nodegroups_deleted(raw, name, nodegroups, deadline):
+    for nodegroup in nodegroups:
+        wait(
+            raw,
+            "nodegroup_deleted",
+            deadline.remaining(),
+            f"nodegroup {nodegroup} of cluster {name} to be deleted",
+            clusterName=name,
+            nodegroupName=nodegroup,
+        )
+
+
+def outcome(module, resource, changes, before, after, **extra):
+    """The module's result: ``resource`` under ``cluster``, the diff of ``before`` and ``after`` (DescribeCluster
+    shapes) through ``diff_view``."""
+    return change.outcome(module, "cluster", resource, changes, before=before, after=after, view=diff_view, **extra)
 
 
 def ensure(module):
@@ -581,14 +732,13 @@ def ensure(module):
     desired = build_desired(params)
     name = desired["name"]
     eks = client(module, "eks")
-    result = Result(module)
     deadline = Deadline(params["wait_timeout"])
     do_wait = params["wait"]
     raw = raw_client(eks)
 
     cluster = api.describe_cluster(eks, name)
     if params["state"] == "absent":
-        return ensure_absent(module, eks, result, cluster, deadline)
+        return ensure_absent(module, eks, cluster, deadline)
 
     if cluster and cluster.get("status") == "DELETING" and not module.check_mode:
         wait(raw, "cluster_deleted", deadline.remaining(), f"cluster {name} to be deleted", name=name)
@@ -600,18 +750,15 @@ def ensure(module):
         )
 
     if not cluster or cluster.get("status") == "DELETING":
-        params_create = create_params(desired)
-        if "version" in desired:
-            check_version(desired["version"], None, offered_versions(eks))
-        updates = [{"type": "CreateCluster", "params": copy.deepcopy(params_create)}]
-        if not result.record(updates[0]):
-            predicted = predict_created(desired)
-            return _exit(result, shape(predicted, updates=updates), None, predicted)
-        api.create_cluster(eks, **params_create)
-        if do_wait:
-            wait(raw, "cluster_active", deadline.remaining(), f"cluster {name} to be ACTIVE", name=name)
+        create_params(desired)  # what creation lacks is named before any other call
+        offered = offered_versions(eks) if "version" in desired else None
+        changes = plan(None, desired, offered)
+        if module.check_mode:
+            predicted = predict(None, changes)
+            return outcome(module, shape(predicted, changes_to_updates(changes)), changes, None, predicted)
+        updates = apply(eks, changes, deadline, do_wait)
         created = api.describe_cluster(eks, name)
-        return _exit(result, shape(created, updates=updates), None, created)
+        return outcome(module, shape(created, updates), changes, None, created)
 
     if do_wait and not module.check_mode and cluster.get("status") in BUSY_STATUSES:
         cluster = _wait_ready(eks, name, cluster, deadline)
@@ -625,32 +772,17 @@ def ensure(module):
         cluster = _wait_ready(eks, name, cluster, deadline)
         changes = plan(cluster, desired, offered, _vpc_ids(module, cluster, desired))
 
+    predicted = predict(cluster, changes)
     if module.check_mode:
-        for change in changes:
-            result.record(change)
-        predicted = predict(cluster, changes)
-        return _exit(result, shape(predicted, changes_to_updates(changes)), cluster, predicted)
+        return outcome(module, shape(predicted, changes_to_updates(changes)), changes, cluster, predicted)
 
-    updates = []
-    for index, change in enumerate(changes):
-        result.record(change)
-        update = _apply(eks, name, cluster["arn"], change)
-        report = {"type": change["type"], "params": copy.deepcopy(change["params"])}
-        if update:
-            report["id"] = update.get("id")
-            report["status"] = update.get("status")
-            # The next update cannot start before this one ends; the last one is waited for only with wait=true.
-            if do_wait or index < len(changes) - 1:
-                update = _wait_update(eks, name, update, deadline)
-                report["status"] = update.get("status") if update else "Successful"
-        updates.append(report)
-
+    updates = apply(eks, changes, deadline, do_wait)
     final = api.describe_cluster(eks, name)
     if do_wait and final and final.get("status") in BUSY_STATUSES:
         final = _wait_ready(eks, name, final, deadline)
     # An update not waited for shows its change only once it ends: the diff shows what it makes.
-    shown = predict(cluster, changes) if final and final.get("status") in BUSY_STATUSES else final
-    return _exit(result, shape(final, updates), cluster, shown)
+    shown = predicted if final and final.get("status") in BUSY_STATUSES else final
+    return outcome(module, shape(final, updates), changes, cluster, shown)
 
 
 def _wait_update(eks, name, update, deadline):
@@ -673,16 +805,15 @@ def _wait_nodegroup_updates(eks, cluster_name, nodegroup, deadline):
     )
 
 
-def ensure_absent(module, eks, result, cluster, deadline):
+def ensure_absent(module, eks, cluster, deadline):
     params = module.params
     name = params["name"]
-    raw = raw_client(eks)
     if not cluster:
-        return _exit(result, {}, None, None)
+        return outcome(module, {}, [], None, None)
     if cluster.get("status") == "DELETING":
         if params["wait"] and not module.check_mode:
-            wait(raw, "cluster_deleted", deadline.remaining(), f"cluster {name} to be deleted", name=name)
-        return _exit(result, {}, cluster, None)
+            wait(raw_client(eks), "cluster_deleted", deadline.remaining(), f"cluster {name} to be deleted", name=name)
+        return outcome(module, {}, [], cluster, None)
 
     nodegroups = api.list_nodegroups(eks, name)
     profiles = api.list_fargate_profiles(eks, name)
@@ -701,46 +832,12 @@ def ensure_absent(module, eks, result, cluster, deadline):
             fargate_profiles=profiles,
         )
 
-    updates = []
-    if nodegroups:
-        updates.append({"type": "DeleteNodegroup", "params": {"nodegroups": list(nodegroups)}})
-    if profiles:
-        updates.append({"type": "DeleteFargateProfile", "params": {"fargate_profiles": list(profiles)}})
-    updates.append({"type": "DeleteCluster", "params": {"name": name}})
-    for update in updates:
-        result.record(update)
-    if module.check_mode:
-        return _exit(result, {}, cluster, None, deleted=updates)
-
-    if cluster.get("status") in BUSY_STATUSES:
-        _wait_ready(eks, name, cluster, deadline)
-    # Nodegroups delete in parallel; EKS deletes one Fargate profile at a time per cluster.
-    for nodegroup in nodegroups:
-        _wait_nodegroup_updates(eks, name, nodegroup, deadline)
-        api.delete_nodegroup(eks, name, nodegroup)
-    for nodegroup in nodegroups:
-        wait(
-            raw,
-            "nodegroup_deleted",
-            deadline.remaining(),
-            f"nodegroup {nodegroup} of cluster {name} to be deleted",
-            clusterName=name,
-            nodegroupName=nodegroup,
-        )
-    for profile in profiles:
-        api.delete_fargate_profile(eks, name, profile)
-        wait(
-            raw,
-            "fargate_profile_deleted",
-            deadline.remaining(),
-            f"Fargate profile {profile} of cluster {name} to be deleted",
-            clusterName=name,
-            fargateProfileName=profile,
-        )
-    api.delete_cluster(eks, name)
-    if params["wait"]:
-        wait(raw, "cluster_deleted", deadline.remaining(), f"cluster {name} to be deleted", name=name)
-    return _exit(result, {}, cluster, None, deleted=updates)
+    changes = plan_delete(cluster, nodegroups, profiles)
+    if not module.check_mode:
+        if cluster.get("status") in BUSY_STATUSES:
+            _wait_ready(eks, name, cluster, deadline)
+        apply(eks, changes, deadline, params["wait"])
+    return outcome(module, {}, changes, cluster, None, deleted=deleted(changes))
 
 
 # ---------------------------------------------------------------- info
@@ -760,4 +857,4 @@ def describe_all(module):
                 addons=api.list_addons(eks, cluster_name),
             )
         )
-    module.exit_json(changed=False, clusters=clusters)
+    return dict(changed=False, clusters=clusters)

@@ -305,7 +305,12 @@ def test_logging_config_all_off_and_all_on():
 )
 def test_plan(overrides, expected):
     changes = c.plan(CLUSTER, desired(**overrides), OFFERED, {})
-    assert [(change["type"], change["params"]) for change in changes] == expected
+    assert [(change["type"], c.report(change)["params"]) for change in changes] == expected
+    # Each record's params are its call's parameters: the reported ones plus the cluster's name (or ARN for tags).
+    for change in changes:
+        target = {"arn": CLUSTER["arn"]} if change["call"] in ("tag_resource", "untag_resource") else {"name": "myeks"}
+        assert change["params"] == dict(c.report(change)["params"], **target)
+        assert change["resource"] == "cluster myeks" and change["why"]
 
 
 def test_plan_orders_every_change_tags_first_version_last():
@@ -431,9 +436,14 @@ def test_version_steps(current, target, steps):
 
 def test_plan_multi_step_upgrade_each_its_own_update():
     changes = c.plan(CLUSTER, desired(version="1.33"), OFFERED, {})
-    assert [(ch["type"], ch["params"]) for ch in changes] == [
-        ("VersionUpdate", {"version": "1.32"}),
-        ("VersionUpdate", {"version": "1.33"}),
+    assert [(ch["action"], ch["call"], ch["params"], ch["why"]) for ch in changes] == [
+        (
+            "upgrade",
+            "update_cluster_version",
+            {"name": "myeks", "version": "1.32"},
+            "version 1.31 -> 1.32 (on the way to 1.33)",
+        ),
+        ("upgrade", "update_cluster_version", {"name": "myeks", "version": "1.33"}, "version 1.32 -> 1.33"),
     ]
     assert c.predict(CLUSTER, changes)["version"] == "1.33"
 
@@ -572,3 +582,174 @@ def test_diff_view_of_a_planned_change_shows_exactly_that_change():
 def test_diff_view_shows_the_encryption_key():
     described = dict(CLUSTER, encryptionConfig=c.encryption_config(KEY))
     assert c.diff_view(described)["encryption_config"] == [{"resources": ["secrets"], "provider": {"key_arn": KEY}}]
+
+
+# ---------------------------------------------------------------- change records, apply and the outcome
+class FakeModule:
+    def __init__(self, diff=False):
+        self._diff = diff
+
+
+def test_plan_records_name_the_call_its_params_and_why():
+    d = desired(endpoint_private_access=True, logging=["api"], tags={"env": "prod", "Owner": "Team A"})
+    assert [
+        {k: ch[k] for k in ("resource", "action", "why", "call", "params")} for ch in c.plan(CLUSTER, d, OFFERED)
+    ] == [
+        {
+            "resource": "cluster myeks",
+            "action": "tag",
+            "why": "tags env: study -> prod",
+            "call": "tag_resource",
+            "params": {"arn": CLUSTER["arn"], "tags": {"env": "prod"}},
+        },
+        {
+            "resource": "cluster myeks",
+            "action": "update",
+            "why": "endpoint_private_access False -> True",
+            "call": "update_cluster_config",
+            "params": {
+                "name": "myeks",
+                "resourcesVpcConfig": {"endpointPublicAccess": True, "endpointPrivateAccess": True},
+            },
+        },
+        {
+            "resource": "cluster myeks",
+            "action": "update",
+            "why": "logging api, audit -> api",
+            "call": "update_cluster_config",
+            "params": {
+                "name": "myeks",
+                "logging": {
+                    "clusterLogging": [
+                        {"types": ["api"], "enabled": True},
+                        {"types": ["audit", "authenticator", "controllerManager", "scheduler"], "enabled": False},
+                    ]
+                },
+            },
+        },
+    ]
+
+
+def test_plan_without_a_cluster_is_one_create_with_the_create_params():
+    d = desired(version="1.33", role_arn=ROLE, subnet_ids=["subnet-a", "subnet-b"], tags={"env": "study"})
+    (create,) = c.plan(None, d, OFFERED)
+    assert (create["resource"], create["action"], create["call"]) == ("cluster myeks", "create", "create_cluster")
+    assert create["why"] == "no cluster myeks (Kubernetes 1.33)"
+    assert create["params"] == c.create_params(d)
+    assert c.report(create) == {"type": "CreateCluster", "params": c.create_params(d)}
+    predicted = c.predict(None, [create])
+    assert predicted == c.predict_created(d)
+    assert predicted["status"] == "CREATING" and predicted["version"] == "1.33"
+    with pytest.raises(EksError, match="EKS does not offer 1.34"):
+        c.plan(None, desired(version="1.34", role_arn=ROLE, subnet_ids=["subnet-a"]), OFFERED)
+    with pytest.raises(EksError, match="Creating cluster myeks needs role_arn and subnet_ids"):
+        c.plan(None, desired(), OFFERED)
+
+
+def test_plan_delete_nodegroups_then_profiles_then_the_cluster():
+    changes = c.plan_delete(CLUSTER, ["ng-1", "ng-2"], ["fp-1"])
+    assert [(ch["resource"], ch["action"], ch["call"], ch["params"]) for ch in changes] == [
+        ("nodegroup ng-1 of cluster myeks", "delete", "delete_nodegroup", {"cluster_name": "myeks", "name": "ng-1"}),
+        ("nodegroup ng-2 of cluster myeks", "delete", "delete_nodegroup", {"cluster_name": "myeks", "name": "ng-2"}),
+        ("Fargate profile fp-1 of cluster myeks", "delete", "delete_fargate_profile",
+         {"cluster_name": "myeks", "name": "fp-1"}),
+        ("cluster myeks", "delete", "delete_cluster", {"name": "myeks"}),
+    ]  # fmt: skip
+    assert c.deleted(changes) == [
+        {"type": "DeleteNodegroup", "params": {"nodegroups": ["ng-1", "ng-2"]}},
+        {"type": "DeleteFargateProfile", "params": {"fargate_profiles": ["fp-1"]}},
+        {"type": "DeleteCluster", "params": {"name": "myeks"}},
+    ]
+    assert c.predict(CLUSTER, changes) is None
+    assert c.deleted(c.plan_delete(CLUSTER, [], [])) == [{"type": "DeleteCluster", "params": {"name": "myeks"}}]
+
+
+def test_every_call_is_an_api_wrapper_taking_the_record_params():
+    import inspect
+
+    from ansible_collections.aews.eks.plugins.module_utils._eks import api
+
+    everything = desired(
+        version="1.33",
+        endpoint_private_access=True,
+        security_group_ids=["sg-2"],
+        logging=["all"],
+        access_config={"authentication_mode": "API"},
+        upgrade_policy={"support_type": "STANDARD"},
+        encryption=KEY,
+        tags={"env": "prod"},
+    )
+    changes = c.plan(CLUSTER, everything, OFFERED, {"security_group_ids": {"vpc-1"}})
+    changes += c.plan(None, desired(role_arn=ROLE, subnet_ids=["subnet-a", "subnet-b"]), OFFERED)
+    changes += c.plan_delete(CLUSTER, ["ng-1"], ["fp-1"])
+    assert len({ch["call"] for ch in changes}) == 9
+    for ch in changes:
+        inspect.signature(getattr(api, ch["call"])).bind(object(), **ch["params"])
+
+
+class FakeEks:
+    """An EKS client that records the calls made and answers each update as started."""
+
+    def __init__(self):
+        self.calls = []
+
+    def tag_resource(self, **kwargs):
+        self.calls.append(("tag_resource", kwargs))
+
+    def untag_resource(self, **kwargs):
+        self.calls.append(("untag_resource", kwargs))
+
+    def update_cluster_config(self, **kwargs):
+        self.calls.append(("update_cluster_config", kwargs))
+        return {"update": {"id": "u-1", "type": "LoggingUpdate", "status": "InProgress"}}
+
+
+def test_apply_makes_the_records_in_order_and_reports_the_update_started():
+    eks = FakeEks()
+    changes = c.plan(CLUSTER, desired(logging=["api"], tags={"env": "prod"}), OFFERED)
+    updates = c.apply(eks, changes, deadline=None, do_wait=False)
+    assert eks.calls == [
+        ("untag_resource", {"resourceArn": CLUSTER["arn"], "tagKeys": ["Owner"]}),
+        ("tag_resource", {"resourceArn": CLUSTER["arn"], "tags": {"env": "prod"}}),
+        ("update_cluster_config", {"name": "myeks", "logging": c.logging_config({"api"})}),
+    ]
+    # The last update is not waited for with wait=false: it is reported as started, with its id.
+    assert updates == [
+        {"type": "UntagResource", "params": {"keys": ["Owner"]}},
+        {"type": "TagResource", "params": {"tags": {"env": "prod"}}},
+        {
+            "type": "LoggingUpdate",
+            "params": {"logging": c.logging_config({"api"})},
+            "id": "u-1",
+            "status": "InProgress",
+        },
+    ]
+
+
+def test_outcome_of_a_planned_update_and_of_a_delete():
+    changes = c.plan(CLUSTER, desired(version="1.32"), OFFERED)
+    predicted = c.predict(CLUSTER, changes)
+    out = c.outcome(FakeModule(diff=True), c.shape(predicted, c.changes_to_updates(changes)), changes, CLUSTER,
+                    predicted)  # fmt: skip
+    assert out["changed"] is True
+    assert out["changes"] == [
+        {
+            "resource": "cluster myeks",
+            "action": "upgrade",
+            "why": "version 1.31 -> 1.32",
+            "call": "update_cluster_version",
+            "params": {"name": "myeks", "version": "1.32"},
+        }
+    ]
+    assert out["cluster"]["version"] == "1.32"
+    assert out["cluster"]["updates"] == [{"type": "VersionUpdate", "params": {"version": "1.32"}}]
+    assert (out["diff"]["before"]["version"], out["diff"]["after"]["version"]) == ("1.31", "1.32")
+
+    gone = c.plan_delete(CLUSTER, [], [])
+    out = c.outcome(FakeModule(diff=True), {}, gone, CLUSTER, None, deleted=c.deleted(gone))
+    assert out["changed"] is True and out["cluster"] == {}
+    assert out["deleted"] == [{"type": "DeleteCluster", "params": {"name": "myeks"}}]
+    assert out["diff"] == {"before": c.diff_view(CLUSTER), "after": {}}
+
+    same = c.outcome(FakeModule(), c.shape(CLUSTER, []), [], CLUSTER, CLUSTER)
+    assert same["changed"] is False and same["changes"] == [] and "diff" not in same
