@@ -115,7 +115,7 @@ roles:
 """
 
 from ansible_collections.aews.eks.plugins.module_utils import eks
-from ansible_collections.aews.eks.plugins.module_utils._eks.irsa import describe_roles_for_cluster
+from ansible_collections.aews.eks.plugins.module_utils._eks.irsa_info import describe_roles_for_cluster
 
 
 def main():

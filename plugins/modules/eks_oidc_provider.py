@@ -130,7 +130,7 @@ changes:
 """
 
 from ansible_collections.aews.eks.plugins.module_utils import eks
-from ansible_collections.aews.eks.plugins.module_utils._eks.irsa import ensure_oidc_provider
+from ansible_collections.aews.eks.plugins.module_utils._eks.oidc_provider import ensure_oidc_provider
 
 
 def main():

@@ -1,18 +1,17 @@
-"""Pure parts of the service account roles and the OIDC provider: trust, names, tags, compare."""
+"""Pure parts of the service account roles: trust, names, tags, plan and predict (role and pod identity
+associations)."""
 
 from __future__ import annotations
 
 import copy
-import datetime
 import hashlib
 import json
-import ssl
-import threading
 
 import pytest
 
 from ansible_collections.aews.eks.plugins.module_utils._eks import irsa
 from ansible_collections.aews.eks.plugins.module_utils._eks import iam_role
+from ansible_collections.aews.eks.plugins.module_utils._eks.change import public
 from ansible_collections.aews.eks.plugins.module_utils._eks.errors import EksError
 from ansible_collections.aews.eks.plugins.module_utils._eks.iam_policies import WELL_KNOWN
 from ansible_collections.aews.eks.plugins.module_utils._eks.iam_policies import well_known_policies
@@ -196,9 +195,9 @@ def test_trust_names_exactly_the_intended_subjects(service_accounts):
         subjects = [v for op in conditions.values() for k, v in op.items() if k == f"{HOST}:sub"]
         assert len(subjects) == 1
         # exact subjects never go through StringLike, and StringEquals holds no wildcard
-        for value in irsa._as_list(conditions["StringEquals"].get(f"{HOST}:sub")):
+        for value in iam_role.as_list(conditions["StringEquals"].get(f"{HOST}:sub")):
             assert not irsa.is_pattern(value)
-        for value in irsa._as_list(conditions.get("StringLike", {}).get(f"{HOST}:sub")):
+        for value in iam_role.as_list(conditions.get("StringLike", {}).get(f"{HOST}:sub")):
             assert irsa.is_pattern(value)
         assert set(k for op in conditions.values() for k in op) <= {f"{HOST}:sub", f"{HOST}:aud"}
 
@@ -578,168 +577,6 @@ def test_compare_associations(current, desired, dropped, expected_actions):
             assert change["role_arn"] == ROLE_ARN
 
 
-# ---------------------------------------------------------------- OIDC provider
-PROVIDER_VIEW = {
-    "arn": PROVIDER,
-    "url": HOST,
-    "client_ids": ["sts.amazonaws.com"],
-    "thumbprints": ["9E99A48A9960B14926BB7F3B02E22DA2B0AB7280"],
-    "create_date": None,
-    "tags": {"aews.eks/cluster-name": "demo"},
-}
-
-
-def _provider_desired(**overrides):
-    desired = {
-        "arn": PROVIDER,
-        "url": ISSUER,
-        "client_ids": ["sts.amazonaws.com"],
-        "thumbprints": None,
-        "tags": {"aews.eks/cluster-name": "demo"},
-        "purge_tags": False,
-    }
-    desired.update(overrides)
-    return desired
-
-
-@pytest.mark.parametrize(
-    "overrides, expected",
-    [
-        pytest.param({}, [], id="no-change"),
-        pytest.param({"thumbprints": ["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"]}, [], id="thumbprint-case"),
-        pytest.param(
-            {"thumbprints": ["a" * 40]},
-            [{"action": "update_thumbprints", "thumbprints": ["a" * 40]}],
-            id="thumbprint-changed",
-        ),
-        pytest.param(
-            {"client_ids": ["vault"]},
-            [
-                {"action": "add_client_id", "client_id": "vault"},
-                {"action": "remove_client_id", "client_id": "sts.amazonaws.com"},
-            ],
-            id="client-ids",
-        ),
-        pytest.param(
-            {"tags": {"aews.eks/cluster-name": "demo", "team": "a"}, "purge_tags": True},
-            [{"action": "tag_provider", "tags": {"team": "a"}}],
-            id="tags",
-        ),
-    ],
-)
-def test_compare_provider(overrides, expected):
-    desired = _provider_desired(**overrides)
-    changes = irsa.compare_provider(PROVIDER_VIEW, desired)
-    assert changes == expected
-    assert irsa.compare_provider(irsa.predict_provider(PROVIDER_VIEW, desired, changes), desired) == []
-
-
-def test_compare_provider_creates_without_thumbprints_by_default():
-    desired = _provider_desired()
-    changes = irsa.compare_provider(None, desired)
-    assert changes == [
-        {
-            "action": "create_provider",
-            "url": ISSUER,
-            "client_ids": ["sts.amazonaws.com"],
-            "thumbprints": [],
-            "tags": {"aews.eks/cluster-name": "demo"},
-        }
-    ]
-    predicted = irsa.predict_provider(None, desired, changes)
-    assert predicted["url"] == HOST and predicted["arn"] == PROVIDER
-
-
-@pytest.mark.parametrize(
-    "partition, account, issuer, expected",
-    [
-        ("aws", "1", ISSUER, f"arn:aws:iam::1:oidc-provider/{HOST}"),
-        ("aws", "1", ISSUER + "/", f"arn:aws:iam::1:oidc-provider/{HOST}"),
-        (
-            "aws-cn",
-            "2",
-            "https://oidc.eks.cn-north-1.amazonaws.com.cn/id/X",
-            "arn:aws-cn:iam::2:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/X",
-        ),
-    ],
-)
-def test_oidc_provider_arn(partition, account, issuer, expected):
-    assert irsa.oidc_provider_arn(partition, account, issuer) == expected
-
-
-def test_fetch_issuer_thumbprint_hashes_the_last_certificate_of_the_chain(tmp_path):
-    """A local TLS server with a root CA and a leaf: the thumbprint is the root's, as eksctl computes it."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    now = datetime.datetime.now(datetime.timezone.utc)
-
-    def make(subject, issuer_name, key, signing_key, ca):
-        builder = (
-            x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
-            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer_name)]))
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-        )
-        if not ca:
-            builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-        return builder.sign(signing_key, hashes.SHA256())
-
-    root_key, leaf_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-    root = make("test root", "test root", root_key, root_key, True)
-    leaf = make("localhost", "test root", leaf_key, root_key, False)
-
-    def pem(certificate):
-        return certificate.public_bytes(serialization.Encoding.PEM)
-
-    (tmp_path / "chain.pem").write_bytes(pem(leaf) + pem(root))
-    (tmp_path / "key.pem").write_bytes(
-        leaf_key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    (tmp_path / "root.pem").write_bytes(pem(root))
-
-    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    server_context.load_cert_chain(tmp_path / "chain.pem", tmp_path / "key.pem")
-    import socket
-
-    listener = socket.create_server(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-
-    def serve():
-        connection, _address = listener.accept()
-        try:
-            with server_context.wrap_socket(connection, server_side=True) as tls:
-                tls.recv(1)
-        except (OSError, ssl.SSLError):
-            pass
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    client_context = ssl.create_default_context(cafile=str(tmp_path / "root.pem"))
-    try:
-        thumbprint = irsa.fetch_issuer_thumbprint("https://localhost/id/X", port=port, context=client_context)
-    finally:
-        thread.join(timeout=5)
-        listener.close()
-    root_der = root.public_bytes(serialization.Encoding.DER)
-    assert thumbprint == hashlib.sha1(root_der).hexdigest()
-    assert thumbprint != hashlib.sha1(leaf.public_bytes(serialization.Encoding.DER)).hexdigest()
-
-
-def test_fetch_issuer_thumbprint_reports_an_unreachable_issuer():
-    with pytest.raises(EksError, match="give thumbprints instead"):
-        irsa.fetch_issuer_thumbprint("https://127.0.0.1/id/X", port=1, timeout=2)
-
-
 # ---------------------------------------------------------------- well-known policies
 @pytest.mark.parametrize("name", list(WELL_KNOWN))
 @pytest.mark.parametrize("partition", ["aws", "aws-cn", "aws-us-gov"])
@@ -795,17 +632,147 @@ def test_irsa_mode_needs_the_published_issuer():
         irsa.build_desired(_params(), creating)
 
 
-@pytest.mark.parametrize(
-    "federated, provider, expected",
-    [
-        (PROVIDER, PROVIDER, True),
-        ([PROVIDER, "arn:aws:iam::1:saml-provider/x"], PROVIDER, True),
-        ("arn:aws:iam::111122223333:oidc-provider/other", PROVIDER, False),
-        ("arn:aws:iam::111122223333:oidc-provider/other", irsa.ANY_OIDC_PROVIDER, True),
-        ("arn:aws:iam::1:saml-provider/x", irsa.ANY_OIDC_PROVIDER, False),
-        (None, PROVIDER, False),
-    ],
-)
-def test_trusts_provider(federated, provider, expected):
-    principal = {"Federated": federated} if federated else {"Service": "pods.eks.amazonaws.com"}
-    assert irsa.trusts_provider({"Principal": principal}, provider) is expected
+# ---------------------------------------------------------------- plan and predict (role and associations)
+POD_ROLE_ARN = "arn:aws:iam::111122223333:role/demo-apps-api"
+POD_TAGS = {
+    "aews.eks/cluster-name": "demo",
+    "aews.eks/service-accounts": "apps/api apps/old",
+    "aews.eks/service-account-mode": "pod_identity",
+}
+
+
+def _pod_desired(**overrides):
+    params = _params(mode="pod_identity", service_accounts=[{"namespace": "apps", "name": "api"}], audiences=None)
+    params.update(overrides)
+    return irsa.build_desired(params, CLUSTER)
+
+
+def _pod_current():
+    return _current(
+        arn=POD_ROLE_ARN,
+        name="demo-apps-api",
+        trust_policy={"Version": "2012-10-17", "Statement": irsa.build_pod_identity_statements()},
+        managed_policies=[],
+        inline_policies={},
+        tags=dict(POD_TAGS),
+    )
+
+
+def test_association_records():
+    found = {
+        ("apps", "api"): _association("apps", "api", OTHER_ROLE, "a-1"),
+        ("apps", "old"): _association("apps", "old", POD_ROLE_ARN, "a-2"),
+    }
+    changes = irsa.compare_associations(found, [("apps", "api"), ("apps", "new")], [("apps", "old")], POD_ROLE_ARN,
+                                        "demo")  # fmt: skip
+    assert [public(c) for c in changes] == [
+        {
+            "resource": "pod identity association demo apps/api",
+            "action": "update_association",
+            "why": f"role {OTHER_ROLE} -> {POD_ROLE_ARN}",
+            "call": "update_pod_identity_association",
+            "params": {"clusterName": "demo", "associationId": "a-1", "roleArn": POD_ROLE_ARN},
+        },
+        {
+            "resource": "pod identity association demo apps/new",
+            "action": "create_association",
+            "why": "not found",
+            "call": "create_pod_identity_association",
+            "params": {"clusterName": "demo", "namespace": "apps", "serviceAccount": "new", "roleArn": POD_ROLE_ARN},
+        },
+        {
+            "resource": "pod identity association demo apps/old",
+            "action": "delete_association",
+            "why": "service account no longer listed, or its role deleted",
+            "call": "delete_pod_identity_association",
+            "params": {"clusterName": "demo", "associationId": "a-2"},
+        },
+    ]
+
+
+def test_plan_irsa_mode_has_only_role_records():
+    desired = _desired()
+    assert irsa.plan(_current(), desired) == []
+    changes = irsa.plan(_current(managed_policies=[]), desired, {("kube-system", "aws-node"): {}}, [("a", "b")])
+    assert [c["action"] for c in changes] == ["attach_policy"]
+    role, associations = irsa.predict(_current(managed_policies=[]), desired, changes)
+    assert role["managed_policies"] == [CNI] and associations is None
+
+
+def test_plan_pod_identity_creates_role_then_association_and_predicts_both():
+    desired = _pod_desired()
+    changes = irsa.plan(None, desired, {}, [])
+    assert [c["action"] for c in changes] == ["create_role", "create_association"]
+    assert changes[1]["params"] == {
+        "clusterName": "demo",
+        "namespace": "apps",
+        "serviceAccount": "api",
+        "roleArn": POD_ROLE_ARN,
+    }
+    role, associations = irsa.predict(None, desired, changes, {})
+    assert role["arn"] == POD_ROLE_ARN
+    assert role["trust_policy"] == {"Version": "2012-10-17", "Statement": irsa.build_pod_identity_statements()}
+    assert role["tags"]["aews.eks/service-account-mode"] == "pod_identity"
+    assert associations == [
+        {
+            "cluster_name": "demo",
+            "namespace": "apps",
+            "service_account": "api",
+            "role_arn": POD_ROLE_ARN,
+            "association_id": None,
+            "association_arn": None,
+        }
+    ]
+
+
+def test_plan_pod_identity_drops_the_association_of_a_service_account_no_longer_listed():
+    current = _pod_current()
+    desired = _pod_desired()
+    dropped = irsa.dropped_service_accounts(current, desired["service_accounts"])
+    assert dropped == [("apps", "old")]
+    found = {
+        ("apps", "api"): dict(_association("apps", "api", POD_ROLE_ARN, "a-1"), associationArn="arn:a-1"),
+        ("apps", "old"): _association("apps", "old", POD_ROLE_ARN, "a-2"),
+    }
+    changes = irsa.plan(current, desired, found, dropped)
+    # the role's tag lists the one service account left; the dropped one's association to the role goes
+    assert [(c["action"], c["params"]) for c in changes] == [
+        (
+            "tag_role",
+            {"RoleName": "demo-apps-api", "Tags": [{"Key": "aews.eks/service-accounts", "Value": "apps/api"}]},
+        ),
+        ("delete_association", {"clusterName": "demo", "associationId": "a-2"}),
+    ]
+    role, associations = irsa.predict(current, desired, changes, found)
+    assert role["tags"]["aews.eks/service-accounts"] == "apps/api"
+    assert associations == [
+        {
+            "cluster_name": "demo",
+            "namespace": "apps",
+            "service_account": "api",
+            "role_arn": POD_ROLE_ARN,
+            "association_id": "a-1",
+            "association_arn": "arn:a-1",
+        }
+    ]
+
+
+def test_plan_absent_deletes_associations_then_policies_then_the_role():
+    current = _current(managed_policies=[CNI], inline_policies={"read": INLINE})
+    found = {("kube-system", "aws-node"): _association("kube-system", "aws-node", ROLE_ARN, "a-9")}
+    changes = irsa.plan_absent(current, "demo", found, [("kube-system", "aws-node")])
+    assert [(c["action"], c["params"]) for c in changes] == [
+        ("delete_association", {"clusterName": "demo", "associationId": "a-9"}),
+        ("detach_policy", {"RoleName": "demo-kube-system-aws-node", "PolicyArn": CNI}),
+        ("delete_inline_policy", {"RoleName": "demo-kube-system-aws-node", "PolicyName": "read"}),
+        ("delete_role", {"RoleName": "demo-kube-system-aws-node"}),
+    ]
+    role, _associations = irsa.predict(current, _desired(), changes)
+    assert role is None
+    # an association that points at another role is not this role's to delete
+    other = {("kube-system", "aws-node"): _association("kube-system", "aws-node", OTHER_ROLE)}
+    assert [c["action"] for c in irsa.plan_absent(current, "demo", other, [("kube-system", "aws-node")])] == [
+        "detach_policy",
+        "delete_inline_policy",
+        "delete_role",
+    ]
