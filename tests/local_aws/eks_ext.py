@@ -21,6 +21,7 @@ import threading
 from .eks.access_entries import AccessEntries
 from .eks.addon_catalogue import AddonCatalogue
 from .eks.addons import Addons
+from .eks.auto_mode import AutoMode
 from .eks.cluster_updates import ClusterUpdates
 from .eks.clusters import Clusters
 from .eks.dispatch import Dispatch
@@ -43,6 +44,7 @@ PARTS = (
     Updates,
     Clusters,
     ClusterUpdates,
+    AutoMode,
     Nodegroups,
     IdentityProviders,
     FargateProfiles,

@@ -99,12 +99,15 @@ class ClusterUpdates:
             patch = {group: p[group]}
         else:
             update_type, params, patch = "AutoModeUpdate", [], {}
+            node_role = self._auto_mode_checked(cluster, p, cluster["accessConfig"]["authenticationMode"])
+            after = lambda: self._auto_mode_node_access(cluster, node_role)  # noqa: E731 (eks/auto_mode.py)
             for key in auto_mode:
                 params.append((key[0].upper() + key[1:], json.dumps(p[key])))
                 if key == "kubernetesNetworkConfig":
                     patch[key] = dict(cluster["kubernetesNetworkConfig"], **p[key])
                 else:
                     patch[key] = p[key]
+            return {"update": self._start_cluster_update(cluster, update_type, params, patch, after=after)}
         return {"update": self._start_cluster_update(cluster, update_type, params, patch)}
 
     def _vpc_update(self, region, cluster, req):

@@ -62,6 +62,7 @@ class Clusters:
         if mode not in AUTH_MODES:
             raise _invalid(f"authenticationMode must be one of {', '.join(AUTH_MODES)}")
         bootstrap_admin = access.get("bootstrapClusterCreatorAdminPermissions", True)
+        auto_mode_node_role = self._auto_mode_checked(None, p, mode)  # eks/auto_mode.py
         encryption = p.get("encryptionConfig")
         if encryption:
             self._check_encryption(region, encryption)
@@ -145,6 +146,7 @@ class Clusters:
                 {},
                 policies=[(ACCESS_POLICY_ARN + "AmazonEKSClusterAdminPolicy", {"type": "cluster"})],
             )
+        self._auto_mode_node_access(cluster, auto_mode_node_role)
 
         def created(t):
             injection = self.controls.take_injection("cluster", name)

@@ -6,7 +6,6 @@ import json
 import uuid
 
 from .common import ApiError
-from .common import _invalid
 from .common import _public
 from .common import _paginate
 
@@ -34,8 +33,7 @@ class IdentityProviders:
             raise ApiError(
                 "ResourceLimitExceededException", "A cluster can have only one OIDC identity provider config."
             )
-        if not oidc["issuerUrl"].startswith("https://"):
-            raise _invalid("issuerUrl must be an https URL.")
+        self._oidc_request_checked(oidc)  # eks/auto_mode.py
         self._require_active(cluster)
         self._no_update_in_progress(cluster, f"cluster {cluster['name']}")
         self._validate_tags(p.get("tags"))
