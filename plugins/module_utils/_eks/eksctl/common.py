@@ -1,0 +1,96 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the aews.eks project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Reading a ClusterConfig (YAML / JSON text or a mapping) and the helpers every section uses on a checked one."""
+
+from __future__ import annotations
+
+import json
+
+from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.messages import EksctlConfigError
+
+try:
+    import yaml
+except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
+    yaml = None
+
+
+def load(config):
+    """The ClusterConfig as a dict, from a dict or from YAML/JSON text."""
+    if isinstance(config, bytes):
+        config = config.decode("utf-8")
+    if isinstance(config, str):
+        if yaml is None:  # pragma: no cover
+            raise EksctlConfigError([("", "PyYAML is needed to read the ClusterConfig text")])
+        try:
+            config = yaml.safe_load(config)
+        except yaml.YAMLError as e:
+            raise EksctlConfigError([("", f"the ClusterConfig is not valid YAML: {e}")]) from e
+        except RecursionError:
+            raise EksctlConfigError([("", "the ClusterConfig is nested too deeply to read")]) from None
+    if not isinstance(config, dict):
+        raise EksctlConfigError([("", f"the ClusterConfig must be a mapping, not {type(config).__name__}")])
+    try:
+        return _plain(config)
+    except RecursionError:
+        raise EksctlConfigError([("", "the ClusterConfig is nested too deeply to read")]) from None
+
+
+def _plain(value):
+    """Plain dicts, lists and scalars (templating engines hand over their own subclasses)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    return value
+
+
+def _parse_document(text):
+    """A JSON or YAML document given as text (eksctl's configurationValues)."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    except RecursionError:
+        raise ValueError("is nested too deeply to read") from None
+    if yaml is None:  # pragma: no cover
+        raise ValueError("is not valid JSON")
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise ValueError(f"is neither valid JSON nor valid YAML: {e}") from e
+    except RecursionError:
+        raise ValueError("is nested too deeply to read") from None
+
+
+def _entries(value):
+    """The entries of a checked list, without the null ones (each already reported)."""
+    return [item for item in value or [] if item is not None]
+
+
+def _indexed(value):
+    """(index, entry) of a checked list's entries that are mappings, with the index eksctl's path has."""
+    return [(index, item) for index, item in enumerate(value or []) if isinstance(item, dict)]
+
+
+def _enabled(flags, names):
+    """The snake_case names of the flags set to true, each once, in eksctl's order."""
+    result = []
+    for key, name in names.items():
+        if (flags or {}).get(key) and name not in result:
+            result.append(name)
+    return result
+
+
+def _sub_paths(paths, head, base, keys):
+    paths[head] = base
+    for key, value in keys.items():
+        paths[f"{head}.{key}"] = f"{base}.{value}"
