@@ -139,6 +139,38 @@ options:
             automatically at the end of standard support.
         type: str
         choices: [STANDARD, EXTENDED]
+  zonal_shift:
+    description:
+      - ARC zonal shift of the cluster (C(zonalShiftConfig)); changed in place. Left as it is when not set.
+    type: bool
+  auto_mode:
+    description:
+      - EKS Auto Mode (eksctl C(autoModeConfig)): compute with built-in node pools (C(computeConfig)), block storage
+        (C(storageConfig.blockStorage)) and load balancing (C(kubernetesNetworkConfig.elasticLoadBalancing)), which
+        EKS turns on and off together. Set at creation and changed in place (C(UpdateClusterConfig)); left as it is
+        when not set.
+      - Auto Mode needs the authentication mode C(API) or C(API_AND_CONFIG_MAP) (O(access_config)), and the cluster
+        role the policies C(AmazonEKSComputePolicy), C(AmazonEKSBlockStoragePolicy), C(AmazonEKSLoadBalancingPolicy)
+        and C(AmazonEKSNetworkingPolicy).
+    type: dict
+    suboptions:
+      enabled:
+        description: Auto Mode on (all three capabilities) or off.
+        type: bool
+        required: true
+      node_pools:
+        description:
+          - The built-in node pools, C(general-purpose) and C(system); both when not set, C([]) for none.
+          - Changed in place.
+        type: list
+        elements: str
+        choices: [general-purpose, system]
+      node_role_arn:
+        description:
+          - The IAM role of the nodes Auto Mode launches (trusting C(ec2.amazonaws.com), with
+            C(AmazonEKSWorkerNodeMinimalPolicy) and C(AmazonEC2ContainerRegistryPullOnly)). Required with node pools.
+          - EKS cannot change it while Auto Mode is on; a different role fails before any change.
+        type: str
   force:
     description:
       - With O(state=absent), delete the cluster's nodegroups (waiting for them) and Fargate profiles first.
@@ -215,6 +247,17 @@ EXAMPLES = r"""
     upgrade_policy:
       support_type: STANDARD
     wait_timeout: 3600
+
+- name: EKS Auto Mode (compute, block storage, load balancing), both built-in node pools
+  aews.eks.eks_cluster:
+    name: myeks
+    role_arn: arn:aws:iam::111122223333:role/myeks-cluster-role
+    subnet_ids: "{{ subnet_ids }}"
+    access_config:
+      authentication_mode: API
+    auto_mode:
+      enabled: true
+      node_role_arn: arn:aws:iam::111122223333:role/myeks-auto-mode-node-role
 
 - name: Start the creation without waiting; a later run with wait=true waits for it
   aews.eks.eks_cluster:
@@ -332,6 +375,22 @@ cluster:
       description: The upgrade policy.
       type: dict
       sample: {"support_type": "STANDARD"}
+    compute_config:
+      description: Auto Mode's compute capability (O(auto_mode)).
+      type: dict
+      returned: when EKS reports it
+      sample: {"enabled": true, "node_pools": ["general-purpose", "system"],
+               "node_role_arn": "arn:aws:iam::111122223333:role/myeks-auto-mode-node-role"}
+    storage_config:
+      description: Auto Mode's block storage capability.
+      type: dict
+      returned: when EKS reports it
+      sample: {"block_storage": {"enabled": true}}
+    zonal_shift_config:
+      description: ARC zonal shift (O(zonal_shift)).
+      type: dict
+      returned: when EKS reports it
+      sample: {"enabled": true}
     tags:
       description: The cluster's tags.
       type: dict
@@ -402,6 +461,15 @@ def main():
         upgrade_policy=dict(
             type="dict",
             options=dict(support_type=dict(type="str", choices=["STANDARD", "EXTENDED"])),
+        ),
+        zonal_shift=dict(type="bool"),
+        auto_mode=dict(
+            type="dict",
+            options=dict(
+                enabled=dict(type="bool", required=True),
+                node_pools=dict(type="list", elements="str", choices=["general-purpose", "system"]),
+                node_role_arn=dict(type="str"),
+            ),
         ),
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),

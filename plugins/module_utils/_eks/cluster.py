@@ -19,6 +19,7 @@ import ipaddress
 import re
 
 from . import api
+from . import auto_mode
 from . import change
 from .common import apply_tag_changes
 from .common import client
@@ -127,6 +128,18 @@ def build_desired(params):
     upgrade = params.get("upgrade_policy") or {}
     if upgrade.get("support_type") is not None:
         desired["supportType"] = upgrade["support_type"]
+    if params.get("zonal_shift") is not None:
+        desired["zonalShift"] = bool(params["zonal_shift"])
+    settings = params.get("auto_mode")
+    if settings is not None:
+        problems = auto_mode.problems(settings, authentication_mode=desired.get("authenticationMode"))
+        if auto_mode.needs_node_role(settings) and not settings.get("node_role_arn"):
+            problems.append(
+                "auto_mode.node_role_arn: is required with node pools (auto_mode.node_pools [] asks for none)"
+            )
+        if problems:
+            raise EksError(message="; ".join(problems), problems=problems)
+        desired["autoMode"] = {k: settings.get(k) for k in ("enabled", "node_pools", "node_role_arn")}
     return desired
 
 
@@ -152,8 +165,15 @@ def create_params(desired):
         network["ipFamily"] = desired["ipFamily"]
     if "serviceIpv4Cidr" in desired:
         network["serviceIpv4Cidr"] = desired["serviceIpv4Cidr"]
+    if desired.get("autoMode", {}).get("enabled"):
+        settings = auto_mode.request(desired["autoMode"])
+        network.update(settings["kubernetesNetworkConfig"])
+        params["computeConfig"] = settings["computeConfig"]
+        params["storageConfig"] = settings["storageConfig"]
     if network:
         params["kubernetesNetworkConfig"] = network
+    if desired.get("zonalShift"):
+        params["zonalShiftConfig"] = {"enabled": True}
     if "logTypes" in desired:
         params["logging"] = logging_config(desired["logTypes"])
     if "encryptionKeyArn" in desired:
@@ -202,7 +222,16 @@ def _created(params):
         "logging": params.get("logging", logging_config(set())),
         "tags": params.get("tags", {}),
     }
-    for key in ("version", "kubernetesNetworkConfig", "encryptionConfig", "accessConfig", "upgradePolicy"):
+    for key in (
+        "version",
+        "kubernetesNetworkConfig",
+        "encryptionConfig",
+        "accessConfig",
+        "upgradePolicy",
+        "computeConfig",
+        "storageConfig",
+        "zonalShiftConfig",
+    ):
         if key in params:
             cluster[key] = params[key]
     return cluster
@@ -344,6 +373,24 @@ def _was(have, want):
     return f"{have} -> {want}"
 
 
+def _auto_mode_access(cluster, desired):
+    """Auto Mode on needs access entries: the authentication mode (asked, else the cluster's) API or
+    API_AND_CONFIG_MAP."""
+    if not desired.get("autoMode", {}).get("enabled"):
+        return
+    mode = desired.get("authenticationMode") or (current_authentication_mode(cluster) if cluster else "CONFIG_MAP")
+    if mode not in auto_mode.API_MODES:
+        raise EksError(
+            message=(
+                "auto_mode.enabled: Auto Mode needs access entries: set access_config.authentication_mode to API or "
+                f"API_AND_CONFIG_MAP (the cluster's is {mode})"
+                if cluster
+                else "auto_mode.enabled: Auto Mode needs access entries: set access_config.authentication_mode to "
+                "API or API_AND_CONFIG_MAP"
+            )
+        )
+
+
 def plan(cluster, desired, offered_versions=None, vpc_ids=None):
     """The ordered list of change records that bring ``cluster`` (DescribeCluster, None when there is none) to
     ``desired``.
@@ -354,6 +401,7 @@ def plan(cluster, desired, offered_versions=None, vpc_ids=None):
     backwards authentication mode.
     """
     name = desired["name"]
+    _auto_mode_access(cluster, desired)
     if cluster is None:
         params = create_params(desired)
         if "version" in desired:
@@ -440,6 +488,23 @@ def plan(cluster, desired, offered_versions=None, vpc_ids=None):
             _update(cluster, "UpgradePolicyUpdate", {"upgradePolicy": {"supportType": desired["supportType"]}}, why)
         )
 
+    shifting = bool((cluster.get("zonalShiftConfig") or {}).get("enabled"))
+    if "zonalShift" in desired and desired["zonalShift"] != shifting:
+        why = "zonal_shift " + _was(shifting, desired["zonalShift"])
+        changes.append(
+            _update(cluster, "ZonalShiftConfigUpdate", {"zonalShiftConfig": {"enabled": desired["zonalShift"]}}, why)
+        )
+
+    if "autoMode" in desired:
+        try:
+            differences = auto_mode.differences(cluster, desired["autoMode"])
+        except ValueError as e:
+            raise EksError(message=str(e)) from None
+        if differences:
+            changes.append(
+                _update(cluster, "AutoModeUpdate", auto_mode.request(desired["autoMode"]), "; ".join(differences))
+            )
+
     if "encryptionKeyArn" in desired and not current_key_arn(cluster):
         changes.append(
             _record(
@@ -524,6 +589,14 @@ def predict(cluster, changes):
             cluster.setdefault("accessConfig", {}).update(params["accessConfig"])
         elif kind == "UpgradePolicyUpdate":
             cluster["upgradePolicy"] = dict(params["upgradePolicy"])
+        elif kind == "ZonalShiftConfigUpdate":
+            cluster["zonalShiftConfig"] = dict(params["zonalShiftConfig"])
+        elif kind == "AutoModeUpdate":
+            settings = {
+                "enabled": params["computeConfig"]["enabled"],
+                "node_pools": params["computeConfig"].get("nodePools"),
+            }
+            cluster.update(auto_mode.predict(cluster, settings, params["computeConfig"].get("nodeRoleArn")))
         elif kind == "AssociateEncryptionConfig":
             cluster["encryptionConfig"] = copy.deepcopy(params["encryption_config"])
         elif kind == "VersionUpdate":
@@ -582,6 +655,19 @@ def _drop_empty(value):
     return value
 
 
+def _auto_mode_view(cluster):
+    have = auto_mode.current(cluster)
+    if not (have["compute"] or have["block_storage"] or have["load_balancing"]):
+        return None
+    return {
+        "compute": have["compute"],
+        "block_storage": have["block_storage"],
+        "load_balancing": have["load_balancing"],
+        "node_pools": have["node_pools"],
+        "node_role_arn": have["node_role_arn"],
+    }
+
+
 def diff_view(cluster):
     """What ``--diff`` shows of a cluster (DescribeCluster shape): the returned cluster's keys the user controls,
     lists sorted; nothing only AWS sets (status, endpoint, certificate, timestamps, ids, pseudo-fields)."""
@@ -609,6 +695,8 @@ def diff_view(cluster):
         },
         "access_config": {"authentication_mode": (cluster.get("accessConfig") or {}).get("authenticationMode")},
         "upgrade_policy": {"support_type": (cluster.get("upgradePolicy") or {}).get("supportType")},
+        "zonal_shift": bool((cluster.get("zonalShiftConfig") or {}).get("enabled")) or None,
+        "auto_mode": _auto_mode_view(cluster),
         "tags": dict(sorted((cluster.get("tags") or {}).items())),
     }
     return _drop_empty(view)
