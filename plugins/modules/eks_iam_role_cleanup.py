@@ -84,6 +84,15 @@ failed:
   type: list
   elements: dict
   sample: []
+changes:
+  description:
+    - A change record of each role deleted (in check mode, that would be), with C(resource), C(action) (V(delete)),
+      C(why), C(call) and C(params).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"resource": "IAM role myeks-cluster-role", "action": "delete", "why": "tagged aews.eks/cluster-name: myeks",
+            "call": "delete_role", "params": {"RoleName": "myeks-cluster-role"}}]
 """
 
 from ansible_collections.aews.eks.plugins.module_utils import eks

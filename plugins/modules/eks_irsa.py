@@ -323,10 +323,16 @@ pod_identity_associations:
       description: ARN of the association.
       type: str
 changes:
-  description: The changes made (or, in check mode, to be made), in order.
+  description:
+    - The changes made (or, in check mode, to be made), in order, one change record each with C(resource), C(action),
+      C(why), C(call) (the AWS operation) and C(params) (its parameters).
   returned: always
   type: list
   elements: dict
+  sample: [{"resource": "IAM role prod-kube-system-aws-node", "action": "attach_policy",
+            "why": "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy", "call": "attach_role_policy",
+            "params": {"RoleName": "prod-kube-system-aws-node",
+                       "PolicyArn": "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"}}]
 """
 
 from ansible_collections.aews.eks.plugins.module_utils import eks

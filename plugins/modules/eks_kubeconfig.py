@@ -151,6 +151,15 @@ kubeconfig:
       type: str
       returned: when the file exists
       sample: myeks
+changes:
+  description:
+    - The change of the file made (in check mode, that would be), when its content changes, with C(resource),
+      C(action) (V(create) or V(update)), C(why) (the entries that differ), C(call) and C(params).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"resource": "kubeconfig /home/user/.kube/config", "action": "update",
+            "why": "contexts myeks, current-context", "call": "write", "params": {"path": "/home/user/.kube/config"}}]
 """
 
 from ansible_collections.aews.eks.plugins.module_utils import eks

@@ -123,10 +123,20 @@ provider:
       description: Tags of the provider.
       type: dict
 changes:
-  description: The changes made (or, in check mode, to be made), in order.
+  description:
+    - The changes made (or, in check mode, to be made), in order, one change record each with C(resource), C(action),
+      C(why), C(call) (the AWS operation) and C(params) (its parameters).
   returned: always
   type: list
   elements: dict
+  sample:
+    - resource: IAM OIDC provider arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/X
+      action: add_client_id
+      why: vault
+      call: add_client_id_to_open_id_connect_provider
+      params:
+        OpenIDConnectProviderArn: arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/X
+        ClientID: vault
 """
 
 from ansible_collections.aews.eks.plugins.module_utils import eks

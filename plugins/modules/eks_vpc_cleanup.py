@@ -115,6 +115,15 @@ failed:
   type: list
   elements: dict
   sample: []
+changes:
+  description:
+    - A change record of each deletion made (in check mode, that would be), in order, with C(resource), C(action)
+      (V(delete), or V(revoke) for rules), C(why) (how it belongs to the cluster), C(call) and C(params).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"resource": "nat gateway nat-0123456789abcdef0", "action": "delete", "why": "tagged for cluster myeks",
+            "call": "delete_nat_gateway", "params": {"id": "nat-0123456789abcdef0"}}]
 """
 
 from ansible_collections.aews.eks.plugins.module_utils import eks

@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Teardown of the IAM roles a cluster owns: candidates by name, kept only when their own tags name the cluster.
 
-``select`` is pure (unit-tested); ``ensure`` reads and deletes through ``api`` only.
+``select`` and ``plan`` are pure (unit-tested): the roles to delete, then a change record (``change``) for each;
+``ensure`` reads, deletes through ``api`` only and returns the outcome.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import re
 from urllib.parse import unquote
 
 from . import api
+from .change import change
+from .change import outcome
 from .errors import EksError
 from .vocabulary import OWNER_TAG
 
@@ -48,6 +51,15 @@ def select(roles, tags, cluster, trusting_oidc=None):
     return chosen, kept
 
 
+def plan(chosen, cluster):
+    """A delete record for each role of ``chosen`` (pure)."""
+    return [
+        change(f"IAM role {r['RoleName']}", "delete", f"tagged {OWNER_TAG}: {cluster}", "delete_role",
+               {"RoleName": r["RoleName"]}, name=r["RoleName"])  # fmt: skip
+        for r in chosen
+    ]
+
+
 def delete_role(iam, name):
     """Take the role out of its instance profiles, drop its policies, delete it."""
     for profile in api.list_instance_profiles_for_role(iam, name):
@@ -59,7 +71,21 @@ def delete_role(iam, name):
     api.delete_role(iam, name)
 
 
+def apply(iam, changes):
+    """Delete each role of ``changes``; (the records made, [{name, reason}] of the roles that could not be)."""
+    made, failed = [], []
+    for record in changes:
+        try:
+            delete_role(iam, record["name"])
+        except EksError as e:
+            failed.append({"name": record["name"], "reason": str(e)})
+            continue
+        made.append(record)
+    return made, failed
+
+
 def ensure(module):
+    """eks_iam_role_cleanup: delete the roles the cluster owns; the outcome (``deleted``, ``kept``, ``failed``)."""
     from .common import client  # here: keeps the pure part of this file importable without Ansible
 
     params = module.params
@@ -68,17 +94,16 @@ def ensure(module):
     found = candidates(api.list_roles(iam), cluster, params["name_regex"], params["names"])
     tags = {r["RoleName"]: {t["Key"]: t["Value"] for t in api.list_role_tags(iam, r["RoleName"])} for r in found}
     chosen, kept = select(found, tags, cluster, params["trusting_oidc"])
-    deleted, failed = [], []
-    for role in chosen:
-        if not module.check_mode:
-            try:
-                delete_role(iam, role["RoleName"])
-            except EksError as e:
-                failed.append({"name": role["RoleName"], "reason": str(e)})
-                continue
-        deleted.append(role["RoleName"])
-    result = dict(changed=bool(deleted), deleted=deleted, kept=[r["RoleName"] for r in kept], failed=failed)
+    changes = plan(chosen, cluster)
+    failed = []
+    if not module.check_mode:
+        changes, failed = apply(iam, changes)
+    deleted = [c["name"] for c in changes]
+    before = {"roles": sorted(r["RoleName"] for r in chosen)}
+    after = {"roles": [n for n in before["roles"] if n not in deleted]}
+    result = outcome(module, "deleted", deleted, changes, before=before, after=after,
+                     kept=[r["RoleName"] for r in kept], failed=failed)  # fmt: skip
     if failed:
         lines = "; ".join(f"{f['name']}: {f['reason']}" for f in failed)
-        module.fail_json(msg=f"These IAM roles of cluster {cluster} could not be deleted: {lines}", **result)
-    module.exit_json(**result)
+        raise EksError(f"These IAM roles of cluster {cluster} could not be deleted: {lines}", **result)
+    return result

@@ -24,6 +24,7 @@ def with_max_pods(record):
 
 
 def info(module, ec2):
+    """eks_instance_types_info: the instance types asked for, in order, each with its max pods; the result."""
     names = list(dict.fromkeys(module.params["instance_types"]))
     if not names:
         raise EksError("instance_types: name at least one instance type")
@@ -32,4 +33,4 @@ def info(module, ec2):
     missing = [name for name in names if name not in by_name]
     if missing:
         raise EksError(f"instance_types: {', '.join(missing)} not offered in {module.region}")
-    module.exit_json(changed=False, instance_types=[with_max_pods(by_name[name]) for name in names])
+    return dict(changed=False, instance_types=[with_max_pods(by_name[name]) for name in names])

@@ -4,7 +4,8 @@
 """A kubeconfig entry for an EKS cluster, written the way ``aws eks update-kubeconfig`` writes it.
 
 Build the cluster, user and context entries (pure), merge them into or remove them from a kubeconfig
-document (pure), then write the file atomically with mode 0600 only when its content changes.
+document (pure), ``plan`` the one change record of the file (pure), then write the file atomically with mode 0600
+only when its content changes; ``ensure`` returns the outcome (``change.outcome``).
 The entries follow the AWS CLI's awscli/customizations/eks/update_kubeconfig.py.
 """
 
@@ -28,6 +29,8 @@ except ImportError:
     YAML_IMPORT_ERROR = traceback.format_exc()
 
 from . import api
+from .change import change
+from .change import outcome
 from .errors import EksError
 
 EXEC_API_VERSION = "client.authentication.k8s.io/v1beta1"
@@ -156,6 +159,34 @@ def parse(text, path):
     return document
 
 
+def differences(before, after):
+    """What differs between two kubeconfig documents, as "clusters NAME", "users NAME", "contexts NAME" and
+    "current-context" (pure)."""
+    before, after = _normalized(before), _normalized(after)
+    found = []
+    for section, _key in SECTIONS:
+        named_before = {i.get("name"): i for i in before[section] if isinstance(i, dict)}
+        named_after = {i.get("name"): i for i in after[section] if isinstance(i, dict)}
+        for name in list(named_before) + [n for n in named_after if n not in named_before]:
+            if named_before.get(name) != named_after.get(name):
+                found.append(f"{section} {name}")
+    if before.get("current-context") != after.get("current-context"):
+        found.append("current-context")
+    return found
+
+
+def plan(path, text, before, after):
+    """The change record of the kubeconfig file at ``path`` (``text``/``before``: what it holds, None when there is
+    no file; ``after``: the document to have), or none when its content stays (pure)."""
+    if text is not None and after == before:
+        return []
+    if text is None:
+        action, why = "create", "no file: " + ", ".join(differences(None, after))
+    else:
+        action, why = "update", ", ".join(differences(before, after)) or "content"
+    return [change(f"kubeconfig {path}", action, why, "write", {"path": path}, content=dump(after))]
+
+
 # ---------------------------------------------------------------- apply
 def read(path):
     """(text, document) of the kubeconfig at ``path``; (None, None) when there is no file."""
@@ -196,7 +227,7 @@ def write(path, text):
 
 
 def ensure(module, eks_client_factory, sts_client_factory):
-    """Write or remove this cluster's entries; exit with the result. Clients are made only when needed."""
+    """Write or remove this cluster's entries; the outcome. Clients are made only when needed."""
     params = module.params
     path = os.path.abspath(os.path.expanduser(params["path"]))
     name = params["cluster_name"]
@@ -209,7 +240,7 @@ def ensure(module, eks_client_factory, sts_client_factory):
 
     text, before = read(path)
     if not present and text is None:
-        module.exit_json(changed=False, kubeconfig=dict(path=path, state="absent"))
+        return _outcome(module, dict(path=path, state="absent"), [], text)
 
     # DescribeCluster gives the endpoint, the CA and the ARN the entries are named after; with the endpoint
     # and CA given, the ARN is built from the caller's account instead.
@@ -245,32 +276,34 @@ def ensure(module, eks_client_factory, sts_client_factory):
             profile=params["profile"],
         )
         after = merge(before, new, params["set_current_context"])
-        changed = text is None or after != before
     else:
         after = remove(before, cluster_entry, user_name, context)
-        changed = text is not None and after != before
+    changes = plan(path, text, before, after)
+    if changes and not module.check_mode:
+        for record in changes:
+            write(record["params"]["path"], record["content"])
 
-    after_text = dump(after) if after is not None else None
-    if changed and not module.check_mode:
-        write(path, after_text)
-
-    result = dict(
-        changed=changed,
-        kubeconfig=dict(
-            path=path,
-            state=params["state"],
-            cluster=cluster_entry,
-            user=user_name,
-            context=context,
-            server=endpoint,
-            current_context=(after or {}).get("current-context", ""),
-        ),
+    kubeconfig = dict(
+        path=path,
+        state=params["state"],
+        cluster=cluster_entry,
+        user=user_name,
+        context=context,
+        server=endpoint,
+        current_context=(after or {}).get("current-context", ""),
     )
+    return _outcome(module, kubeconfig, changes, text)
+
+
+def _outcome(module, kubeconfig, changes, text):
+    """The outcome; in diff mode the file as text before and after (it holds no secret: the token comes from
+    `aws eks get-token`)."""
+    result = outcome(module, "kubeconfig", kubeconfig, changes)
     if module._diff:
         result["diff"] = dict(
-            before_header=path,
-            after_header=path,
+            before_header=kubeconfig["path"],
+            after_header=kubeconfig["path"],
             before=text or "",
-            after=after_text if changed else (text or ""),
+            after=changes[0]["content"] if changes else (text or ""),
         )
-    module.exit_json(**result)
+    return result

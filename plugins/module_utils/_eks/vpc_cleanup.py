@@ -4,8 +4,9 @@
 """Teardown of a cluster's VPC: what Kubernetes left in it for the cluster, then what the vpc role made.
 
 Three parts kept apart: ``inventory`` reads what is in the cluster's VPCs (calls ``api`` only), ``select``
-decides what belongs to the cluster (pure, unit-tested), ``Cleaner`` deletes it in dependency order, waiting
-out ``DependencyViolation`` for a bounded time and naming what it could not delete.
+decides what belongs to the cluster and ``changes`` makes a change record (``change``) of each deletion (pure,
+unit-tested), ``Cleaner`` deletes it in dependency order, waiting out ``DependencyViolation`` for a bounded time
+and naming what it could not delete; ``ensure`` returns the outcome.
 
 Selection never trusts a filter alone: resources are read by the VPC's id, and each is kept only when its own
 tags say it belongs to this cluster (``aews.eks/cluster-name`` for what the collection made;
@@ -18,6 +19,8 @@ from __future__ import annotations
 import time
 
 from . import api
+from .change import change
+from .change import outcome
 from .errors import EksError
 from .vocabulary import CNI_TAG
 from .vocabulary import LOAD_BALANCER_CONTROLLER_CLUSTER_TAG
@@ -232,6 +235,34 @@ def planned(plan):
     return [describe_item(kind, r) for key, kind in PHASES for r in plan[key]]
 
 
+# The call that deletes each kind, and why it belongs to the cluster.
+_DELETES = {
+    "load_balancer": ("delete_load_balancer", "made by Kubernetes for cluster {cluster}"),
+    "rule": ("revoke_security_group_rules", "names security groups being deleted"),
+    "kubernetes_security_group": ("delete_security_group", "made by Kubernetes for cluster {cluster}"),
+    "network_interface": ("delete_network_interface", "left available by the VPC CNI of cluster {cluster}"),
+    "nat_gateway": ("delete_nat_gateway", "tagged for cluster {cluster}"),
+    "address": ("release_address", "tagged for cluster {cluster}"),
+    "internet_gateway": ("delete_internet_gateway", "tagged for cluster {cluster}"),
+    "route_table": ("delete_route_table", "tagged for cluster {cluster}"),
+    "subnet": ("delete_subnet", "tagged for cluster {cluster}"),
+    "security_group": ("delete_security_group", "tagged for cluster {cluster}"),
+    "vpc": ("delete_vpc", "tagged for cluster {cluster}"),
+}
+
+
+def changes(cluster, plan):
+    """A change record for each deletion of ``plan``, in the order it is made (pure); each keeps its result line
+    (``item``, as ``planned`` gives it)."""
+    records = []
+    for item in planned(plan):
+        call, why = _DELETES[item["type"]]
+        action = "revoke" if item["type"] == "rule" else "delete"
+        resource = f"{item['type'].replace('_', ' ')} {item['id']}" + (f" ({item['name']})" if item["name"] else "")
+        records.append(change(resource, action, why.format(cluster=cluster), call, {"id": item["id"]}, item=item))
+    return records
+
+
 def failure_message(cluster, failed):
     lines = [f"{f['type']} {f['id']}{' (' + f['name'] + ')' if f['name'] else ''}: {f['reason']}" for f in failed]
     return (
@@ -441,6 +472,7 @@ class Cleaner:
 
 # ---------------------------------------------------------------- the module
 def ensure(module):
+    """eks_vpc_cleanup: delete what belongs to the cluster in its VPCs; the outcome (``deleted``, ``failed``)."""
     from .common import client  # here: keeps the pure part of this file importable without Ansible
 
     params = module.params
@@ -449,15 +481,21 @@ def ensure(module):
     elbv2 = client(module, "elbv2")
     elb = client(module, "elb")
     plan = select(cluster, inventory(ec2, elbv2, elb, cluster, params["vpc_ids"] or ()), params["kubernetes_only"])
-    predicted = planned(plan)
+    records = changes(cluster, plan)
     if module.check_mode:
-        module.exit_json(changed=bool(predicted), deleted=predicted, failed=[])
+        return _outcome(module, records, records, [])
     cleaner = Cleaner(ec2, elbv2, elb, params["dependency_timeout"], params["nat_gateway_timeout"]).run(plan)
+    made = [r for r in records if r["item"] in cleaner.deleted]
+    result = _outcome(module, records, made, cleaner.failed)
     if cleaner.failed:
-        module.fail_json(
-            msg=failure_message(cluster, cleaner.failed),
-            changed=bool(cleaner.deleted),
-            deleted=cleaner.deleted,
-            failed=cleaner.failed,
-        )
-    module.exit_json(changed=bool(cleaner.deleted), deleted=cleaner.deleted, failed=[])
+        raise EksError(failure_message(cluster, cleaner.failed), **result)
+    return result
+
+
+def _outcome(module, records, made, failed):
+    """The outcome: ``deleted`` the result lines of the records ``made`` (or predicted in check mode), ``failed``
+    what could not be deleted; the diff shows the resources of ``records`` before and those left after."""
+    deleted = [r["item"] for r in made]
+    before = {"resources": [r["item"] for r in records]}
+    after = {"resources": [i for i in before["resources"] if i not in deleted]}
+    return outcome(module, "deleted", deleted, made, before=before, after=after, failed=failed)

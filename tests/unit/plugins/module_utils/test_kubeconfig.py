@@ -7,6 +7,7 @@ import copy
 import pytest
 
 from ansible_collections.aews.eks.plugins.module_utils._eks import kubeconfig
+from ansible_collections.aews.eks.plugins.module_utils._eks.change import public
 
 ARN = "arn:aws:eks:ap-northeast-2:111122223333:cluster/myeks"
 OTHER = {
@@ -156,3 +157,41 @@ def test_parse_rejects_what_is_not_a_kubeconfig(text):
 
     with pytest.raises(EksError, match="f is not a valid kubeconfig"):
         kubeconfig.parse(text, "f")
+
+
+# ---------------------------------------------------------------- plan (the one change record of the file)
+def test_plan_create_names_every_entry_and_carries_the_content():
+    after = kubeconfig.merge(None, entries())
+    changes = kubeconfig.plan("/k/config", None, None, after)
+    assert [public(c) for c in changes] == [
+        {
+            "resource": "kubeconfig /k/config",
+            "action": "create",
+            "why": f"no file: clusters {ARN}, users {ARN}, contexts {ARN}, current-context",
+            "call": "write",
+            "params": {"path": "/k/config"},
+        }
+    ]
+    assert kubeconfig.parse(changes[0]["content"], "/k/config") == after
+
+
+def test_plan_update_names_what_differs_and_nothing_when_equal():
+    first = kubeconfig.merge(OTHER, entries(context_name="myeks"))
+    text = kubeconfig.dump(first)
+    assert kubeconfig.plan("/k/config", text, first, kubeconfig.merge(first, entries(context_name="myeks"))) == []
+    moved = kubeconfig.merge(
+        first, kubeconfig.entries("myeks", "ap-northeast-2", ARN, "https://y", "Q0E=", context_name="myeks")
+    )
+    changes = kubeconfig.plan("/k/config", text, first, moved)
+    assert [(c["action"], c["why"]) for c in changes] == [("update", f"clusters {ARN}")]
+    removed = kubeconfig.remove(first, ARN, ARN, "myeks")
+    changes = kubeconfig.plan("/k/config", text, first, removed)
+    assert [(c["action"], c["why"]) for c in changes] == [
+        ("update", f"clusters {ARN}, users {ARN}, contexts myeks, current-context")
+    ]
+
+
+def test_plan_an_empty_file_is_written():
+    changes = kubeconfig.plan("/k/config", "", None, kubeconfig.merge(None, entries()))
+    assert [c["action"] for c in changes] == ["update"]
+    assert kubeconfig.plan("/k/config", "", None, None) == []

@@ -9,6 +9,7 @@ import pytest
 
 from ansible_collections.aews.eks.plugins.module_utils._eks import iam_cleanup
 from ansible_collections.aews.eks.plugins.module_utils._eks import vpc_cleanup
+from ansible_collections.aews.eks.plugins.module_utils._eks.change import public
 from ansible_collections.aews.eks.plugins.module_utils._eks.errors import EksError
 
 VPC = "vpc-1"
@@ -305,3 +306,50 @@ def test_roles_go_only_with_the_ownership_tag(trusting, expected):
     assert [r["RoleName"] for r in iam_cleanup.candidates(roles, "myeks", names=["custom-sa-role"])][
         -1
     ] == "custom-sa-role"
+
+
+def test_iam_cleanup_plans_a_delete_record_per_chosen_role():
+    chosen = [{"RoleName": "myeks-cluster-role"}, {"RoleName": "myeks-irsa"}]
+    assert [public(c) for c in iam_cleanup.plan(chosen, "myeks")] == [
+        {
+            "resource": "IAM role myeks-cluster-role",
+            "action": "delete",
+            "why": "tagged aews.eks/cluster-name: myeks",
+            "call": "delete_role",
+            "params": {"RoleName": "myeks-cluster-role"},
+        },
+        {
+            "resource": "IAM role myeks-irsa",
+            "action": "delete",
+            "why": "tagged aews.eks/cluster-name: myeks",
+            "call": "delete_role",
+            "params": {"RoleName": "myeks-irsa"},
+        },
+    ]
+    assert iam_cleanup.plan([], "myeks") == []
+
+
+# ---------------------------------------------------------------- change records of the VPC teardown
+def test_change_records_follow_the_deletion_order_and_keep_the_result_lines():
+    plan = vpc_cleanup.select("myeks", inventory())
+    records = vpc_cleanup.changes("myeks", plan)
+    assert [r["item"] for r in records] == vpc_cleanup.planned(plan)
+    shown = [(r["action"], r["call"], r["params"]["id"]) for r in records]
+    assert shown[:3] == [
+        ("delete", "delete_load_balancer", "arn:lb/k8s"),
+        ("delete", "delete_load_balancer", "a1"),
+        ("revoke", "revoke_security_group_rules", "sg-nodes"),
+    ]
+    assert records[2]["resource"] == "rule sg-nodes (rules of myeks-shared-nodes naming groups being deleted)"
+    assert shown[-1] == ("delete", "delete_vpc", VPC)
+    nat = next(r for r in records if r["call"] == "delete_nat_gateway")
+    assert public(nat) == {
+        "resource": "nat gateway nat-own",
+        "action": "delete",
+        "why": "tagged for cluster myeks",
+        "call": "delete_nat_gateway",
+        "params": {"id": "nat-own"},
+    }
+    eni = next(r for r in records if r["call"] == "delete_network_interface")
+    assert eni["why"] == "left available by the VPC CNI of cluster myeks"
+    assert vpc_cleanup.changes("other", vpc_cleanup.select("other", {"vpcs": []})) == []
