@@ -153,6 +153,33 @@ created:
   returned: always
   type: bool
 changes:
+  description: The changes made (in check mode, to be made), in order, one record per EC2 call.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    resource:
+      description: What changes.
+      type: str
+    action:
+      description: The step (create, create_version, set_default_version, delete_versions, tag, untag, delete).
+      type: str
+    why:
+      description: What differs, for a person to read (for a new version, the differences of the data).
+      type: str
+    call:
+      description: The EC2 operation that makes the change (snake_case).
+      type: str
+    params:
+      description: Its parameters.
+      type: dict
+  sample:
+    - resource: launch template myeks-ng-1
+      action: create_version
+      why: "volume_size: 30 -> 40"
+      call: create_launch_template_version
+      params: {LaunchTemplateId: lt-0123456789abcdef0, VersionDescription: "", LaunchTemplateData: {}}
+differences:
   description:
     - What differs between the latest version's data and the data asked for, field by field, in words. A
       nodegroup moved to the new version replaces its nodes for these. Empty when no version is made, or when the

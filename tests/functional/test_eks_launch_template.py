@@ -87,6 +87,7 @@ def test_create_check_apply_then_no_change_and_no_write(local_aws):
     for check in (True, False):
         result = run(check=check, **again)
         assert not result["changed"] and not result["new_version"] and result["changes"] == []
+        assert result["differences"] == []
         assert result["version"] == 1 and result["diff"]["before"] == result["diff"]["after"]
     assert writes(local_aws) == []
 
@@ -99,7 +100,12 @@ def test_check_mode_diff_shows_the_data_change_and_the_predicted_version(local_a
     assert writes(local_aws) == []
     assert checked["changed"] and checked["new_version"] and not checked["created"]
     assert checked["version"] == 2 and checked["launch_template"]["latest_version"] == 2
-    assert checked["changes"] == ["user_data: maxPods: 20 -> 110", "volume_size: 30 -> 40"]
+    assert checked["differences"] == ["user_data: maxPods: 20 -> 110", "volume_size: 30 -> 40"]
+    assert [(c["action"], c["call"]) for c in checked["changes"]] == [
+        ("create_version", "create_launch_template_version"),
+        ("set_default_version", "modify_launch_template"),
+    ]
+    assert checked["changes"][0]["why"] == "user_data: maxPods: 20 -> 110; volume_size: 30 -> 40"
     before, after = checked["diff"]["before"], checked["diff"]["after"]
     assert (before["version"], after["version"]) == (1, 2)
     assert "      maxPods: 20" in before["launch_template_data"]["UserData"]
@@ -109,7 +115,8 @@ def test_check_mode_diff_shows_the_data_change_and_the_predicted_version(local_a
     assert versions() == [1]
 
     made = run(launch_template_data=changed)
-    assert made["version"] == 2 and made["new_version"] and made["changes"] == checked["changes"]
+    assert made["version"] == 2 and made["new_version"] and made["differences"] == checked["differences"]
+    assert made["changes"] == checked["changes"]
     assert writes(local_aws) == ["CreateLaunchTemplateVersion", "ModifyLaunchTemplate"]
     assert versions() == [1, 2] and template()["DefaultVersionNumber"] == 2
     assert not run(launch_template_data=changed)["changed"]
@@ -132,7 +139,7 @@ def test_template_tags_change_in_place_without_a_version(local_aws):
 
     # The instances' tags are in the data: they make a version, said in words.
     result = run(launch_template_data=lt_data(team="data"), tags={"owner": "d"})
-    assert result["new_version"] and result["changes"] == ["instance/volume tag team: - -> data"]
+    assert result["new_version"] and result["differences"] == ["instance/volume tag team: - -> data"]
 
 
 def test_old_versions_beyond_keep_versions_are_deleted(local_aws):

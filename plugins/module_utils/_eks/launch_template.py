@@ -22,6 +22,8 @@ import json
 import re
 
 from . import api
+from .change import change
+from .change import outcome
 from .common import client
 from .common import tag_changes
 from .common import apply_tag_changes
@@ -464,7 +466,7 @@ def versions_to_delete(numbers, default, keep):
     return sorted(old[keep:])
 
 
-def plan(template, latest_data, version_numbers, data, tags, purge_tags, keep):
+def compare(template, latest_data, version_numbers, data, tags, purge_tags, keep):
     """What a run does to a template: a dict with ``create`` (bool), ``new_version`` (bool), ``version`` (the
     default version afterwards, predicted), ``set_default`` (bool), ``tags`` ((to set, to remove)), ``delete``
     (version numbers) and ``changes`` (the data's differences in words)."""
@@ -497,6 +499,49 @@ def plan(template, latest_data, version_numbers, data, tags, purge_tags, keep):
     }
 
 
+def plan(name, template, step, data, description=""):
+    """The change records of a ``compare`` step, in the order they are made (pure): create the template, or make a
+    version (why: the data's differences) and make it the default, delete old versions; untag, tag."""
+    what = f"launch template {name}"
+    records = []
+    template_id = (template or {}).get("LaunchTemplateId")
+    if step["create"]:
+        records.append(
+            change(what, "create", "not found", "create_launch_template",
+                   dict(LaunchTemplateName=name, VersionDescription=description, LaunchTemplateData=data,
+                        ClientToken=version_token(name, 0, data)))  # fmt: skip
+        )
+    else:
+        if step["new_version"]:
+            base = int(template["LatestVersionNumber"])
+            records.append(
+                change(what, "create_version", "; ".join(step["changes"]), "create_launch_template_version",
+                       dict(LaunchTemplateId=template_id, VersionDescription=description, LaunchTemplateData=data,
+                            ClientToken=version_token(name, base, data)),
+                       version=step["version"])  # fmt: skip
+            )
+        if step["new_version"] or step["set_default"]:
+            records.append(
+                change(what, "set_default_version", f"default version {template['DefaultVersionNumber']} -> "
+                       f"{step['version']}", "modify_launch_template",
+                       dict(LaunchTemplateId=template_id, DefaultVersion=str(step["version"])))  # fmt: skip
+            )
+        if step["delete"]:
+            records.append(
+                change(what, "delete_versions", f"keep at most the newest versions: {step['delete']}",
+                       "delete_launch_template_versions",
+                       dict(LaunchTemplateId=template_id, Versions=[str(v) for v in step["delete"]]))  # fmt: skip
+            )
+    to_set, to_remove = step["tags"]
+    if to_remove:
+        records.append(change(what, "untag", ", ".join(sorted(to_remove)), "delete_tags",
+                              dict(Resources=[template_id], Tags=[{"Key": k} for k in sorted(to_remove)])))  # fmt: skip
+    if to_set:
+        records.append(change(what, "tag", ", ".join(sorted(to_set)), "create_tags",
+                              dict(Resources=[template_id or "(new)"], Tags=_tag_list(to_set))))  # fmt: skip
+    return records
+
+
 # ---------------------------------------------------------------- the run (api calls)
 def _tags(template):
     return {t["Key"]: t.get("Value", "") for t in (template or {}).get("Tags") or []}
@@ -520,13 +565,15 @@ def ensure(module):
         latest_data = next(
             (v.get("LaunchTemplateData") or {} for v in versions if int(v["VersionNumber"]) == latest), {}
         )
-    step = plan(template, latest_data, numbers, data, params.get("tags"), params["purge_tags"], params["keep_versions"])
+    keep = params["keep_versions"]
+    step = compare(template, latest_data, numbers, data, params.get("tags"), params["purge_tags"], keep)
     to_set, to_remove = step["tags"]
-    changed = any((step["create"], step["new_version"], step["set_default"], to_set, to_remove, step["delete"]))
+    description = params.get("version_description") or ""
+    changes = plan(name, template, step, data, description)
     before = template
 
-    if changed and not module.check_mode:
-        template = apply(ec2, name, template, data, params.get("version_description") or "", step)
+    if changes and not module.check_mode:
+        template = apply(ec2, name, template, data, description, step)
 
     if template is None:  # check mode: the template to be created
         result = {"id": None, "name": name, "latest_version": 1, "default_version": 1, "tags": dict(to_set)}
@@ -546,29 +593,21 @@ def ensure(module):
             "default_version": int(template["DefaultVersionNumber"]),
             "tags": _tags(template),
         }
-    out = dict(
-        changed=changed,
-        launch_template=result,
-        version=result["default_version"],
-        new_version=step["new_version"],
-        created=step["create"],
-        changes=step["changes"],
-        deleted_versions=step["delete"],
-    )
-    if module._diff:
-        out["diff"] = {
-            "before": {
-                "version": int(before["DefaultVersionNumber"]),
-                "launch_template_data": display(latest_data, want=data),
-                "tags": dict(sorted(_tags(before).items())),
-            } if before is not None else {},
-            "after": {
-                "version": result["default_version"],
-                "launch_template_data": display(data),
-                "tags": dict(sorted(result["tags"].items())),
-            },
-        }  # fmt: skip
-    module.exit_json(**out)
+    shown_before = {
+        "version": int(before["DefaultVersionNumber"]),
+        "launch_template_data": display(latest_data, want=data),
+        "tags": dict(sorted(_tags(before).items())),
+    } if before is not None else None  # fmt: skip
+    shown_after = {
+        "version": result["default_version"],
+        "launch_template_data": display(data),
+        "tags": dict(sorted(result["tags"].items())),
+    }
+    return outcome(
+        module, "launch_template", result, changes, before=shown_before, after=shown_after,
+        version=result["default_version"], new_version=step["new_version"], created=step["create"],
+        differences=step["changes"], deleted_versions=step["delete"],
+    )  # fmt: skip
 
 
 def apply(ec2, name, template, data, description, step):
@@ -623,14 +662,12 @@ def apply(ec2, name, template, data, description, step):
 
 
 def ensure_absent(module, ec2, template, name):
-    out = dict(changed=template is not None, launch_template={}, version=None, new_version=False, created=False,
-               changes=[], deleted_versions=[])  # fmt: skip
-    if template is not None and not module.check_mode:
-        api.delete_launch_template(ec2, template["LaunchTemplateId"])
-    if module._diff:
-        out["diff"] = {
-            "before": {"name": name, "id": template["LaunchTemplateId"], "tags": dict(sorted(_tags(template).items()))}
-            if template is not None else {},
-            "after": {},
-        }  # fmt: skip
-    module.exit_json(**out)
+    changes, before = [], None
+    if template is not None:
+        changes.append(change(f"launch template {name}", "delete", "state=absent", "delete_launch_template",
+                              dict(LaunchTemplateId=template["LaunchTemplateId"])))  # fmt: skip
+        before = {"name": name, "id": template["LaunchTemplateId"], "tags": dict(sorted(_tags(template).items()))}
+        if not module.check_mode:
+            api.delete_launch_template(ec2, template["LaunchTemplateId"])
+    return outcome(module, "launch_template", {}, changes, before=before, after={}, version=None,
+                   new_version=False, created=False, differences=[], deleted_versions=[])  # fmt: skip

@@ -160,31 +160,53 @@ TEMPLATE = {"LaunchTemplateId": "lt-1", "LatestVersionNumber": 3, "DefaultVersio
 
 
 def test_plan_create():
-    step = lt.plan(None, {}, [], WANT, {"owner": "c"}, True, 5)
+    step = lt.compare(None, {}, [], WANT, {"owner": "c"}, True, 5)
     assert step == {"create": True, "new_version": True, "version": 1, "set_default": False,
                     "tags": ({"owner": "c"}, []), "delete": [], "changes": []}  # fmt: skip
 
 
 def test_plan_nothing_to_do():
-    step = lt.plan(TEMPLATE, HAVE, [1, 2, 3], WANT, {"owner": "c"}, True, 5)
+    step = lt.compare(TEMPLATE, HAVE, [1, 2, 3], WANT, {"owner": "c"}, True, 5)
     assert not step["new_version"] and not step["set_default"] and step["delete"] == []
     assert step["tags"] == ({}, []) and step["version"] == 3
 
 
 def test_plan_tags_only():
-    step = lt.plan(TEMPLATE, HAVE, [1, 2, 3], WANT, {"team": "x"}, True, 5)
+    step = lt.compare(TEMPLATE, HAVE, [1, 2, 3], WANT, {"team": "x"}, True, 5)
     assert not step["new_version"] and step["tags"] == ({"team": "x"}, ["owner"])
-    assert lt.plan(TEMPLATE, HAVE, [1, 2, 3], WANT, {"team": "x"}, False, 5)["tags"] == ({"team": "x"}, [])
-    assert lt.plan(TEMPLATE, HAVE, [1, 2, 3], WANT, None, True, 5)["tags"] == ({}, [])
+    assert lt.compare(TEMPLATE, HAVE, [1, 2, 3], WANT, {"team": "x"}, False, 5)["tags"] == ({"team": "x"}, [])
+    assert lt.compare(TEMPLATE, HAVE, [1, 2, 3], WANT, None, True, 5)["tags"] == ({}, [])
 
 
 def test_plan_new_version_prunes_the_oldest():
-    step = lt.plan(TEMPLATE, HAVE, [1, 2, 3], changed(KeyName="other"), None, True, 2)
+    step = lt.compare(TEMPLATE, HAVE, [1, 2, 3], changed(KeyName="other"), None, True, 2)
     assert step["new_version"] and step["version"] == 4 and step["set_default"]
     assert step["delete"] == [1] and step["changes"] == ["key_name: c-ng -> other"]
+    records = lt.plan("c-ng", TEMPLATE, step, changed(KeyName="other"), "d")
+    assert [(r["action"], r["call"]) for r in records] == [
+        ("create_version", "create_launch_template_version"),
+        ("set_default_version", "modify_launch_template"),
+        ("delete_versions", "delete_launch_template_versions"),
+    ]
+    assert records[0]["why"] == "key_name: c-ng -> other" and records[0]["params"]["LaunchTemplateId"] == "lt-1"
+    assert records[0]["params"]["ClientToken"] == lt.version_token("c-ng", 3, changed(KeyName="other"))
+    assert records[1]["params"] == {"LaunchTemplateId": "lt-1", "DefaultVersion": "4"}
+    assert records[2]["params"] == {"LaunchTemplateId": "lt-1", "Versions": ["1"]}
+
+
+def test_plan_records_of_a_create_and_of_tags():
+    created = lt.plan("c-ng", None, lt.compare(None, {}, [], WANT, {"owner": "c"}, True, 5), WANT)
+    assert [(r["action"], r["call"]) for r in created] == [("create", "create_launch_template"), ("tag", "create_tags")]
+    assert created[0]["params"]["LaunchTemplateData"] == WANT
+    tags = lt.plan("c-ng", TEMPLATE, lt.compare(TEMPLATE, HAVE, [1, 2, 3], WANT, {"team": "x"}, True, 5), WANT)
+    assert [(r["action"], r["params"]) for r in tags] == [
+        ("untag", {"Resources": ["lt-1"], "Tags": [{"Key": "owner"}]}),
+        ("tag", {"Resources": ["lt-1"], "Tags": [{"Key": "team", "Value": "x"}]}),
+    ]
+    assert lt.plan("c-ng", TEMPLATE, lt.compare(TEMPLATE, HAVE, [1, 2, 3], WANT, {"owner": "c"}, True, 5), WANT) == []
 
 
 def test_plan_latest_not_default_is_made_the_default():
     template = dict(TEMPLATE, DefaultVersionNumber=2)
-    step = lt.plan(template, HAVE, [1, 2, 3], WANT, None, True, 5)
+    step = lt.compare(template, HAVE, [1, 2, 3], WANT, None, True, 5)
     assert not step["new_version"] and step["set_default"] and step["version"] == 3
