@@ -103,8 +103,8 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.aews.eks.plugins.filter.cluster_definition import DefinitionError
-from ansible_collections.aews.eks.plugins.filter.cluster_definition import normalize
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition import DefinitionError
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition import normalize
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import EksctlConfigError
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import convert
 

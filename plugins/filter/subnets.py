@@ -5,9 +5,9 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 from ansible.errors import AnsibleFilterError
+
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.vpc import split
 
 DOCUMENTATION = r"""
 name: subnets
@@ -47,41 +47,6 @@ _value:
   description: C(public) and C(private), each a dict of availability zone to subnet CIDR.
   type: dict
 """
-
-
-def split(cidr, availability_zones, prefix=None):
-    """Return {"public": {az: cidr}, "private": {az: cidr}}; raise ValueError naming the problem."""
-    try:
-        network = ipaddress.ip_network(cidr)
-    except ValueError as e:
-        raise ValueError(f"vpc.cidr {cidr!r} is not a network: {e}") from None
-    zones = list(availability_zones)
-    if not zones:
-        raise ValueError("vpc.availability_zones is empty")
-    if len(set(zones)) != len(zones):
-        raise ValueError(f"vpc.availability_zones has duplicates: {zones}")
-    count = 2 * len(zones)
-    if prefix is None:
-        if count <= 8:
-            prefix = network.prefixlen + 3
-        elif count <= 16:
-            prefix = network.prefixlen + 4
-        else:
-            raise ValueError(f"vpc.availability_zones: {len(zones)} zones need {count} subnets, more than 16")
-    prefix = int(prefix)
-    if prefix < network.prefixlen or prefix > network.max_prefixlen:
-        raise ValueError(f"vpc.subnet_prefix /{prefix} does not fit in {network}")
-    if network.version == 4 and prefix > 28:
-        raise ValueError(f"vpc.subnet_prefix /{prefix} is smaller than /28, the smallest subnet AWS allows")
-    blocks = 2 ** (prefix - network.prefixlen)
-    if blocks < count:
-        raise ValueError(f"vpc.subnet_prefix /{prefix} gives {blocks} subnets of {network}, {count} are needed")
-    cut = network.subnets(new_prefix=prefix)
-    first = [str(next(cut)) for _index in range(count)]
-    return {
-        "public": {zone: first[i] for i, zone in enumerate(zones)},
-        "private": {zone: first[i + len(zones)] for i, zone in enumerate(zones)},
-    }
 
 
 def subnets(cidr, availability_zones, prefix=None):

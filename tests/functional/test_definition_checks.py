@@ -16,7 +16,7 @@ import boto3
 import pytest
 import yaml
 
-from ansible_collections.aews.eks.plugins.filter.cluster_definition import normalize
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition import normalize
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import convert
 from module_runner import run_module
 

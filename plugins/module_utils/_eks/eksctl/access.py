@@ -10,7 +10,6 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _sub_paths
 
 AUTHENTICATION_MODES = ("CONFIG_MAP", "API", "API_AND_CONFIG_MAP")
-
 ACCESS_ENTRY_PATHS = {
     "principal_arn": "principalARN",
     "type": "type",
@@ -18,7 +17,6 @@ ACCESS_ENTRY_PATHS = {
     "username": "kubernetesUsername",
     "access_policies": "accessPolicies",
 }
-
 ACCESS_POLICY_PATHS = {
     "policy_arn": "policyARN",
     "access_scope": "accessScope",

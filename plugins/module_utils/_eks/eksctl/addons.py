@@ -7,6 +7,7 @@ associations of an add-on, prefix delegation."""
 from __future__ import annotations
 
 from ansible_collections.aews.eks.plugins.module_utils._eks import vocabulary
+from ansible_collections.aews.eks.plugins.module_utils._eks.auto_mode import BUILT_IN_ADDONS
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _enabled
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _entries
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _indexed
@@ -18,9 +19,7 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.iam import _p
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.messages import _kind
 
 RESOLVE_CONFLICTS = ("none", "overwrite", "preserve")
-
 DEFAULT_ADDONS = vocabulary.DEFAULT_ADDONS
-
 ADDON_PATHS = {
     "name": "name",
     "version": "version",
@@ -32,8 +31,9 @@ ADDON_PATHS = {
 }
 
 
-def _addons(addons, addons_config):
-    """The add-ons eksctl installs: its defaults (unless disableDefaultAddons), then those listed."""
+def _addons(addons, addons_config, auto_mode_on=False):
+    """The add-ons eksctl installs: its defaults (unless disableDefaultAddons; with Auto Mode on, not the networking
+    ones Auto Mode runs itself), then those listed."""
     listed = {}
     for _index, addon in _indexed(addons):
         if isinstance(addon.get("name"), str) and addon["name"].lower() not in listed:
@@ -41,6 +41,8 @@ def _addons(addons, addons_config):
     result = []
     if not addons_config.get("disableDefaultAddons"):
         for name in DEFAULT_ADDONS:
+            if auto_mode_on and name in BUILT_IN_ADDONS and name not in listed:
+                continue
             result.append(listed.pop(name, {"name": name}))
     result.extend(listed.values())
     prefix_delegation = False
@@ -129,7 +131,8 @@ def validate_pod_identity_associations(cfg, problems):
 
 def convert(cfg, result):
     """addons, addons_config."""
-    addons, prefix_delegation = _addons(cfg.get("addons"), cfg.get("addonsConfig") or {})
+    auto_mode_on = bool((cfg.get("autoModeConfig") or {}).get("enabled"))
+    addons, prefix_delegation = _addons(cfg.get("addons"), cfg.get("addonsConfig") or {}, auto_mode_on)
     result["addons"] = addons
     if prefix_delegation:
         result["addons_config"] = {"prefix_delegation": True}

@@ -12,13 +12,9 @@ from ansible_collections.aews.eks.plugins.module_utils._eks import vocabulary
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _entries
 
 API_VERSION = "eksctl.io/v1alpha5"
-
 KIND = "ClusterConfig"
-
 VERSION_PATTERN = re.compile(r"^1\.\d{1,2}$")
-
 LOG_TYPES = vocabulary.LOG_TYPES
-
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653)
 
 

@@ -17,14 +17,12 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths imp
 # other part (name, region) ends the search, as every check depends on it.
 _DEFINITION_LISTS = (
     "nodegroups", "addons", "iam.service_accounts", "iam.pod_identity_associations", "access.entries",
-    "fargate_profiles",
+    "fargate_profiles", "identity_providers",
 )  # fmt: skip
-
 _DEFINITION_SECTIONS = (
     "version", "tags", "vpc", "endpoint", "kubernetes_network", "iam", "logging", "secrets_encryption", "access",
-    "addons_config",
+    "addons_config", "auto_mode", "zonal_shift",
 )  # fmt: skip
-
 _MAX_DEFINITION_PROBLEMS = 50
 
 
@@ -83,7 +81,7 @@ def _leave_out(definition, paths, field):
     if top in _DEFINITION_SECTIONS and top in definition:
         del definition[top]
         return True
-    if top in ("nodegroups", "addons", "fargate_profiles") and top in definition:
+    if top in ("nodegroups", "addons", "fargate_profiles", "identity_providers") and top in definition:
         definition[top] = []
         return True
     return False

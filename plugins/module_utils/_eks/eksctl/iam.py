@@ -25,9 +25,7 @@ WELL_KNOWN_POLICIES = {
 
 # The name of the inline policy a service account's attachPolicy becomes.
 ATTACH_POLICY_NAME = "attachPolicy"
-
 PERMISSION_POLICY_NAME = "permissionPolicy"
-
 SERVICE_ACCOUNT_PATHS = {
     "name": "metadata.name",
     "namespace": "metadata.namespace",
@@ -37,7 +35,6 @@ SERVICE_ACCOUNT_PATHS = {
     "role_name": "roleName",
     "role_only": "roleOnly",
 }
-
 POD_IDENTITY_PATHS = {
     "namespace": "namespace",
     "service_account": "serviceAccountName",

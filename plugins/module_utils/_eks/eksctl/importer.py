@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import access
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import addons
+from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import auto_mode
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import cluster
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import fargate
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import iam
+from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import identity_providers
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import nodegroups
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import vpc
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import load
@@ -102,6 +104,9 @@ TOP_PATHS = {
     "fargate_profiles": "fargateProfiles",
     "nodegroups": "managedNodeGroups",
     "addons": "addons",
+    "identity_providers": "identityProviders",
+    "auto_mode": "autoModeConfig",
+    "zonal_shift": "zonalShiftConfig.enabled",
 }
 
 
@@ -122,6 +127,8 @@ VALUE_CHECKS = (
     addons.validate,
     access.validate_entries,
     fargate.validate,
+    identity_providers.validate,
+    auto_mode.validate,
     iam.validate_pod_identity_associations,
     addons.validate_pod_identity_associations,
     nodegroups.validate,
@@ -136,6 +143,8 @@ CONVERSIONS = (
     cluster.convert_secrets_encryption,
     access.convert,
     fargate.convert,
+    identity_providers.convert,
+    auto_mode.convert,
     nodegroups.convert,
     addons.convert,
 )
@@ -145,6 +154,8 @@ PATH_MAPS = (
     iam.add_paths,
     access.add_paths,
     fargate.add_paths,
+    identity_providers.add_paths,
+    auto_mode.add_paths,
     addons.add_paths,
     vpc.add_paths,
 )

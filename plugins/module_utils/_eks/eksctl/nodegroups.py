@@ -15,14 +15,12 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.messages impo
 
 # AMI families the cluster definition names as they are; Windows families become EKS AMI types.
 AMI_FAMILIES = ("AmazonLinux2023", "AmazonLinux2", "Bottlerocket")
-
 WINDOWS_AMI_TYPES = {
     "WindowsServer2019CoreContainer": "WINDOWS_CORE_2019_x86_64",
     "WindowsServer2019FullContainer": "WINDOWS_FULL_2019_x86_64",
     "WindowsServer2022CoreContainer": "WINDOWS_CORE_2022_x86_64",
     "WindowsServer2022FullContainer": "WINDOWS_FULL_2022_x86_64",
 }
-
 OTHER_EKSCTL_AMI_FAMILIES = (
     "UbuntuPro2604",
     "Ubuntu2604",
@@ -39,7 +37,6 @@ OTHER_EKSCTL_AMI_FAMILIES = (
 
 # AmazonLinux2 AMIs are not published from this Kubernetes version on.
 AL2_LAST_MINOR = vocabulary.parse_version(vocabulary.AMI_TYPE_LAST_VERSION["AL2_x86_64"])[1]
-
 ADDON_POLICIES = {
     "imageBuilder": "image_builder",
     "autoScaler": "auto_scaler",
@@ -55,27 +52,16 @@ ADDON_POLICIES = {
     "xRay": "xray",
     "cloudWatch": "cloud_watch",
 }
-
 VOLUME_TYPES = ("gp2", "gp3", "io1", "io2", "sc1", "st1")
-
 TAINT_EFFECTS = vocabulary.KUBERNETES_TAINT_EFFECTS
-
 DEFAULT_INSTANCE_TYPE = vocabulary.DEFAULT_INSTANCE_TYPE
-
 DEFAULT_AMI_FAMILY = vocabulary.DEFAULT_AMI_FAMILY
-
 DEFAULT_NODE_COUNT = vocabulary.DEFAULT_NODE_COUNT
-
 DEFAULT_VOLUME = {"size": vocabulary.DEFAULT_VOLUME_SIZE, "type": vocabulary.DEFAULT_VOLUME_TYPE}
-
 GP3_IOPS = (3000, 16000)
-
 GP3_THROUGHPUT = (125, 1000)
-
 IO1_DEFAULT_IOPS = 100
-
 DEFAULT_SSH_PUBLIC_KEY_PATH = "~/.ssh/id_rsa.pub"
-
 NODEGROUP_PATHS = {
     "name": "name",
     "ami_family": "amiFamily",

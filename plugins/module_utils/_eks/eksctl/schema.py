@@ -12,13 +12,9 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.messages impo
 
 # A property type is one of the scalar names below, the name of a definition, ("list", type) or ("map", type).
 STR, BOOL, INT, NUM = "str", "bool", "int", "num"
-
 STRS = ("list", STR)
-
 STRMAP = ("map", STR)
-
 DOC = "doc"  # any JSON/YAML document (policies, settings)
-
 TAINTS = "taints"  # a list of {key, value, effect} or a map key -> "value:effect"
 
 
@@ -53,7 +49,7 @@ SCHEMA = {
         remoteNetworkConfig=U("RemoteNetworkConfig"),
         iam="ClusterIAM",
         iamIdentityMappings=U(("list", "IAMIdentityMapping")),
-        identityProviders=U(("list", "IdentityProvider")),
+        identityProviders=("list", "IdentityProvider"),
         accessConfig="AccessConfig",
         vpc="ClusterVPC",
         addons=("list", "Addon"),
@@ -86,9 +82,7 @@ SCHEMA = {
     "RollbackConfig": _props(timeoutMinutes=INT),
     "UpgradePolicy": _props(supportType=U(STR, "EXTENDED")),
     "KubernetesNetworkConfig": _props(ipFamily=STR, serviceIPv4CIDR=STR, serviceIPv6CIDR=U(STR)),
-    "AutoModeConfig": _props(
-        enabled=U(BOOL, False), nodeRoleARN=U(STR), permissionsBoundaryARN=U(STR), nodePools=U(STRS)
-    ),
+    "AutoModeConfig": _props(enabled=BOOL, nodeRoleARN=STR, permissionsBoundaryARN=STR, nodePools=STRS),
     "RemoteNetworkConfig": _props(
         iam="RemoteNodesIAM",
         vpcGatewayID=STR,
@@ -241,7 +235,7 @@ SCHEMA = {
     ),
     "Placement": _props(groupName=STR, spreadLevel=STR),
     "ControlPlaneScalingConfig": _props(tier=STR),
-    "ZonalShiftConfig": _props(enabled=U(BOOL, False)),
+    "ZonalShiftConfig": _props(enabled=BOOL),
     "Capability": _props(
         name=STR,
         type=STR,
@@ -396,7 +390,6 @@ _NODEGROUP_BASE = _props(
     taints=TAINTS,
     updateConfig="NodeGroupUpdateConfig",
 )
-
 SCHEMA["ManagedNodeGroup"] = dict(
     _NODEGROUP_BASE,
     **_props(
@@ -407,7 +400,6 @@ SCHEMA["ManagedNodeGroup"] = dict(
         nodeRepairConfig=U("NodeGroupNodeRepairConfig"),
     ),
 )
-
 SCHEMA["NodeGroup"] = dict(
     _NODEGROUP_BASE,
     **_props(
@@ -424,7 +416,6 @@ SCHEMA["NodeGroup"] = dict(
         enclaveEnabled=BOOL,
     ),
 )
-
 SCHEMA["NodeGroupTaint"] = _props(key=STR, value=STR, effect=STR)
 
 

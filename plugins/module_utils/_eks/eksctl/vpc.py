@@ -16,9 +16,7 @@ AZ_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+[a-z]$")
 
 # A local zone's name: its parent region, the metro and a number (us-west-2-lax-1a).
 LOCAL_ZONE_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+(-[a-z]+)+-\d+[a-z]$")
-
 NAT = vocabulary.EKSCTL_NAT_MODES
-
 DEFAULT_VPC_CIDR = vocabulary.DEFAULT_VPC_CIDR
 
 

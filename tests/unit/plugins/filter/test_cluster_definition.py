@@ -6,9 +6,9 @@ import copy
 import re
 
 import pytest
-from ansible_collections.aews.eks.plugins.filter.cluster_definition import DefinitionError
-from ansible_collections.aews.eks.plugins.filter.cluster_definition import ami_type
-from ansible_collections.aews.eks.plugins.filter.cluster_definition import normalize
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition import DefinitionError
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition import ami_type
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition import normalize
 from ansible_collections.aews.eks.plugins.filter.subnets import split
 
 ZONES = ["ap-northeast-2a", "ap-northeast-2c"]

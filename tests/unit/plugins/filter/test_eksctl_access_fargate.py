@@ -7,8 +7,8 @@ import copy
 
 import pytest
 from ansible.errors import AnsibleFilterError
-from ansible_collections.aews.eks.plugins.filter.cluster_definition import DefinitionError
-from ansible_collections.aews.eks.plugins.filter.cluster_definition import normalize
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition import DefinitionError
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition import normalize
 from ansible_collections.aews.eks.plugins.filter.eksctl_config import FilterModule
 
 eksctl_config = FilterModule().filters()["eksctl_config"]

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from ansible_collections.aews.eks.plugins.action import eks_wait as eks_wait_action
-from ansible_collections.aews.eks.plugins.filter import cluster_definition
+from ansible_collections.aews.eks.plugins.module_utils._eks import definition as cluster_definition
 from ansible_collections.aews.eks.plugins.module_utils._eks import eksctl
 from ansible_collections.aews.eks.plugins.module_utils._eks import vocabulary as v
 from ansible_collections.aews.eks.plugins.module_utils._eks import waiters

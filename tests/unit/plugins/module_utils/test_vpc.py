@@ -284,7 +284,7 @@ def test_adopted_subnets_are_checked_against_the_cidrs_given():
 
 
 def test_the_normalized_definition_keeps_the_cidrs_given_with_subnet_ids():
-    from ansible_collections.aews.eks.plugins.filter.cluster_definition import normalize
+    from ansible_collections.aews.eks.plugins.module_utils._eks.definition import normalize
 
     ids = {"public": {A: "subnet-0000000000000000a", C: "subnet-0000000000000000b"},
            "private": {A: "subnet-0000000000000000c", C: "subnet-0000000000000000d"}}  # fmt: skip

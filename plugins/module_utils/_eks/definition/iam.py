@@ -1,0 +1,127 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the aews.eks project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The definition's IAM parts: policy and role ARNs, well-known controller policies, IRSA service accounts,
+pod identity associations."""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _bool
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _choice
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _dict
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _fail
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _known
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _list
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _tags
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import ref
+
+POLICY_ARN_RE = re.compile(
+    r"^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::(aws|\d{12}):policy/([\w+=,.@-]+/)*[\w+=,.@-]{1,128}$"
+)
+ROLE_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$")
+ROLE_ARN_RE = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
+WELL_KNOWN_POLICIES = [
+    "vpc-cni", "vpc-cni-ipv6", "ebs-csi", "efs-csi", "aws-load-balancer-controller", "cluster-autoscaler",
+    "external-dns", "cert-manager",
+]  # fmt: skip
+
+
+def _well_known(value, field):
+    """A list of aews.eks.eks_irsa controller names; a dict of name: bool is accepted too."""
+    if isinstance(value, dict):
+        value = [key for key, enabled in value.items() if _bool(enabled, f"{field}.{key}", False)]
+    names = _list(value, field)
+    for name in names:
+        _choice(name, field, WELL_KNOWN_POLICIES)
+    return names
+
+
+def _policy_arns(value, field):
+    arns = [str(a) for a in _list(value, field)]
+    for index, arn in enumerate(arns):
+        if not POLICY_ARN_RE.match(arn):
+            _fail(
+                f"{field}[{index}]",
+                f"{arn!r} is not an IAM policy ARN: write arn:aws:iam::aws:policy/NAME for an AWS managed policy or "
+                "arn:aws:iam::ACCOUNT:policy/NAME for your own",
+            )
+    return arns
+
+
+def _service_account(sa, field):
+    sa = _dict(sa, field)
+    _known(sa, field, "service_account")
+    for key in ("namespace", "name"):
+        if not sa.get(key):
+            _fail(f"{field}.{key}", "is required")
+    role_name = sa.get("role_name") or None
+    if role_name is not None and not ROLE_NAME_RE.match(str(role_name)):
+        _fail(f"{field}.role_name", f"{role_name!r} must be at most 64 letters, digits and +=,.@_-")
+    return {
+        "namespace": sa["namespace"],
+        "name": sa["name"],
+        "managed_policy_arns": _policy_arns(sa.get("managed_policy_arns"), f"{field}.managed_policy_arns"),
+        "well_known_policies": _well_known(sa.get("well_known_policies"), f"{field}.well_known_policies"),
+        "inline_policies": _dict(sa.get("inline_policies"), f"{field}.inline_policies"),
+        "role_name": role_name,
+        "role_only": _bool(sa.get("role_only"), f"{field}.role_only", True),
+    }
+
+
+def _role_arn(value, field):
+    if value is None or value == "":
+        return None
+    if not ROLE_ARN_RE.match(str(value)):
+        _fail(field, f"{value!r} is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)")
+    return str(value)
+
+
+def _boundary(value, field):
+    if value is None or value == "":
+        return None
+    if not POLICY_ARN_RE.match(str(value)):
+        _fail(field, f"{value!r} is not an IAM policy ARN (arn:aws:iam::ACCOUNT:policy/NAME)")
+    return str(value)
+
+
+def _pod_identity(assoc, field, section):
+    """A pod identity association: the role given (add-ons only) or the permissions of the role to make."""
+    assoc = _dict(assoc, field)
+    _known(assoc, field, section)
+    keys = ["service_account"] if section == "addon_pod_identity_association" else ["namespace", "service_account"]
+    for key in keys:
+        if not assoc.get(key):
+            _fail(f"{field}.{key}", "is required")
+    role_name = assoc.get("role_name") or None
+    if role_name is not None and not ROLE_NAME_RE.match(str(role_name)):
+        _fail(f"{field}.role_name", f"{role_name!r} must be at most 64 letters, digits and +=,.@_-")
+    out = {
+        "service_account": str(assoc["service_account"]),
+        "role_arn": _role_arn(assoc.get("role_arn"), f"{field}.role_arn"),
+        "role_name": role_name,
+        "managed_policy_arns": _policy_arns(assoc.get("managed_policy_arns"), f"{field}.managed_policy_arns"),
+        "well_known_policies": _well_known(assoc.get("well_known_policies"), f"{field}.well_known_policies"),
+        "inline_policies": _dict(assoc.get("inline_policies"), f"{field}.inline_policies"),
+        "permissions_boundary": _boundary(assoc.get("permissions_boundary"), f"{field}.permissions_boundary"),
+        "tags": _tags(assoc.get("tags"), f"{field}.tags", extra=1),
+    }
+    if "namespace" in keys:
+        out = dict(namespace=str(assoc["namespace"]), **out)
+    permissions = out["managed_policy_arns"] or out["well_known_policies"] or out["inline_policies"]
+    if out["role_arn"]:
+        extra = [k for k in ("role_name", "managed_policy_arns", "well_known_policies", "inline_policies",
+                             "permissions_boundary") if out[k]]  # fmt: skip
+        if extra:
+            _fail(
+                f"{field}.{extra[0]}",
+                f"is for the role the collection makes; {ref(f'{field}.role_arn')} names a role of your own",
+            )
+    elif not permissions:
+        _fail(
+            field,
+            "names no role and no permissions: give role_arn, or managed_policy_arns, well_known_policies or "
+            "inline_policies for the role the collection makes",
+        )
+    return out
