@@ -158,11 +158,32 @@ nat_gateways:
   type: dict
   sample: {"ap-northeast-2a": {"id": "nat-0123456789abcdef0", "state": "pending"}}
 changes:
-  description: What was changed (in check mode, what would be), in order.
+  description: The changes made (in check mode, to be made), in order, one record per EC2 call.
   returned: always
   type: list
-  elements: str
-  sample: ["create VPC myeks-vpc (192.168.0.0/16)", "set enableDnsHostnames of myeks-vpc to True"]
+  elements: dict
+  contains:
+    resource:
+      description: The resource by its Name tag.
+      type: str
+    action:
+      description: The step (create_vpc, create_subnet, tag, create_nat, create_route, replace_route, associate ...).
+      type: str
+    why:
+      description: The change, for a person to read.
+      type: str
+    call:
+      description: The EC2 operation that makes the change (snake_case).
+      type: str
+    params:
+      description: The step's values; resources still to be made are named by their logical keys.
+      type: dict
+  sample:
+    - resource: myeks-vpc
+      action: create_vpc
+      why: create VPC myeks-vpc (192.168.0.0/16)
+      call: create_vpc
+      params: {key: vpc, cidr: 192.168.0.0/16, tags: {Name: myeks-vpc}}
 waits:
   description: The calls tried again because EC2 did not yet know an id it had just handed out, and how long.
   returned: always

@@ -124,7 +124,7 @@ def test_create_converge_check_mode_and_drift(local_aws):
     assert before["route_tables"][private_a]["routes"] == {"0.0.0.0/0": igw}
     assert predicted["route_tables"][private_a]["routes"] == {"0.0.0.0/0": nat_id}
     assert predicted == after
-    assert sorted(drift["changes"]) == sorted(
+    assert sorted(c["why"] for c in drift["changes"]) == sorted(
         [f"tags of {NAME}-vpc", f"tags of {public_a}", f"route 0.0.0.0/0 of {private_a} to {NAME}-nat-ap-northeast-2a"
          f" (was {igw})"]
     )  # fmt: skip
@@ -232,4 +232,8 @@ def test_new_vpc_subnet_cidr_change_fails_before_any_change(local_aws):
     failed = run_module("eks_vpc", moved, expect_failure=True)
     assert mutating(local_aws) == []
     assert "subnets.public.ap-northeast-2a" in failed["msg"]
-    assert "10.20.0.0/19" in failed["msg"] and "10.20.0.0/20" in failed["msg"] and f"{NAME}-public-ap-northeast-2a" in failed["msg"]
+    assert (
+        "10.20.0.0/19" in failed["msg"]
+        and "10.20.0.0/20" in failed["msg"]
+        and f"{NAME}-public-ap-northeast-2a" in failed["msg"]
+    )

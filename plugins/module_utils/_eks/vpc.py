@@ -28,6 +28,8 @@ import time
 import uuid
 
 from . import api
+from .change import change
+from .change import outcome
 from .errors import EksError
 from .retry import not_found_lag
 from .vocabulary import ELB_ROLE_TAG
@@ -319,7 +321,9 @@ def immutable_differences(model, desired):
     n = names(desired)
     vpc = model.get("vpc")
     if vpc and vpc["cidr"] != desired["cidr"]:
-        problems.append(f"cidr: VPC {vpc['id']} ({n['vpc']}) has CIDR {vpc['cidr']}, the definition asks {desired['cidr']}")
+        problems.append(
+            f"cidr: VPC {vpc['id']} ({n['vpc']}) has CIDR {vpc['cidr']}, the definition asks {desired['cidr']}"
+        )
     for kind in KINDS:
         for zone, block in desired["subnets"][kind].items():
             key = f"subnet:{kind}:{zone}"
@@ -460,7 +464,37 @@ def plan(model, desired):
                 {"action": "associate", "key": key, "subnet": subnet_key, "replace": held[1] if held else None,
                  "summary": f"associate {n[subnet_key]} with {n[key]}"}
             )  # fmt: skip
-    return changes
+    return [_record(n, step) for step in changes]
+
+
+# The EC2 operation of each step.
+CALLS = {
+    "create_vpc": "create_vpc",
+    "vpc_attribute": "modify_vpc_attribute",
+    "tag": "create_tags / delete_tags",
+    "create_subnet": "create_subnet",
+    "subnet_map_public": "modify_subnet_attribute",
+    "create_igw": "create_internet_gateway",
+    "attach_igw": "attach_internet_gateway",
+    "allocate_address": "allocate_address",
+    "create_nat": "create_nat_gateway",
+    "create_route_table": "create_route_table",
+    "create_route": "create_route",
+    "replace_route": "replace_route",
+    "delete_route": "delete_route",
+    "associate": "associate_route_table",
+}
+
+
+def _record(n, step):
+    """A step of ``plan`` as a change record (``change.change``): the resource by name, the step's summary as why,
+    the EC2 call, and as params the step's values (resources still to be made named by their logical keys); the
+    step's own fields stay in the record for ``Applier`` and ``predict``."""
+    fields = {k: v for k, v in step.items() if k not in ("action", "summary")}
+    call = CALLS[step["action"]]
+    if step["action"] == "associate" and step.get("replace"):
+        call = "replace_route_table_association"
+    return change(n[step["key"]], step["action"], step["summary"], call, fields, **fields)
 
 
 def _id_of(model, key):
@@ -495,7 +529,9 @@ def predict(model, desired, changes, ids=None):
             out["vpc"] = {"id": id_for(key), "cidr": change["cidr"], "dns_support": True, "dns_hostnames": False,
                           "tags": dict(change["tags"])}  # fmt: skip
         elif action == "vpc_attribute":
-            out["vpc"]["dns_support" if change["attribute"] == "enableDnsSupport" else "dns_hostnames"] = change["value"]
+            out["vpc"]["dns_support" if change["attribute"] == "enableDnsSupport" else "dns_hostnames"] = change[
+                "value"
+            ]
         elif action == "tag":
             resource = _resource(out, key)
             resource["tags"] = {k: v for k, v in resource["tags"].items() if k not in change["remove"]}
@@ -579,7 +615,9 @@ def view(model, desired):
             address = model["addresses"].get(f"eip:{zone}")
             out["nat_gateways"][zone] = {
                 "subnet": subnet_names.get(nat["subnet_id"], nat["subnet_id"]),
-                "elastic_ip": n[f"eip:{zone}"] if address and address["id"] == nat["allocation_id"] else nat["allocation_id"],
+                "elastic_ip": (
+                    n[f"eip:{zone}"] if address and address["id"] == nat["allocation_id"] else nat["allocation_id"]
+                ),
             }
     return out
 
@@ -787,16 +825,15 @@ def ensure_adopted(module, ec2):
     ]
     problems = adoption_problems(subnet_ids, params.get("subnet_cidrs") or {}, found)
     if problems:
-        raise EksError(message=f"The subnets of VPC {vpc_id} are not those the definition gives: " + "; ".join(problems))
+        raise EksError(
+            message=f"The subnets of VPC {vpc_id} are not those the definition gives: " + "; ".join(problems)
+        )
     vpc = vpcs[0]
-    module.exit_json(
-        changed=False,
-        vpc={"id": vpc_id, "cidr_block": vpc.get("CidrBlock"), "tags": tags_of(vpc)},
-        subnet_ids={kind: dict(subnet_ids.get(kind) or {}) for kind in KINDS},
-        nat_gateways={},
-        changes=[],
-        waits=[],
-    )
+    found_vpc = {"id": vpc_id, "cidr_block": vpc.get("CidrBlock"), "tags": tags_of(vpc)}
+    return outcome(
+        module, "vpc", found_vpc, [], before=found_vpc,
+        subnet_ids={kind: dict(subnet_ids.get(kind) or {}) for kind in KINDS}, nat_gateways={}, waits=[],
+    )  # fmt: skip
 
 
 def ensure(module):
@@ -821,14 +858,8 @@ def ensure(module):
         states = wait_nat_gateways(ec2, sorted(n["id"] for n in nats.values()), module.params["wait_timeout"])
         for nat in nats.values():
             nat["state"] = states.get(nat["id"], nat["state"])
-    result = dict(
-        changed=bool(changes),
-        vpc={"id": _real((after.get("vpc") or {}).get("id")), "cidr_block": desired["cidr"]},
-        subnet_ids=subnet_ids,
-        nat_gateways=nats,
-        changes=[c["summary"] for c in changes],
-        waits=list(notes),
-    )
-    if module._diff:
-        result["diff"] = {"before": view(model, desired), "after": view(after, desired)}
-    module.exit_json(**result)
+    return outcome(
+        module, "vpc", {"id": _real((after.get("vpc") or {}).get("id")), "cidr_block": desired["cidr"]}, changes,
+        before=view(model, desired), after=view(after, desired),
+        subnet_ids=subnet_ids, nat_gateways=nats, waits=list(notes),
+    )  # fmt: skip

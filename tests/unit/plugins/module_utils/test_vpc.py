@@ -159,7 +159,8 @@ def test_drift_is_planned_as_the_smallest_changes():
         ("subnet_map_public", f"subnet:public:{C}", None, None),
         ("replace_route", f"rt:private:{A}", None, None),
     ]
-    assert changes[-1]["summary"] == f"route 0.0.0.0/0 of myeks-private-{A} to myeks-nat-{A} (was igw-1)"
+    assert changes[-1]["why"] == f"route 0.0.0.0/0 of myeks-private-{A} to myeks-nat-{A} (was igw-1)"
+    assert (changes[-1]["resource"], changes[-1]["call"]) == (f"myeks-private-{A}", "replace_route")
 
 
 def test_tags_are_kept_without_purge_and_aws_tags_always():
