@@ -376,17 +376,26 @@ nodegroup:
       type: dict
 changes:
   description:
-    - The updates made to an existing nodegroup (or that would be made, in check mode), in the order they are
-      made, each the arguments of one call.
-    - C(config) is an C(UpdateNodegroupConfig) request, C(version) an C(UpdateNodegroupVersion) request,
-      C(tags) the tags set and the tag keys removed.
-  returned: when the nodegroup existed and O(state=present)
+    - The changes made (or that would be made, in check mode), in order, one record per call, each with the
+      C(resource), the C(action) (V(create), V(update), V(untag), V(tag) or V(delete)), C(why) (what differs), the
+      API C(call) and its C(params). Empty when nothing changes.
+    - C(update_nodegroup_config) changes labels, taints, sizes, the update configuration and node repair in place;
+      C(update_nodegroup_version) (Kubernetes version, AMI release, launch template version) replaces every node.
+  returned: always
   type: list
   elements: dict
   sample:
-    - config: {labels: {addOrUpdateLabels: {role: batch}}, scalingConfig: {minSize: 1, maxSize: 5}}
-    - version: {version: "1.31"}
-    - tags: {set: {team: data}, remove: [drop]}
+    - resource: nodegroup ng-1 of cluster myeks
+      action: update
+      why: "label role: general -> batch; scaling.max_size 3 -> 5"
+      call: update_nodegroup_config
+      params: {clusterName: myeks, nodegroupName: ng-1, labels: {addOrUpdateLabels: {role: batch}},
+               scalingConfig: {minSize: 1, maxSize: 5}}
+    - resource: nodegroup ng-1 of cluster myeks
+      action: update
+      why: Kubernetes 1.30 -> 1.31 (replaces every node of the nodegroup)
+      call: update_nodegroup_version
+      params: {clusterName: myeks, nodegroupName: ng-1, version: "1.31"}
 updates:
   description:
     - The C(UpdateNodegroupConfig) and C(UpdateNodegroupVersion) updates this run started, each with its C(id)

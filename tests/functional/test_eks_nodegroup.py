@@ -308,10 +308,21 @@ def test_several_changes_in_one_run(env):
     create(env, version="1.30", labels={"role": "general"}, tags={"team": "platform"})
     params = dict(env["base"], labels={"role": "batch"}, scaling={"max": 4}, tags={"team": "data"}, version="1.31")
     checked, applied, _final = four_steps(env, params)
-    assert checked["changes"] == [
-        {"config": {"labels": {"addOrUpdateLabels": {"role": "batch"}}, "scalingConfig": {"minSize": 1, "maxSize": 4}}},
-        {"version": {"version": "1.31"}},
-        {"tags": {"set": {"team": "data"}, "remove": []}},
+    names = {"clusterName": env["base"]["cluster_name"], "nodegroupName": env["base"]["name"]}
+    arn = describe(env)["nodegroupArn"]
+    assert [(c["action"], c["call"], c["params"]) for c in checked["changes"]] == [
+        (
+            "update",
+            "update_nodegroup_config",
+            dict(names, labels={"addOrUpdateLabels": {"role": "batch"}}, scalingConfig={"minSize": 1, "maxSize": 4}),
+        ),
+        ("update", "update_nodegroup_version", dict(names, version="1.31")),
+        ("tag", "tag_resource", {"arn": arn, "tags": {"team": "data"}}),
+    ]
+    assert [c["why"] for c in checked["changes"]] == [
+        "label role: general -> batch; scaling.max_size 3 -> 4",
+        "Kubernetes 1.30 -> 1.31 (replaces every node of the nodegroup)",
+        "tags team: platform -> data",
     ]
     assert applied["changes"] == checked["changes"]
     nodegroup = describe(env)

@@ -1,7 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to the aews.eks project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""EKS managed nodegroups: build the request (pure), plan the changes (pure), apply them (api only)."""
+"""EKS managed nodegroups on the one change model (``change``).
+
+``build_desired(params, launch_template)`` (pure, validated), ``plan(current, desired)`` -> change records (create;
+configuration update; version / launch template update; untag; tag) and ``plan_delete``, ``predict(current,
+changes)`` (pure), ``apply`` (the ``api`` wrappers and the waits); ``ensure`` / ``nodegroup_info`` return the
+module's result (``change.outcome``)."""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ import copy
 import re
 
 from . import api
-from .common import Result
+from . import change
 from .common import apply_tag_changes
 from .common import client
 from .common import raw_client
@@ -269,9 +274,51 @@ def node_repair_change(current, desired):
     return {"enabled": desired}
 
 
+# ---------------------------------------------------------------- desired state (pure)
+# The options of the module that say what the nodegroup should be (wait, state ... say how to get there).
+DESIRED_OPTIONS = (
+    "cluster_name",
+    "name",
+    "node_role_arn",
+    "subnet_ids",
+    "instance_types",
+    "ami_type",
+    "capacity_type",
+    "scaling",
+    "disk_size",
+    "labels",
+    "purge_labels",
+    "taints",
+    "purge_taints",
+    "update_config",
+    "remote_access",
+    "version",
+    "release_version",
+    "force_update",
+    "node_repair",
+    "tags",
+    "purge_tags",
+)
+
+
+def build_desired(params, launch_template=None):
+    """What the user asked for: the module's options (those not given are None and left as they are), validated,
+    labels as strings, taints with EKS effect names, and ``launch_template`` as ``resolve_launch_template`` found
+    it (id, name, version or None, default_version). Raises EksError on bad input."""
+    validate(params)
+    desired = {option: copy.deepcopy(params.get(option)) for option in DESIRED_OPTIONS}
+    if desired["labels"] is not None:
+        desired["labels"] = {str(k): str(v) for k, v in desired["labels"].items()}
+    desired["taints"] = normalize_taints(params.get("taints"))
+    desired["launch_template"] = copy.deepcopy(launch_template) if launch_template else None
+    return desired
+
+
 # ---------------------------------------------------------------- create and update plans (pure)
-def build_create(params, launch_template=None):
-    """CreateNodegroup parameters from module params (validated) and the resolved launch template."""
+def build_create(desired):
+    """CreateNodegroup parameters from the desired nodegroup (``build_desired``)."""
+    params = desired
+    launch_template = desired.get("launch_template")
     request = {
         "clusterName": params["cluster_name"],
         "nodegroupName": params["name"],
@@ -300,8 +347,8 @@ def build_create(params, launch_template=None):
         if params.get(option) is not None:
             request[key] = params[option]
     if params.get("labels"):
-        request["labels"] = {str(k): str(v) for k, v in params["labels"].items()}
-    taints = normalize_taints(params.get("taints"))
+        request["labels"] = dict(params["labels"])
+    taints = params.get("taints")
     if taints:
         request["taints"] = taints
     if params.get("tags"):
@@ -345,8 +392,10 @@ def predict_created(request, cluster_version=None):
     return nodegroup
 
 
-def immutable_differences(current, params, launch_template=None):
+def immutable_differences(current, desired):
     """Attributes given that differ from the nodegroup and cannot change in place, as readable strings."""
+    params = desired
+    launch_template = desired.get("launch_template")
     found = []
 
     def differ(option, have, want):
@@ -383,13 +432,14 @@ def immutable_differences(current, params, launch_template=None):
     return found
 
 
-def config_changes(current, params):
+def config_changes(current, desired):
     """The UpdateNodegroupConfig arguments (besides names) this run needs, or {}."""
+    params = desired
     change = {}
     labels = label_changes(current.get("labels"), params.get("labels"), params.get("purge_labels"))
     if labels:
         change["labels"] = labels
-    taints = taint_changes(current.get("taints"), normalize_taints(params.get("taints")), params.get("purge_taints"))
+    taints = taint_changes(current.get("taints"), params.get("taints"), params.get("purge_taints"))
     if taints:
         change["taints"] = taints
     scaling = scaling_change(current.get("scalingConfig"), params.get("scaling"))
@@ -404,8 +454,10 @@ def config_changes(current, params):
     return change
 
 
-def version_changes(current, params, launch_template=None):
+def version_changes(current, desired):
     """The UpdateNodegroupVersion arguments (besides names) this run needs, or {}."""
+    params = desired
+    launch_template = desired.get("launch_template")
     change = {}
     if params.get("version") and params["version"] != current.get("version"):
         change["version"] = params["version"]
@@ -452,6 +504,190 @@ def apply_version(nodegroup, change):
     if "launchTemplate" in change:
         result["launchTemplate"] = dict(result.get("launchTemplate") or {}, version=change["launchTemplate"]["version"])
     return result
+
+
+# ---------------------------------------------------------------- change records (pure)
+NAME_KEYS = ("clusterName", "nodegroupName")
+
+
+def _resource(desired):
+    return f"nodegroup {desired['name']} of cluster {desired['cluster_name']}"
+
+
+def _names(desired):
+    return {"clusterName": desired["cluster_name"], "nodegroupName": desired["name"]}
+
+
+def arguments(record):
+    """The arguments of an update record's call besides the cluster and nodegroup names."""
+    return {k: copy.deepcopy(v) for k, v in record["params"].items() if k not in NAME_KEYS}
+
+
+def _show(value):
+    return "-" if value is None else str(value)
+
+
+def _config_why(current, config):
+    parts = []
+    labels = config.get("labels") or {}
+    have = current.get("labels") or {}
+    for key, value in sorted((labels.get("addOrUpdateLabels") or {}).items()):
+        parts.append(f"label {key}: {_show(have.get(key))} -> {value}")
+    for key in labels.get("removeLabels") or []:
+        parts.append(f"label {key} removed")
+    taints = config.get("taints") or {}
+    for taint in taints.get("addOrUpdateTaints") or []:
+        value = f"={taint['value']}" if taint.get("value") else ""
+        parts.append(f"taint {taint['key']}{value}:{taint['effect']} set")
+    for taint in taints.get("removeTaints") or []:
+        parts.append(f"taint {taint['key']}:{taint['effect']} removed")
+    scaling = config.get("scalingConfig") or {}
+    have = current.get("scalingConfig") or {}
+    for key, option in (("minSize", "min_size"), ("maxSize", "max_size"), ("desiredSize", "desired_size")):
+        if key in scaling and scaling[key] != have.get(key):
+            parts.append(f"scaling.{option} {_show(have.get(key))} -> {scaling[key]}")
+    update_config = config.get("updateConfig") or {}
+    have = current.get("updateConfig") or {}
+    for key, option in (
+        ("maxUnavailable", "max_unavailable"),
+        ("maxUnavailablePercentage", "max_unavailable_percentage"),
+    ):
+        if key in update_config:
+            parts.append(f"update_config.{option} {_show(have.get(key))} -> {update_config[key]}")
+    if "nodeRepairConfig" in config:
+        have = bool((current.get("nodeRepairConfig") or {}).get("enabled"))
+        parts.append(f"node_repair {have} -> {config['nodeRepairConfig']['enabled']}")
+    return "; ".join(parts)
+
+
+def _version_why(current, version, launch_template):
+    parts = []
+    if "version" in version:
+        parts.append(f"Kubernetes {_show(current.get('version'))} -> {version['version']}")
+    if "releaseVersion" in version:
+        parts.append(f"AMI release {_show(current.get('releaseVersion'))} -> {version['releaseVersion']}")
+    if "launchTemplate" in version:
+        name = (launch_template or {}).get("name") or version["launchTemplate"]["id"]
+        have = (current.get("launchTemplate") or {}).get("version")
+        parts.append(f"launch template {name} version {_show(have)} -> {version['launchTemplate']['version']}")
+    why = "; ".join(parts) + " (replaces every node of the nodegroup)"
+    return why + (", force_update: pods that cannot be drained are evicted" if version.get("force") else "")
+
+
+def plan(current, desired, cluster_version=None):
+    """The ordered change records that bring ``current`` (DescribeNodegroup, None when there is none) to
+    ``desired`` (``build_desired``).
+
+    No nodegroup: one create (CreateNodegroup). Otherwise: the configuration update (labels, taints, scaling,
+    update config, node repair; made in place), the version update (Kubernetes version, AMI release, launch
+    template version; replaces the nodes), then the tags. Raises EksError, before any change, for a nodegroup
+    CREATE_FAILED, for attributes that cannot change in place, and for what creation lacks.
+    """
+    resource = _resource(desired)
+    if current is None:
+        missing = [o for o in ("node_role_arn", "subnet_ids") if not desired.get(o)]
+        if missing:
+            raise EksError(message=f"{' and '.join(missing)} needed to create nodegroup {desired['name']}")
+        launch_template = desired.get("launch_template")
+        if launch_template and not launch_template.get("version"):
+            desired = dict(desired, launch_template=dict(launch_template, version=launch_template["default_version"]))
+        request = build_create(desired)
+        sizes = request["scalingConfig"]
+        count = f"{sizes['desiredSize']} node" + ("" if sizes["desiredSize"] == 1 else "s")
+        why = f"no nodegroup {desired['name']}: {count} ({sizes['minSize']}..{sizes['maxSize']})"
+        return [
+            change.change(
+                resource,
+                "create",
+                why,
+                call="create_nodegroup",
+                params=request,
+                kind="create",
+                cluster_version=cluster_version,
+                launch_template_name=(launch_template or {}).get("name"),
+            )
+        ]
+
+    if current.get("status") == "CREATE_FAILED":
+        raise EksError(
+            message=f"nodegroup {desired['name']} is CREATE_FAILED ({_health_text(current)}): "
+            "delete it (state=absent) and create it again",
+            details=_health_details(current),
+        )
+    wrong = immutable_differences(current, desired)
+    if wrong:
+        raise EksError(
+            message=f"nodegroup {desired['name']} cannot change in place: {'; '.join(wrong)}. "
+            "These need a new nodegroup (another name, then delete this one)"
+        )
+
+    changes = []
+    names = _names(desired)
+    config = config_changes(current, desired)
+    if config:
+        changes.append(
+            change.change(resource, "update", _config_why(current, config), call="update_nodegroup_config",
+                          params=dict(names, **config), kind="config")  # fmt: skip
+        )
+    version = version_changes(current, desired)
+    if version:
+        why = _version_why(current, version, desired.get("launch_template"))
+        changes.append(
+            change.change(resource, "update", why, call="update_nodegroup_version", params=dict(names, **version),
+                          kind="version", replaces_nodes=True)  # fmt: skip
+        )
+    have_tags = current.get("tags") or {}
+    to_set, to_remove = tag_changes(have_tags, desired.get("tags"), desired.get("purge_tags"))
+    arn = current.get("nodegroupArn")
+    if to_remove:
+        changes.append(
+            change.change(resource, "untag", "tags removed: " + ", ".join(sorted(to_remove)), call="untag_resource",
+                          params={"arn": arn, "keys": sorted(to_remove)}, kind="untag")  # fmt: skip
+        )
+    if to_set:
+        why = "tags " + "; ".join(f"{k}: {_show(have_tags.get(k))} -> {v}" for k, v in sorted(to_set.items()))
+        changes.append(
+            change.change(resource, "tag", why, call="tag_resource", params={"arn": arn, "tags": to_set}, kind="tag")
+        )
+    return changes
+
+
+def plan_delete(current, desired):
+    """The change records of ``state=absent``: none when the nodegroup is gone or already being deleted."""
+    if current is None or current.get("status") == "DELETING":
+        return []
+    return [
+        change.change(
+            _resource(desired),
+            "delete",
+            "state=absent",
+            call="delete_nodegroup",
+            params={"cluster_name": desired["cluster_name"], "name": desired["name"]},
+            kind="delete",
+        )
+    ]
+
+
+def predict(current, changes):
+    """The nodegroup (DescribeNodegroup shape) as it will be once ``changes`` are made; None once deleted. Pure."""
+    nodegroup = copy.deepcopy(current)
+    for record in changes:
+        kind = record["kind"]
+        if kind == "create":
+            nodegroup = predict_created(record["params"], record.get("cluster_version"))
+            if record.get("launch_template_name") and "launchTemplate" in nodegroup:
+                nodegroup["launchTemplate"]["name"] = record["launch_template_name"]
+        elif kind == "delete":
+            nodegroup = None
+        elif kind == "config":
+            nodegroup = apply_config(nodegroup, arguments(record))
+        elif kind == "version":
+            nodegroup = apply_version(nodegroup, arguments(record))
+        elif kind == "untag":
+            nodegroup = dict(nodegroup, tags=apply_tag_changes(nodegroup.get("tags"), {}, record["params"]["keys"]))
+        elif kind == "tag":
+            nodegroup = dict(nodegroup, tags=apply_tag_changes(nodegroup.get("tags"), record["params"]["tags"], []))
+    return nodegroup
 
 
 def _drop_empty(value):
@@ -510,15 +746,6 @@ def diff_view(nodegroup):
         "tags": dict(sorted((nodegroup.get("tags") or {}).items())),
     }
     return _drop_empty(view)
-
-
-def _exit(result, resource, before, after, **extra):
-    """Exit with ``resource`` (DescribeNodegroup shape, or None) as the module's result, and a diff of ``before``
-    and ``after`` through ``diff_view``."""
-    out = dict(changed=result.changed, nodegroup=to_ansible(resource) if resource else {}, **extra)
-    if result.module._diff:
-        out["diff"] = {"before": diff_view(before), "after": diff_view(after)}
-    result.module.exit_json(**out)
 
 
 # ---------------------------------------------------------------- apply (AWS calls)
@@ -603,16 +830,59 @@ def _health_text(nodegroup):
     return "; ".join(f"{i.get('code')}: {i.get('message')}" for i in issues) or "no health issues reported"
 
 
+def _wait_deleted(eks, params, deadline, what="to be deleted"):
+    wait(
+        raw_client(eks),
+        "nodegroup_deleted",
+        deadline.remaining(),
+        f"nodegroup {params['name']} {what}",
+        clusterName=params["cluster_name"],
+        nodegroupName=params["name"],
+    )
+
+
+def apply(eks, desired, changes, deadline, do_wait):
+    """Make ``changes`` in order and wait as each needs; the updates started (``id`` and ``type``), for
+    aews.eks.eks_wait to follow after wait=false.
+
+    An update is waited for before the next one (EKS takes one at a time), the last one only with ``do_wait``;
+    with ``do_wait`` the nodegroup is then waited for ACTIVE. A create and a delete are waited for with ``do_wait``.
+    """
+    started = []
+    left = sum(1 for c in changes if c["kind"] in ("config", "version"))
+    for record in changes:
+        response = getattr(api, record["call"])(eks, **record["params"])
+        if record["kind"] in ("config", "version"):
+            left -= 1
+            started.append({"id": response["id"], "type": response.get("type")})
+            if do_wait or left:
+                _wait_update(eks, desired, response, deadline)
+        elif record["kind"] == "create" and do_wait:
+            _wait_active(eks, desired, deadline)
+        elif record["kind"] == "delete" and do_wait:
+            _wait_deleted(eks, desired, deadline)
+    if started and do_wait:
+        _wait_active(eks, desired, deadline)
+    return started
+
+
+def outcome(module, resource, changes, before, after, **extra):
+    """The module's result: ``resource`` (DescribeNodegroup shape, or None) under ``nodegroup``, and the diff of
+    ``before`` and ``after`` through ``diff_view``."""
+    shaped = to_ansible(resource) if resource else {}
+    return change.outcome(module, "nodegroup", shaped, changes, before=before, after=after or {}, view=diff_view,
+                          **extra)  # fmt: skip
+
+
 def ensure(module):
     params = module.params
-    result = Result(module)
     validate(params)
     eks = client(module, "eks")
     deadline = Deadline(params["wait_timeout"])
     current = _describe(eks, params)
 
     if params["state"] == "absent":
-        return ensure_absent(eks, result, params, current, deadline)
+        return ensure_absent(module, eks, build_desired(params), current, deadline)
 
     cluster = api.describe_cluster(eks, params["cluster_name"])
     if cluster is None:
@@ -621,140 +891,58 @@ def ensure(module):
     launch_template = None
     if params.get("launch_template"):
         launch_template = resolve_launch_template(client(module, "ec2"), params["launch_template"])
+    desired = build_desired(params, launch_template)
 
     if current is not None and current.get("status") == "DELETING":
-        if result.check_mode:
-            current = None
-        else:
-            wait(
-                raw_client(eks),
-                "nodegroup_deleted",
-                deadline.remaining(),
-                f"nodegroup {params['name']} to be deleted before it is created again",
-                clusterName=params["cluster_name"],
-                nodegroupName=params["name"],
-            )
-            current = None
+        if not module.check_mode:
+            _wait_deleted(eks, params, deadline, "to be deleted before it is created again")
+        current = None
 
     if current is None:
-        return ensure_created(eks, result, params, cluster, launch_template, deadline)
-    return ensure_updated(eks, result, params, current, launch_template, deadline)
+        changes = plan(None, desired, cluster.get("version"))
+        if module.check_mode:
+            predicted = predict(None, changes)
+            return outcome(module, predicted, changes, None, predicted)
+        apply(eks, desired, changes, deadline, params["wait"])
+        created = _describe(eks, params)
+        return outcome(module, created, changes, None, created)
+    return ensure_updated(module, eks, desired, current, deadline)
 
 
-def ensure_created(eks, result, params, cluster, launch_template, deadline):
-    missing = [o for o in ("node_role_arn", "subnet_ids") if not params.get(o)]
-    if missing:
-        raise EksError(message=f"{' and '.join(missing)} needed to create nodegroup {params['name']}")
-    if launch_template and not launch_template.get("version"):
-        launch_template = dict(launch_template, version=launch_template["default_version"])
-    request = build_create(params, launch_template)
-    if not result.record({"create": request}):
-        predicted = predict_created(request, cluster.get("version"))
-        if launch_template:
-            predicted["launchTemplate"]["name"] = launch_template["name"]
-        return _exit(result, predicted, None, predicted)
-    api.create_nodegroup(eks, **request)
-    if params["wait"]:
-        _wait_active(eks, params, deadline)
-    created = _describe(eks, params)
-    _exit(result, created, None, created)
-
-
-def ensure_updated(eks, result, params, current, launch_template, deadline):
-    if current.get("status") == "CREATE_FAILED":
-        raise EksError(
-            message=f"nodegroup {params['name']} is CREATE_FAILED ({_health_text(current)}): "
-            "delete it (state=absent) and create it again",
-            details=_health_details(current),
-        )
-    wrong = immutable_differences(current, params, launch_template)
-    if wrong:
-        raise EksError(
-            message=f"nodegroup {params['name']} cannot change in place: {'; '.join(wrong)}. "
-            "These need a new nodegroup (another name, then delete this one)"
-        )
-
-    steps, to_set, to_remove = _plan(current, params, launch_template)
+def ensure_updated(module, eks, desired, current, deadline):
+    do_wait = module.params["wait"]
+    changes = plan(current, desired)
     waited = False
-    if current.get("status") in BUSY_STATUSES and (steps or params["wait"]):
+    if current.get("status") in BUSY_STATUSES and (changes or do_wait):
         # EKS takes one update at a time, and shows an update's result only once it is done: a nodegroup
         # still busy from an earlier run is waited for, then compared again.
-        _wait_active(eks, params, deadline)
+        _wait_active(eks, desired, deadline)
         waited = True
-        current = _describe(eks, params)
-        steps, to_set, to_remove = _plan(current, params, launch_template)
+        current = _describe(eks, desired)
+        changes = plan(current, desired)
 
-    if result.check_mode:
-        predicted = current
-        for kind, change in steps:
-            result.record({kind: change})
-            predicted = apply_config(predicted, change) if kind == "config" else apply_version(predicted, change)
-        if to_set or to_remove:
-            result.record({"tags": {"set": to_set, "remove": to_remove}})
-            predicted = dict(predicted, tags=apply_tag_changes(current.get("tags"), to_set, to_remove))
-        return _exit(result, predicted, current, predicted, changes=result.changes)
+    predicted = predict(current, changes)
+    if module.check_mode:
+        return outcome(module, predicted, changes, current, predicted)
 
-    names = {"clusterName": params["cluster_name"], "nodegroupName": params["name"]}
-    started = []
-    for index, (kind, change) in enumerate(steps):
-        result.record({kind: change})
-        if kind == "config":
-            update = api.update_nodegroup_config(eks, **names, **change)
-        else:
-            update = api.update_nodegroup_version(eks, **names, **change)
-        # With wait=false, aews.eks.eks_wait follows the last update by its id.
-        started.append({"id": update["id"], "type": update.get("type")})
-        if params["wait"] or index < len(steps) - 1:
-            _wait_update(eks, params, update, deadline)
-    if to_set or to_remove:
-        result.record({"tags": {"set": to_set, "remove": to_remove}})
-        if to_remove:
-            api.untag_resource(eks, current["nodegroupArn"], to_remove)
-        if to_set:
-            api.tag_resource(eks, current["nodegroupArn"], to_set)
-    if steps and params["wait"]:
-        _wait_active(eks, params, deadline)
-    after = _describe(eks, params) if result.changed or waited else current
+    started = apply(eks, desired, changes, deadline, do_wait)
+    after = _describe(eks, desired) if changes or waited else current
     # An update not waited for shows its change only once it ends: the diff shows what it makes.
     shown = after
     if after and after.get("status") in BUSY_STATUSES:
-        shown = current
-        for kind, change in steps:
-            shown = apply_config(shown, change) if kind == "config" else apply_version(shown, change)
-        shown = dict(shown, tags=after.get("tags"))
-    _exit(result, after, current, shown, changes=result.changes, updates=started)
+        shown = dict(predicted, tags=after.get("tags"))
+    return outcome(module, after, changes, current, shown, updates=started)
 
 
-def _plan(current, params, launch_template):
-    """(update steps in the order they are made, tags to set, tag keys to remove)."""
-    steps = []
-    config = config_changes(current, params)
-    if config:
-        steps.append(("config", config))
-    version = version_changes(current, params, launch_template)
-    if version:
-        steps.append(("version", version))
-    to_set, to_remove = tag_changes(current.get("tags"), params.get("tags"), params.get("purge_tags"))
-    return steps, to_set, to_remove
-
-
-def ensure_absent(eks, result, params, current, deadline):
-    if current is None:
-        return _exit(result, None, None, None)
-    if current.get("status") != "DELETING":
-        if not result.record({"delete": params["name"]}):
-            return _exit(result, None, current, None)
-        api.delete_nodegroup(eks, params["cluster_name"], params["name"])
-    if params["wait"] and not result.check_mode:
-        wait(
-            raw_client(eks),
-            "nodegroup_deleted",
-            deadline.remaining(),
-            f"nodegroup {params['name']} to be deleted",
-            clusterName=params["cluster_name"],
-            nodegroupName=params["name"],
-        )
-    _exit(result, None, current, None)
+def ensure_absent(module, eks, desired, current, deadline):
+    changes = plan_delete(current, desired)
+    if module.check_mode:
+        return outcome(module, None, changes, current, None)
+    apply(eks, desired, changes, deadline, module.params["wait"])
+    if current is not None and not changes and module.params["wait"]:
+        # Deleted by an earlier run: wait for the end of it.
+        _wait_deleted(eks, desired, deadline)
+    return outcome(module, None, changes, current, None)
 
 
 def nodegroup_info(module):
@@ -767,4 +955,4 @@ def nodegroup_info(module):
         nodegroup = api.describe_nodegroup(eks, params["cluster_name"], name)
         if nodegroup is not None:
             found.append(to_ansible(nodegroup))
-    module.exit_json(changed=False, nodegroups=found)
+    return dict(changed=False, nodegroups=found)

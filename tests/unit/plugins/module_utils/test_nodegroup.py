@@ -60,6 +60,11 @@ def params(**overrides):
     return base
 
 
+def want(launch_template=None, **overrides):
+    """The desired nodegroup of ``params(**overrides)`` with the launch template as resolved."""
+    return ng.build_desired(params(**overrides), launch_template)
+
+
 # ---------------------------------------------------------------- labels
 @pytest.mark.parametrize(
     "desired, purge, expected",
@@ -251,7 +256,7 @@ def test_node_repair_change(current, desired, expected):
 
 # ---------------------------------------------------------------- config and version plans
 def test_config_changes_nothing_given_is_no_change():
-    assert ng.config_changes(CURRENT, params()) == {}
+    assert ng.config_changes(CURRENT, want()) == {}
 
 
 def test_config_changes_equal_values_are_no_change():
@@ -261,7 +266,7 @@ def test_config_changes_equal_values_are_no_change():
         scaling={"min": 2, "max": 6, "desired": None},
         update_config={"max_unavailable": 1, "max_unavailable_percentage": None},
     )
-    assert ng.config_changes(CURRENT, p) == {}
+    assert ng.config_changes(CURRENT, ng.build_desired(p)) == {}
 
 
 def test_config_changes_collects_every_attribute():
@@ -273,7 +278,7 @@ def test_config_changes_collects_every_attribute():
         update_config={"max_unavailable": None, "max_unavailable_percentage": 50},
         node_repair=True,
     )
-    assert ng.config_changes(CURRENT, p) == {
+    assert ng.config_changes(CURRENT, ng.build_desired(p)) == {
         "labels": {"addOrUpdateLabels": {"role": "batch"}},
         "taints": {"removeTaints": [{"key": "dedicated", "effect": "NO_SCHEDULE"}]},
         "scalingConfig": {"minSize": 2, "maxSize": 8},
@@ -311,12 +316,12 @@ LT_CURRENT = dict(CURRENT, launchTemplate={"id": "lt-1", "name": "tmpl", "versio
     ids=["nothing", "equal", "version", "force", "release", "lt-equal", "lt-unset", "lt-version", "lt-int-equal"],
 )
 def test_version_changes(current, overrides, launch_template, expected):
-    assert ng.version_changes(current, params(**overrides), launch_template) == expected
+    assert ng.version_changes(current, want(launch_template, **overrides)) == expected
 
 
 # ---------------------------------------------------------------- immutables
 def test_immutable_differences_none_when_equal_or_not_given():
-    assert ng.immutable_differences(CURRENT, params()) == []
+    assert ng.immutable_differences(CURRENT, want()) == []
     same = params(
         node_role_arn=CURRENT["nodeRole"],
         subnet_ids=["subnet-b", "subnet-a"],
@@ -325,7 +330,7 @@ def test_immutable_differences_none_when_equal_or_not_given():
         capacity_type="ON_DEMAND",
         disk_size=80,
     )
-    assert ng.immutable_differences(CURRENT, same) == []
+    assert ng.immutable_differences(CURRENT, ng.build_desired(same)) == []
 
 
 @pytest.mark.parametrize(
@@ -351,18 +356,18 @@ def test_immutable_differences_none_when_equal_or_not_given():
     ],
 )
 def test_immutable_differences_names_each(overrides, launch_template, name):
-    found = ng.immutable_differences(CURRENT, params(**overrides), launch_template)
+    found = ng.immutable_differences(CURRENT, want(launch_template, **overrides))
     assert len(found) == 1 and found[0].startswith(name + " ")
 
 
 def test_immutable_differences_lists_all():
-    found = ng.immutable_differences(CURRENT, params(ami_type="AL2_x86_64", capacity_type="SPOT", disk_size=20))
+    found = ng.immutable_differences(CURRENT, want(ami_type="AL2_x86_64", capacity_type="SPOT", disk_size=20))
     assert [f.split(" ")[0] for f in found] == ["ami_type", "capacity_type", "disk_size"]
 
 
 def test_immutable_launch_template_same_id_is_no_difference():
-    assert ng.immutable_differences(LT_CURRENT, params(), {"id": "lt-1", "name": "tmpl", "version": "5"}) == []
-    assert ng.immutable_differences(LT_CURRENT, params(), {"id": "lt-2", "name": "tmpl2", "version": "5"}) != []
+    assert ng.immutable_differences(LT_CURRENT, want({"id": "lt-1", "name": "tmpl", "version": "5"})) == []
+    assert ng.immutable_differences(LT_CURRENT, want({"id": "lt-2", "name": "tmpl2", "version": "5"})) != []
 
 
 # ---------------------------------------------------------------- versions
@@ -435,7 +440,7 @@ def create_params(**overrides):
 
 
 def test_build_create_minimal_uses_default_scaling():
-    assert ng.build_create(create_params()) == {
+    assert ng.build_create(ng.build_desired(create_params())) == {
         "clusterName": "myeks",
         "nodegroupName": "ng-1",
         "nodeRole": "arn:aws:iam::123456789012:role/node",
@@ -446,20 +451,22 @@ def test_build_create_minimal_uses_default_scaling():
 
 def test_build_create_everything():
     request = ng.build_create(
-        create_params(
-            instance_types=["m5.large"],
-            ami_type="BOTTLEROCKET_x86_64",
-            capacity_type="SPOT",
-            scaling={"min": 1, "max": 4, "desired": None},
-            labels={"role": "x", "n": 1},
-            taints=[{"key": "k", "value": None, "effect": "NoExecute"}],
-            tags={"team": "a"},
-            update_config={"max_unavailable": None, "max_unavailable_percentage": 33},
-            node_repair=True,
-            version="1.31",
-            release_version="1.31.0-20241024",
-        ),
-        launch_template={"id": "lt-1", "name": "tmpl", "version": "2"},
+        ng.build_desired(
+            create_params(
+                instance_types=["m5.large"],
+                ami_type="BOTTLEROCKET_x86_64",
+                capacity_type="SPOT",
+                scaling={"min": 1, "max": 4, "desired": None},
+                labels={"role": "x", "n": 1},
+                taints=[{"key": "k", "value": None, "effect": "NoExecute"}],
+                tags={"team": "a"},
+                update_config={"max_unavailable": None, "max_unavailable_percentage": 33},
+                node_repair=True,
+                version="1.31",
+                release_version="1.31.0-20241024",
+            ),
+            launch_template={"id": "lt-1", "name": "tmpl", "version": "2"},
+        )
     )
     assert request["scalingConfig"] == {"minSize": 1, "maxSize": 4, "desiredSize": 1}
     assert request["labels"] == {"role": "x", "n": "1"}
@@ -474,11 +481,13 @@ def test_build_create_everything():
 
 def test_build_create_needs_min_and_max():
     with pytest.raises(EksError, match="scaling.min and scaling.max are both needed"):
-        ng.build_create(create_params(scaling={"min": None, "max": 3, "desired": 2}))
+        ng.build_create(ng.build_desired(create_params(scaling={"min": None, "max": 3, "desired": 2})))
 
 
 def test_predict_created_fills_version_and_status():
-    predicted = ng.predict_created(ng.build_create(create_params(labels={"a": "b"})), cluster_version="1.31")
+    predicted = ng.predict_created(
+        ng.build_create(ng.build_desired(create_params(labels={"a": "b"}))), cluster_version="1.31"
+    )
     assert predicted["status"] == "CREATING"
     assert predicted["version"] == "1.31"
     assert predicted["labels"] == {"a": "b"} and predicted["taints"] == [] and predicted["tags"] == {}
@@ -545,7 +554,9 @@ def test_validate_names_the_definition_fields(scaling, message):
 
 
 def test_build_create_and_scaling_change_with_the_definition_names():
-    request = ng.build_create(create_params(scaling={"min_size": 1, "max_size": 4, "desired_size": None}))
+    request = ng.build_create(
+        ng.build_desired(create_params(scaling={"min_size": 1, "max_size": 4, "desired_size": None}))
+    )
     assert request["scalingConfig"] == {"minSize": 1, "maxSize": 4, "desiredSize": 1}
     assert ng.scaling_change(SCALING, {"max_size": 8}) == {"minSize": 2, "maxSize": 8}
     with pytest.raises(EksError, match="set scaling.desired_size too"):
@@ -588,8 +599,203 @@ def test_diff_view_shows_what_the_user_controls_sorted_and_nothing_aws_sets():
 
 
 def test_diff_view_of_predicted_changes_shows_only_them():
-    change = ng.config_changes(CURRENT, params(labels={"role": "batch"}, scaling={"max_size": 8}))
+    change = ng.config_changes(CURRENT, want(labels={"role": "batch"}, scaling={"max_size": 8}))
     after = ng.diff_view(ng.apply_config(CURRENT, change))
     before = ng.diff_view(CURRENT)
     assert sorted(k for k in before if before[k] != after[k]) == ["labels", "scaling_config"]
     assert after["scaling_config"] == {"min_size": 2, "max_size": 8, "desired_size": 4}
+
+
+# ---------------------------------------------------------------- change records: plan, predict, apply, outcome
+NAMES = {"clusterName": "myeks", "nodegroupName": "ng-1"}
+
+
+def records(changes):
+    return [{k: ch[k] for k in ("resource", "action", "why", "call", "params")} for ch in changes]
+
+
+def test_plan_nothing_to_change():
+    assert ng.plan(CURRENT, want(labels={"role": "general"}, tags={"team": "platform"}, version="1.30")) == []
+
+
+def test_plan_config_version_and_tags_in_order():
+    desired = want(
+        labels={"role": "batch"},
+        scaling={"min": None, "max": 8, "desired": None},
+        version="1.31",
+        force_update=True,
+        tags={"team": "data", "cost": "42"},
+    )
+    changes = ng.plan(CURRENT, desired)
+    resource = "nodegroup ng-1 of cluster myeks"
+    assert records(changes) == [
+        {
+            "resource": resource,
+            "action": "update",
+            "why": "label role: general -> batch; scaling.max_size 6 -> 8",
+            "call": "update_nodegroup_config",
+            "params": dict(
+                NAMES, labels={"addOrUpdateLabels": {"role": "batch"}}, scalingConfig={"minSize": 2, "maxSize": 8}
+            ),
+        },
+        {
+            "resource": resource,
+            "action": "update",
+            "why": "Kubernetes 1.30 -> 1.31 (replaces every node of the nodegroup), force_update: pods that cannot be "
+            "drained are evicted",
+            "call": "update_nodegroup_version",
+            "params": dict(NAMES, version="1.31", force=True),
+        },
+        {
+            "resource": resource,
+            "action": "tag",
+            "why": "tags cost: - -> 42; team: platform -> data",
+            "call": "tag_resource",
+            "params": {"arn": CURRENT["nodegroupArn"], "tags": {"team": "data", "cost": "42"}},
+        },
+    ]
+    predicted = ng.predict(CURRENT, changes)
+    assert predicted["labels"] == {"role": "batch", "alpha.eksctl.io/cluster-name": "myeks"}
+    assert predicted["scalingConfig"] == {"minSize": 2, "maxSize": 8, "desiredSize": 4}
+    assert predicted["version"] == "1.31"
+    assert predicted["tags"] == {"team": "data", "cost": "42"}
+    # What the changes lead to needs no change; the input is left as it was.
+    assert ng.plan(predicted, desired) == []
+    assert CURRENT["version"] == "1.30" and CURRENT["tags"] == {"team": "platform"}
+
+
+def test_plan_taints_update_config_node_repair_and_untag():
+    desired = want(
+        taints=[{"key": "gpu", "value": "true", "effect": "NoSchedule"}],
+        purge_taints=True,
+        update_config={"max_unavailable": None, "max_unavailable_percentage": 25},
+        node_repair=True,
+        tags={},
+    )
+    changes = ng.plan(CURRENT, desired)
+    assert [(ch["action"], ch["call"]) for ch in changes] == [
+        ("update", "update_nodegroup_config"),
+        ("untag", "untag_resource"),
+    ]
+    assert changes[0]["why"] == (
+        "taint gpu=true:NO_SCHEDULE set; taint dedicated:NO_SCHEDULE removed; "
+        "update_config.max_unavailable_percentage - -> 25; node_repair False -> True"
+    )
+    assert changes[1]["params"] == {"arn": CURRENT["nodegroupArn"], "keys": ["team"]}
+    predicted = ng.predict(CURRENT, changes)
+    assert predicted["taints"] == [{"key": "gpu", "value": "true", "effect": "NO_SCHEDULE"}]
+    assert predicted["nodeRepairConfig"] == {"enabled": True} and predicted["tags"] == {}
+    assert ng.plan(predicted, desired) == []
+
+
+def test_plan_launch_template_version_names_the_template():
+    changes = ng.plan(LT_CURRENT, want({"id": "lt-1", "name": "tmpl", "version": "4"}))
+    assert records(changes) == [
+        {
+            "resource": "nodegroup ng-1 of cluster myeks",
+            "action": "update",
+            "why": "launch template tmpl version 3 -> 4 (replaces every node of the nodegroup)",
+            "call": "update_nodegroup_version",
+            "params": dict(NAMES, launchTemplate={"id": "lt-1", "version": "4"}),
+        }
+    ]
+    assert ng.predict(LT_CURRENT, changes)["launchTemplate"] == {"id": "lt-1", "name": "tmpl", "version": "4"}
+
+
+def test_plan_refuses_immutables_and_create_failed_before_any_change():
+    with pytest.raises(
+        EksError, match=r"nodegroup ng-1 cannot change in place: ami_type \(is 'AL2023_x86_64_STANDARD'"
+    ):
+        ng.plan(CURRENT, want(ami_type="BOTTLEROCKET_x86_64", labels={"role": "batch"}))
+    failed = dict(
+        CURRENT, status="CREATE_FAILED", health={"issues": [{"code": "AsgInstanceLaunchFailures", "message": "no"}]}
+    )
+    with pytest.raises(
+        EksError, match="nodegroup ng-1 is CREATE_FAILED \\(AsgInstanceLaunchFailures: no\\): delete it"
+    ):
+        ng.plan(failed, want())
+
+
+def test_plan_create_is_one_record_with_the_create_request():
+    desired = ng.build_desired(
+        create_params(scaling={"min": 1, "max": 3, "desired": None}, labels={"role": "general"}),
+        {"id": "lt-1", "name": "tmpl", "version": None, "default_version": "2"},
+    )
+    (create,) = ng.plan(None, desired, cluster_version="1.31")
+    assert (create["action"], create["call"], create["why"]) == (
+        "create",
+        "create_nodegroup",
+        "no nodegroup ng-1: 1 node (1..3)",
+    )
+    # The launch template's default version, as it was when planned.
+    assert create["params"]["launchTemplate"] == {"id": "lt-1", "version": "2"}
+    assert create["params"]["labels"] == {"role": "general"} and create["params"]["nodegroupName"] == "ng-1"
+    predicted = ng.predict(None, [create])
+    assert predicted["status"] == "CREATING" and predicted["version"] == "1.31"
+    assert predicted["launchTemplate"] == {"id": "lt-1", "version": "2", "name": "tmpl"}
+    with pytest.raises(EksError, match="node_role_arn and subnet_ids needed to create nodegroup ng-1"):
+        ng.plan(None, want())
+
+
+def test_plan_delete():
+    (delete,) = ng.plan_delete(CURRENT, want())
+    assert records([delete]) == [
+        {
+            "resource": "nodegroup ng-1 of cluster myeks",
+            "action": "delete",
+            "why": "state=absent",
+            "call": "delete_nodegroup",
+            "params": {"cluster_name": "myeks", "name": "ng-1"},
+        }
+    ]
+    assert ng.predict(CURRENT, [delete]) is None
+    assert ng.plan_delete(None, want()) == [] and ng.plan_delete(dict(CURRENT, status="DELETING"), want()) == []
+
+
+class FakeEks:
+    """An EKS client that records the calls made; each update is answered as started."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __getattr__(self, name):
+        def call(**kwargs):
+            self.calls.append((name, kwargs))
+            if name.startswith("update_nodegroup"):
+                return {"update": {"id": f"u-{len(self.calls)}", "type": "ConfigUpdate", "status": "InProgress"}}
+            return {}
+
+        return call
+
+
+def test_apply_without_wait_makes_the_calls_in_order_and_returns_the_update_started():
+    desired = want(scaling={"min": None, "max": 8, "desired": None}, tags={"team": "data"})
+    eks = FakeEks()
+    started = ng.apply(eks, desired, ng.plan(CURRENT, desired), deadline=None, do_wait=False)
+    assert eks.calls == [
+        ("update_nodegroup_config", dict(NAMES, scalingConfig={"minSize": 2, "maxSize": 8})),
+        ("tag_resource", {"resourceArn": CURRENT["nodegroupArn"], "tags": {"team": "data"}}),
+    ]
+    assert started == [{"id": "u-1", "type": "ConfigUpdate"}]
+
+
+class FakeModule:
+    def __init__(self, diff=False):
+        self._diff = diff
+
+
+def test_outcome_shape_of_an_update_and_of_a_delete():
+    changes = ng.plan(CURRENT, want(labels={"role": "batch"}))
+    predicted = ng.predict(CURRENT, changes)
+    out = ng.outcome(FakeModule(diff=True), predicted, changes, CURRENT, predicted, updates=[{"id": "u-1"}])
+    assert out["changed"] is True
+    assert out["changes"] == records(changes)
+    assert out["nodegroup"]["labels"] == {"role": "batch", "alpha.eksctl.io/cluster-name": "myeks"}
+    assert out["nodegroup"]["nodegroup_name"] == "ng-1" and out["updates"] == [{"id": "u-1"}]
+    assert out["diff"]["before"]["labels"]["role"] == "general" and out["diff"]["after"]["labels"]["role"] == "batch"
+
+    gone = ng.outcome(FakeModule(diff=True), None, ng.plan_delete(CURRENT, want()), CURRENT, None)
+    assert gone["changed"] is True and gone["nodegroup"] == {}
+    assert gone["diff"] == {"before": ng.diff_view(CURRENT), "after": {}}
+    same = ng.outcome(FakeModule(), CURRENT, [], CURRENT, CURRENT)
+    assert same["changed"] is False and same["changes"] == [] and "diff" not in same
