@@ -40,42 +40,44 @@ def node_role_name(cluster_name):
     return f"{cluster_name}-auto-mode-node-role"[:64]
 
 
-def problems(auto_mode, field="auto_mode", authentication_mode=None):
+def problems(auto_mode, field="auto_mode", authentication_mode=None, names=None):
     """Every problem of the settings ``{enabled, node_pools, node_role_arn, node_role_permissions_boundary}`` (None:
-    not asked for), each named by ``field``. ``node_role_arn`` None with node pools means the collection makes the
-    role (a definition) - a module checks ``needs_node_role`` itself."""
+    not asked for), each named by ``field`` and the key's name in ``names`` (eksctl's: nodePools ...; by default
+    the key itself). ``node_role_arn`` None with node pools means the collection makes the role (a definition) - a
+    module checks ``needs_node_role`` itself."""
     if auto_mode is None:
         return []
+    keys = ("enabled", "node_pools", "node_role_arn", "node_role_permissions_boundary")
+    names = dict({k: k for k in keys}, **(names or {}))
     out = []
     enabled = auto_mode.get("enabled")
     if not isinstance(enabled, bool):
-        out.append(f"{field}.enabled: must be true or false, not {enabled!r}")
+        out.append(f"{field}.{names['enabled']}: must be true or false, not {enabled!r}")
     pools = auto_mode.get("node_pools")
     if pools is not None:
         if not isinstance(pools, list):
-            out.append(f"{field}.node_pools: must be a list of {', '.join(NODE_POOLS)}")
+            out.append(f"{field}.{names['node_pools']}: must be a list of {', '.join(NODE_POOLS)}")
         else:
             for index, pool in enumerate(pools):
                 if pool not in NODE_POOLS:
-                    choices = ", ".join(NODE_POOLS)
-                    out.append(
-                        f"{field}.node_pools[{index}]: {pool!r} is not a built-in node pool of Auto Mode ({choices})"
-                    )
+                    where = f"{field}.{names['node_pools']}[{index}]"
+                    out.append(f"{where}: {pool!r} is not a built-in node pool of Auto Mode ({', '.join(NODE_POOLS)})")
                 elif pools.index(pool) != index:
-                    out.append(f"{field}.node_pools[{index}]: {pool} is listed twice")
+                    out.append(f"{field}.{names['node_pools']}[{index}]: {pool} is listed twice")
     role = auto_mode.get("node_role_arn")
     if role is not None and (not isinstance(role, str) or not ROLE_ARN_RE.match(role)):
-        out.append(f"{field}.node_role_arn: {role!r} is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)")
+        where = f"{field}.{names['node_role_arn']}"
+        out.append(f"{where}: {role!r} is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)")
     boundary = auto_mode.get("node_role_permissions_boundary")
     if boundary is not None and (not isinstance(boundary, str) or not POLICY_ARN_RE.match(boundary)):
-        out.append(f"{field}.node_role_permissions_boundary: {boundary!r} is not an IAM policy ARN")
+        out.append(f"{field}.{names['node_role_permissions_boundary']}: {boundary!r} is not an IAM policy ARN")
     if enabled is False:
         for key in ("node_pools", "node_role_arn", "node_role_permissions_boundary"):
             if auto_mode.get(key):
-                out.append(f"{field}.{key}: only with {field}.enabled true (Auto Mode is off)")
+                out.append(f"{field}.{names[key]}: only with {field}.{names['enabled']} true (Auto Mode is off)")
     if enabled is True and authentication_mode is not None and authentication_mode not in API_MODES:
         out.append(
-            f"{field}.enabled: Auto Mode needs access entries: the authentication mode must be API or "
+            f"{field}.{names['enabled']}: Auto Mode needs access entries: the authentication mode must be API or "
             f"API_AND_CONFIG_MAP, not {authentication_mode}"
         )
     return out

@@ -28,7 +28,8 @@ VERSION_RE = re.compile(r"^\d+\.\d+$")
 KEYS = {
     "": [
         "name", "region", "version", "tags", "vpc", "endpoint", "kubernetes_network", "iam", "logging",
-        "secrets_encryption", "access", "nodegroups", "addons_config", "addons", "fargate_profiles", "source",
+        "secrets_encryption", "access", "nodegroups", "addons_config", "addons", "fargate_profiles",
+        "identity_providers", "auto_mode", "zonal_shift", "source",
     ],
     "vpc": ["cidr", "availability_zones", "nat", "subnet_prefix", "subnets", "id", "subnet_ids"],
     "endpoint": ["public_access", "private_access", "public_access_cidrs"],
@@ -58,6 +59,11 @@ KEYS = {
     "fargate_profile": ["name", "pod_execution_role_arn", "selectors", "subnets", "tags"],
     "fargate_selector": ["namespace", "labels"],
     "addons_config": ["prefix_delegation"],
+    "identity_provider": [
+        "name", "issuer_url", "client_id", "username_claim", "username_prefix", "groups_claim", "groups_prefix",
+        "required_claims", "tags",
+    ],
+    "auto_mode": ["enabled", "node_pools", "node_role_arn", "node_role_permissions_boundary"],
     "nodegroup": [
         "name", "instance_types", "ami_family", "ami_type", "min_size", "desired_size", "max_size", "volume", "labels",
         "taints", "tags", "ssh", "private_networking", "addon_policies", "imds", "spot", "update_config", "max_pods",

@@ -17,6 +17,9 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.definition.addons im
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.addons import EARLY_ADDONS
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.addons import POD_IDENTITY_AGENT
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.addons import _addon
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.cluster_features import _auto_mode
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.cluster_features import _identity_providers
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.cluster_features import _zonal_shift
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import DefinitionError
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import NAME_RE
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import VERSION_RE
@@ -331,6 +334,9 @@ def _normalize(definition, availability_zones, base_dir, check_files):
             "iam.fargate_pod_execution_role_permissions_boundary",
             f"is for the role the collection makes; {ref('iam.fargate_pod_execution_role_arn')} names a role of your own",
         )
+    out["identity_providers"] = _identity_providers(d.get("identity_providers"))
+    out["auto_mode"] = _auto_mode(d.get("auto_mode"), out["access"]["authentication_mode"])
+    out["zonal_shift"] = _zonal_shift(d.get("zonal_shift"))
     if out["kubernetes_network"]["ip_family"] == "ipv6":
         _ipv6(out, addon_names)
     paths = source.get("paths") or None

@@ -481,7 +481,6 @@ def test_unsupported_sections_are_listed_by_path_never_dropped():
         nodeGroups=[{"name": "self-managed"}],
         karpenter={"version": "1.0.0"},
         gitops={"flux": {"gitProvider": "github"}},
-        identityProviders=[{"type": "oidc", "name": "p", "issuerURL": "https://x", "clientID": "c"}],
         iamIdentityMappings=[{"arn": "arn:aws:iam::1:role/r", "groups": ["system:masters"]}],
         privateCluster={"enabled": True},
         vpc={"autoAllocateIPv6": True, "extraCIDRs": ["10.1.0.0/16"]},
@@ -524,7 +523,6 @@ def test_unsupported_sections_are_listed_by_path_never_dropped():
         "nodeGroups",
         "karpenter",
         "gitops",
-        "identityProviders",
         "iamIdentityMappings",
         "privateCluster.enabled",
         "vpc.autoAllocateIPv6",
@@ -955,7 +953,8 @@ def test_every_unsupported_key_is_listed_in_the_migration_guide_with_a_reason():
     rows = [line for line in section.splitlines() if line.startswith("| `")]
     paths = list(_unsupported_paths())
     assert "nodeGroups[]" in paths and "iam.podIdentityAssociations[].roleARN" in paths, paths
-    assert "autoModeConfig.enabled" in paths and "accessConfig.accessEntries[]" not in paths
+    assert "privateCluster.enabled" in paths and "accessConfig.accessEntries[]" not in paths
+    assert "autoModeConfig.enabled" not in paths and "identityProviders[]" not in paths
     for path in paths:
         parts = path.split(".")
         # The row names the full path, or its end after the full path of a sibling in the same row.

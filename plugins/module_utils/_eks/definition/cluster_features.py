@@ -1,0 +1,83 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the aews.eks project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The definition's OIDC identity provider configs (identity_providers), EKS Auto Mode (auto_mode) and zonal shift,
+checked as EKS checks them."""
+
+from __future__ import annotations
+
+from ansible_collections.aews.eks.plugins.module_utils._eks import auto_mode as auto_mode_settings
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _bool
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _dict
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _fail
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _known
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _list
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _tags
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import ref
+from ansible_collections.aews.eks.plugins.module_utils._eks.identity_provider import FIELDS
+from ansible_collections.aews.eks.plugins.module_utils._eks.identity_provider import config_problems
+
+IDENTITY_PROVIDER_KEYS = ["name"] + [key for key, _api in FIELDS] + ["tags"]
+AUTO_MODE_KEYS = ["enabled", "node_pools", "node_role_arn", "node_role_permissions_boundary"]
+
+
+def _first(problems):
+    if problems:
+        field, problem = problems[0].split(": ", 1)
+        _fail(field, problem)
+
+
+def _identity_providers(value, field="identity_providers"):
+    """The OIDC identity provider configs: one at most (EKS takes one per cluster), each checked as EKS checks it."""
+    out = []
+    seen = {}
+    for index, provider in enumerate(_list(value, field)):
+        where = f"{field}[{index}]"
+        provider = _dict(provider, where)
+        _known(provider, where, "identity_provider")
+        name = provider.get("name")
+        if not isinstance(name, str) or not name.strip() or len(name) > 100 or "/" in name or " " in name:
+            _fail(f"{where}.name", f"{name!r} must be 1 to 100 characters, without spaces or / (it is required)")
+        if name in seen:
+            _fail(f"{where}.name", f"{name} is already the name of {ref(f'{field}[{seen[name]}]')}")
+        seen[name] = index
+        claims = provider.get("required_claims")
+        if claims is not None:
+            claims = {str(k): str(v) for k, v in _dict(claims, f"{where}.required_claims").items()}
+        item = {"name": name, "required_claims": claims or {}}
+        for key, _api in FIELDS:
+            if key != "required_claims":
+                value_ = provider.get(key)
+                item[key] = None if value_ is None else str(value_)
+        _first(config_problems(item, lambda key, where=where: f"{where}.{key}"))
+        item["tags"] = _tags(provider.get("tags"), f"{where}.tags", extra=1)
+        out.append(item)
+    if len(out) > 1:
+        _fail(field, f"{len(out)} configs: EKS takes one OIDC identity provider config per cluster")
+    return out
+
+
+def _auto_mode(value, authentication_mode, field="auto_mode"):
+    """Auto Mode: None (not given: left as it is) or {enabled, node_pools (eksctl's default when on),
+    node_role_arn, node_role_permissions_boundary}; on needs the API or API_AND_CONFIG_MAP authentication mode."""
+    if value is None:
+        return None
+    settings = _dict(value, field)
+    _known(settings, field, "auto_mode")
+    if settings.get("enabled") is None:
+        _fail(f"{field}.enabled", "is required: true (Auto Mode on) or false (off)")
+    settings["enabled"] = _bool(settings.get("enabled"), f"{field}.enabled", False)
+    if settings.get("node_pools") is not None:
+        settings["node_pools"] = list(_list(settings["node_pools"], f"{field}.node_pools"))
+    _first(auto_mode_settings.problems(settings, field, authentication_mode))
+    return {
+        "enabled": settings["enabled"],
+        "node_pools": auto_mode_settings.node_pools(settings),
+        "node_role_arn": settings.get("node_role_arn"),
+        "node_role_permissions_boundary": settings.get("node_role_permissions_boundary"),
+    }
+
+
+def _zonal_shift(value, field="zonal_shift"):
+    """ARC zonal shift: None (not given: left as it is), true or false."""
+    return _bool(value, field, None)
