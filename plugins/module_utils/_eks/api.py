@@ -916,3 +916,100 @@ def replace_route_table_association(client, association_id, route_table_id):
     return client.replace_route_table_association(AssociationId=association_id, RouteTableId=route_table_id)[
         "NewAssociationId"
     ]
+
+
+# ---------------------------------------------------------------- Auto Scaling: self-managed nodegroups
+@_common("describe the Auto Scaling groups")
+def describe_auto_scaling_groups(client, names=None, filters=None):
+    params = {}
+    if names:
+        params["AutoScalingGroupNames"] = list(names)
+    if filters:
+        params["Filters"] = [{"Name": k, "Values": list(v)} for k, v in filters.items()]
+    return _paginate(client, "describe_auto_scaling_groups", "AutoScalingGroups", **params)
+
+
+@_common("create the Auto Scaling group")
+def create_auto_scaling_group(client, **params):
+    client.create_auto_scaling_group(**params)
+
+
+@_common("update the Auto Scaling group")
+def update_auto_scaling_group(client, **params):
+    client.update_auto_scaling_group(**params)
+
+
+@_common("delete the Auto Scaling group")
+def delete_auto_scaling_group(client, name, force=False):
+    client.delete_auto_scaling_group(AutoScalingGroupName=name, ForceDelete=bool(force))
+
+
+@_common("tag the Auto Scaling group")
+def create_or_update_auto_scaling_tags(client, name, tags, propagate=True):
+    client.create_or_update_tags(
+        Tags=[
+            {
+                "ResourceId": name,
+                "ResourceType": "auto-scaling-group",
+                "Key": k,
+                "Value": v,
+                "PropagateAtLaunch": bool(propagate),
+            }
+            for k, v in tags.items()
+        ]
+    )
+
+
+@_common("untag the Auto Scaling group")
+def delete_auto_scaling_tags(client, name, keys):
+    client.delete_tags(Tags=[{"ResourceId": name, "ResourceType": "auto-scaling-group", "Key": k} for k in keys])
+
+
+@_common("enable the Auto Scaling group metrics")
+def enable_metrics_collection(client, name, metrics):
+    client.enable_metrics_collection(AutoScalingGroupName=name, Metrics=list(metrics), Granularity="1Minute")
+
+
+@_common("disable the Auto Scaling group metrics")
+def disable_metrics_collection(client, name, metrics):
+    client.disable_metrics_collection(AutoScalingGroupName=name, Metrics=list(metrics))
+
+
+@_common("attach the target groups")
+def attach_load_balancer_target_groups(client, name, arns):
+    client.attach_load_balancer_target_groups(AutoScalingGroupName=name, TargetGroupARNs=list(arns))
+
+
+@_common("detach the target groups")
+def detach_load_balancer_target_groups(client, name, arns):
+    client.detach_load_balancer_target_groups(AutoScalingGroupName=name, TargetGroupARNs=list(arns))
+
+
+@_common("attach the classic load balancers")
+def attach_load_balancers(client, name, names):
+    client.attach_load_balancers(AutoScalingGroupName=name, LoadBalancerNames=list(names))
+
+
+@_common("detach the classic load balancers")
+def detach_load_balancers(client, name, names):
+    client.detach_load_balancers(AutoScalingGroupName=name, LoadBalancerNames=list(names))
+
+
+@_common("start the instance refresh")
+def start_instance_refresh(client, name, preferences):
+    return client.start_instance_refresh(AutoScalingGroupName=name, Strategy="Rolling", Preferences=preferences)[
+        "InstanceRefreshId"
+    ]
+
+
+@_common("describe the instance refreshes")
+def describe_instance_refreshes(client, name):
+    return client.describe_instance_refreshes(AutoScalingGroupName=name).get("InstanceRefreshes", [])
+
+
+# ---------------------------------------------------------------- SSM: the EKS AMI parameters
+@_common("get the SSM parameters")
+def get_parameters(client, names):
+    """(values by name, names SSM does not have)."""
+    answer = client.get_parameters(Names=list(names))
+    return {p["Name"]: p["Value"] for p in answer.get("Parameters", [])}, list(answer.get("InvalidParameters", []))
