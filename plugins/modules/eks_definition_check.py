@@ -82,8 +82,8 @@ def check(module):
         module.warn(f"{skipped}: not checked against the add-on's schema (install the jsonschema Python library)")
     if problems:
         lines = [definition_paths.message(path, problem, paths) for path, problem in problems]
-        module.fail_json(msg="\n".join(lines))
-    module.exit_json(changed=False, **facts)
+        raise eks.EksError(message="\n".join(lines))
+    return dict(changed=False, **facts)
 
 
 def main():

@@ -232,7 +232,7 @@ def poll(module):
         owner = {kind: name} if kind != "cluster" else {}
         followed += [dict(owner, id=update_id) for update_id in params["update_ids"]]
     resources = [_resource(client, cluster_name, kind, name, followed) for kind, name in targets]
-    module.exit_json(changed=False, resources=resources)
+    return dict(changed=False, resources=resources)
 
 
 def main():
