@@ -8,29 +8,21 @@ from __future__ import annotations
 from ._eks import api  # noqa: F401
 from ._eks.common import IAM_PROPAGATION_SPEC  # noqa: F401
 from ._eks.common import WAIT_SPEC  # noqa: F401
-from ._eks.common import Result  # noqa: F401
 from ._eks.common import client  # noqa: F401
 from ._eks.common import create_module  # noqa: F401
-from ._eks.common import raw_client  # noqa: F401
 from ._eks.common import run  # noqa: F401
-from ._eks.common import tag_changes  # noqa: F401
 from ._eks.common import to_ansible  # noqa: F401
 from ._eks.errors import EksError  # noqa: F401
-from ._eks.errors import error_code  # noqa: F401
 from ._eks.waiters import wait  # noqa: F401
 
 __all__ = (
     "EksError",
     "IAM_PROPAGATION_SPEC",
-    "Result",
     "WAIT_SPEC",
     "api",
     "client",
     "create_module",
-    "error_code",
-    "raw_client",
     "run",
-    "tag_changes",
     "to_ansible",
     "wait",
 )
