@@ -975,3 +975,97 @@ def owned_by(group, cluster_name):
     """Whether the group is a self-managed nodegroup the collection made for the cluster."""
     tags = _tags_of(group)
     return tags.get(OWNER_TAG) == cluster_name and NODEGROUP_TAG in tags
+
+
+# ---------------------------------------------------------------- the nodes' launch template (pure, the filter)
+def cluster_join_info(cluster):
+    """name, endpoint, certificate_authority and service_cidr of a cluster as aews.eks.eks_cluster_info returns it
+    (snake_case) or as DescribeCluster answers it."""
+    cluster = cluster or {}
+    ca = cluster.get("certificate_authority") or cluster.get("certificateAuthority") or {}
+    network = cluster.get("kubernetes_network_config") or cluster.get("kubernetesNetworkConfig") or {}
+    return {
+        "name": cluster.get("name"),
+        "endpoint": cluster.get("endpoint"),
+        "certificate_authority": ca.get("data"),
+        "service_cidr": network.get("service_ipv4_cidr") or network.get("serviceIpv4Cidr"),
+    }
+
+
+def node_launch_template(nodegroup, cluster, tags=None, security_group_ids=None, ssh_security_group_id=None,
+                         image_id=None, instance_profile_arn=None, instance_type=None, prefix_delegation=False):  # fmt: skip
+    """The launch template of a self-managed nodegroup's nodes, from its normalized definition.
+
+    What ``launch_template.node_launch_template`` gives a managed nodegroup's (root volume, metadata options, SSH
+    key, security groups, instance tags), and what EKS does not do for these nodes: the AMI (``nodegroup.ami``, else
+    ``image_id``, the EKS-optimized one), the instance type (without an instances distribution), the instance
+    profile of the node role and the user data that joins the node (``join_user_data``: labels, taints, max pods,
+    pre-bootstrap commands). ``cluster`` is the cluster as aews.eks.eks_cluster_info returns it.
+    """
+    from .launch_template import LaunchTemplateError
+    from .launch_template import node_launch_template as managed_template
+
+    join = cluster_join_info(cluster)
+    name = nodegroup.get("name")
+    family = _family_of_type(nodegroup.get("ami_type") or "")
+    base_nodegroup = dict(nodegroup, max_pods=None)
+    base_nodegroup["ssh"] = dict(nodegroup.get("ssh") or {})
+    try:
+        base = managed_template(base_nodegroup, join["name"], tags=tags, security_group_ids=security_group_ids,
+                                ssh_security_group_id=ssh_security_group_id)  # fmt: skip
+    except LaunchTemplateError as e:
+        raise EksError(message=str(e)) from e
+    data = base["data"]
+    image = nodegroup.get("ami") or image_id
+    if not image:
+        raise EksError(message=f"nodegroup {name}: image_id (the EKS-optimized AMI, aews.eks.eks_self_managed_nodegroup_"
+                               "info ami) or the nodegroup's ami is required")  # fmt: skip
+    if not instance_profile_arn:
+        raise EksError(message=f"nodegroup {name}: instance_profile_arn (the node role's instance profile) is required")
+    data["ImageId"] = image
+    data["IamInstanceProfile"] = {"Arn": instance_profile_arn}
+    if not nodegroup.get("instances_distribution"):
+        data["InstanceType"] = nodegroup["instance_types"][0]
+    key_name = (nodegroup.get("ssh") or {}).get("public_key_name")
+    if key_name:
+        data["KeyName"] = key_name
+    instance_name = nodegroup.get("instance_name") or f"{join['name']}-{name}-Node"
+    for spec in data["TagSpecifications"]:
+        spec["Tags"] = [t for t in spec["Tags"] if t["Key"] != "Name"] + [{"Key": "Name", "Value": instance_name}]
+    max_pods = nodegroup.get("max_pods")
+    if max_pods is None and prefix_delegation and family in ("AmazonLinux2023", "Bottlerocket"):
+        max_pods = (instance_type or {}).get("max_pods_prefix_delegation")
+    node = {
+        "labels": nodegroup.get("labels") or {},
+        "taints": nodegroup.get("taints") or [],
+        "max_pods": max_pods,
+        "pre_bootstrap_commands": nodegroup.get("pre_bootstrap_commands") or [],
+        "override_bootstrap_command": nodegroup.get("override_bootstrap_command"),
+        "kubelet_extra_args": nodegroup.get("kubelet_extra_args") or [],
+    }
+    user_data = join_user_data(family, join, node)
+    import base64
+
+    data["UserData"] = base64.b64encode(user_data.encode()).decode()
+    return {
+        "name": base["name"],
+        "description": f"{join['name']} self-managed nodegroup {name}",
+        "data": data,
+        "user_data": user_data,
+        "max_pods": max_pods,
+        "family": family,
+        "tags": base["tags"],
+    }
+
+
+def _family_of_type(ami_type):
+    if ami_type.startswith("AL2023"):
+        return "AmazonLinux2023"
+    if ami_type.startswith("AL2_"):
+        return "AmazonLinux2"
+    if ami_type.startswith("BOTTLEROCKET"):
+        return "Bottlerocket"
+    if ami_type.startswith("WINDOWS"):
+        year = "2019" if "2019" in ami_type else "2022"
+        return f"WindowsServer{year}{'Full' if 'FULL' in ami_type else 'Core'}Container"
+    raise EksError(message=f"ami_type {ami_type!r} has no AMI family of self-managed nodes")

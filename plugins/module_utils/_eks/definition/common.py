@@ -28,7 +28,7 @@ VERSION_RE = re.compile(r"^\d+\.\d+$")
 KEYS = {
     "": [
         "name", "region", "version", "tags", "vpc", "endpoint", "kubernetes_network", "iam", "logging",
-        "secrets_encryption", "access", "nodegroups", "addons_config", "addons", "fargate_profiles",
+        "secrets_encryption", "access", "nodegroups", "self_managed_nodegroups", "addons_config", "addons", "fargate_profiles",
         "identity_providers", "auto_mode", "zonal_shift", "source",
     ],
     "vpc": ["cidr", "availability_zones", "nat", "subnet_prefix", "subnets", "id", "subnet_ids"],

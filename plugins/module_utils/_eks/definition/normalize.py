@@ -40,6 +40,8 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.definition.iam impor
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.iam import _service_account
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.nodegroups import _nodegroup
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.nodegroups import node_role_policies
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.self_managed import check_names as check_self_managed_names
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.self_managed import self_managed_nodegroup
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.vpc import _vpc
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import message_text
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import ref
@@ -270,6 +272,14 @@ def _normalize(definition, availability_zones, base_dir, check_files):
     for ng in nodegroups:
         ng["node_role"] = node_role_policies(ng, out["region"], out["name"], out["iam"]["with_oidc"])
     out["nodegroups"] = nodegroups
+    self_managed = [
+        self_managed_nodegroup(ng, i, out["name"], out["version"], all_tags, base_dir if check_files else False, warnings)
+        for i, ng in enumerate(_list(d.get("self_managed_nodegroups"), "self_managed_nodegroups"))
+    ]
+    check_self_managed_names(nodegroups, self_managed)
+    for ng in self_managed:
+        ng["node_role"] = node_role_policies(ng, out["region"], out["name"], out["iam"]["with_oidc"])
+    out["self_managed_nodegroups"] = self_managed
     addons_config = _dict(d.get("addons_config"), "addons_config")
     _known(addons_config, "addons_config", "addons_config")
     out["addons_config"] = {
