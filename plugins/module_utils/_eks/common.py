@@ -136,37 +136,6 @@ def apply_tag_changes(current, to_set, to_remove):
     return result
 
 
-def diff(before, after):
-    """The diff mode result: before/after of the same normalized dicts."""
-    return {"before": before or {}, "after": after or {}}
-
-
-class Result:
-    """What a module run did: the changes made (or predicted in check mode) and the resource."""
-
-    def __init__(self, module):
-        self.module = module
-        self.changed = False
-        self.changes = []
-
-    @property
-    def check_mode(self):
-        return self.module.check_mode
-
-    def record(self, change):
-        """Note a change; return True when it must be applied (False in check mode)."""
-        self.changed = True
-        self.changes.append(change)
-        return not self.module.check_mode
-
-    def exit(self, key, resource, before=None, **extra):
-        result = dict(changed=self.changed, **extra)
-        result[key] = resource
-        if self.module._diff:
-            result["diff"] = diff(before, resource)
-        self.module.exit_json(**result)
-
-
 def run(module, func):
     """Call ``func(module)`` and exit with the result it returns (``change.outcome``); the one place where a module
     exits and where collection errors become fail_json."""

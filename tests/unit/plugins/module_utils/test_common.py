@@ -10,9 +10,7 @@ import datetime
 import pytest
 
 from ansible_collections.aews.eks.plugins.module_utils._eks import common
-from ansible_collections.aews.eks.plugins.module_utils._eks.common import Result
 from ansible_collections.aews.eks.plugins.module_utils._eks.common import apply_tag_changes
-from ansible_collections.aews.eks.plugins.module_utils._eks.common import diff
 from ansible_collections.aews.eks.plugins.module_utils._eks.common import tag_changes
 from ansible_collections.aews.eks.plugins.module_utils._eks.common import to_ansible
 from ansible_collections.aews.eks.plugins.module_utils._eks.errors import EksError
@@ -149,56 +147,6 @@ def test_apply_tag_changes(current, to_set, to_remove, expected):
     assert (current or {}) == before
 
 
-# ---------------------------------------------------------------- Result
-def test_result_without_changes():
-    result = Result(FakeModule())
-    with pytest.raises(ModuleExit) as e:
-        result.exit("cluster", {"name": "myeks"})
-    assert e.value.kind == "exit"
-    assert e.value.result == {"changed": False, "cluster": {"name": "myeks"}}
-
-
-def test_result_in_check_mode_records_but_does_not_apply():
-    result = Result(FakeModule(check_mode=True))
-    assert result.check_mode is True
-    assert result.record({"tags": {"A": "1"}}) is False
-    assert result.changed is True
-    assert result.changes == [{"tags": {"A": "1"}}]
-    with pytest.raises(ModuleExit) as e:
-        result.exit("cluster", {"name": "myeks", "tags": {"A": "1"}}, changes=result.changes)
-    assert e.value.result == {
-        "changed": True,
-        "cluster": {"name": "myeks", "tags": {"A": "1"}},
-        "changes": [{"tags": {"A": "1"}}],
-    }
-
-
-def test_result_outside_check_mode_asks_to_apply():
-    result = Result(FakeModule(check_mode=False))
-    assert result.check_mode is False
-    assert result.record("create") is True
-    assert result.record("tag") is True
-    assert result.changed is True
-    assert result.changes == ["create", "tag"]
-
-
-def test_result_diff_mode_returns_before_and_after():
-    result = Result(FakeModule(check_mode=True, diff_mode=True))
-    result.record("version")
-    with pytest.raises(ModuleExit) as e:
-        result.exit("cluster", {"version": "1.31"}, before={"version": "1.30"})
-    assert e.value.result["diff"] == {"before": {"version": "1.30"}, "after": {"version": "1.31"}}
-
-
-def test_result_diff_of_a_new_resource_starts_empty():
-    result = Result(FakeModule(diff_mode=True))
-    result.record("create")
-    with pytest.raises(ModuleExit) as e:
-        result.exit("cluster", {"name": "myeks"})
-    assert e.value.result["diff"] == {"before": {}, "after": {"name": "myeks"}}
-    assert diff(None, None) == {"before": {}, "after": {}}
-
-
 # ---------------------------------------------------------------- run
 def test_run_turns_eks_error_into_fail_json():
     def ensure(module):
@@ -218,9 +166,9 @@ def test_run_lets_other_exceptions_through():
         common.run(FakeModule(), ensure)
 
 
-def test_run_returns_what_the_module_exits_with():
+def test_run_exits_with_the_result_the_function_returns():
     def ensure(module):
-        Result(module).exit("cluster", None)
+        return {"changed": False, "cluster": None}
 
     with pytest.raises(ModuleExit) as e:
         common.run(FakeModule(), ensure)
