@@ -1,0 +1,98 @@
+"""site.yml and playbooks/teardown.yml with an eksctl ClusterConfig carrying an OIDC identity provider, EKS Auto Mode
+(node role made as eksctl makes it) and zonal shift: converged, converged again with nothing to change, torn down leaving
+nothing (the identity provider disassociated before the cluster is deleted)."""
+
+from __future__ import annotations
+
+import boto3
+import yaml
+from test_site import ROOT
+from test_site import owned
+from test_site import playbook
+
+NAME = "ia"
+ISSUER = "https://issuer.example.com/ia"
+CONFIG = {
+    "apiVersion": "eksctl.io/v1alpha5",
+    "kind": "ClusterConfig",
+    "metadata": {"name": NAME, "region": "ap-northeast-2", "version": "1.33"},
+    "availabilityZones": ["ap-northeast-2a", "ap-northeast-2c"],
+    "vpc": {"cidr": "10.31.0.0/16", "nat": {"gateway": "Disable"}},
+    "accessConfig": {"authenticationMode": "API"},
+    "autoModeConfig": {"enabled": True},
+    "zonalShiftConfig": {"enabled": True},
+    "identityProviders": [
+        {
+            "type": "oidc",
+            "name": "corp",
+            "issuerURL": ISSUER,
+            "clientID": "kubernetes",
+            "usernameClaim": "email",
+            "groupsClaim": "groups",
+            "groupsPrefix": "oidc:",
+            "requiredClaims": {"hd": "example.com"},
+            "tags": {"team": "platform"},
+        }
+    ],
+}
+AUTO_MODE_POLICIES = {
+    "AmazonEKSComputePolicy",
+    "AmazonEKSBlockStoragePolicy",
+    "AmazonEKSLoadBalancingPolicy",
+    "AmazonEKSNetworkingPolicy",
+}
+
+
+def test_eksctl_identity_provider_and_auto_mode_converge_and_tear_down(local_aws, tmp_path):
+    local_aws.post("/_aews/config", {"scale": 0.2})
+    path = tmp_path / "cluster.yaml"
+    path.write_text(yaml.safe_dump(CONFIG))
+    args = ("-e", f"eksctl_config_file={path}")
+
+    result, changed = playbook(local_aws, ROOT / "site.yml", *args)
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert changed and changed > 0
+    eks, iam = boto3.client("eks"), boto3.client("iam")
+    cluster = eks.describe_cluster(name=NAME)["cluster"]
+    node_role = iam.get_role(RoleName=f"{NAME}-auto-mode-node-role")["Role"]
+    assert "ec2.amazonaws.com" in str(node_role["AssumeRolePolicyDocument"])
+    attached = {p["PolicyName"] for p in iam.list_attached_role_policies(RoleName=node_role["RoleName"])[
+        "AttachedPolicies"]}  # fmt: skip
+    assert attached == {"AmazonEKSWorkerNodeMinimalPolicy", "AmazonEC2ContainerRegistryPullOnly"}
+    assert cluster["computeConfig"] == {
+        "enabled": True,
+        "nodePools": ["general-purpose", "system"],
+        "nodeRoleArn": node_role["Arn"],
+    }
+    assert cluster["storageConfig"]["blockStorage"]["enabled"] is True
+    assert cluster["kubernetesNetworkConfig"]["elasticLoadBalancing"]["enabled"] is True
+    assert cluster["zonalShiftConfig"] == {"enabled": True}
+    cluster_policies = {
+        p["PolicyName"] for p in iam.list_attached_role_policies(RoleName=f"{NAME}-cluster-role")["AttachedPolicies"]
+    }
+    assert AUTO_MODE_POLICIES <= cluster_policies
+    # With Auto Mode on, eksctl's default networking add-ons are left to Auto Mode.
+    assert sorted(eks.list_addons(clusterName=NAME)["addons"]) == ["metrics-server"]
+    config = eks.describe_identity_provider_config(
+        clusterName=NAME, identityProviderConfig={"type": "oidc", "name": "corp"}
+    )["identityProviderConfig"]["oidc"]
+    assert (config["status"], config["issuerUrl"], config["groupsPrefix"], config["requiredClaims"]) == (
+        "ACTIVE", ISSUER, "oidc:", {"hd": "example.com"}
+    )  # fmt: skip
+    assert config["tags"]["team"] == "platform" and config["tags"]["aews.eks/cluster-name"] == NAME
+
+    result, changed = playbook(local_aws, ROOT / "site.yml", *args)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert changed == 0, [line for line in result.stdout.splitlines() if line.startswith("changed")]
+
+    local_aws.clear_requests()
+    result, changed = playbook(local_aws, ROOT / "playbooks" / "teardown.yml", *args)
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert eks.list_clusters()["clusters"] == []
+    updates = [r["operation"] for r in local_aws.requests(service="eks", mutating=True)]
+    assert updates.index("DisassociateIdentityProviderConfig") < updates.index("DeleteCluster")
+    roles = [r["RoleName"] for r in iam.list_roles()["Roles"]]
+    assert [r for r in roles if r.startswith(f"{NAME}-")] == []
+    ec2 = boto3.client("ec2")
+    for describe, key in (("describe_vpcs", "Vpcs"), ("describe_subnets", "Subnets")):
+        assert getattr(ec2, describe)(Filters=owned(NAME))[key] == [], describe
