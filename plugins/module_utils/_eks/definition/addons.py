@@ -9,6 +9,7 @@ import copy
 
 from ansible_collections.aews.eks.plugins.module_utils._eks import vocabulary
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _choice
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.cluster_features import _addon_extras
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _dict
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _fail
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _known
@@ -48,6 +49,7 @@ def _addon(addon, index, with_oidc, cluster_name=None, region=None):
         _fail(f"{field}.configuration_values", "must be a dict, or a JSON or YAML string")
     role = _dict(addon.get("service_account_role"), f"{field}.service_account_role")
     _known(role, f"{field}.service_account_role", "service_account_role")
+    tags, inline = _addon_extras(addon, role, field)
     out = {
         "name": name,
         "version": str(addon.get("version") or "default"),
@@ -64,7 +66,9 @@ def _addon(addon, index, with_oidc, cluster_name=None, region=None):
             "managed_policy_arns": _policy_arns(
                 role.get("managed_policy_arns"), f"{field}.service_account_role.managed_policy_arns"
             ),
+            "inline_policies": inline,
         },
+        "tags": tags,
         "wait": _choice(
             addon.get("wait"), f"{field}.wait", ["created", "active"], "created" if name in EARLY_ADDONS else "active"
         ),
@@ -93,7 +97,7 @@ def _addon(addon, index, with_oidc, cluster_name=None, region=None):
             }
     out["pod_identity_associations"] = associations
     role_out = out["service_account_role"]
-    if associations and (role.get("well_known_policies") or role.get("managed_policy_arns")):
+    if associations and (role.get("well_known_policies") or role.get("managed_policy_arns") or inline):
         _fail(
             f"{field}.service_account_role",
             f"an add-on's service account gets its role through IRSA or through "
@@ -105,9 +109,12 @@ def _addon(addon, index, with_oidc, cluster_name=None, region=None):
         and name in ADDON_ROLES
         and not role_out["managed_policy_arns"]
         and not role_out["well_known_policies"]
+        and not inline
     ):
         role_out["well_known_policies"] = [ADDON_ROLES[name]]
-    role_out["needed"] = bool(with_oidc and (role_out["managed_policy_arns"] or role_out["well_known_policies"]))
+    role_out["needed"] = bool(
+        with_oidc and (role_out["managed_policy_arns"] or role_out["well_known_policies"] or inline)
+    )
     namespace, account = ADDON_SERVICE_ACCOUNTS.get(name, (None, None))
     role_out["namespace"] = role.get("namespace") or namespace or "kube-system"
     role_out["service_account"] = role.get("service_account") or account

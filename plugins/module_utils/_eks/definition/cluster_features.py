@@ -6,6 +6,8 @@ checked as EKS checks them."""
 
 from __future__ import annotations
 
+import re
+
 from ansible_collections.aews.eks.plugins.module_utils._eks import auto_mode as auto_mode_settings
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _bool
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _dict
@@ -81,3 +83,37 @@ def _auto_mode(value, authentication_mode, field="auto_mode"):
 def _zonal_shift(value, field="zonal_shift"):
     """ARC zonal shift: None (not given: left as it is), true or false."""
     return _bool(value, field, None)
+
+
+SUBNET_ID_RE = re.compile(r"^subnet-[0-9a-f]{8}([0-9a-f]{9})?$")
+SECURITY_GROUP_ID_RE = re.compile(r"^sg-[0-9a-f]{8}([0-9a-f]{9})?$")
+
+
+def _control_plane(vpc):
+    """vpc.control_plane_subnet_ids (the subnets the control plane uses instead of all the cluster's; 2 or more, in
+    the cluster's VPC) and vpc.control_plane_security_group_ids (security groups the control plane gets besides the
+    collection's own)."""
+    out = {}
+    for key, pattern, kind in (
+        ("control_plane_subnet_ids", SUBNET_ID_RE, "a subnet id (subnet-...)"),
+        ("control_plane_security_group_ids", SECURITY_GROUP_ID_RE, "a security group id (sg-...)"),
+    ):
+        ids = [str(i) for i in _list(vpc.get(key), f"vpc.{key}")]
+        for index, item in enumerate(ids):
+            if not pattern.match(item):
+                _fail(f"vpc.{key}[{index}]", f"{item!r} is not {kind}")
+            if ids.index(item) != index:
+                _fail(f"vpc.{key}[{index}]", f"{item} is listed twice")
+        out[key] = ids
+    if len(out["control_plane_subnet_ids"]) == 1:
+        _fail("vpc.control_plane_subnet_ids", "EKS needs at least 2 subnets, in different availability zones")
+    return out
+
+
+def _addon_extras(addon, role, field):
+    """An add-on's tags and the inline policies of its IRSA role (eksctl attachPolicy: {name: document})."""
+    inline = _dict(role.get("inline_policies"), f"{field}.service_account_role.inline_policies")
+    for name, document in inline.items():
+        if not isinstance(document, (dict, str)):
+            _fail(f"{field}.service_account_role.inline_policies.{name}", "must be a policy document (a dict or JSON)")
+    return _tags(addon.get("tags"), f"{field}.tags", extra=1), inline

@@ -31,7 +31,10 @@ KEYS = {
         "secrets_encryption", "access", "nodegroups", "self_managed_nodegroups", "addons_config", "addons", "fargate_profiles",
         "identity_providers", "auto_mode", "zonal_shift", "source",
     ],
-    "vpc": ["cidr", "availability_zones", "nat", "subnet_prefix", "subnets", "id", "subnet_ids"],
+    "vpc": [
+        "cidr", "availability_zones", "nat", "subnet_prefix", "subnets", "id", "subnet_ids", "control_plane_subnet_ids",
+        "control_plane_security_group_ids",
+    ],
     "endpoint": ["public_access", "private_access", "public_access_cidrs"],
     "kubernetes_network": ["ip_family", "service_ipv4_cidr"],
     "iam": [
@@ -49,6 +52,7 @@ KEYS = {
     ],
     "service_account": [
         "namespace", "name", "managed_policy_arns", "well_known_policies", "inline_policies", "role_name", "role_only",
+        "role_arn", "permissions_boundary",
     ],
     "logging": ["types", "retention_days"],
     "secrets_encryption": ["key_arn"],
@@ -67,7 +71,7 @@ KEYS = {
     "nodegroup": [
         "name", "instance_types", "ami_family", "ami_type", "min_size", "desired_size", "max_size", "volume", "labels",
         "taints", "tags", "ssh", "private_networking", "addon_policies", "imds", "spot", "update_config", "max_pods",
-        "version", "release_version",
+        "version", "release_version", "node_repair",
     ],
     "volume": ["size", "type", "iops", "throughput", "encrypted", "kms_key_id"],
     "taint": ["key", "value", "effect"],
@@ -76,9 +80,11 @@ KEYS = {
     "update_config": ["max_unavailable", "max_unavailable_percentage"],
     "addon": [
         "name", "version", "configuration_values", "resolve_conflicts", "service_account_role",
-        "pod_identity_associations", "wait",
+        "pod_identity_associations", "wait", "tags",
     ],
-    "service_account_role": ["well_known_policies", "managed_policy_arns", "namespace", "service_account"],
+    "service_account_role": [
+        "well_known_policies", "managed_policy_arns", "inline_policies", "namespace", "service_account",
+    ],
 }  # fmt: skip
 
 

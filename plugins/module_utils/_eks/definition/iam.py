@@ -59,7 +59,7 @@ def _service_account(sa, field):
     role_name = sa.get("role_name") or None
     if role_name is not None and not ROLE_NAME_RE.match(str(role_name)):
         _fail(f"{field}.role_name", f"{role_name!r} must be at most 64 letters, digits and +=,.@_-")
-    return {
+    out = {
         "namespace": sa["namespace"],
         "name": sa["name"],
         "managed_policy_arns": _policy_arns(sa.get("managed_policy_arns"), f"{field}.managed_policy_arns"),
@@ -67,7 +67,22 @@ def _service_account(sa, field):
         "inline_policies": _dict(sa.get("inline_policies"), f"{field}.inline_policies"),
         "role_name": role_name,
         "role_only": _bool(sa.get("role_only"), f"{field}.role_only", True),
+        "role_arn": _role_arn(sa.get("role_arn"), f"{field}.role_arn"),
+        "permissions_boundary": _boundary(sa.get("permissions_boundary"), f"{field}.permissions_boundary"),
     }
+    if out["role_arn"]:
+        # A role of your own: the collection makes none, so nothing may describe one.
+        for key in (
+            "managed_policy_arns",
+            "well_known_policies",
+            "inline_policies",
+            "role_name",
+            "permissions_boundary",
+        ):
+            if out[key]:
+                _fail(f"{field}.{key}", f"describes the role the collection makes; {ref(f'{field}.role_arn')} names a "
+                                        "role of your own: remove one")  # fmt: skip
+    return out
 
 
 def _role_arn(value, field):

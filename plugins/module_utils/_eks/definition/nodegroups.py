@@ -224,6 +224,7 @@ def _nodegroup(ng, index, cluster_name, cluster_version, cluster_tags, base_dir,
         if cluster_version and _version_tuple(version) > _version_tuple(cluster_version):
             _fail(f"{field}.version", f"{version} is newer than the cluster's {ref('version')} {cluster_version}")
     out["release_version"] = ng.get("release_version") or None
+    out["node_repair"] = _bool(ng.get("node_repair"), f"{field}.node_repair", None)
     return out
 
 

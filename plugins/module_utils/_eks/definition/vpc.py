@@ -12,6 +12,7 @@ import re
 from ansible_collections.aews.eks.plugins.module_utils._eks import vocabulary
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import DefinitionError
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _choice
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.cluster_features import _control_plane
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _dict
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _fail
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _int
@@ -56,6 +57,7 @@ def _vpc(vpc, region, zones_default):
         _fail("vpc.cidr", f"{out['cidr']} must be an IPv4 block with a prefix from /16 to /24")
     out["nat"] = _choice(vpc.get("nat"), "vpc.nat", NAT_MODES, vocabulary.DEFAULT_NAT_MODE)
     out["id"] = vpc.get("id") or None
+    out.update(_control_plane(vpc))
     subnet_ids = _dict(vpc.get("subnet_ids"), "vpc.subnet_ids")
     explicit = _dict(vpc.get("subnets"), "vpc.subnets")
     for key in list(subnet_ids) + list(explicit):

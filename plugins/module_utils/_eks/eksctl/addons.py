@@ -13,6 +13,7 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _indexed
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _parse_document
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _sub_paths
+from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.iam import ATTACH_POLICY_NAME
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.iam import POD_IDENTITY_PATHS
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.iam import WELL_KNOWN_POLICIES
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.iam import _pod_identity
@@ -27,6 +28,8 @@ ADDON_PATHS = {
     "resolve_conflicts": "resolveConflicts",
     "service_account_role.managed_policy_arns": "attachPolicyARNs",
     "service_account_role.well_known_policies": "wellKnownPolicies",
+    "service_account_role.inline_policies": "attachPolicy",
+    "tags": "tags",
     "pod_identity_associations": "podIdentityAssociations",
 }
 
@@ -75,6 +78,8 @@ def _addon(addon):
         role["well_known_policies"] = policies
     if _entries(addon.get("attachPolicyARNs")):
         role["managed_policy_arns"] = _entries(addon["attachPolicyARNs"])
+    if addon.get("attachPolicy"):
+        role["inline_policies"] = {ATTACH_POLICY_NAME: addon["attachPolicy"]}
     if role:
         result["service_account_role"] = role
     associations = [
@@ -82,6 +87,8 @@ def _addon(addon):
     ]
     if associations:
         result["pod_identity_associations"] = associations
+    if addon.get("tags"):
+        result["tags"] = dict(addon["tags"])
     return result
 
 

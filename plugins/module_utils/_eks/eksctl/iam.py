@@ -34,6 +34,8 @@ SERVICE_ACCOUNT_PATHS = {
     "inline_policies": "attachPolicy",
     "role_name": "roleName",
     "role_only": "roleOnly",
+    "role_arn": "attachRoleARN",
+    "permissions_boundary": "permissionsBoundary",
 }
 POD_IDENTITY_PATHS = {
     "namespace": "namespace",
@@ -68,6 +70,10 @@ def _iam(iam):
             item["role_name"] = account["roleName"]
         if account.get("roleOnly"):
             item["role_only"] = True
+        if account.get("attachRoleARN"):
+            item["role_arn"] = account["attachRoleARN"]
+        if account.get("permissionsBoundary"):
+            item["permissions_boundary"] = account["permissionsBoundary"]
         accounts.append(item)
     if accounts:
         result["service_accounts"] = accounts

@@ -94,6 +94,7 @@ NODEGROUP_PATHS = {
     "update_config.max_unavailable_percentage": "updateConfig.maxUnavailablePercentage",
     "max_pods": "maxPodsPerNode",
     "release_version": "releaseVersion",
+    "node_repair": "nodeRepairConfig.enabled",
 }
 
 
@@ -275,6 +276,8 @@ def _nodegroup(ng, cluster_name):
         result["max_pods"] = ng["maxPodsPerNode"]
     if ng.get("releaseVersion"):
         result["release_version"] = ng["releaseVersion"]
+    if isinstance(ng.get("nodeRepairConfig"), dict) and ng["nodeRepairConfig"].get("enabled") is not None:
+        result["node_repair"] = bool(ng["nodeRepairConfig"]["enabled"])
     return result
 
 

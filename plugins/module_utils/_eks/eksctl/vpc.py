@@ -156,10 +156,16 @@ def convert(cfg, result):
     """vpc, endpoint."""
     result["vpc"] = _vpc(cfg)
     result["endpoint"] = _endpoint(cfg.get("vpc") or {})
+    for key, name in (("controlPlaneSubnetIDs", "control_plane_subnet_ids"),
+                      ("controlPlaneSecurityGroupIDs", "control_plane_security_group_ids")):  # fmt: skip
+        if _entries((cfg.get("vpc") or {}).get(key)):
+            result["vpc"][name] = _entries(cfg["vpc"][key])
 
 
 def add_paths(cfg, result, paths):
     """The subnets, by scope and zone."""
+    paths["vpc.control_plane_subnet_ids"] = "vpc.controlPlaneSubnetIDs"
+    paths["vpc.control_plane_security_group_ids"] = "vpc.controlPlaneSecurityGroupIDs"
     for scope in ("public", "private"):
         for key, spec in (((cfg.get("vpc") or {}).get("subnets") or {}).get(scope) or {}).items():
             zone = (spec or {}).get("az") or key
