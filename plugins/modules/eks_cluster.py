@@ -145,7 +145,7 @@ options:
     type: bool
   auto_mode:
     description:
-      - EKS Auto Mode (eksctl C(autoModeConfig)): compute with built-in node pools (C(computeConfig)), block storage
+      - EKS Auto Mode (eksctl C(autoModeConfig)) - compute with built-in node pools (C(computeConfig)), block storage
         (C(storageConfig.blockStorage)) and load balancing (C(kubernetesNetworkConfig.elasticLoadBalancing)), which
         EKS turns on and off together. Set at creation and changed in place (C(UpdateClusterConfig)); left as it is
         when not set.
