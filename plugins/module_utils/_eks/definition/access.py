@@ -10,6 +10,7 @@ import re
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _choice
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _dict
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _fail
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _required
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _known
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _list
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _strings
@@ -28,15 +29,12 @@ def _access_entry(entry, field):
     """An access entry (eks_access_entry's options), checked as EKS checks it."""
     entry = _dict(entry, field)
     _known(entry, field, "access_entry")
-    principal = entry.get("principal_arn")
-    if not principal:
-        _fail(f"{field}.principal_arn", "is required")
-    if not PRINCIPAL_ARN_RE.match(str(principal)):
-        _fail(
-            f"{field}.principal_arn",
-            f"{principal!r} is not an IAM role or user ARN (arn:aws:iam::ACCOUNT:role/NAME or "
-            "arn:aws:iam::ACCOUNT:user/NAME)",
-        )
+    principal = _required(
+        entry.get("principal_arn"),
+        f"{field}.principal_arn",
+        PRINCIPAL_ARN_RE,
+        "is not an IAM role or user ARN (arn:aws:iam::ACCOUNT:role/NAME or arn:aws:iam::ACCOUNT:user/NAME)",
+    )
     entry_type = _choice(str(entry.get("type") or "STANDARD").upper(), f"{field}.type", ACCESS_ENTRY_TYPES)
     groups = _strings(entry.get("kubernetes_groups"), f"{field}.kubernetes_groups")
     username = entry.get("username") or None
@@ -61,15 +59,13 @@ def _access_entry(entry, field):
         _known(policy, where, "access_policy")
         if entry_type != "STANDARD":
             _fail(where, f"access policies are for STANDARD access entries only, not {entry_type}")
-        arn = policy.get("policy_arn")
-        if not arn:
-            _fail(f"{where}.policy_arn", "is required")
-        if not ACCESS_POLICY_ARN_RE.match(str(arn)):
-            _fail(
-                f"{where}.policy_arn",
-                f"{arn!r} is not an EKS access policy ARN (arn:aws:eks::aws:cluster-access-policy/NAME, for example "
-                "AmazonEKSClusterAdminPolicy)",
-            )
+        arn = _required(
+            policy.get("policy_arn"),
+            f"{where}.policy_arn",
+            ACCESS_POLICY_ARN_RE,
+            "is not an EKS access policy ARN (arn:aws:eks::aws:cluster-access-policy/NAME, for example "
+            "AmazonEKSClusterAdminPolicy)",
+        )
         if arn in seen:
             _fail(f"{where}.policy_arn", f"{arn} is already listed as {ref(f'{field}.access_policies[{seen[arn]}]')}")
         seen[arn] = index

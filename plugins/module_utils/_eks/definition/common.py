@@ -22,6 +22,7 @@ TAG_KEY_MAX = 128
 TAG_VALUE_MAX = 256
 TAGS_MAX = 50
 NAME_RE = re.compile(r"^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$")
+NAME_PROBLEM = "must be 1 to 100 letters, digits, - and _, starting with a letter or digit"
 VERSION_RE = re.compile(r"^\d+\.\d+$")
 
 # The keys each section takes (anything else is a mistake: a misspelt key would otherwise be ignored).
@@ -103,6 +104,15 @@ class DefinitionError(ValueError):
 
 def _fail(field, problem):
     raise DefinitionError(field, problem)
+
+
+def _required(value, field, pattern, problem):
+    """A value that must be given and match ``pattern``; ``problem`` follows the value in the message."""
+    if not value:
+        _fail(field, "is required")
+    if not pattern.match(str(value)):
+        _fail(field, f"{value!r} {problem}")
+    return value
 
 
 def _known(value, field, section):

@@ -10,6 +10,8 @@ import re
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import NAME_RE
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _dict
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _fail
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _required
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import NAME_PROBLEM
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _known
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _labels
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _list
@@ -26,11 +28,7 @@ def _fargate_profile(profile, field):
     """A Fargate profile (eks_fargate_profile's options), checked as EKS checks it."""
     profile = _dict(profile, field)
     _known(profile, field, "fargate_profile")
-    name = profile.get("name")
-    if not name:
-        _fail(f"{field}.name", "is required")
-    if not NAME_RE.match(str(name)):
-        _fail(f"{field}.name", f"{name!r} must be 1 to 100 letters, digits, - and _, starting with a letter or digit")
+    name = _required(profile.get("name"), f"{field}.name", NAME_RE, NAME_PROBLEM)
     selectors = _list(profile.get("selectors"), f"{field}.selectors")
     if not 1 <= len(selectors) <= FARGATE_SELECTORS_MAX:
         _fail(

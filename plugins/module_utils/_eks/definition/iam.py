@@ -56,9 +56,7 @@ def _service_account(sa, field):
     for key in ("namespace", "name"):
         if not sa.get(key):
             _fail(f"{field}.{key}", "is required")
-    role_name = sa.get("role_name") or None
-    if role_name is not None and not ROLE_NAME_RE.match(str(role_name)):
-        _fail(f"{field}.role_name", f"{role_name!r} must be at most 64 letters, digits and +=,.@_-")
+    role_name = _role_name(sa.get("role_name"), f"{field}.role_name")
     out = {
         "namespace": sa["namespace"],
         "name": sa["name"],
@@ -85,20 +83,29 @@ def _service_account(sa, field):
     return out
 
 
-def _role_arn(value, field):
+def _arn(value, field, pattern, what):
+    """An optional ARN: None when unset, else the ARN ``pattern`` matches (``what`` names it in the problem)."""
     if value is None or value == "":
         return None
-    if not ROLE_ARN_RE.match(str(value)):
-        _fail(field, f"{value!r} is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)")
+    if not pattern.match(str(value)):
+        _fail(field, f"{value!r} is not {what}")
     return str(value)
+
+
+def _role_name(value, field):
+    """An optional IAM role name: None when unset."""
+    role_name = value or None
+    if role_name is not None and not ROLE_NAME_RE.match(str(role_name)):
+        _fail(field, f"{role_name!r} must be at most 64 letters, digits and +=,.@_-")
+    return role_name
+
+
+def _role_arn(value, field):
+    return _arn(value, field, ROLE_ARN_RE, "an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)")
 
 
 def _boundary(value, field):
-    if value is None or value == "":
-        return None
-    if not POLICY_ARN_RE.match(str(value)):
-        _fail(field, f"{value!r} is not an IAM policy ARN (arn:aws:iam::ACCOUNT:policy/NAME)")
-    return str(value)
+    return _arn(value, field, POLICY_ARN_RE, "an IAM policy ARN (arn:aws:iam::ACCOUNT:policy/NAME)")
 
 
 def _pod_identity(assoc, field, section):
@@ -109,9 +116,7 @@ def _pod_identity(assoc, field, section):
     for key in keys:
         if not assoc.get(key):
             _fail(f"{field}.{key}", "is required")
-    role_name = assoc.get("role_name") or None
-    if role_name is not None and not ROLE_NAME_RE.match(str(role_name)):
-        _fail(f"{field}.role_name", f"{role_name!r} must be at most 64 letters, digits and +=,.@_-")
+    role_name = _role_name(assoc.get("role_name"), f"{field}.role_name")
     out = {
         "service_account": str(assoc["service_account"]),
         "role_arn": _role_arn(assoc.get("role_arn"), f"{field}.role_arn"),

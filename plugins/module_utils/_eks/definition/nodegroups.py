@@ -15,6 +15,7 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common im
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _choice
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _dict
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _fail
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _required
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _int
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _known
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _labels
@@ -77,14 +78,12 @@ def _nodegroup(ng, index, cluster_name, cluster_version, cluster_tags, base_dir,
     field = f"nodegroups[{index}]"
     ng = _dict(ng, field)
     _known(ng, field, "nodegroup")
-    name = ng.get("name")
-    if not name:
-        _fail(f"{field}.name", "is required")
-    if not NODEGROUP_RE.match(str(name)):
-        _fail(
-            f"{field}.name",
-            f"{name!r} must be 1 to 63 letters, digits, - and _, starting with a letter or digit",
-        )
+    name = _required(
+        ng.get("name"),
+        f"{field}.name",
+        NODEGROUP_RE,
+        "must be 1 to 63 letters, digits, - and _, starting with a " "letter or digit",
+    )
     out = {"name": name}
     types = _list(ng.get("instance_types"), f"{field}.instance_types")
     for t_index, itype in enumerate(types):

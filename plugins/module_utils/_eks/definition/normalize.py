@@ -27,6 +27,8 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common im
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _choice
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _dict
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _fail
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _required
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import NAME_PROBLEM
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _int
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _known
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _list
@@ -40,7 +42,9 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.definition.iam impor
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.iam import _service_account
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.nodegroups import _nodegroup
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.nodegroups import node_role_policies
-from ansible_collections.aews.eks.plugins.module_utils._eks.definition.self_managed import check_names as check_self_managed_names
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.self_managed import (
+    check_names as check_self_managed_names,
+)
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.self_managed import self_managed_nodegroup
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.vpc import _vpc
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import message_text
@@ -99,11 +103,7 @@ def _normalize(definition, availability_zones, base_dir, check_files):
     _known(d, "", "")
     source = _dict(d.get("source"), "source")
     warnings = []
-    name = d.get("name")
-    if not name:
-        _fail("name", "is required")
-    if not NAME_RE.match(str(name)):
-        _fail("name", f"{name!r} must be 1 to 100 letters, digits, - and _, starting with a letter or digit")
+    name = _required(d.get("name"), "name", NAME_RE, NAME_PROBLEM)
     region = d.get("region")
     if not region:
         _fail("region", "is required")
@@ -170,16 +170,16 @@ def _normalize(definition, availability_zones, base_dir, check_files):
         _pod_identity(a, f"iam.pod_identity_associations[{i}]", "pod_identity_association")
         for i, a in enumerate(_list(iam.get("pod_identity_associations"), "iam.pod_identity_associations"))
     ]
-    seen = {}
+    keys = [(a["namespace"], a["service_account"]) for a in out["iam"]["pod_identity_associations"]]
     for i, association in enumerate(out["iam"]["pod_identity_associations"]):
-        key = (association["namespace"], association["service_account"])
-        if key in seen:
+        key = keys[i]
+        first = _earlier(keys, i)
+        if first is not None:
             _fail(
                 f"iam.pod_identity_associations[{i}]",
-                f"{key[0]}/{key[1]} already has {ref(f'iam.pod_identity_associations[{seen[key]}]')}: EKS takes one "
+                f"{key[0]}/{key[1]} already has {ref(f'iam.pod_identity_associations[{first}]')}: EKS takes one "
                 "association per service account",
             )
-        seen[key] = i
         irsa = [
             j
             for j, sa in enumerate(out["iam"]["service_accounts"])
@@ -241,16 +241,14 @@ def _normalize(definition, availability_zones, base_dir, check_files):
             for i, e in enumerate(_list(access.get("entries"), "access.entries"))
         ],
     }
-    seen = {}
-    for i, entry in enumerate(out["access"]["entries"]):
-        if entry["principal_arn"] in seen:
-            first = seen[entry["principal_arn"]]
+    principals = [entry["principal_arn"] for entry in out["access"]["entries"]]
+    for i, principal in enumerate(principals):
+        first = _earlier(principals, i)
+        if first is not None:
             _fail(
                 f"access.entries[{i}].principal_arn",
-                f"{entry['principal_arn']} already has {ref(f'access.entries[{first}]')}: "
-                "EKS takes one access entry per principal",
+                f"{principal} already has {ref(f'access.entries[{first}]')}: EKS takes one access entry per principal",
             )
-        seen[entry["principal_arn"]] = i
     if out["access"]["entries"] and out["access"]["authentication_mode"] == "CONFIG_MAP":
         _fail(
             "access.entries",
@@ -261,19 +259,19 @@ def _normalize(definition, availability_zones, base_dir, check_files):
         _nodegroup(ng, i, out["name"], out["version"], all_tags, base_dir if check_files else False, warnings)
         for i, ng in enumerate(_list(d.get("nodegroups"), "nodegroups"))
     ]
-    seen = {}
-    for i, ng in enumerate(nodegroups):
-        if ng["name"] in seen:
-            other = ref(f"nodegroups[{seen[ng['name']]}]")
-            _fail(
-                f"nodegroups[{i}].name", f"{ng['name']} is already the name of {other}: nodegroup names must be unique"
-            )
-        seen[ng["name"]] = i
+    names = [ng["name"] for ng in nodegroups]
+    for i, name in enumerate(names):
+        first = _earlier(names, i)
+        if first is not None:
+            other = ref(f"nodegroups[{first}]")
+            _fail(f"nodegroups[{i}].name", f"{name} is already the name of {other}: nodegroup names must be unique")
     for ng in nodegroups:
         ng["node_role"] = node_role_policies(ng, out["region"], out["name"], out["iam"]["with_oidc"])
     out["nodegroups"] = nodegroups
     self_managed = [
-        self_managed_nodegroup(ng, i, out["name"], out["version"], all_tags, base_dir if check_files else False, warnings)
+        self_managed_nodegroup(
+            ng, i, out["name"], out["version"], all_tags, base_dir if check_files else False, warnings
+        )
         for i, ng in enumerate(_list(d.get("self_managed_nodegroups"), "self_managed_nodegroups"))
     ]
     check_self_managed_names(nodegroups, self_managed)
@@ -293,8 +291,8 @@ def _normalize(definition, availability_zones, base_dir, check_files):
     ]
     addon_names = [a["name"] for a in addons]
     for i, addon_name in enumerate(addon_names):
-        first = addon_names.index(addon_name)
-        if first != i:
+        first = _earlier(addon_names, i)
+        if first is not None:
             _fail(f"addons[{i}].name", f"{addon_name} is already listed as {ref(f'addons[{first}]')}: list it once")
     if out["addons_config"]["prefix_delegation"]:
         if "vpc-cni" not in addon_names:
@@ -324,16 +322,15 @@ def _normalize(definition, availability_zones, base_dir, check_files):
         _fargate_profile(f, f"fargate_profiles[{i}]")
         for i, f in enumerate(_list(d.get("fargate_profiles"), "fargate_profiles"))
     ]
-    seen = {}
+    names = [profile["name"] for profile in out["fargate_profiles"]]
     for i, profile in enumerate(out["fargate_profiles"]):
-        if profile["name"] in seen:
-            first = seen[profile["name"]]
+        first = _earlier(names, i)
+        if first is not None:
             _fail(
                 f"fargate_profiles[{i}].name",
                 f"{profile['name']} is already the name of {ref(f'fargate_profiles[{first}]')}: "
                 "Fargate profile names must be unique",
             )
-        seen[profile["name"]] = i
         if not profile["subnets"] and out["vpc"]["id"] and not (out["vpc"].get("subnet_ids") or {}).get("private"):
             _fail(
                 f"fargate_profiles[{i}].subnets",
@@ -358,6 +355,12 @@ def _normalize(definition, availability_zones, base_dir, check_files):
     }
     out["warnings"] = [message_text(w, paths) for w in warnings]
     return out
+
+
+def _earlier(values, index):
+    """The index of the first of ``values`` equal to ``values[index]`` when it comes before ``index``, else None."""
+    first = values.index(values[index])
+    return first if first < index else None
 
 
 def _ipv6(out, addon_names):

@@ -59,13 +59,7 @@ def _iam(iam):
     for _index, account in _indexed(iam.get("serviceAccounts")):
         meta = account.get("metadata") or {}
         item = {"namespace": meta.get("namespace") or "default", "name": meta.get("name")}
-        if _entries(account.get("attachPolicyARNs")):
-            item["managed_policy_arns"] = _entries(account["attachPolicyARNs"])
-        policies = _enabled(account.get("wellKnownPolicies"), WELL_KNOWN_POLICIES)
-        if policies:
-            item["well_known_policies"] = policies
-        if account.get("attachPolicy"):
-            item["inline_policies"] = {ATTACH_POLICY_NAME: copy.deepcopy(account["attachPolicy"])}
+        _permissions(item, account, "attachPolicyARNs", "attachPolicy", ATTACH_POLICY_NAME)
         if account.get("roleName"):
             item["role_name"] = account["roleName"]
         if account.get("roleOnly"):
@@ -102,16 +96,22 @@ def _pod_identity(association, with_namespace=True):
     ):
         if association.get(key):
             result[name] = association[key]
-    if _entries(association.get("permissionPolicyARNs")):
-        result["managed_policy_arns"] = _entries(association["permissionPolicyARNs"])
-    policies = _enabled(association.get("wellKnownPolicies"), WELL_KNOWN_POLICIES)
-    if policies:
-        result["well_known_policies"] = policies
-    if association.get("permissionPolicy"):
-        result["inline_policies"] = {PERMISSION_POLICY_NAME: copy.deepcopy(association["permissionPolicy"])}
+    _permissions(result, association, "permissionPolicyARNs", "permissionPolicy", PERMISSION_POLICY_NAME)
     if association.get("tags"):
         result["tags"] = dict(association["tags"])
     return result
+
+
+def _permissions(item, source, arns_key, policy_key, policy_name):
+    """The permissions of a role the collection makes (a service account's, a pod identity association's): managed
+    policy ARNs, eksctl's well-known policies, an inline policy named ``policy_name``."""
+    if _entries(source.get(arns_key)):
+        item["managed_policy_arns"] = _entries(source[arns_key])
+    policies = _enabled(source.get("wellKnownPolicies"), WELL_KNOWN_POLICIES)
+    if policies:
+        item["well_known_policies"] = policies
+    if source.get(policy_key):
+        item["inline_policies"] = {policy_name: copy.deepcopy(source[policy_key])}
 
 
 def validate_service_accounts(cfg, problems):
