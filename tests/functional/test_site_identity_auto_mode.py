@@ -1,8 +1,11 @@
 """site.yml and playbooks/teardown.yml with an eksctl ClusterConfig carrying an OIDC identity provider, EKS Auto Mode
-(node role made as eksctl makes it) and zonal shift: converged, converged again with nothing to change, torn down leaving
+(node role made as eksctl makes it), zonal shift, an add-on's tags and attachPolicy, a service account's
+attachRoleARN and permissionsBoundary: converged, converged again with nothing to change, torn down leaving
 nothing (the identity provider disassociated before the cluster is deleted)."""
 
 from __future__ import annotations
+
+import json
 
 import boto3
 import yaml
@@ -12,6 +15,7 @@ from test_site import playbook
 
 NAME = "ia"
 ISSUER = "https://issuer.example.com/ia"
+POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:DescribeVolumes", "Resource": "*"}]}
 CONFIG = {
     "apiVersion": "eksctl.io/v1alpha5",
     "kind": "ClusterConfig",
@@ -21,6 +25,19 @@ CONFIG = {
     "accessConfig": {"authenticationMode": "API"},
     "autoModeConfig": {"enabled": True},
     "zonalShiftConfig": {"enabled": True},
+    "iam": {
+        "withOIDC": True,
+        "serviceAccounts": [
+            {"metadata": {"name": "own", "namespace": "apps"}, "attachRoleARN": "arn:aws:iam::123456789012:role/own"},
+            {
+                "metadata": {"name": "reader", "namespace": "apps"},
+                "roleName": f"{NAME}-reader",
+                "attachPolicyARNs": ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"],
+                "permissionsBoundary": "arn:aws:iam::123456789012:policy/boundary",
+            },
+        ],
+    },
+    "addons": [{"name": "aws-ebs-csi-driver", "attachPolicy": POLICY, "tags": {"team": "storage"}}],
     "identityProviders": [
         {
             "type": "oidc",
@@ -45,6 +62,7 @@ AUTO_MODE_POLICIES = {
 
 def test_eksctl_identity_provider_and_auto_mode_converge_and_tear_down(local_aws, tmp_path):
     local_aws.post("/_aews/config", {"scale": 0.2})
+    boto3.client("iam").create_policy(PolicyName="boundary", PolicyDocument=json.dumps(POLICY))
     path = tmp_path / "cluster.yaml"
     path.write_text(yaml.safe_dump(CONFIG))
     args = ("-e", f"eksctl_config_file={path}")
@@ -72,7 +90,16 @@ def test_eksctl_identity_provider_and_auto_mode_converge_and_tear_down(local_aws
     }
     assert AUTO_MODE_POLICIES <= cluster_policies
     # With Auto Mode on, eksctl's default networking add-ons are left to Auto Mode.
-    assert sorted(eks.list_addons(clusterName=NAME)["addons"]) == ["metrics-server"]
+    assert sorted(eks.list_addons(clusterName=NAME)["addons"]) == ["aws-ebs-csi-driver", "metrics-server"]
+    # The smaller fields: the add-on's tags and its IRSA role's attachPolicy, a service account's boundary, and no
+    # role for the one that names its own.
+    ebs = eks.describe_addon(clusterName=NAME, addonName="aws-ebs-csi-driver")["addon"]
+    assert ebs["tags"]["team"] == "storage"
+    ebs_role = ebs["serviceAccountRoleArn"].split("/")[-1]
+    assert iam.list_role_policies(RoleName=ebs_role)["PolicyNames"] == ["attachPolicy"]
+    reader = iam.get_role(RoleName=f"{NAME}-reader")["Role"]
+    assert reader["PermissionsBoundary"]["PermissionsBoundaryArn"].endswith(":policy/boundary")
+    assert not [r for r in iam.list_roles()["Roles"] if "own" in r["RoleName"]]
     config = eks.describe_identity_provider_config(
         clusterName=NAME, identityProviderConfig={"type": "oidc", "name": "corp"}
     )["identityProviderConfig"]["oidc"]
