@@ -4,12 +4,14 @@
 
 from __future__ import annotations
 
-# The documentation of the filters is in self_managed_launch_template.yml and aws_auth_entry.yml.
+# The documentation of the filters is in self_managed_launch_template.yml, aws_auth_entry.yml and
+# self_managed_family.yml.
 
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.aews.eks.plugins.module_utils._eks.errors import EksError
 from ansible_collections.aews.eks.plugins.module_utils._eks.self_managed import aws_auth_entry as _aws_auth_entry
+from ansible_collections.aews.eks.plugins.module_utils._eks.self_managed import family_of_ami_type
 from ansible_collections.aews.eks.plugins.module_utils._eks.self_managed import node_launch_template
 
 
@@ -53,6 +55,14 @@ def aws_auth_entry(role_arn, family="AmazonLinux2023"):
         raise AnsibleFilterError(f"aews.eks.aws_auth_entry: {e}") from e
 
 
+def self_managed_family(ami_type):
+    try:
+        return family_of_ami_type(str(ami_type or ""))
+    except EksError as e:
+        raise AnsibleFilterError(f"aews.eks.self_managed_family: {e}") from e
+
+
 class FilterModule:
     def filters(self):
-        return {"self_managed_launch_template": self_managed_launch_template, "aws_auth_entry": aws_auth_entry}
+        return {"self_managed_launch_template": self_managed_launch_template, "aws_auth_entry": aws_auth_entry,
+                "self_managed_family": self_managed_family}

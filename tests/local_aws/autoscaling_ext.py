@@ -11,6 +11,8 @@ over moto's backends and responses, always on).
   (moto dropped it).
 - ``CreateLaunchTemplateVersion`` keeps its user data as ``CreateLaunchTemplate`` does (moto kept it as text and
   failed launching instances from the version).
+- A terminated instance's primary network interface is deleted with it, as EC2 does (moto kept it ``in-use``,
+  so the subnet could never be deleted).
 - Each instance reports the launch template version it was launched from (moto reported the template's default
   version); a mixed group launches the first instance type of its overrides (moto used the template's, none).
 - ``DeleteAutoScalingGroup`` of a group that still has instances is refused without ``ForceDelete`` (``ResourceInUse``
@@ -158,6 +160,21 @@ def install(controls=None):
         return patched
 
     _patch(LaunchTemplate, "create_version", create_version)
+
+    # -- a terminated instance's primary network interface is deleted with it, as EC2 does (moto kept it in-use,
+    # and the subnet could never be deleted)
+    from moto.ec2.models.instances import Instance
+
+    def terminate(original):
+        def patched(self):
+            primary = (getattr(self, "nics", None) or {}).get(0)
+            if primary is not None:
+                primary.delete_on_termination = True
+            return original(self)
+
+        return patched
+
+    _patch(Instance, "terminate", terminate)
 
     def launch_template_of_instance(self):
         group = self.auto_scaling_group

@@ -232,8 +232,11 @@ def join_user_data(family, cluster, node=None):
     labels = node.get("labels") or {}
     taints = node.get("taints") or []
     dns_ip = dns_cluster_ip(cluster["service_cidr"])
+    extra_args = [str(a) for a in node.get("kubelet_extra_args") or []]
+    if extra_args and family == "Bottlerocket":
+        raise EksError(message="kubelet_extra_args: Bottlerocket takes kubelet settings in its TOML settings, not flags")
     if family == "AmazonLinux2023":
-        return _nodeadm(cluster, labels, taints, max_pods, pre)
+        return _nodeadm(cluster, labels, taints, max_pods, pre, extra_args)
     if family == "Bottlerocket":
         return _bottlerocket(cluster, labels, taints, max_pods, dns_ip)
     extra = []
@@ -275,7 +278,7 @@ def join_user_data(family, cluster, node=None):
     return "\n".join(lines) + "\n"
 
 
-def _nodeadm(cluster, labels, taints, max_pods, pre):
+def _nodeadm(cluster, labels, taints, max_pods, pre, extra_args=()):
     spec = [
         "---",
         "apiVersion: node.eks.aws/v1alpha1",
@@ -292,6 +295,7 @@ def _nodeadm(cluster, labels, taints, max_pods, pre):
         flags.append(f"--node-labels={_labels_flag(labels)}")
     if taints:
         flags.append(f"--register-with-taints={_taints_flag(taints)}")
+    flags.extend(extra_args)
     if max_pods is not None or flags:
         spec.append("  kubelet:")
         if max_pods is not None:
@@ -1007,7 +1011,7 @@ def node_launch_template(nodegroup, cluster, tags=None, security_group_ids=None,
 
     join = cluster_join_info(cluster)
     name = nodegroup.get("name")
-    family = _family_of_type(nodegroup.get("ami_type") or "")
+    family = family_of_ami_type(nodegroup.get("ami_type") or "")
     base_nodegroup = dict(nodegroup, max_pods=None)
     base_nodegroup["ssh"] = dict(nodegroup.get("ssh") or {})
     try:
@@ -1058,7 +1062,8 @@ def node_launch_template(nodegroup, cluster, tags=None, security_group_ids=None,
     }
 
 
-def _family_of_type(ami_type):
+def family_of_ami_type(ami_type):
+    """The eksctl AMI family of an EKS AMI type (AL2023_x86_64_STANDARD -> AmazonLinux2023)."""
     if ami_type.startswith("AL2023"):
         return "AmazonLinux2023"
     if ami_type.startswith("AL2_"):

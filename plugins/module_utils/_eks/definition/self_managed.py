@@ -86,6 +86,8 @@ def self_managed_nodegroup(ng, index, cluster_name, cluster_version, cluster_tag
               "bootstrap command: it is for AmazonLinux2 and Windows nodes")  # fmt: skip
     if out["pre_bootstrap_commands"] and family == "Bottlerocket":
         _fail(f"{field}.pre_bootstrap_commands", "Bottlerocket runs no shell commands from its user data")
+    if out["kubelet_extra_args"] and family == "Bottlerocket":
+        _fail(f"{field}.kubelet_extra_args", "Bottlerocket takes kubelet settings in its TOML settings, not flags")
     if out["ami"] and family == "AmazonLinux2" and not out["override_bootstrap_command"]:
         warnings.append(f"{ref(field + '.ami')}: a custom AmazonLinux2 AMI must have /etc/eks/bootstrap.sh, or set "
                         f"{ref(field + '.override_bootstrap_command')}")  # fmt: skip

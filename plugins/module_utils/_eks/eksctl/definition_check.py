@@ -16,7 +16,7 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths imp
 # The parts of a definition that can be left out to look for problems past the first one; a problem in any
 # other part (name, region) ends the search, as every check depends on it.
 _DEFINITION_LISTS = (
-    "nodegroups", "addons", "iam.service_accounts", "iam.pod_identity_associations", "access.entries",
+    "nodegroups", "self_managed_nodegroups", "addons", "iam.service_accounts", "iam.pod_identity_associations", "access.entries",
     "fargate_profiles", "identity_providers",
 )  # fmt: skip
 _DEFINITION_SECTIONS = (
@@ -81,7 +81,7 @@ def _leave_out(definition, paths, field):
     if top in _DEFINITION_SECTIONS and top in definition:
         del definition[top]
         return True
-    if top in ("nodegroups", "addons", "fargate_profiles", "identity_providers") and top in definition:
+    if top in ("nodegroups", "self_managed_nodegroups", "addons", "fargate_profiles", "identity_providers") and top in definition:
         definition[top] = []
         return True
     return False

@@ -17,6 +17,7 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import fargat
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import iam
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import identity_providers
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import nodegroups
+from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import self_managed
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import vpc
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import load
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.definition_check import _definition_problems
@@ -103,6 +104,7 @@ TOP_PATHS = {
     "iam.service_role_permissions_boundary": "iam.serviceRolePermissionsBoundary",
     "fargate_profiles": "fargateProfiles",
     "nodegroups": "managedNodeGroups",
+    "self_managed_nodegroups": "nodeGroups",
     "addons": "addons",
     "identity_providers": "identityProviders",
     "auto_mode": "autoModeConfig",
@@ -132,6 +134,7 @@ VALUE_CHECKS = (
     iam.validate_pod_identity_associations,
     addons.validate_pod_identity_associations,
     nodegroups.validate,
+    self_managed.validate,
 )
 # The definition, key by key in this order.
 CONVERSIONS = (
@@ -146,11 +149,13 @@ CONVERSIONS = (
     identity_providers.convert,
     auto_mode.convert,
     nodegroups.convert,
+    self_managed.convert,
     addons.convert,
 )
 # Where the fields of the definition's lists come from.
 PATH_MAPS = (
     nodegroups.add_paths,
+    self_managed.add_paths,
     iam.add_paths,
     access.add_paths,
     fargate.add_paths,

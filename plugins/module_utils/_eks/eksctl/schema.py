@@ -55,7 +55,7 @@ SCHEMA = {
         addons=("list", "Addon"),
         addonsConfig="AddonsConfig",
         privateCluster="PrivateCluster",
-        nodeGroups=U(("list", "NodeGroup")),
+        nodeGroups=("list", "NodeGroup"),
         managedNodeGroups=("list", "ManagedNodeGroup"),
         fargateProfiles=("list", "FargateProfile"),
         availabilityZones=STRS,
@@ -400,20 +400,28 @@ SCHEMA["ManagedNodeGroup"] = dict(
         nodeRepairConfig="NodeGroupNodeRepairConfig",
     ),
 )
+# Self-managed nodegroups (nodeGroups): an AMI of their own, the bootstrap commands, the instances' name and an
+# existing key pair are supported there (the collection writes their launch template and user data).
+SCHEMA["SelfManagedNodeGroupSSH"] = dict(SCHEMA["NodeGroupSSH"], **_props(publicKeyName=STR, enableSsm=U(BOOL, True)))
 SCHEMA["NodeGroup"] = dict(
     _NODEGROUP_BASE,
     **_props(
+        ssh="SelfManagedNodeGroupSSH",
+        ami=STR,
+        instanceName=STR,
+        preBootstrapCommands=STRS,
+        overrideBootstrapCommand=STR,
         instancesDistribution="NodeGroupInstancesDistribution",
         asgMetricsCollection=("list", "MetricsCollection"),
-        cpuCredits=STR,
+        cpuCredits=U(STR),
         classicLoadBalancerNames=STRS,
         targetGroupARNs=STRS,
-        clusterDNS=STR,
-        kubeletExtraConfig=DOC,
-        containerRuntime=STR,
-        maxInstanceLifetime=INT,
-        localZones=STRS,
-        enclaveEnabled=BOOL,
+        clusterDNS=U(STR),
+        kubeletExtraConfig=U(DOC),
+        containerRuntime=U(STR, "containerd"),
+        maxInstanceLifetime=U(INT),
+        localZones=U(STRS),
+        enclaveEnabled=U(BOOL, False),
     ),
 )
 SCHEMA["NodeGroupTaint"] = _props(key=STR, value=STR, effect=STR)

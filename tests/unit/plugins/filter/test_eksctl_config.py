@@ -478,7 +478,7 @@ def test_unknown_keys_everywhere_are_listed_by_path():
 
 def test_unsupported_sections_are_listed_by_path_never_dropped():
     cfg = config(
-        nodeGroups=[{"name": "self-managed"}],
+        nodeGroups=[{"name": "self-managed", "containerRuntime": "dockerd"}],
         karpenter={"version": "1.0.0"},
         gitops={"flux": {"gitProvider": "github"}},
         iamIdentityMappings=[{"arn": "arn:aws:iam::1:role/r", "groups": ["system:masters"]}],
@@ -520,7 +520,7 @@ def test_unsupported_sections_are_listed_by_path_never_dropped():
     )
     message = problems(cfg)
     expected = [
-        "nodeGroups",
+        "nodeGroups[0].containerRuntime",
         "karpenter",
         "gitops",
         "iamIdentityMappings",
@@ -779,7 +779,7 @@ def test_playbook_fails_listing_every_path(tmp_path):
 # ---------------------------------------------------------------- every problem in one run
 def test_schema_value_and_definition_problems_are_reported_together_by_eksctl_path():
     cfg = config(
-        nodeGroups=[{"name": "self-managed"}],
+        nodeGroups=[{"name": "self-managed", "containerRuntime": "dockerd"}],
         kubernetesNetworkConfig={"ipFamily": "IPv6"},
         iam={"withOIDC": True},
         addons=[{"name": "vpc-cni"}, {"name": "kube-proxy"}, {"name": "coredns"}],
@@ -787,7 +787,7 @@ def test_schema_value_and_definition_problems_are_reported_together_by_eksctl_pa
     )
     lines = problems(cfg).split("\n")[1:]
     assert lines == [
-        "  nodeGroups: not supported by aews.eks yet",
+        "  nodeGroups[0].containerRuntime: not supported by aews.eks yet",
         "  managedNodeGroups[0].minSize: must be an integer, not '2'",
         "  managedNodeGroups[0].amiFamily: Ubuntu2204: not supported by aews.eks yet",
         # The definition's cross-field check, by the ClusterConfig's paths (not kubernetes_network.ip_family).
@@ -952,7 +952,8 @@ def test_every_unsupported_key_is_listed_in_the_migration_guide_with_a_reason():
     section = text[text.index("### Not supported yet") : text.index("## kubeconfig")]
     rows = [line for line in section.splitlines() if line.startswith("| `")]
     paths = list(_unsupported_paths())
-    assert "nodeGroups[]" in paths and "iam.podIdentityAssociations[].roleARN" in paths, paths
+    assert "nodeGroups[].containerRuntime" in paths and "iam.podIdentityAssociations[].roleARN" in paths, paths
+    assert "nodeGroups[]" not in paths and "nodeGroups[].preBootstrapCommands" not in paths
     assert "privateCluster.enabled" in paths and "accessConfig.accessEntries[]" not in paths
     assert "autoModeConfig.enabled" not in paths and "identityProviders[]" not in paths
     for path in paths:
