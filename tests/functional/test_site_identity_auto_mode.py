@@ -1,7 +1,8 @@
 """site.yml and playbooks/teardown.yml with an eksctl ClusterConfig carrying an OIDC identity provider, EKS Auto Mode
 (node role made as eksctl makes it), zonal shift, an add-on's tags and attachPolicy, a service account's
-attachRoleARN and permissionsBoundary: converged, converged again with nothing to change, torn down leaving
-nothing (the identity provider disassociated before the cluster is deleted)."""
+attachRoleARN and permissionsBoundary, a managed nodegroup's availabilityZones and nodeRepairConfig: converged,
+converged again with nothing to change, torn down leaving nothing (the identity provider disassociated before the
+cluster is deleted)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,15 @@ CONFIG = {
         ],
     },
     "addons": [{"name": "aws-ebs-csi-driver", "attachPolicy": POLICY, "tags": {"team": "storage"}}],
+    "managedNodeGroups": [
+        {
+            "name": "ng",
+            "instanceType": "t3.medium",
+            "desiredCapacity": 1,
+            "availabilityZones": ["ap-northeast-2c"],
+            "nodeRepairConfig": {"enabled": True},
+        }
+    ],
     "identityProviders": [
         {
             "type": "oidc",
@@ -100,6 +110,11 @@ def test_eksctl_identity_provider_and_auto_mode_converge_and_tear_down(local_aws
     reader = iam.get_role(RoleName=f"{NAME}-reader")["Role"]
     assert reader["PermissionsBoundary"]["PermissionsBoundaryArn"].endswith(":policy/boundary")
     assert not [r for r in iam.list_roles()["Roles"] if "own" in r["RoleName"]]
+    # The managed nodegroup: on the public subnet of its one zone, with node repair.
+    nodegroup = eks.describe_nodegroup(clusterName=NAME, nodegroupName="ng")["nodegroup"]
+    subnets = boto3.client("ec2").describe_subnets(SubnetIds=nodegroup["subnets"])["Subnets"]
+    assert [(s["AvailabilityZone"], s["MapPublicIpOnLaunch"]) for s in subnets] == [("ap-northeast-2c", True)]
+    assert nodegroup["nodeRepairConfig"]["enabled"] is True
     config = eks.describe_identity_provider_config(
         clusterName=NAME, identityProviderConfig={"type": "oidc", "name": "corp"}
     )["identityProviderConfig"]["oidc"]

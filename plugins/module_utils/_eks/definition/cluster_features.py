@@ -117,3 +117,19 @@ def _addon_extras(addon, role, field):
         if not isinstance(document, (dict, str)):
             _fail(f"{field}.service_account_role.inline_policies.{name}", "must be a policy document (a dict or JSON)")
     return _tags(addon.get("tags"), f"{field}.tags", extra=1), inline
+
+
+def _nodegroup_zones(nodegroups, given, zones):
+    """Each nodegroup's availability_zones (eksctl availabilityZones): the zones of the cluster's subnets its nodes
+    use ([]: all of them), each one of ``zones`` (the cluster's, None while they are still to be looked up)."""
+    for index, nodegroup in enumerate(nodegroups):
+        field = f"nodegroups[{index}].availability_zones"
+        raw = given[index] if index < len(given) and isinstance(given[index], dict) else {}
+        chosen = [str(z) for z in _list(raw.get("availability_zones"), field)]
+        for position, zone in enumerate(chosen):
+            if chosen.index(zone) != position:
+                _fail(f"{field}[{position}]", f"{zone} is listed twice")
+            if zones is not None and zone not in zones:
+                cluster_zones = f"{ref('vpc.availability_zones')}: {', '.join(zones)}"
+                _fail(f"{field}[{position}]", f"{zone} is not one of the cluster's zones ({cluster_zones})")
+        nodegroup["availability_zones"] = chosen

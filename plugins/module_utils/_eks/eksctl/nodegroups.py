@@ -95,6 +95,7 @@ NODEGROUP_PATHS = {
     "max_pods": "maxPodsPerNode",
     "release_version": "releaseVersion",
     "node_repair": "nodeRepairConfig.enabled",
+    "availability_zones": "availabilityZones",
 }
 
 
@@ -276,6 +277,8 @@ def _nodegroup(ng, cluster_name):
         result["max_pods"] = ng["maxPodsPerNode"]
     if ng.get("releaseVersion"):
         result["release_version"] = ng["releaseVersion"]
+    if _entries(ng.get("availabilityZones")):
+        result["availability_zones"] = _entries(ng["availabilityZones"])
     if isinstance(ng.get("nodeRepairConfig"), dict) and ng["nodeRepairConfig"].get("enabled") is not None:
         result["node_repair"] = bool(ng["nodeRepairConfig"]["enabled"])
     return result

@@ -394,6 +394,7 @@ SCHEMA["ManagedNodeGroup"] = dict(
     _NODEGROUP_BASE,
     **_props(
         instanceTypes=STRS,
+        availabilityZones=STRS,
         spot=BOOL,
         launchTemplate=U("LaunchTemplate"),
         releaseVersion=STR,

@@ -512,8 +512,7 @@ def test_unsupported_sections_are_listed_by_path_never_dropped():
                     "withAddonPolicies": {"appMeshPreview": True},
                 },
                 "amiFamily": "Ubuntu2204",
-                # The cluster definition places nodegroups by private_networking only.
-                "availabilityZones": ["us-east-1a"],
+                # The cluster definition places nodegroups by private_networking and zone, not by subnet.
                 "subnets": ["subnet-1"],
             }
         ],
@@ -538,7 +537,6 @@ def test_unsupported_sections_are_listed_by_path_never_dropped():
         "managedNodeGroups[0].ssh.publicKeyName",
         "managedNodeGroups[0].iam.attachPolicyARNs",
         "managedNodeGroups[0].iam.withAddonPolicies.appMeshPreview",
-        "managedNodeGroups[0].availabilityZones",
         "managedNodeGroups[0].subnets",
         "iam.serviceAccounts[0].wellKnownPolicies.imageBuilder",
     ]

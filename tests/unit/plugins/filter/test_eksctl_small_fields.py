@@ -120,3 +120,23 @@ def test_problems_are_named_by_the_clusterconfig_path():
 )  # fmt: skip
 def test_definition_checks(sections, message):
     assert message in refused(**sections)
+
+
+def test_a_managed_nodegroup_in_some_of_the_cluster_zones():
+    cfg = config(availabilityZones=ZONES, managedNodeGroups=[{"name": "ng", "availabilityZones": ZONES[1:]}])
+    converted = eksctl_config(cfg)
+    assert converted["nodegroups"][0]["availability_zones"] == ["ap-northeast-2c"]
+    assert normalize(converted, check_files=False)["nodegroups"][0]["availability_zones"] == ["ap-northeast-2c"]
+    assert (
+        normalize(dict(BASE, nodegroups=[{"name": "ng"}]), check_files=False)["nodegroups"][0]["availability_zones"]
+        == []
+    )
+    outside = config(
+        availabilityZones=ZONES, managedNodeGroups=[{"name": "ng", "availabilityZones": ["ap-northeast-2b"]}]
+    )
+    assert problems(outside) == [
+        "  managedNodeGroups[0].availabilityZones[0]: ap-northeast-2b is not one of the cluster's zones "
+        "(availabilityZones: ap-northeast-2a, ap-northeast-2c)"
+    ]
+    twice = refused(nodegroups=[{"name": "ng", "availability_zones": ["ap-northeast-2a", "ap-northeast-2a"]}])
+    assert "nodegroups[0].availability_zones[1]: ap-northeast-2a is listed twice" in twice
