@@ -1,4 +1,4 @@
-"""site.yml and playbooks/teardown.yml with a self-managed nodegroup (eksctl nodeGroups): the node role and its
+"""site.yml, the nodegroup role and playbooks/teardown.yml with a self-managed nodegroup (eksctl nodeGroups): the node role and its
 instance profile, the launch template with the EKS-optimized AMI and the user data that joins the node, the Auto
 Scaling group, the node's access entry; converged again with nothing to change; torn down leaving nothing."""
 
@@ -36,6 +36,25 @@ CONFIG = {
         }
     ],
 }
+
+NODEGROUP_PLAY = """
+- name: Nodegroups only
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  vars_files:
+    - {vars_file}
+  tasks:
+    - name: The eksctl ClusterConfig
+      ansible.builtin.include_role:
+        name: aews.eks.definition
+        tasks_from: eksctl
+      vars:
+        definition_eksctl_config_file: "{{{{ eksctl_config_file }}}}"
+    - name: Nodegroups
+      ansible.builtin.include_role:
+        name: aews.eks.nodegroup
+"""
 
 
 def test_self_managed_nodegroup_converge_and_tear_down(local_aws, tmp_path):
@@ -75,8 +94,13 @@ def test_self_managed_nodegroup_converge_and_tear_down(local_aws, tmp_path):
     entry = boto3.client("eks").describe_access_entry(clusterName=NAME, principalArn=role_arn)["accessEntry"]
     assert entry["type"] == "EC2_LINUX"
 
-    result, changed = playbook(local_aws, ROOT / "site.yml", *args)
+    # Converged again with nothing to change: the nodegroup role alone, as a user runs it (it reads the definition,
+    # the VPC and the cluster itself), to keep the test short.
+    again = tmp_path / "nodegroups.yml"
+    again.write_text(NODEGROUP_PLAY.format(vars_file=ROOT / "playbooks" / "vars" / "role_parameters.yml"))
+    result, changed = playbook(local_aws, again, *args)
     assert result.returncode == 0, result.stdout[-3000:]
+    assert "Self-managed | Auto Scaling group" in result.stdout
     assert changed == 0, [line for line in result.stdout.splitlines() if line.startswith("changed")]
 
     result, changed = playbook(local_aws, ROOT / "playbooks" / "teardown.yml", *args)
