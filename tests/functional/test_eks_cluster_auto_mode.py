@@ -48,7 +48,7 @@ def auto_mode_of(cluster):
 def test_created_with_auto_mode_and_zonal_shift(local_aws, setup):
     base, (nodes, _other) = setup
     params = dict(base, auto_mode={"enabled": True, "node_role_arn": nodes}, zonal_shift=True)
-    checked, applied, _ = four_steps(
+    checked, applied, _final = four_steps(
         "eks_cluster", "cluster", params, predicted("compute_config", "storage_config", "zonal_shift_config"),
         local_aws=local_aws,
     )  # fmt: skip
@@ -65,7 +65,7 @@ def test_auto_mode_on_changed_and_off_in_place(local_aws, setup):
     base, (nodes, other) = setup
     run_module("eks_cluster", base)
     on = dict(base, auto_mode={"enabled": True, "node_pools": ["system"], "node_role_arn": nodes})
-    checked, applied, _ = four_steps("eks_cluster", "cluster", on, predicted("compute_config"), local_aws=local_aws)
+    checked, applied, _final = four_steps("eks_cluster", "cluster", on, predicted("compute_config"), local_aws=local_aws)
     assert [u["type"] for u in checked["cluster"]["updates"]] == ["AutoModeUpdate"]
     assert checked["changes"][0]["why"].startswith("auto_mode compute off -> on")
     assert auto_mode_of(applied["cluster"]) == ({"enabled": True, "node_pools": ["system"], "node_role_arn": nodes},
@@ -73,7 +73,7 @@ def test_auto_mode_on_changed_and_off_in_place(local_aws, setup):
     assert applied["cluster"]["kubernetes_network_config"]["service_ipv4_cidr"]  # the rest of it kept
 
     pools = dict(on, auto_mode=dict(on["auto_mode"], node_pools=["general-purpose", "system"]))
-    _, applied, _ = four_steps("eks_cluster", "cluster", pools, predicted("compute_config"), local_aws=local_aws)
+    _checked, applied, _final = four_steps("eks_cluster", "cluster", pools, predicted("compute_config"), local_aws=local_aws)
     assert applied["cluster"]["compute_config"]["node_pools"] == ["general-purpose", "system"]
 
     start = len(local_aws.requests(mutating=True))
@@ -83,7 +83,7 @@ def test_auto_mode_on_changed_and_off_in_place(local_aws, setup):
     assert local_aws.requests(mutating=True)[start:] == []
 
     off = dict(base, auto_mode={"enabled": False})
-    _, applied, _ = four_steps("eks_cluster", "cluster", off, predicted("storage_config"), local_aws=local_aws)
+    _checked, applied, _final = four_steps("eks_cluster", "cluster", off, predicted("storage_config"), local_aws=local_aws)
     assert auto_mode_of(applied["cluster"])[1:] == (False, False)
     assert applied["cluster"]["compute_config"]["enabled"] is False
 
@@ -102,8 +102,7 @@ def test_bad_settings_are_refused_before_any_call(local_aws, setup):
         "auto_mode.node_role_arn: is required with node pools (auto_mode.node_pools [] asks for none)",
     ]
     assert local_aws.requests() == []
-    no_mode = run_module("eks_cluster", dict(base, access_config=None, auto_mode={"enabled": True,
-                                                                                 "node_role_arn": nodes}),
-                         expect_failure=True)  # fmt: skip
+    settings = {"enabled": True, "node_role_arn": nodes}
+    no_mode = run_module("eks_cluster", dict(base, access_config=None, auto_mode=settings), expect_failure=True)
     assert "set access_config.authentication_mode to API or API_AND_CONFIG_MAP" in no_mode["msg"]
     assert local_aws.requests(mutating=True) == []

@@ -55,7 +55,7 @@ def test_identity_provider_lifecycle(local_aws, cluster):
     )
     fields = ("identity_provider_config_name", "issuer_url", "client_id", "username_claim", "groups_claim",
               "groups_prefix", "required_claims", "tags", "status", "type")  # fmt: skip
-    checked, applied, _ = four_steps(
+    checked, applied, _final = four_steps(
         "eks_identity_provider",
         "identity_provider",
         dict(cluster_name=CLUSTER, **params),

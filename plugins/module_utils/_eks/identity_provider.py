@@ -51,7 +51,7 @@ REQUIRED = ("issuer_url", "client_id")
 CLAIM_KEY_MAX = 63
 CLAIM_VALUE_MAX = 253
 USER_KEYS = USER_OWNED_KEYS + ("requiredClaims", "required_claims")
-DIFF_KEYS = ("identity_provider_config_name", "type") + tuple(f for f, _ in FIELDS) + ("tags", "status")
+DIFF_KEYS = ("identity_provider_config_name", "type") + tuple(key for key, _api in FIELDS) + ("tags", "status")
 REPLACE_WHY = "EKS cannot change an identity provider config: it is disassociated, then associated again"
 
 
@@ -97,7 +97,7 @@ def desired(params):
         "state": params.get("state") or "present",
         "tags": params.get("tags"),
         "purge_tags": params.get("purge_tags", True),
-        "config": {key: params.get(key) for key, _ in FIELDS},
+        "config": {key: params.get(key) for key, _api in FIELDS},
     }
     claims = out["config"]["required_claims"]
     if isinstance(claims, dict):

@@ -100,7 +100,10 @@ class ClusterUpdates:
         else:
             update_type, params, patch = "AutoModeUpdate", [], {}
             node_role = self._auto_mode_checked(cluster, p, cluster["accessConfig"]["authenticationMode"])
-            after = lambda: self._auto_mode_node_access(cluster, node_role)  # noqa: E731 (eks/auto_mode.py)
+
+            def after():  # eks/auto_mode.py: the node role's access entry
+                self._auto_mode_node_access(cluster, node_role)
+
             for key in auto_mode:
                 params.append((key[0].upper() + key[1:], json.dumps(p[key])))
                 if key == "kubernetesNetworkConfig":
