@@ -10,9 +10,9 @@ module: eks_self_managed_nodegroup
 short_description: Manage one self-managed nodegroup of an Amazon EKS cluster (an Auto Scaling group)
 version_added: 0.1.0
 description:
-  - Create, update or delete the Auto Scaling group of a self-managed nodegroup (eksctl C(nodeGroups)): the nodes
+  - Create, update or delete the Auto Scaling group of a self-managed nodegroup (eksctl C(nodeGroups)). The nodes
     run from a launch template (made by M(aews.eks.eks_launch_template), its data from the
-    P(aews.eks.self_managed_launch_template#filter) filter: the EKS-optimized AMI, the user data that joins the
+    P(aews.eks.self_managed_launch_template#filter) filter, with the EKS-optimized AMI, the user data that joins the
     node, the instance profile of the node role, the node security groups), across the subnets given.
   - The group is named C(CLUSTER-NAME) and tagged C(kubernetes.io/cluster/CLUSTER=owned) and
     C(aews.eks/self-managed-nodegroup=NAME), with every tag propagated to the instances at launch.
@@ -22,7 +22,7 @@ description:
     version by an interrupted run are rolled by the next run.
   - O(state=absent) scales the group to zero first (its nodes terminate), then deletes it.
   - The node's access to the cluster (an access entry of type C(EC2_LINUX) / C(EC2_WINDOWS), or the aws-auth
-    ConfigMap entry) is not made here: see M(aews.eks.eks_access_entry) and the C(aews.eks.nodegroup) role.
+    ConfigMap entry) is not made here, see M(aews.eks.eks_access_entry) and the C(aews.eks.nodegroup) role.
   - Every change is a record of C(changes); check mode makes no change and returns the group as predicted.
 author:
   - aews.eks maintainers (@aews)
