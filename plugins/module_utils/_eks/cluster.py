@@ -468,9 +468,9 @@ def plan(cluster, desired, offered_versions=None, vpc_ids=None):
 
     have_types = enabled_log_types(cluster)
     if "logTypes" in desired and desired["logTypes"] != have_types:
-        order = [t for t in LOG_TYPES]
         why = "logging " + _was(
-            _listing([t for t in order if t in have_types]), _listing([t for t in order if t in desired["logTypes"]])
+            _listing([t for t in LOG_TYPES if t in have_types]),
+            _listing([t for t in LOG_TYPES if t in desired["logTypes"]]),
         )
         changes.append(_update(cluster, "LoggingUpdate", {"logging": logging_config(desired["logTypes"])}, why))
 
