@@ -15,18 +15,15 @@ from __future__ import annotations
 
 import re
 
+from . import vocabulary
+
 NODE_POOLS = ("general-purpose", "system")
 # eksctl's default when Auto Mode is on and nodePools is not given; [] asks for none.
 DEFAULT_NODE_POOLS = ["general-purpose", "system"]
 # The managed policies Auto Mode needs on the cluster role (eksctl's builder.AutoModeIAMPolicies) and on the node
 # role eksctl makes (pkg/cfn/builder/roles/auto-mode-node-role.yaml), which trusts ec2.amazonaws.com.
-CLUSTER_ROLE_POLICIES = (
-    "AmazonEKSComputePolicy",
-    "AmazonEKSBlockStoragePolicy",
-    "AmazonEKSLoadBalancingPolicy",
-    "AmazonEKSNetworkingPolicy",
-)
-NODE_ROLE_POLICIES = ("AmazonEC2ContainerRegistryPullOnly", "AmazonEKSWorkerNodeMinimalPolicy")
+CLUSTER_ROLE_POLICIES = vocabulary.AUTO_MODE_CLUSTER_ROLE_POLICIES
+NODE_ROLE_POLICIES = vocabulary.AUTO_MODE_NODE_ROLE_POLICIES
 NODE_ROLE_SERVICE = "ec2.amazonaws.com"
 # The default add-ons Auto Mode runs itself (eksctl does not install them on an Auto Mode cluster).
 BUILT_IN_ADDONS = ("vpc-cni", "kube-proxy", "coredns")

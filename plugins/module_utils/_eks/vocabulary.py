@@ -95,13 +95,27 @@ NODE_ROLE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPu
 
 # The pod execution role of Fargate profiles.
 FARGATE_POD_EXECUTION_ROLE_POLICY = "AmazonEKSFargatePodExecutionRolePolicy"
+# EKS Auto Mode: the cluster role's policies (eksctl's builder.AutoModeIAMPolicies) and those of the node role eksctl
+# makes for Auto Mode's nodes.
+AUTO_MODE_CLUSTER_ROLE_POLICIES = (
+    "AmazonEKSComputePolicy",
+    "AmazonEKSBlockStoragePolicy",
+    "AmazonEKSLoadBalancingPolicy",
+    "AmazonEKSNetworkingPolicy",
+)
+AUTO_MODE_NODE_ROLE_POLICIES = ("AmazonEC2ContainerRegistryPullOnly", "AmazonEKSWorkerNodeMinimalPolicy")
 # Every AWS managed policy the roles and modules attach by name.
 MANAGED_POLICIES = (
-    CLUSTER_ROLE_POLICY,
-    VPC_RESOURCE_CONTROLLER_POLICY,
-    CNI_POLICY,
-    FARGATE_POD_EXECUTION_ROLE_POLICY,
-) + NODE_ROLE_POLICIES
+    (
+        CLUSTER_ROLE_POLICY,
+        VPC_RESOURCE_CONTROLLER_POLICY,
+        CNI_POLICY,
+        FARGATE_POD_EXECUTION_ROLE_POLICY,
+    )
+    + NODE_ROLE_POLICIES
+    + AUTO_MODE_CLUSTER_ROLE_POLICIES
+    + tuple(p for p in AUTO_MODE_NODE_ROLE_POLICIES if p not in NODE_ROLE_POLICIES)
+)
 
 
 def policy_arn(name, partition="aws"):
