@@ -381,6 +381,17 @@ def describe_security_groups(client, group_ids):
     return _lagging(client, "DescribeSecurityGroups", _describe_security_groups, group_ids)
 
 
+@_common("authorize the security group ingress rules")
+def authorize_security_group_ingress(client, group_id, permissions):
+    return client.authorize_security_group_ingress(GroupId=group_id, IpPermissions=list(permissions))
+
+
+@_common("describe the key pairs")
+def describe_key_pairs(client, names):
+    """The key pairs of these names (a filter: names not there are left out, not an error)."""
+    return client.describe_key_pairs(Filters=[{"Name": "key-name", "Values": list(names)}]).get("KeyPairs", [])
+
+
 # ---------------------------------------------------------------- IAM: roles
 @_describe("get the IAM role")
 def get_role(client, name):

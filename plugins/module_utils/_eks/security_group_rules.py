@@ -1,0 +1,186 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the aews.eks project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Ingress rules from one security group to another, on the change model (eks_security_group_rules).
+
+The groups exist already (the cluster security group EKS makes, the shared node group of the vpc role): every
+group named is read in one DescribeSecurityGroups call, the rules missing are planned as change records, check mode
+predicts them, and they are added with one AuthorizeSecurityGroupIngress per group. Rules the groups have besides
+are left as they are; a rule already there with another description is not changed.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from . import api
+from . import change as model
+from .common import client
+from .errors import EksError
+from .errors import error_code
+
+PROTOCOLS = {"all": "-1", "-1": "-1", "tcp": "tcp", "udp": "udp", "icmp": "icmp"}
+
+
+def build_desired(rules):
+    """The rules asked for, normalized (pure): [{group_id, source_group_id, protocol, from_port, to_port,
+    description}]. Bad input raises EksError naming the rule and the field, before any call."""
+    desired = []
+    for index, rule in enumerate(rules or []):
+        where = f"rules[{index}]"
+        for field in ("group_id", "source_group_id"):
+            value = rule.get(field)
+            if not isinstance(value, str) or not value.startswith("sg-"):
+                raise EksError(f"{where}.{field}: a security group id (sg-...) is required, not {value!r}")
+        protocol = PROTOCOLS.get(str(rule.get("protocol") or "all").lower())
+        if protocol is None:
+            raise EksError(f"{where}.protocol: one of {', '.join(sorted(PROTOCOLS))}, not {rule.get('protocol')!r}")
+        from_port, to_port = rule.get("from_port"), rule.get("to_port")
+        if protocol == "-1":
+            if from_port is not None or to_port is not None:
+                raise EksError(f"{where}: from_port and to_port only go with a protocol other than all")
+        else:
+            if from_port is None:
+                raise EksError(f"{where}.from_port: required with protocol {protocol}")
+            to_port = from_port if to_port is None else to_port
+            if not 0 <= from_port <= to_port <= 65535 and protocol != "icmp":
+                raise EksError(f"{where}: ports {from_port}-{to_port} are not a range within 0-65535")
+        desired.append(
+            dict(
+                group_id=rule["group_id"],
+                source_group_id=rule["source_group_id"],
+                protocol=protocol,
+                from_port=from_port,
+                to_port=to_port,
+                description=rule.get("description"),
+            )
+        )
+    return desired
+
+
+def ingress(group):
+    """A DescribeSecurityGroups group's ingress rules from other groups, one entry per source group (pure)."""
+    rules = []
+    for permission in group.get("IpPermissions") or []:
+        protocol = permission.get("IpProtocol")
+        for pair in permission.get("UserIdGroupPairs") or []:
+            rules.append(
+                dict(
+                    protocol=protocol,
+                    from_port=None if protocol == "-1" else permission.get("FromPort"),
+                    to_port=None if protocol == "-1" else permission.get("ToPort"),
+                    source_group_id=pair.get("GroupId"),
+                    description=pair.get("Description"),
+                )
+            )
+    return rules
+
+
+def _same(rule, present):
+    return (
+        rule["protocol"] == present["protocol"]
+        and rule["source_group_id"] == present["source_group_id"]
+        and (
+            rule["protocol"] == "-1"
+            or (rule["from_port"], rule["to_port"]) == (present["from_port"], present["to_port"])
+        )
+    )
+
+
+def permission(rule):
+    """The IpPermissions entry of one rule."""
+    entry = {"IpProtocol": rule["protocol"], "UserIdGroupPairs": [{"GroupId": rule["source_group_id"]}]}
+    if rule["description"]:
+        entry["UserIdGroupPairs"][0]["Description"] = rule["description"]
+    if rule["protocol"] != "-1":
+        entry.update(FromPort=rule["from_port"], ToPort=rule["to_port"])
+    return entry
+
+
+def plan(groups, desired):
+    """The change records adding the rules ``groups`` ({group id: DescribeSecurityGroups group}) lack, one per
+    group (pure)."""
+    missing = {}
+    for rule in desired:
+        present = ingress(groups[rule["group_id"]])
+        wanted = missing.setdefault(rule["group_id"], [])
+        if not any(_same(rule, p) for p in present) and not any(_same(rule, w) for w in wanted):
+            wanted.append(rule)
+    changes = []
+    for group_id, rules in missing.items():
+        if rules:
+            sources = ", ".join(
+                f"{'all traffic' if r['protocol'] == '-1' else r['protocol'] + ' ' + _ports(r)} from {r['source_group_id']}"
+                for r in rules
+            )
+            changes.append(
+                model.change(
+                    f"security group {group_id}",
+                    "authorize",
+                    f"ingress {sources}",
+                    call="authorize_security_group_ingress",
+                    params={"GroupId": group_id, "IpPermissions": [permission(r) for r in rules]},
+                    rules=rules,
+                )
+            )
+    return changes
+
+
+def _ports(rule):
+    return str(rule["from_port"]) if rule["from_port"] == rule["to_port"] else f"{rule['from_port']}-{rule['to_port']}"
+
+
+def predict(groups, changes):
+    """The groups once ``changes`` are made (pure)."""
+    predicted = copy.deepcopy(groups)
+    for c in changes:
+        group = predicted[c["params"]["GroupId"]]
+        group.setdefault("IpPermissions", []).extend(copy.deepcopy(c["params"]["IpPermissions"]))
+    return predicted
+
+
+def view(groups):
+    """The groups as the module returns them (and as the diff shows them): id, name, VPC and ingress rules from other
+    groups, sorted."""
+    out = []
+    for group_id in sorted(groups or {}):
+        group = groups[group_id]
+        rules = sorted(ingress(group), key=lambda r: (r["source_group_id"] or "", r["protocol"], r["from_port"] or 0))
+        out.append(
+            dict(
+                group_id=group_id,
+                group_name=group.get("GroupName"),
+                vpc_id=group.get("VpcId"),
+                ingress_from_groups=rules,
+            )
+        )
+    return out
+
+
+def apply(ec2, changes):
+    for c in changes:
+        try:
+            api.authorize_security_group_ingress(ec2, c["params"]["GroupId"], c["params"]["IpPermissions"])
+        except EksError as e:
+            # A retried call whose first attempt went through (or another run adding the same rule at once).
+            if error_code(e) != "InvalidPermission.Duplicate":
+                raise
+
+
+def ensure(module):
+    desired = build_desired(module.params["rules"])
+    ec2 = client(module, "ec2")
+    ids = list(dict.fromkeys([r["group_id"] for r in desired] + [r["source_group_id"] for r in desired]))
+    found = {g["GroupId"]: g for g in api.describe_security_groups(ec2, ids)} if ids else {}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise EksError(f"rules: security group {', '.join(missing)} not found")
+    groups = {r["group_id"]: found[r["group_id"]] for r in desired}
+    changes = plan(groups, desired)
+    if changes and not module.check_mode:
+        apply(ec2, changes)
+        after = {g["GroupId"]: g for g in api.describe_security_groups(ec2, list(groups))}
+    else:
+        after = predict(groups, changes)
+    return model.outcome(module, "security_groups", view(after), changes, before=groups, after=after,
+                         view=lambda g: {x["group_id"]: x for x in view(g)})  # fmt: skip
