@@ -133,3 +133,18 @@ def _nodegroup_zones(nodegroups, given, zones):
                 cluster_zones = f"{ref('vpc.availability_zones')}: {', '.join(zones)}"
                 _fail(f"{field}[{position}]", f"{zone} is not one of the cluster's zones ({cluster_zones})")
         nodegroup["availability_zones"] = chosen
+
+
+def _nodegroup_security_groups(nodegroups, given):
+    """Each nodegroup's security_group_ids (eksctl securityGroups.attachIDs): security groups its nodes get besides
+    the shared node group (and the cluster's), through the launch template."""
+    for index, nodegroup in enumerate(nodegroups):
+        field = f"nodegroups[{index}].security_group_ids"
+        raw = given[index] if index < len(given) and isinstance(given[index], dict) else {}
+        groups = [str(g) for g in _list(raw.get("security_group_ids"), field)]
+        for position, group in enumerate(groups):
+            if not SECURITY_GROUP_ID_RE.match(group):
+                _fail(f"{field}[{position}]", f"{group!r} is not a security group id (sg-...)")
+            if groups.index(group) != position:
+                _fail(f"{field}[{position}]", f"{group} is listed twice")
+        nodegroup["security_group_ids"] = groups

@@ -19,6 +19,7 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.definition.addons im
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.addons import _addon
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.cluster_features import _auto_mode
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.cluster_features import _identity_providers
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.cluster_features import _nodegroup_security_groups
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.cluster_features import _nodegroup_zones
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.cluster_features import _zonal_shift
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import DefinitionError
@@ -267,6 +268,7 @@ def _normalize(definition, availability_zones, base_dir, check_files):
             other = ref(f"nodegroups[{first}]")
             _fail(f"nodegroups[{i}].name", f"{name} is already the name of {other}: nodegroup names must be unique")
     _nodegroup_zones(nodegroups, _list(d.get("nodegroups"), "nodegroups"), out["vpc"]["availability_zones"])
+    _nodegroup_security_groups(nodegroups, _list(d.get("nodegroups"), "nodegroups"))
     for ng in nodegroups:
         ng["node_role"] = node_role_policies(ng, out["region"], out["name"], out["iam"]["with_oidc"])
     out["nodegroups"] = nodegroups

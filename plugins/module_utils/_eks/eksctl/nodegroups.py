@@ -96,6 +96,7 @@ NODEGROUP_PATHS = {
     "release_version": "releaseVersion",
     "node_repair": "nodeRepairConfig.enabled",
     "availability_zones": "availabilityZones",
+    "security_group_ids": "securityGroups.attachIDs",
 }
 
 
@@ -279,6 +280,8 @@ def _nodegroup(ng, cluster_name):
         result["release_version"] = ng["releaseVersion"]
     if _entries(ng.get("availabilityZones")):
         result["availability_zones"] = _entries(ng["availabilityZones"])
+    if _entries((ng.get("securityGroups") or {}).get("attachIDs")):
+        result["security_group_ids"] = _entries(ng["securityGroups"]["attachIDs"])
     if isinstance(ng.get("nodeRepairConfig"), dict) and ng["nodeRepairConfig"].get("enabled") is not None:
         result["node_repair"] = bool(ng["nodeRepairConfig"]["enabled"])
     return result

@@ -291,6 +291,8 @@ SCHEMA = {
     ),
     # withShared / withLocal are not supported by eksctl for managed nodegroups either: only unset passes.
     "NodeGroupSGs": _props(attachIDs=U(STRS), withShared=U(BOOL), withLocal=U(BOOL)),
+    # A managed nodegroup's extra security groups go into the launch template the collection writes.
+    "ManagedNodeGroupSGs": _props(attachIDs=STRS, withShared=U(BOOL), withLocal=U(BOOL)),
     "InstanceSelector": _props(
         vCPUs=U(INT),
         memory=U(STR),
@@ -395,6 +397,7 @@ SCHEMA["ManagedNodeGroup"] = dict(
     **_props(
         instanceTypes=STRS,
         availabilityZones=STRS,
+        securityGroups="ManagedNodeGroupSGs",
         spot=BOOL,
         launchTemplate=U("LaunchTemplate"),
         releaseVersion=STR,

@@ -505,7 +505,7 @@ def test_unsupported_sections_are_listed_by_path_never_dropped():
                 "launchTemplate": {"id": "lt-1"},
                 "preBootstrapCommands": ["echo hi"],
                 "instanceSelector": {"vCPUs": 2},
-                "securityGroups": {"attachIDs": ["sg-1"]},
+                "securityGroups": {"withShared": True},
                 "ssh": {"publicKeyName": "my-key"},
                 "iam": {
                     "attachPolicyARNs": ["arn:aws:iam::aws:policy/X"],
@@ -533,7 +533,7 @@ def test_unsupported_sections_are_listed_by_path_never_dropped():
         "managedNodeGroups[0].launchTemplate",
         "managedNodeGroups[0].preBootstrapCommands",
         "managedNodeGroups[0].instanceSelector.vCPUs",
-        "managedNodeGroups[0].securityGroups.attachIDs",
+        "managedNodeGroups[0].securityGroups.withShared",
         "managedNodeGroups[0].ssh.publicKeyName",
         "managedNodeGroups[0].iam.attachPolicyARNs",
         "managedNodeGroups[0].iam.withAddonPolicies.appMeshPreview",
