@@ -58,6 +58,14 @@ options:
     type: str
     choices: [single, highly_available, disabled]
     default: single
+  hostname_type:
+    description:
+      - The hostname of the instances the subnets launch (C(PrivateDnsHostnameTypeOnLaunch)) - C(resource-name)
+        (the instance ID) or C(ip-name) (the private IPv4 address, EC2's default), set on every subnet and changed in
+        place.
+      - Unset, the subnets keep what they have.
+    type: str
+    choices: [resource-name, ip-name]
   tags:
     description: Tags of every resource, besides C(Name) and the ownership tag.
     type: dict
@@ -200,6 +208,7 @@ diff:
 """
 
 from ansible_collections.aews.eks.plugins.module_utils import eks
+from ansible_collections.aews.eks.plugins.module_utils._eks.vpc import HOSTNAME_TYPES
 from ansible_collections.aews.eks.plugins.module_utils._eks.vpc import NAT_MODES
 from ansible_collections.aews.eks.plugins.module_utils._eks.vpc import ensure
 
@@ -212,6 +221,7 @@ def main():
         dns_hostnames=dict(type="bool", default=True),
         subnets=dict(type="dict"),
         nat=dict(type="str", choices=list(NAT_MODES), default="single"),
+        hostname_type=dict(type="str", choices=list(HOSTNAME_TYPES)),
         tags=dict(type="dict", default={}),
         purge_tags=dict(type="bool", default=True),
         wait_nat=dict(type="bool", default=False),
@@ -224,7 +234,7 @@ def main():
         argument_spec,
         supports_check_mode=True,
         required_one_of=[("cidr", "vpc_id")],
-        mutually_exclusive=[("cidr", "vpc_id"), ("subnets", "vpc_id")],
+        mutually_exclusive=[("cidr", "vpc_id"), ("subnets", "vpc_id"), ("hostname_type", "vpc_id")],
         required_by={"subnet_ids": "vpc_id", "subnet_cidrs": "vpc_id"},
     )
     eks.run(module, ensure)

@@ -37,6 +37,7 @@ from .eks_ext import Eks  # noqa: E402
 from . import ec2_ext  # noqa: E402
 from . import iam_ext  # noqa: E402
 from . import autoscaling_ext  # noqa: E402
+from . import ec2_subnet_ext  # noqa: E402
 from .realism import Realism  # noqa: E402
 from .access import Access  # noqa: E402
 
@@ -51,6 +52,7 @@ class LocalAws:
         self.controls.realism = self.realism
         self.eks = Eks(self.controls, account_id)
         autoscaling_ext.install(self.controls)  # instance refreshes, metrics, EKS AMI parameters
+        ec2_subnet_ext.install()  # the subnets' hostname type
         self.access = self.controls.access = Access(self.controls, account_id, self.eks)  # enforce_iam
 
     # ------------------------------------------------------------------ WSGI

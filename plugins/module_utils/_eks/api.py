@@ -929,6 +929,11 @@ def replace_route_table_association(client, association_id, route_table_id):
     ]
 
 
+@_common("set the subnet's hostname type")
+def modify_subnet_hostname_type(client, subnet_id, hostname_type):
+    client.modify_subnet_attribute(SubnetId=subnet_id, PrivateDnsHostnameTypeOnLaunch=hostname_type)
+
+
 # ---------------------------------------------------------------- Auto Scaling: self-managed nodegroups
 @_common("describe the Auto Scaling groups")
 def describe_auto_scaling_groups(client, names=None, filters=None):

@@ -45,6 +45,9 @@ ANYWHERE = "0.0.0.0/0"
 LIVE_NAT_STATES = ("pending", "available")
 # NAT gateways take one to a few minutes to become available.
 NAT_POLL_DELAY = 15
+# The hostname types of the instances a subnet launches; a new IPv4 subnet has ip-name.
+HOSTNAME_TYPES = ("resource-name", "ip-name")
+DEFAULT_HOSTNAME_TYPE = "ip-name"
 _TOKEN_NAMESPACE = uuid.UUID("0b6f1f4e-8a52-5c1e-9d3e-7c2a4e9b1f60")
 
 
@@ -93,6 +96,9 @@ def build_desired(params):
     nat = params.get("nat") or "single"
     if nat not in NAT_MODES:
         raise EksError(message=f"nat: {nat!r} is not one of {', '.join(NAT_MODES)}")
+    hostname_type = params.get("hostname_type") or None
+    if hostname_type not in (None,) + HOSTNAME_TYPES:
+        raise EksError(message=f"hostname_type: {hostname_type!r} is not one of {', '.join(HOSTNAME_TYPES)}")
     tags = {str(k): str(v) for k, v in (params.get("tags") or {}).items()}
     tags[OWNER_TAG] = name
     return {
@@ -104,6 +110,7 @@ def build_desired(params):
         "subnets": {kind: {zone: str(_network(subnets[kind][zone], kind)) for zone in zones} for kind in KINDS},
         "nat": nat,
         "nat_zones": [] if nat == "disabled" else (zones[:1] if nat == "single" else list(zones)),
+        "hostname_type": hostname_type,
         "tags": tags,
         "purge_tags": params.get("purge_tags", True) is not False,
     }
@@ -203,6 +210,7 @@ def model_from(desired, vpc, dns, subnets, igws, tables, addresses, nats):
             "cidr": subnet.get("CidrBlock"),
             "zone": subnet.get("AvailabilityZone"),
             "map_public": bool(subnet.get("MapPublicIpOnLaunch")),
+            "hostname_type": (subnet.get("PrivateDnsNameOptionsOnLaunch") or {}).get("HostnameType"),
             "tags": tags_of(subnet),
         }
         key = wanted.get(entry["tags"].get("Name"))
@@ -384,13 +392,22 @@ def plan(model, desired):
                      "summary": f"create subnet {n[key]} ({block})"}
                 )  # fmt: skip
                 current_map = False
+                current_hostname = DEFAULT_HOSTNAME_TYPE
             else:
                 changes += _tag_change(key, subnet["tags"], tags, purge, n[key])
                 current_map = subnet["map_public"]
+                current_hostname = subnet.get("hostname_type") or DEFAULT_HOSTNAME_TYPE
             if current_map != map_public:
                 changes.append(
                     {"action": "subnet_map_public", "key": key, "value": map_public,
                      "summary": f"set map-public-ip-on-launch of {n[key]} to {map_public}"}
+                )  # fmt: skip
+            wanted_hostname = desired.get("hostname_type")
+            if wanted_hostname and current_hostname != wanted_hostname:
+                changes.append(
+                    {"action": "subnet_hostname_type", "key": key, "value": wanted_hostname,
+                     "summary": f"set the hostname type of the instances {n[key]} launches to {wanted_hostname}"
+                                f" (was {current_hostname})"}
                 )  # fmt: skip
     igw = model.get("igw")
     if igw is None:
@@ -474,6 +491,7 @@ CALLS = {
     "tag": "create_tags / delete_tags",
     "create_subnet": "create_subnet",
     "subnet_map_public": "modify_subnet_attribute",
+    "subnet_hostname_type": "modify_subnet_attribute",
     "create_igw": "create_internet_gateway",
     "attach_igw": "attach_internet_gateway",
     "allocate_address": "allocate_address",
@@ -538,9 +556,12 @@ def predict(model, desired, changes, ids=None):
             resource["tags"].update(change["set"])
         elif action == "create_subnet":
             out["subnets"][key] = {"id": id_for(key), "cidr": change["cidr"], "zone": change["zone"],
-                                   "map_public": False, "tags": dict(change["tags"])}  # fmt: skip
+                                   "map_public": False, "hostname_type": DEFAULT_HOSTNAME_TYPE,
+                                   "tags": dict(change["tags"])}  # fmt: skip
         elif action == "subnet_map_public":
             out["subnets"][key]["map_public"] = change["value"]
+        elif action == "subnet_hostname_type":
+            out["subnets"][key]["hostname_type"] = change["value"]
         elif action == "create_igw":
             out["igw"] = {"id": id_for(key), "attached": False, "tags": dict(change["tags"])}
         elif action == "attach_igw":
@@ -598,6 +619,10 @@ def view(model, desired):
                     "map_public_ip_on_launch": subnet["map_public"],
                     "tags": dict(sorted(subnet["tags"].items())),
                 }
+                if desired.get("hostname_type"):
+                    out["subnets"][n[f"subnet:{kind}:{zone}"]]["private_dns_hostname_type_on_launch"] = (
+                        subnet.get("hostname_type") or DEFAULT_HOSTNAME_TYPE
+                    )
     if model.get("igw"):
         out["internet_gateway"] = {"name": n["igw"], "attached": model["igw"]["attached"]}
     subnet_names = {s["id"]: n[k] for k, s in model["subnets"].items()}
@@ -697,6 +722,11 @@ class Applier:
     def _subnet_map_public(self, change):
         subnet_id = self.id_of(change["key"])
         self.lag(f"ModifySubnetAttribute {subnet_id}", api.modify_subnet_map_public, self.ec2, subnet_id,
+                 change["value"])  # fmt: skip
+
+    def _subnet_hostname_type(self, change):
+        subnet_id = self.id_of(change["key"])
+        self.lag(f"ModifySubnetAttribute {subnet_id}", api.modify_subnet_hostname_type, self.ec2, subnet_id,
                  change["value"])  # fmt: skip
 
     def _create_igw(self, change):

@@ -34,7 +34,7 @@ KEYS = {
     ],
     "vpc": [
         "cidr", "availability_zones", "nat", "subnet_prefix", "subnets", "id", "subnet_ids", "control_plane_subnet_ids",
-        "control_plane_security_group_ids",
+        "control_plane_security_group_ids", "hostname_type",
     ],
     "endpoint": ["public_access", "private_access", "public_access_cidrs"],
     "kubernetes_network": ["ip_family", "service_ipv4_cidr"],

@@ -22,6 +22,8 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common im
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import ref
 
 NAT_MODES = list(vocabulary.NAT_MODES)
+# The hostname types of EC2 instances a subnet launches (ModifySubnetAttribute PrivateDnsHostnameTypeOnLaunch).
+HOSTNAME_TYPES = ["resource-name", "ip-name"]
 
 # Zones EKS does not support, by zone ID (eksctl's zoneIDsToAvoid, pkg/az/az.go): skipped when zones are picked.
 ZONE_IDS_WITHOUT_EKS = {
@@ -58,6 +60,13 @@ def _vpc(vpc, region, zones_default):
     out["nat"] = _choice(vpc.get("nat"), "vpc.nat", NAT_MODES, vocabulary.DEFAULT_NAT_MODE)
     out["id"] = vpc.get("id") or None
     out.update(_control_plane(vpc))
+    out["hostname_type"] = _choice(vpc.get("hostname_type"), "vpc.hostname_type", HOSTNAME_TYPES)
+    if out["hostname_type"] and out["id"]:
+        _fail(
+            "vpc.hostname_type",
+            f"sets the hostname type of the subnets the vpc role builds; an adopted VPC ({ref('vpc.id')}) keeps its"
+            " subnets' settings: remove it, or set it on the subnets yourself",
+        )
     subnet_ids = _dict(vpc.get("subnet_ids"), "vpc.subnet_ids")
     explicit = _dict(vpc.get("subnets"), "vpc.subnets")
     for key in list(subnet_ids) + list(explicit):

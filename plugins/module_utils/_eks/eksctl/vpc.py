@@ -18,6 +18,8 @@ AZ_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+[a-z]$")
 LOCAL_ZONE_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+(-[a-z]+)+-\d+[a-z]$")
 NAT = vocabulary.EKSCTL_NAT_MODES
 DEFAULT_VPC_CIDR = vocabulary.DEFAULT_VPC_CIDR
+# vpc.hostnameType: the hostname of the instances the subnets launch (EC2's HostnameType).
+HOSTNAME_TYPES = ("resource-name", "ip-name")
 
 
 def _validate_subnets(cfg, problems):
@@ -146,6 +148,13 @@ def validate(cfg, problems):
     gateway = (vpc.get("nat") or {}).get("gateway")
     if gateway and gateway not in NAT:
         problems.append(("vpc.nat.gateway", f"must be one of {', '.join(NAT)}, not {gateway!r}"))
+    hostname_type = vpc.get("hostnameType")
+    if hostname_type and hostname_type not in HOSTNAME_TYPES:
+        problems.append(("vpc.hostnameType", f"must be one of {', '.join(HOSTNAME_TYPES)}, not {hostname_type!r}"))
+    elif hostname_type and vpc.get("id"):
+        problems.append(
+            ("vpc.hostnameType", "applies to the subnets aews.eks builds, not to those of an existing VPC (vpc.id)")
+        )
     endpoints = vpc.get("clusterEndpoints") or {}
     if endpoints.get("publicAccess") is False and endpoints.get("privateAccess") is not True:
         problems.append(("vpc.clusterEndpoints", "public and private access cannot both be disabled"))
@@ -160,12 +169,15 @@ def convert(cfg, result):
                       ("controlPlaneSecurityGroupIDs", "control_plane_security_group_ids")):  # fmt: skip
         if _entries((cfg.get("vpc") or {}).get(key)):
             result["vpc"][name] = _entries(cfg["vpc"][key])
+    if (cfg.get("vpc") or {}).get("hostnameType") in HOSTNAME_TYPES and not cfg["vpc"].get("id"):  # else reported
+        result["vpc"]["hostname_type"] = cfg["vpc"]["hostnameType"]
 
 
 def add_paths(cfg, result, paths):
     """The subnets, by scope and zone."""
     paths["vpc.control_plane_subnet_ids"] = "vpc.controlPlaneSubnetIDs"
     paths["vpc.control_plane_security_group_ids"] = "vpc.controlPlaneSecurityGroupIDs"
+    paths["vpc.hostname_type"] = "vpc.hostnameType"
     for scope in ("public", "private"):
         for key, spec in (((cfg.get("vpc") or {}).get("subnets") or {}).get(scope) or {}).items():
             zone = (spec or {}).get("az") or key
