@@ -64,5 +64,8 @@ def self_managed_family(ami_type):
 
 class FilterModule:
     def filters(self):
-        return {"self_managed_launch_template": self_managed_launch_template, "aws_auth_entry": aws_auth_entry,
-                "self_managed_family": self_managed_family}
+        return {
+            "self_managed_launch_template": self_managed_launch_template,
+            "aws_auth_entry": aws_auth_entry,
+            "self_managed_family": self_managed_family,
+        }

@@ -126,7 +126,9 @@ def test_new_launch_template_version_rolls_with_an_instance_refresh(local_aws, s
     checked = run(check=True, **rolled)
     assert writes(local_aws) == []
     assert [c["action"] for c in checked["changes"]] == ["update", "refresh"]
-    assert checked["changes"][0]["why"] == f"launch template smc-ng-self version {first} -> smc-ng-self version {second}"
+    assert (
+        checked["changes"][0]["why"] == f"launch template smc-ng-self version {first} -> smc-ng-self version {second}"
+    )
     # One node of two out at once: at least 50% in service.
     assert checked["changes"][1]["params"]["Preferences"]["MinHealthyPercentage"] == 50
     assert "replaces the 2 nodes" in checked["changes"][1]["why"]

@@ -337,7 +337,9 @@ def eks_ami_parameters():
         minor = int(version.split(".")[1])
         for arch in ("x86_64", "arm64"):
             for flavour in ("standard", "nvidia"):
-                path = f"/aws/service/eks/optimized-ami/{version}/amazon-linux-2023/{arch}/{flavour}/recommended/image_id"
+                path = (
+                    f"/aws/service/eks/optimized-ami/{version}/amazon-linux-2023/{arch}/{flavour}/recommended/image_id"
+                )
                 found[path] = f"amazon-eks-node-al2023-{arch}-{flavour}-{version}-v20261101"
             found[f"/aws/service/bottlerocket/aws-k8s-{version}/{arch}/latest/image_id"] = (
                 f"bottlerocket-aws-k8s-{version}-{arch}-v1.40.0"

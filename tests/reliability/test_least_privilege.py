@@ -52,7 +52,14 @@ SITE = [
 ]
 UPGRADE = ["EKSUpgrade"]
 # The teardown removes what Kubernetes made first (load balancers, their security groups and the rules naming them).
-TEARDOWN = ["ELBCleanupOnTeardown", "EC2NetworkTeardown", "EKSTeardown", "IAMRoleTeardownOwned"]
+# The nodegroup role looks for self-managed nodegroups (Auto Scaling groups) and their instance profiles to delete.
+TEARDOWN = [
+    "ELBCleanupOnTeardown",
+    "EC2NetworkTeardown",
+    "EKSTeardown",
+    "IAMRoleTeardownOwned",
+    "SelfManagedNodegroupsRead",
+]
 
 
 def actions_of(sid):

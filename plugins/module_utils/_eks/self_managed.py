@@ -114,7 +114,7 @@ def family_of(family):
 def _version(version):
     match = re.fullmatch(r"(\d+)\.(\d+)", str(version or ""))
     if not match:
-        raise EksError(message=f"the Kubernetes version must be MAJOR.MINOR (\"1.33\"), not {version!r}")
+        raise EksError(message=f'the Kubernetes version must be MAJOR.MINOR ("1.33"), not {version!r}')
     return int(match.group(1)), int(match.group(2))
 
 
@@ -234,7 +234,9 @@ def join_user_data(family, cluster, node=None):
     dns_ip = dns_cluster_ip(cluster["service_cidr"])
     extra_args = [str(a) for a in node.get("kubelet_extra_args") or []]
     if extra_args and family == "Bottlerocket":
-        raise EksError(message="kubelet_extra_args: Bottlerocket takes kubelet settings in its TOML settings, not flags")
+        raise EksError(
+            message="kubelet_extra_args: Bottlerocket takes kubelet settings in its TOML settings, not flags"
+        )
     if family == "AmazonLinux2023":
         return _nodeadm(cluster, labels, taints, max_pods, pre, extra_args)
     if family == "Bottlerocket":
@@ -528,10 +530,16 @@ def plan(current, desired, refreshes=()):
             return []
         changes = []
         if int(current.get("MinSize") or 0) or int(current.get("DesiredCapacity") or 0) or current.get("Instances"):
-            changes.append(change(resource, "scale", f"to zero nodes before the group is deleted (from "
-                                                     f"{current.get('DesiredCapacity')})",  # fmt: skip
-                                  call="update_auto_scaling_group",
-                                  params={"AutoScalingGroupName": name, "MinSize": 0, "DesiredCapacity": 0}))
+            changes.append(
+                change(
+                    resource,
+                    "scale",
+                    f"to zero nodes before the group is deleted (from "
+                    f"{current.get('DesiredCapacity')})",  # fmt: skip
+                    call="update_auto_scaling_group",
+                    params={"AutoScalingGroupName": name, "MinSize": 0, "DesiredCapacity": 0},
+                )
+            )
         changes.append(change(resource, "delete", f"Auto Scaling group {name}", call="delete_auto_scaling_group",
                               params={"AutoScalingGroupName": name}))  # fmt: skip
         return changes
@@ -609,10 +617,15 @@ def plan(current, desired, refreshes=()):
                     why.append(f"instance types {','.join(t for t in types or [] if t)} -> "
                                f"{','.join(desired['instance_types'])}")  # fmt: skip
                 if _distribution_differs(dist, desired["distribution"]):
-                    why.append("instances distribution " + ", ".join(
-                        f"{k} {dist.get(k, DISTRIBUTION_DEFAULTS.get(k))} -> {v}"
-                        for k, v in desired["distribution"].items()
-                        if str(dict(DISTRIBUTION_DEFAULTS, **dist).get(k)) != str(v)) or "instances distribution")
+                    why.append(
+                        "instances distribution "
+                        + ", ".join(
+                            f"{k} {dist.get(k, DISTRIBUTION_DEFAULTS.get(k))} -> {v}"
+                            for k, v in desired["distribution"].items()
+                            if str(dict(DISTRIBUTION_DEFAULTS, **dist).get(k)) != str(v)
+                        )
+                        or "instances distribution"
+                    )
         if why:
             template_changed = True
             changes.append(change(resource, "update", "; ".join(why), call="update_auto_scaling_group",
@@ -664,11 +677,11 @@ def plan(current, desired, refreshes=()):
         add = [v for v in desired[key] if v not in have]
         drop = [v for v in have if v not in desired[key]]
         if add:
-            changes.append(change(resource, "attach", f"{noun} {', '.join(add)}", call=attach,
-                                  params={"AutoScalingGroupName": name, aws_key: add}))  # fmt: skip
+            params = {"AutoScalingGroupName": name, aws_key: add}
+            changes.append(change(resource, "attach", f"{noun} {', '.join(add)}", call=attach, params=params))
         if drop:
-            changes.append(change(resource, "detach", f"{noun} {', '.join(drop)}", call=detach,
-                                  params={"AutoScalingGroupName": name, aws_key: drop}))  # fmt: skip
+            params = {"AutoScalingGroupName": name, aws_key: drop}
+            changes.append(change(resource, "detach", f"{noun} {', '.join(drop)}", call=detach, params=params))
     if desired["refresh"]:
         refresh = _refresh_change(current, desired, template_changed, refreshes, resource, size)
         if refresh:
@@ -791,7 +804,9 @@ def predict(current, changes, desired):
             group["EnabledMetrics"] = [{"Metric": m, "Granularity": "1Minute"}
                                        for m in sorted(have | set(params["Metrics"]))]  # fmt: skip
         elif call == "disable_metrics_collection":
-            group["EnabledMetrics"] = [m for m in group.get("EnabledMetrics") or [] if m["Metric"] not in params["Metrics"]]
+            group["EnabledMetrics"] = [
+                m for m in group.get("EnabledMetrics") or [] if m["Metric"] not in params["Metrics"]
+            ]
         elif call in ("attach_load_balancer_target_groups", "attach_load_balancers"):
             key = "TargetGroupARNs" if "TargetGroupARNs" in params else "LoadBalancerNames"
             group[key] = sorted(set(group.get(key) or []) | set(params[key]))

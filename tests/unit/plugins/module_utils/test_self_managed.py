@@ -58,8 +58,8 @@ def test_al2023_user_data_is_a_nodeadm_node_config_with_labels_taints_and_pre_bo
 
 
 def test_bottlerocket_user_data_is_toml_settings():
-    text = sm.join_user_data("Bottlerocket", CLUSTER, {"labels": {"a": "b"}, "max_pods": 110,
-                                                         "taints": [{"key": "k", "value": "v", "effect": "NoExecute"}]})  # fmt: skip
+    node = {"labels": {"a": "b"}, "max_pods": 110, "taints": [{"key": "k", "value": "v", "effect": "NoExecute"}]}
+    text = sm.join_user_data("Bottlerocket", CLUSTER, node)
     assert text == (
         '[settings.kubernetes]\ncluster-name = "c1"\napi-server = "https://ABC.gr7.us-east-1.eks.amazonaws.com"\n'
         'cluster-certificate = "Q0E="\ncluster-dns-ip = "10.100.0.10"\nmax-pods = 110\n\n'
@@ -70,8 +70,8 @@ def test_bottlerocket_user_data_is_toml_settings():
 
 
 def test_al2_user_data_runs_bootstrap_sh_or_the_override():
-    text = sm.join_user_data("AmazonLinux2", CLUSTER, {"labels": {"a": "b"}, "max_pods": 20,
-                                                         "pre_bootstrap_commands": ["yum install -y jq"]})  # fmt: skip
+    node = {"labels": {"a": "b"}, "max_pods": 20, "pre_bootstrap_commands": ["yum install -y jq"]}
+    text = sm.join_user_data("AmazonLinux2", CLUSTER, node)
     lines = text.splitlines()
     assert lines[0] == "#!/bin/bash" and lines[2] == "yum install -y jq"
     assert lines[3] == (
