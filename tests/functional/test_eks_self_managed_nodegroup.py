@@ -99,7 +99,7 @@ def test_create_four_steps_then_scale_and_tags_in_place(local_aws, subnets):
 
     # Scaling and tags change in place, no node replaced.
     before = {i["instance_id"] for i in made["self_managed_nodegroup"]["instances"]}
-    changed = dict(params, desired_size=3, max_size=4, tags={"Name": "smc-ng-self-Node", "team": "b"})
+    changed = {**params, "desired_size": 3, "max_size": 4, "tags": {"Name": "smc-ng-self-Node", "team": "b"}}
     checked = run(check=True, **changed)
     assert writes(local_aws) == []
     assert [c["action"] for c in checked["changes"]] == ["scale", "tag"]
@@ -120,7 +120,7 @@ def test_new_launch_template_version_rolls_with_an_instance_refresh(local_aws, s
     old = {i["instance_id"] for i in run(**params)["self_managed_nodegroup"]["instances"]}
     second = template(user_data="#!/bin/bash\necho two\n")
     assert second == first + 1
-    rolled = dict(params, launch_template={"name": "smc-ng-self", "version": str(second)})
+    rolled = {**params, "launch_template": {"name": "smc-ng-self", "version": str(second)}}
 
     local_aws.clear_requests()
     checked = run(check=True, **rolled)
@@ -153,7 +153,7 @@ def test_nodes_left_on_an_old_version_are_rolled_by_the_next_run(local_aws, subn
     boto3.client("autoscaling").update_auto_scaling_group(
         AutoScalingGroupName=GROUP, LaunchTemplate={"LaunchTemplateName": "smc-ng-self", "Version": str(second)}
     )
-    rolled = dict(params, launch_template={"name": "smc-ng-self", "version": str(second)})
+    rolled = {**params, "launch_template": {"name": "smc-ng-self", "version": str(second)}}
     checked = run(check=True, **rolled)
     assert [c["action"] for c in checked["changes"]] == ["refresh"]
     assert "2 of 2 nodes still run an older launch template version" in checked["changes"][0]["why"]
@@ -188,11 +188,11 @@ def test_mixed_instances_target_groups_and_delete_scales_to_zero_first(local_aws
     assert {i["instance_type"] for i in result["instances"]} == {"m5.large"}
     assert not run(check=True, **mixed)["changed"]
     # Only the sizes change: the mixed instances policy stays as it is.
-    scaled = dict(mixed, desired_size=1)
+    scaled = {**mixed, "desired_size": 1}
     assert [c["action"] for c in run(**scaled)["changes"]] == ["scale"]
     assert group()["MixedInstancesPolicy"]["InstancesDistribution"]["OnDemandBaseCapacity"] == 1
     # Fewer metrics, no target group.
-    fewer = dict(scaled, metrics_collection=["GroupMinSize"], target_group_arns=[])
+    fewer = {**scaled, "metrics_collection": ["GroupMinSize"], "target_group_arns": []}
     assert [c["action"] for c in run(**fewer)["changes"]] == ["disable_metrics", "detach"]
     assert not run(**fewer)["changed"]
 

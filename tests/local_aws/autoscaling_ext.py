@@ -265,7 +265,7 @@ def install(controls=None):
         if any(r["Status"] in ("Pending", "InProgress", "Cancelling") for r in refreshes):
             raise AutoscalingClientError(
                 "InstanceRefreshInProgress",
-                f"An Instance Refresh is already in progress and blocks the execution of this Instance Refresh.",
+                "An Instance Refresh is already in progress and blocks the execution of this Instance Refresh.",
             )
         params = self._get_params()
         preferences = params.get("Preferences") or {}

@@ -53,6 +53,12 @@ def self_managed_nodegroup(ng, index, cluster_name, cluster_version, cluster_tag
     own = {key: ng.pop(key) for key in OWN_KEYS if key in ng}
     ssh = _dict(ng.get("ssh"), f"{field}.ssh")
     ssh_own = {key: ssh.pop(key) for key in SSH_OWN_KEYS if key in ssh}
+    allow_given = ssh.get("allow")
+    if ssh_own.get("public_key_name"):
+        # An existing key pair: no public key file to read.
+        if allow_given is not None and str(allow_given).lower() in ("false", "no", "off"):
+            _fail(f"{field}.ssh.public_key_name", f"needs {ref(field + '.ssh.allow')} true (or left out)")
+        ssh.pop("allow", None)
     if ng.get("ssh") is not None:
         ng["ssh"] = ssh
     max_pods = ng.pop("max_pods", None)
@@ -93,8 +99,6 @@ def self_managed_nodegroup(ng, index, cluster_name, cluster_version, cluster_tag
                         f"{ref(field + '.override_bootstrap_command')}")  # fmt: skip
     out["instance_name"] = own.get("instance_name") or None
     out["ssh"]["public_key_name"] = ssh_own.get("public_key_name") or None
-    if out["ssh"]["public_key_name"] and (out["ssh"]["allow"] is False and ng.get("ssh", {}).get("allow") is False):
-        _fail(f"{field}.ssh.public_key_name", f"needs {ref(field + '.ssh.allow')} true (or left out)")
     if out["ssh"]["public_key_name"]:
         out["ssh"]["allow"] = True
         if len(str(out["ssh"]["public_key_name"])) > KEY_PAIR_MAX:
