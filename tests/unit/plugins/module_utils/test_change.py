@@ -91,3 +91,18 @@ def test_run_exits_with_the_returned_result_and_fails_on_eks_error():
         run(module, broken)
     assert module.failed["msg"] == "name: bad"
     assert module.exited is None
+
+
+def test_only_run_exits():
+    """No module or module_utils function exits by itself: each returns its result to ``common.run``."""
+    import pathlib
+    import re
+
+    root = pathlib.Path(model.__file__).resolve().parents[2]  # plugins/
+    calls = re.compile(r"\.(exit_json|fail_json)\(")
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if calls.search(line) and not line.lstrip().startswith("#"):
+                found.append(f"{path.relative_to(root)}:{number}")
+    assert len(found) == 2 and all(f.startswith("module_utils/_eks/common.py:") for f in found), found
