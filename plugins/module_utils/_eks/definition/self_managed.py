@@ -24,7 +24,9 @@ OWN_KEYS = (
     "ami", "instances_distribution", "metrics_collection", "target_group_arns", "classic_load_balancer_names",
     "pre_bootstrap_commands", "override_bootstrap_command", "instance_name", "kubelet_extra_args",
 )  # fmt: skip
-NOT_TAKEN = ("spot", "release_version")
+NOT_TAKEN = ("spot", "release_version", "node_repair")
+# Keys of a managed nodegroup a self-managed one does not take yet.
+NOT_YET = ("availability_zones", "security_group_ids")
 SSH_OWN_KEYS = ("public_key_name", "enable_ssm")
 DISTRIBUTION_KEYS = (
     "instance_types", "max_price", "on_demand_base_capacity", "on_demand_percentage_above_base_capacity",
@@ -50,6 +52,11 @@ def self_managed_nodegroup(ng, index, cluster_name, cluster_version, cluster_tag
         if key in ng:
             _fail(f"{field}.{key}", "is for managed nodegroups; a self-managed nodegroup takes "
                                     "instances_distribution (On-Demand and Spot) and its AMI from ami or ami_family")  # fmt: skip
+    for key in NOT_YET:
+        if ng.get(key) not in (None, [], {}):
+            _fail(f"{field}.{key}", "is not supported for self-managed nodegroups yet: they run in the cluster's "
+                                    "public or private subnets (private_networking) with the cluster and shared node "
+                                    "security groups")  # fmt: skip
     own = {key: ng.pop(key) for key in OWN_KEYS if key in ng}
     ssh = _dict(ng.get("ssh"), f"{field}.ssh")
     ssh_own = {key: ssh.pop(key) for key in SSH_OWN_KEYS if key in ssh}
@@ -73,7 +80,7 @@ def self_managed_nodegroup(ng, index, cluster_name, cluster_version, cluster_tag
         e.field = re.sub(r"^nodegroups\[", "self_managed_nodegroups[", e.field)
         raise
     out["tags"]["alpha.eksctl.io/nodegroup-type"] = "unmanaged"
-    for key in NOT_TAKEN:
+    for key in NOT_TAKEN + NOT_YET:
         out.pop(key, None)
     out["max_pods"] = _int(max_pods, f"{field}.max_pods", None, 1, 737)
     if out["ami_type"].startswith(("WINDOWS_FULL", "WINDOWS_CORE")) and out["max_pods"] is not None:

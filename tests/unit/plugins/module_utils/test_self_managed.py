@@ -255,3 +255,10 @@ def test_definition_of_self_managed_nodegroups():
     with pytest.raises(DefinitionError, match=r"name: dup is already the name of"):
         normalize({"name": "c1", "region": "us-east-1", "nodegroups": [{"name": "dup"}],
                    "self_managed_nodegroups": [{"name": "dup"}]}, availability_zones=["us-east-1a", "us-east-1b"])  # fmt: skip
+
+
+def test_managed_only_keys_are_refused_by_name():
+    with pytest.raises(DefinitionError, match=r"self_managed_nodegroups\[0\].node_repair: is for managed nodegroups"):
+        definition(node_repair={"enabled": True})
+    with pytest.raises(DefinitionError, match=r"self_managed_nodegroups\[0\].security_group_ids: is not supported"):
+        definition(security_group_ids=["sg-0123456789abcdef0"])
