@@ -21,6 +21,7 @@ import re
 from . import api
 from . import auto_mode
 from . import change
+from . import fargate
 from .common import apply_tag_changes
 from .common import client
 from .common import raw_client
@@ -764,6 +765,12 @@ def apply(eks, changes, deadline, do_wait):
             deleting = []
         if call == "delete_nodegroup":
             _wait_nodegroup_updates(eks, name, params["name"], deadline)
+        if call == "delete_fargate_profile":
+            # In its turn, once a profile still being created is ACTIVE (EKS refuses to delete it before), then
+            # waited for: EKS deletes one profile of a cluster at a time.
+            fargate.delete_profile(eks, name, params["name"], deadline, wait_for=True)
+            reports.append(report(record))
+            continue
         response = getattr(api, call)(eks, **params)
         entry = report(record)
         if call == "create_cluster":
@@ -771,15 +778,6 @@ def apply(eks, changes, deadline, do_wait):
                 wait(raw, "cluster_active", deadline.remaining(), f"cluster {name} to be ACTIVE", name=name)
         elif call == "delete_nodegroup":
             deleting.append(params["name"])
-        elif call == "delete_fargate_profile":
-            wait(
-                raw,
-                "fargate_profile_deleted",
-                deadline.remaining(),
-                f"Fargate profile {params['name']} of cluster {name} to be deleted",
-                clusterName=name,
-                fargateProfileName=params["name"],
-            )
         elif call == "delete_cluster":
             if do_wait:
                 wait(raw, "cluster_deleted", deadline.remaining(), f"cluster {name} to be deleted", name=name)
