@@ -205,6 +205,9 @@ def test_the_roles_name_only_ami_types_eks_has():
 
 def test_the_roles_attach_the_vocabularys_managed_policies():
     arns = {m for p in _role_files() for m in re.findall(r"arn:aws:iam::aws:policy/[\w/+=,.@-]+", p.read_text())}
+    # Names the roles turn into ARNs with the aews.eks.managed_policy_arn filter (which refuses any other).
+    through_filter = re.compile(r"'(\w+)' \| aews\.eks\.managed_policy_arn")
+    arns |= {v.policy_arn(m) for p in _role_files() for m in through_filter.findall(p.read_text())}
     assert v.policy_arn(v.CLUSTER_ROLE_POLICY) in arns
     assert arns <= {v.policy_arn(name) for name in v.MANAGED_POLICIES}, arns
 
