@@ -72,8 +72,9 @@ KEYS = {
     "nodegroup": [
         "name", "instance_types", "ami_family", "ami_type", "min_size", "desired_size", "max_size", "volume", "labels",
         "taints", "tags", "ssh", "private_networking", "addon_policies", "imds", "spot", "update_config", "max_pods",
-        "version", "release_version", "node_repair", "availability_zones", "security_group_ids",
+        "version", "release_version", "node_repair", "availability_zones", "security_group_ids", "launch_template",
     ],
+    "launch_template": ["id", "name", "version"],
     "volume": ["size", "type", "iops", "throughput", "encrypted", "kms_key_id"],
     "taint": ["key", "value", "effect"],
     "ssh": ["allow", "public_key_path", "public_key", "source_security_group_ids"],

@@ -24,6 +24,7 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common im
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _version_tuple
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import partition
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import user_path
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.nodegroup_launch_template import launch_template
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import ref
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import suggestion
 from ansible_collections.aews.eks.plugins.module_utils._eks.iam_policies import well_known_policies
@@ -224,6 +225,7 @@ def _nodegroup(ng, index, cluster_name, cluster_version, cluster_tags, base_dir,
             _fail(f"{field}.version", f"{version} is newer than the cluster's {ref('version')} {cluster_version}")
     out["release_version"] = ng.get("release_version") or None
     out["node_repair"] = _bool(ng.get("node_repair"), f"{field}.node_repair", None)
+    out["launch_template"] = launch_template(ng, field)
     return out
 
 

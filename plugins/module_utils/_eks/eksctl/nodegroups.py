@@ -11,6 +11,7 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.cluster impor
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _enabled
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _entries
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _indexed
+from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import nodegroup_launch_template
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.messages import UNSUPPORTED
 
 # AMI families the cluster definition names as they are; Windows families become EKS AMI types.
@@ -171,6 +172,7 @@ def _validate_nodegroup(ng, path, names, minor, problems):
         _taints(ng.get("taints"))
     except ValueError as e:
         problems.append((f"{path}.taints", str(e)))
+    nodegroup_launch_template.validate(ng, path, problems)
 
 
 def _taints(value):
@@ -284,6 +286,7 @@ def _nodegroup(ng, cluster_name):
         result["security_group_ids"] = _entries(ng["securityGroups"]["attachIDs"])
     if isinstance(ng.get("nodeRepairConfig"), dict) and ng["nodeRepairConfig"].get("enabled") is not None:
         result["node_repair"] = bool(ng["nodeRepairConfig"]["enabled"])
+    nodegroup_launch_template.convert(ng, result)
     return result
 
 
@@ -320,7 +323,7 @@ def add_paths(cfg, result, paths):
     for position, (index, ng) in enumerate(_indexed(cfg.get("managedNodeGroups"))):
         base = f"managedNodeGroups[{index}]"
         paths[f"nodegroups[{position}]"] = base
-        for key, value in NODEGROUP_PATHS.items():
+        for key, value in dict(NODEGROUP_PATHS, **nodegroup_launch_template.PATHS).items():
             paths[f"nodegroups[{position}].{key}"] = f"{base}.{value}"
         paths[f"nodegroups[{position}].instance_types"] = (
             f"{base}.instanceTypes" if ng.get("instanceTypes") else f"{base}.instanceType"

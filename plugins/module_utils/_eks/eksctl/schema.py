@@ -399,7 +399,7 @@ SCHEMA["ManagedNodeGroup"] = dict(
         availabilityZones=STRS,
         securityGroups="ManagedNodeGroupSGs",
         spot=BOOL,
-        launchTemplate=U("LaunchTemplate"),
+        launchTemplate="LaunchTemplate",
         releaseVersion=STR,
         nodeRepairConfig="NodeGroupNodeRepairConfig",
     ),

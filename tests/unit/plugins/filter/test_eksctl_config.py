@@ -502,7 +502,6 @@ def test_unsupported_sections_are_listed_by_path_never_dropped():
             {
                 "name": "ng",
                 "ami": "ami-123",
-                "launchTemplate": {"id": "lt-1"},
                 "preBootstrapCommands": ["echo hi"],
                 "instanceSelector": {"vCPUs": 2},
                 "securityGroups": {"withShared": True},
@@ -530,7 +529,6 @@ def test_unsupported_sections_are_listed_by_path_never_dropped():
         "addons[0].serviceAccountRoleARN",
         "addons[0].podIdentityAssociations[0].namespace",
         "managedNodeGroups[0].ami",
-        "managedNodeGroups[0].launchTemplate",
         "managedNodeGroups[0].preBootstrapCommands",
         "managedNodeGroups[0].instanceSelector.vCPUs",
         "managedNodeGroups[0].securityGroups.withShared",
