@@ -224,7 +224,7 @@ def test_the_upgrade_roles_ami_type_last_versions_are_the_vocabularys():
 def test_the_checks_see_what_they_look_for():
     """The scans above find something to check in the roles (a pattern gone stale would pass on nothing)."""
     texts = "".join(p.read_text() for p in _role_files())
-    assert "AL2_x86_64" in texts and "arn:aws:iam::aws:policy/" in texts and "aews.eks/cluster-name" in texts
+    assert "AL2_x86_64" in texts and "' | aews.eks.managed_policy_arn" in texts and "aews.eks/cluster-name" in texts
 
 
 # ---------------------------------------------------------------- missing codes
