@@ -690,8 +690,8 @@ def plan(current, desired, refreshes=()):
 
 
 def _refresh_change(current, desired, template_changed, refreshes, resource, size):
-    running = [i for i in current.get("Instances") or [] if i.get("LifecycleState") not in ("Terminating",
-                                                                                             "Terminated")]  # fmt: skip
+    gone = ("Terminating", "Terminated")
+    running = [i for i in current.get("Instances") or [] if i.get("LifecycleState") not in gone]
     if not running:
         return None
     stale = stale_instances(current)
