@@ -41,13 +41,19 @@ class PodIdentityAssociations:
         cluster["_pod_identity"][assoc_id] = assoc
         return assoc
 
-    def _association(self, cluster, assoc_id):
+    def _association(self, cluster, assoc_id, change=False):
+        """The association; to ``change`` it, one an add-on does not own (that one changes through the add-on)."""
         assoc = cluster["_pod_identity"].get(assoc_id)
         if assoc is None:
             raise ApiError(
                 "ResourceNotFoundException",
                 f"No Pod Identity Association found with id: {assoc_id}",
                 clusterName=cluster["name"],
+            )
+        if change and assoc.get("ownerArn"):
+            raise ApiError(
+                "InvalidRequestException",
+                f"The association {assoc['associationId']} is managed by {assoc['ownerArn']}; update the add-on instead.",
             )
         return assoc
 
@@ -73,12 +79,7 @@ class PodIdentityAssociations:
 
     def op_UpdatePodIdentityAssociation(self, region, p):
         cluster = self._cluster(region, p["clusterName"])
-        assoc = self._association(cluster, p["associationId"])
-        if assoc.get("ownerArn"):
-            raise ApiError(
-                "InvalidRequestException",
-                f"The association {assoc['associationId']} is managed by {assoc['ownerArn']}; update the add-on instead.",
-            )
+        assoc = self._association(cluster, p["associationId"], change=True)
         if p.get("roleArn"):
             self._check_role(p["roleArn"], "roleArn")
             assoc["roleArn"] = p["roleArn"]
@@ -102,12 +103,7 @@ class PodIdentityAssociations:
 
     def op_DeletePodIdentityAssociation(self, region, p):
         cluster = self._cluster(region, p["clusterName"])
-        assoc = self._association(cluster, p["associationId"])
-        if assoc.get("ownerArn"):
-            raise ApiError(
-                "InvalidRequestException",
-                f"The association {assoc['associationId']} is managed by {assoc['ownerArn']}; update the add-on instead.",
-            )
+        assoc = self._association(cluster, p["associationId"], change=True)
         del cluster["_pod_identity"][p["associationId"]]
         return {"association": _public(assoc)}
 

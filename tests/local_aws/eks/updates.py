@@ -68,22 +68,20 @@ class Updates:
             return {"errorCode": "ConfigurationConflict", "errorMessage": DEFAULT_HEALTH["addon_failed"]["message"]}
         return {"errorCode": "Unknown", "errorMessage": "The update failed."}
 
-    def op_DescribeUpdate(self, region, p):
+    def _update_owner(self, region, p):
+        """The resource a DescribeUpdate / ListUpdates request names: a node group, an add-on or the cluster."""
         cluster = self._cluster(region, p["name"])
-        owner = cluster
         if p.get("nodegroupName"):
-            owner = self._nodegroup(cluster, p["nodegroupName"])
-        elif p.get("addonName"):
-            owner = self._addon(cluster, p["addonName"])
+            return self._nodegroup(cluster, p["nodegroupName"])
+        if p.get("addonName"):
+            return self._addon(cluster, p["addonName"])
+        return cluster
+
+    def op_DescribeUpdate(self, region, p):
+        owner = self._update_owner(region, p)
         if p["updateId"] not in owner["_updates"]:
             raise ApiError("ResourceNotFoundException", f"No update found for ID: {p['updateId']}")
         return {"update": _public(self.updates[p["updateId"]])}
 
     def op_ListUpdates(self, region, p):
-        cluster = self._cluster(region, p["name"])
-        owner = cluster
-        if p.get("nodegroupName"):
-            owner = self._nodegroup(cluster, p["nodegroupName"])
-        elif p.get("addonName"):
-            owner = self._addon(cluster, p["addonName"])
-        return _paginate(list(owner["_updates"]), p, "updateIds")
+        return _paginate(list(self._update_owner(region, p)["_updates"]), p, "updateIds")
