@@ -38,6 +38,7 @@ from . import ec2_ext  # noqa: E402
 from . import iam_ext  # noqa: E402
 from . import autoscaling_ext  # noqa: E402
 from . import ec2_subnet_ext  # noqa: E402
+from . import ec2_instance_requirements  # noqa: E402
 from .realism import Realism  # noqa: E402
 from .access import Access  # noqa: E402
 
@@ -53,6 +54,7 @@ class LocalAws:
         self.eks = Eks(self.controls, account_id)
         autoscaling_ext.install(self.controls)  # instance refreshes, metrics, EKS AMI parameters
         ec2_subnet_ext.install()  # the subnets' hostname type
+        ec2_instance_requirements.install()  # GetInstanceTypesFromInstanceRequirements
         self.access = self.controls.access = Access(self.controls, account_id, self.eks)  # enforce_iam
 
     # ------------------------------------------------------------------ WSGI

@@ -392,6 +392,13 @@ def describe_key_pairs(client, names):
     return client.describe_key_pairs(Filters=[{"Name": "key-name", "Values": list(names)}]).get("KeyPairs", [])
 
 
+@_common("get the instance types from the instance requirements")
+def instance_types_from_requirements(client, request):
+    """The names of the instance types GetInstanceTypesFromInstanceRequirements answers for ``request``, every page."""
+    items = _paginate(client, "get_instance_types_from_instance_requirements", "InstanceTypes", **request)
+    return [item["InstanceType"] for item in items]
+
+
 # ---------------------------------------------------------------- IAM: roles
 @_describe("get the IAM role")
 def get_role(client, name):

@@ -24,6 +24,10 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common im
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _version_tuple
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import partition
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import user_path
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.nodegroup_instance_selector import instance_selector
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.nodegroup_instance_selector import (
+    representative_types,
+)
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.nodegroup_launch_template import launch_template
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import ref
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import suggestion
@@ -91,12 +95,15 @@ def _nodegroup(ng, index, cluster_name, cluster_version, cluster_tags, base_dir,
         if not isinstance(itype, str) or not re.match(r"^[a-z0-9-]+\.[a-z0-9-]+$", itype):
             _fail(f"{field}.instance_types[{t_index}]", f"{itype!r} is not an instance type name such as m5.large")
     out["instance_types"] = [str(t) for t in types] or [vocabulary.DEFAULT_INSTANCE_TYPE]
+    out["instance_selector"] = instance_selector(ng, field)
+    if out["instance_selector"]:
+        out["instance_types"] = []  # selected from EC2 in the definition stage
     if ng.get("ami_type"):
         out["ami_type"] = _choice(ng["ami_type"], f"{field}.ami_type", AMI_TYPES)
         out["ami_family"] = ng.get("ami_family")
     else:
         out["ami_family"] = _choice(ng.get("ami_family"), f"{field}.ami_family", AMI_FAMILIES, "AmazonLinux2023")
-        out["ami_type"] = ami_type(out["ami_family"], out["instance_types"])
+        out["ami_type"] = ami_type(out["ami_family"], out["instance_types"] or representative_types(out["instance_selector"]))
     version = str(ng["version"]) if ng.get("version") else None
     ami_version = version or cluster_version
     if out["ami_type"].startswith("AL2_") and ami_version and _version_tuple(ami_version) >= (1, 33):

@@ -11,6 +11,7 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.cluster impor
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _enabled
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _entries
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _indexed
+from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import nodegroup_instance_selector
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import nodegroup_launch_template
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.messages import UNSUPPORTED
 
@@ -173,6 +174,7 @@ def _validate_nodegroup(ng, path, names, minor, problems):
     except ValueError as e:
         problems.append((f"{path}.taints", str(e)))
     nodegroup_launch_template.validate(ng, path, problems)
+    nodegroup_instance_selector.validate(ng, path, problems)
 
 
 def _taints(value):
@@ -287,6 +289,7 @@ def _nodegroup(ng, cluster_name):
     if isinstance(ng.get("nodeRepairConfig"), dict) and ng["nodeRepairConfig"].get("enabled") is not None:
         result["node_repair"] = bool(ng["nodeRepairConfig"]["enabled"])
     nodegroup_launch_template.convert(ng, result)
+    nodegroup_instance_selector.convert(ng, result)
     return result
 
 
@@ -323,7 +326,7 @@ def add_paths(cfg, result, paths):
     for position, (index, ng) in enumerate(_indexed(cfg.get("managedNodeGroups"))):
         base = f"managedNodeGroups[{index}]"
         paths[f"nodegroups[{position}]"] = base
-        for key, value in dict(NODEGROUP_PATHS, **nodegroup_launch_template.PATHS).items():
+        for key, value in dict(NODEGROUP_PATHS, **nodegroup_launch_template.PATHS, **nodegroup_instance_selector.PATHS).items():
             paths[f"nodegroups[{position}].{key}"] = f"{base}.{value}"
         paths[f"nodegroups[{position}].instance_types"] = (
             f"{base}.instanceTypes" if ng.get("instanceTypes") else f"{base}.instanceType"

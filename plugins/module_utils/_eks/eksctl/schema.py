@@ -293,6 +293,16 @@ SCHEMA = {
     "NodeGroupSGs": _props(attachIDs=U(STRS), withShared=U(BOOL), withLocal=U(BOOL)),
     # A managed nodegroup's extra security groups go into the launch template the collection writes.
     "ManagedNodeGroupSGs": _props(attachIDs=STRS, withShared=U(BOOL), withLocal=U(BOOL)),
+    # A managed nodegroup's instance types may be selected by vCPUs, memory, GPUs and CPU architecture.
+    "ManagedInstanceSelector": _props(
+        vCPUs=INT,
+        memory=STR,
+        gpus=INT,
+        neuron_devices=U(INT),
+        cpuArchitecture=STR,
+        allow=U(STR),
+        deny=U(STR),
+    ),
     "InstanceSelector": _props(
         vCPUs=U(INT),
         memory=U(STR),
@@ -400,6 +410,7 @@ SCHEMA["ManagedNodeGroup"] = dict(
         securityGroups="ManagedNodeGroupSGs",
         spot=BOOL,
         launchTemplate="LaunchTemplate",
+        instanceSelector="ManagedInstanceSelector",
         releaseVersion=STR,
         nodeRepairConfig="NodeGroupNodeRepairConfig",
     ),

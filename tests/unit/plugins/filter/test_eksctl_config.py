@@ -503,7 +503,7 @@ def test_unsupported_sections_are_listed_by_path_never_dropped():
                 "name": "ng",
                 "ami": "ami-123",
                 "preBootstrapCommands": ["echo hi"],
-                "instanceSelector": {"vCPUs": 2},
+                "instanceSelector": {"allow": "m5.*"},
                 "securityGroups": {"withShared": True},
                 "ssh": {"publicKeyName": "my-key"},
                 "iam": {
@@ -530,7 +530,7 @@ def test_unsupported_sections_are_listed_by_path_never_dropped():
         "addons[0].podIdentityAssociations[0].namespace",
         "managedNodeGroups[0].ami",
         "managedNodeGroups[0].preBootstrapCommands",
-        "managedNodeGroups[0].instanceSelector.vCPUs",
+        "managedNodeGroups[0].instanceSelector.allow",
         "managedNodeGroups[0].securityGroups.withShared",
         "managedNodeGroups[0].ssh.publicKeyName",
         "managedNodeGroups[0].iam.attachPolicyARNs",
