@@ -12,8 +12,8 @@ version_added: 0.1.0
 description:
   - Brings each add-on of O(addons) in line as M(aews.eks.eks_addon) does (version resolution, configuration values
     checked against the add-on's schema, IAM role, EKS Pod Identity associations, tags, conflicts), in one module
-    run: the cluster is described once and one client serves every add-on.
-  - Every entry is checked before any AWS call (an error names the entry, C(addons[1] (coredns)): ...). An add-on
+    run; the cluster is described once and one client serves every add-on.
+  - Every entry is checked before any AWS call (an error names the entry, for example C(addons[1] (coredns))). An add-on
     that fails does not stop the others; the run then fails naming each failed add-on, with every add-on's result.
   - With O(wait=none) (the default) nothing is waited for; M(aews.eks.eks_wait) follows RV(updates) and waits for the
     add-ons together.

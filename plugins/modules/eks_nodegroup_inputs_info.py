@@ -10,7 +10,7 @@ module: eks_nodegroup_inputs_info
 short_description: The instance types, subnets and SSH key pairs nodegroups need, read in one run
 version_added: 0.1.0
 description:
-  - Reads in one run what the nodegroup role needs before it makes anything: the instance types with the max pods
+  - Reads in one run what the nodegroup role needs before it makes anything; the instance types with the max pods
     of a node of each (as M(aews.eks.eks_instance_types_info)), the subnets with their free addresses (for
     P(aews.eks.subnet_capacity#filter)) and which of the named SSH key pairs exist.
   - Reads only (C(DescribeInstanceTypes), C(DescribeSubnets), C(DescribeKeyPairs)).
