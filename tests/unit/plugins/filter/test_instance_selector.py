@@ -58,8 +58,8 @@ def test_the_normalized_nodegroup_waits_for_its_types_with_the_ami_of_its_archit
 
 
 def test_the_importer_names_each_problem():
-    cfg = config(instanceTypes=["m5.large"], instanceSelector={"vCPUs": 0, "memory": "lots", "gpus": -1,
-                                                                "cpuArchitecture": "s390x"})  # fmt: skip
+    selector = {"vCPUs": 0, "memory": "lots", "gpus": -1, "cpuArchitecture": "s390x"}
+    cfg = config(instanceTypes=["m5.large"], instanceSelector=selector)
     assert problems(cfg) == [
         "  managedNodeGroups[0].instanceTypes: cannot be set with instanceSelector: the selector chooses the instance types",
         "  managedNodeGroups[0].instanceSelector.vCPUs: must be at least 1",
