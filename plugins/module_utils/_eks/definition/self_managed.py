@@ -26,7 +26,7 @@ OWN_KEYS = (
 )  # fmt: skip
 NOT_TAKEN = ("spot", "release_version", "node_repair")
 # Keys of a managed nodegroup a self-managed one does not take yet.
-NOT_YET = ("availability_zones", "security_group_ids")
+NOT_YET = ("availability_zones", "security_group_ids", "launch_template", "instance_selector")
 SSH_OWN_KEYS = ("public_key_name", "enable_ssm")
 DISTRIBUTION_KEYS = (
     "instance_types", "max_price", "on_demand_base_capacity", "on_demand_percentage_above_base_capacity",
@@ -55,8 +55,9 @@ def self_managed_nodegroup(ng, index, cluster_name, cluster_version, cluster_tag
     for key in NOT_YET:
         if ng.get(key) not in (None, [], {}):
             _fail(f"{field}.{key}", "is not supported for self-managed nodegroups yet: they run in the cluster's "
-                                    "public or private subnets (private_networking) with the cluster and shared node "
-                                    "security groups")  # fmt: skip
+                                    "public or private subnets (private_networking), with the cluster and shared node "
+                                    "security groups, from the launch template the collection writes for the instance "
+                                    "types named")  # fmt: skip
     own = {key: ng.pop(key) for key in OWN_KEYS if key in ng}
     ssh = _dict(ng.get("ssh"), f"{field}.ssh")
     ssh_own = {key: ssh.pop(key) for key in SSH_OWN_KEYS if key in ssh}

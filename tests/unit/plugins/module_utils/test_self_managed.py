@@ -262,3 +262,5 @@ def test_managed_only_keys_are_refused_by_name():
         definition(node_repair={"enabled": True})
     with pytest.raises(DefinitionError, match=r"self_managed_nodegroups\[0\].security_group_ids: is not supported"):
         definition(security_group_ids=["sg-0123456789abcdef0"])
+    with pytest.raises(DefinitionError, match=r"self_managed_nodegroups\[0\].launch_template: is not supported"):
+        definition(launch_template={"name": "mine"})
