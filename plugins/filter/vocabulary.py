@@ -14,6 +14,7 @@ TAG_KEYS = {
     "owner": vocabulary.OWNER_TAG,
     "service_accounts": vocabulary.SERVICE_ACCOUNTS_TAG,
     "service_account_mode": vocabulary.SERVICE_ACCOUNT_MODE_TAG,
+    "self_managed_nodegroup": vocabulary.SELF_MANAGED_NODEGROUP_TAG,
 }
 
 

@@ -30,10 +30,11 @@ from .common import client
 from .common import tag_changes
 from .errors import EksError
 from .vocabulary import OWNER_TAG
+from .vocabulary import SELF_MANAGED_NODEGROUP_TAG
 from .vocabulary import kubernetes_cluster_tag
 
 # The tag naming the nodegroup of a group (with kubernetes.io/cluster/CLUSTER=owned, the info module's filter).
-NODEGROUP_TAG = "aews.eks/self-managed-nodegroup"
+NODEGROUP_TAG = SELF_MANAGED_NODEGROUP_TAG
 
 # ---------------------------------------------------------------- the nodes (pure)
 FAMILIES = (

@@ -139,8 +139,10 @@ INTERNAL_ELB_ROLE_TAG = "kubernetes.io/role/internal-elb"
 # On the IAM roles eks_irsa makes: the service accounts a role serves and how (IRSA or Pod Identity).
 SERVICE_ACCOUNTS_TAG = "aews.eks/service-accounts"
 SERVICE_ACCOUNT_MODE_TAG = "aews.eks/service-account-mode"
+# On the Auto Scaling groups of self-managed nodegroups (and propagated to their instances): the nodegroup's name.
+SELF_MANAGED_NODEGROUP_TAG = "aews.eks/self-managed-nodegroup"
 # Every tag key of the collection's own.
-TAG_KEYS = (OWNER_TAG, SERVICE_ACCOUNTS_TAG, SERVICE_ACCOUNT_MODE_TAG)
+TAG_KEYS = (OWNER_TAG, SERVICE_ACCOUNTS_TAG, SERVICE_ACCOUNT_MODE_TAG, SELF_MANAGED_NODEGROUP_TAG)
 
 
 def kubernetes_cluster_tag(cluster_name):

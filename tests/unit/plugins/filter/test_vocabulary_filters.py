@@ -20,7 +20,7 @@ def test_tag_keys_are_the_vocabularys():
     assert tag_key("owner") == v.OWNER_TAG == "aews.eks/cluster-name"
     assert tag_key("service_accounts") == v.SERVICE_ACCOUNTS_TAG
     assert tag_key("service_account_mode") == v.SERVICE_ACCOUNT_MODE_TAG
-    assert {tag_key(name) for name in ("owner", "service_accounts", "service_account_mode")} == set(v.TAG_KEYS)
+    assert {tag_key(name) for name in ("owner", "service_accounts", "service_account_mode", "self_managed_nodegroup")} == set(v.TAG_KEYS)
 
 
 def test_an_unknown_tag_key_name_fails_naming_the_choices():
