@@ -87,7 +87,7 @@ def _nodegroup(ng, index, cluster_name, cluster_version, cluster_tags, base_dir,
         ng.get("name"),
         f"{field}.name",
         NODEGROUP_RE,
-        "must be 1 to 63 letters, digits, - and _, starting with a " "letter or digit",
+        "must be 1 to 63 letters, digits, - and _, starting with a letter or digit",
     )
     out = {"name": name}
     types = _list(ng.get("instance_types"), f"{field}.instance_types")
