@@ -258,28 +258,13 @@ updates:
 from ansible_collections.aews.eks.plugins.module_utils import eks
 from ansible_collections.aews.eks.plugins.module_utils._eks.addon import WAIT_CHOICES
 from ansible_collections.aews.eks.plugins.module_utils._eks.addon import ensure_addon
+from ansible_collections.aews.eks.plugins.module_utils._eks.addon_batch import ADDON_SPEC
 
 
 def main():
     argument_spec = dict(
         cluster_name=dict(type="str", required=True),
-        name=dict(type="str", required=True, aliases=["addon_name"]),
-        version=dict(type="str"),
-        configuration_values=dict(type="raw"),
-        resolve_conflicts=dict(type="str", choices=["none", "overwrite", "preserve"]),
-        service_account_role_arn=dict(type="str"),
-        pod_identity_associations=dict(
-            type="list",
-            elements="dict",
-            options=dict(
-                service_account=dict(type="str", required=True),
-                role_arn=dict(type="str", required=True),
-            ),
-        ),
-        preserve=dict(type="bool", default=False),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
+        **ADDON_SPEC,
         wait=dict(type="str", choices=list(WAIT_CHOICES), default="active"),
         wait_timeout=dict(type="int", default=1200),
         **eks.IAM_PROPAGATION_SPEC,
