@@ -16,6 +16,7 @@ from pathlib import Path
 
 import boto3
 import yaml
+from botocore.config import Config
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -29,6 +30,15 @@ PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKs1sRyq0yVq0hQ3v5q0u1M3m0Qe8y
 # tried again every second (the endpoint's transitions last seconds).
 FAST = ("-e", "aews_eks_poll_delay=1", "-e", "vpc_create_retry_delay=1", "-e", "aews_eks_delete_delay=1",
         "-e", "aews_eks_delete_retries=20")  # fmt: skip
+
+# The test's own reads (what exists, what is left): patient, so that the faults a test injects into the endpoint
+# for the collection's runs cannot fail the test's checks (throttling and 5xx retried up to 10 times).
+PATIENT = Config(retries={"max_attempts": 10, "mode": "standard"})
+
+
+def aws(service):
+    """A boto3 client for the test's own checks (``PATIENT`` retries)."""
+    return boto3.client(service, config=PATIENT)
 
 
 def seed(tmp_path, **changes):
@@ -229,9 +239,9 @@ def inventory(name=None):
     ownership tag), by kind: a sorted list of what identifies each one (name, CIDR, tags). Leaves out what the
     account has before any run (moto's default VPC with its subnets, groups and tables) and what EKS made itself
     (the cluster security group, the remote-access group, service-linked roles)."""
-    ec2 = boto3.client("ec2")
-    iam = boto3.client("iam")
-    eks = boto3.client("eks")
+    ec2 = aws("ec2")
+    iam = aws("iam")
+    eks = aws("eks")
 
     def tags(resource):
         return {t["Key"]: t["Value"] for t in resource.get("Tags", [])}
@@ -294,9 +304,9 @@ def duplicates(found):
 def owned(name):
     """Every resource still carrying the cluster's ownership tag, or named after it where AWS has no tags to
     filter on (IAM roles, OIDC providers, key pairs, launch templates), and EKS's own resources of the cluster."""
-    ec2 = boto3.client("ec2")
-    iam = boto3.client("iam")
-    eks = boto3.client("eks")
+    ec2 = aws("ec2")
+    iam = aws("iam")
+    eks = aws("eks")
     tag = [{"Name": f"tag:{OWNER}", "Values": [name]}]
     left = {}
     for describe, key in [

@@ -26,9 +26,7 @@ from reliability_kit import seed
 # of the task that creates what they act on.
 FOLLOW_UPS = {
     # The cluster security group is made by EKS with the cluster; its rules are predicted with the cluster.
-    "aews.eks.cluster : Create | Shared node security group accepts the cluster security group":
-        "the cluster security group exists only once EKS has created the cluster",
-    "aews.eks.cluster : Create | Cluster security group accepts the nodes":
+    "aews.eks.cluster : Create | Nodes and the EKS cluster security group talk to each other":
         "the cluster security group exists only once EKS has created the cluster",
 }  # fmt: skip
 
@@ -58,6 +56,9 @@ def changes(result):
             item = str(event["item"])
             # The real add-on and nodegroup tasks' items are named by their first word, as the stand-ins name them.
             found.setdefault(task, set()).add(item.split()[0] if task in TARGETS else item)
+        elif event["event"] == "result" and task in TARGETS and event.get("changes"):
+            # A real task that makes several in one run (eks_addons): its change records name them ("addon vpc-cni").
+            found.setdefault(task, set()).update(c["resource"].split()[-1] for c in event["changes"])
         elif event["event"] == "result" and task in STAND_INS:
             real, names = STAND_INS[task]
             found.setdefault(real, set()).update(names.search(event["msg"]).group(1).split(", "))
@@ -285,12 +286,20 @@ DRIFTS = [
 
 
 def reported(result, task, item):
-    """The changed results of ``task`` (those of its loop items containing ``item``)."""
-    kind = "result" if item is None else "item"
+    """The changed results of ``task`` (those of its loop items containing ``item``, or, for a task that makes
+    several in one run, its result whose change records name ``item``)."""
+
+    def names(event):
+        if item is None:
+            return event["event"] == "result"
+        if event["event"] == "item":
+            return item in str(event.get("item"))
+        return any(item in str(c.get("resource")) for c in event.get("changes") or [] if isinstance(c, dict))
+
     return [
         e for e in result.events
-        if e["event"] == kind and e["status"] == "changed" and e["task"].split(" : ")[-1] == task
-        and (item is None or item in str(e.get("item")))
+        if e["event"] in ("result", "item") and e["status"] == "changed" and e["task"].split(" : ")[-1] == task
+        and names(e)
     ]  # fmt: skip
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import uuid
 
-import boto3
 import pytest
 from reliability_kit import EXPECTED
 from reliability_kit import SITE
 from reliability_kit import report
 from reliability_kit import TEARDOWN
 from reliability_kit import assert_nothing_left
+from reliability_kit import aws
 from reliability_kit import duplicates
 from reliability_kit import inventory
 from reliability_kit import run
@@ -51,7 +51,7 @@ def test_site_converges_through_throttling_and_server_errors_and_tears_down(loca
     assert duplicates(found) == {}
     assert found == EXPECTED
     # EKS creates carry a client request token (the retried CreateCluster is the same request to EKS).
-    token = boto3.client("eks").describe_cluster(name=name)["cluster"].get("clientRequestToken")
+    token = aws("eks").describe_cluster(name=name)["cluster"].get("clientRequestToken")
     assert token and str(uuid.UUID(token)) == token
 
     again = run(local_aws, tmp_path, SITE, "-e", f"@{path}")
