@@ -205,34 +205,25 @@ from ansible_collections.aews.eks.plugins.module_utils import eks
 from ansible_collections.aews.eks.plugins.module_utils._eks.access_entry import TYPES
 from ansible_collections.aews.eks.plugins.module_utils._eks.access_entry import ensure_access_entry
 
+# One access policy of the entry and where it applies.
+ACCESS_SCOPE = dict(
+    type=dict(type="str", choices=["cluster", "namespace"], default="cluster"),
+    namespaces=dict(type="list", elements="str"),
+)
+ACCESS_POLICY = dict(policy_arn=dict(type="str", required=True), access_scope=dict(type="dict", options=ACCESS_SCOPE))
+
+ARGUMENT_SPEC = eks.argument_spec(
+    [eks.CLUSTER_NAME, eks.RESOURCE],
+    principal_arn=dict(type="str", required=True),
+    type=dict(type="str", choices=list(TYPES), default="STANDARD"),
+    kubernetes_groups=dict(type="list", elements="str"),
+    username=dict(type="str"),
+    access_policies=dict(type="list", elements="dict", options=ACCESS_POLICY),
+)
+
 
 def main():
-    argument_spec = dict(
-        cluster_name=dict(type="str", required=True),
-        principal_arn=dict(type="str", required=True),
-        type=dict(type="str", choices=list(TYPES), default="STANDARD"),
-        kubernetes_groups=dict(type="list", elements="str"),
-        username=dict(type="str"),
-        access_policies=dict(
-            type="list",
-            elements="dict",
-            options=dict(
-                policy_arn=dict(type="str", required=True),
-                access_scope=dict(
-                    type="dict",
-                    options=dict(
-                        type=dict(type="str", choices=["cluster", "namespace"], default="cluster"),
-                        namespaces=dict(type="list", elements="str"),
-                    ),
-                ),
-            ),
-        ),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-    )
-    module = eks.create_module(argument_spec, supports_check_mode=True)
-    eks.run(module, ensure_access_entry)
+    eks.run_module(ARGUMENT_SPEC, ensure_access_entry)
 
 
 if __name__ == "__main__":

@@ -63,15 +63,11 @@ access_entries:
 from ansible_collections.aews.eks.plugins.module_utils import eks
 from ansible_collections.aews.eks.plugins.module_utils._eks.access_entry import access_entry_info
 
-ARGUMENT_SPEC = dict(
-    cluster_name=dict(type="str", required=True),
-    principal_arn=dict(type="str"),
-)
+ARGUMENT_SPEC = eks.argument_spec([eks.CLUSTER_NAME], principal_arn=dict(type="str"))
 
 
 def main():
-    module = eks.create_module(ARGUMENT_SPEC, supports_check_mode=True)
-    eks.run(module, access_entry_info)
+    eks.run_module(ARGUMENT_SPEC, access_entry_info)
 
 
 if __name__ == "__main__":

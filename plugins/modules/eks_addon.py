@@ -260,17 +260,13 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.addon import WAIT_CH
 from ansible_collections.aews.eks.plugins.module_utils._eks.addon import ensure_addon
 from ansible_collections.aews.eks.plugins.module_utils._eks.addon_batch import ADDON_SPEC
 
+ARGUMENT_SPEC = eks.argument_spec(
+    [eks.CLUSTER_NAME, ADDON_SPEC, eks.wait_choices(WAIT_CHOICES, "active"), eks.IAM_PROPAGATION]
+)
+
 
 def main():
-    argument_spec = dict(
-        cluster_name=dict(type="str", required=True),
-        **ADDON_SPEC,
-        wait=dict(type="str", choices=list(WAIT_CHOICES), default="active"),
-        wait_timeout=dict(type="int", default=1200),
-        **eks.IAM_PROPAGATION_SPEC,
-    )
-    module = eks.create_module(argument_spec, supports_check_mode=True)
-    eks.run(module, ensure_addon)
+    eks.run_module(ARGUMENT_SPEC, ensure_addon)
 
 
 if __name__ == "__main__":

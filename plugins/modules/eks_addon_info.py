@@ -171,19 +171,15 @@ kubernetes_version:
 from ansible_collections.aews.eks.plugins.module_utils import eks
 from ansible_collections.aews.eks.plugins.module_utils._eks.addon import addon_info
 
+ARGUMENT_SPEC = eks.argument_spec(
+    cluster_name=dict(type="str"),
+    name=dict(type="str", aliases=["addon_name"]),
+    kubernetes_version=dict(type="str"),
+)
+
 
 def main():
-    argument_spec = dict(
-        cluster_name=dict(type="str"),
-        name=dict(type="str", aliases=["addon_name"]),
-        kubernetes_version=dict(type="str"),
-    )
-    module = eks.create_module(
-        argument_spec,
-        supports_check_mode=True,
-        required_one_of=[["cluster_name", "name", "kubernetes_version"]],
-    )
-    eks.run(module, addon_info)
+    eks.run_module(ARGUMENT_SPEC, addon_info, required_one_of=[["cluster_name", "name", "kubernetes_version"]])
 
 
 if __name__ == "__main__":

@@ -153,17 +153,14 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.addon import WAIT_CH
 from ansible_collections.aews.eks.plugins.module_utils._eks.addon_batch import ADDON_SPEC
 from ansible_collections.aews.eks.plugins.module_utils._eks.addon_batch import reconcile_all
 
+ARGUMENT_SPEC = eks.argument_spec(
+    [eks.CLUSTER_NAME, eks.wait_choices(WAIT_CHOICES, "none"), eks.IAM_PROPAGATION],
+    addons=dict(type="list", elements="dict", required=True, options=ADDON_SPEC),
+)
+
 
 def main():
-    argument_spec = dict(
-        cluster_name=dict(type="str", required=True),
-        addons=dict(type="list", elements="dict", required=True, options=ADDON_SPEC),
-        wait=dict(type="str", choices=list(WAIT_CHOICES), default="none"),
-        wait_timeout=dict(type="int", default=1200),
-        **eks.IAM_PROPAGATION_SPEC,
-    )
-    module = eks.create_module(argument_spec, supports_check_mode=True)
-    eks.run(module, reconcile_all)
+    eks.run_module(ARGUMENT_SPEC, reconcile_all)
 
 
 if __name__ == "__main__":

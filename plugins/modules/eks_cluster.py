@@ -429,56 +429,52 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.cluster import AUTHE
 from ansible_collections.aews.eks.plugins.module_utils._eks.cluster import LOG_TYPES
 from ansible_collections.aews.eks.plugins.module_utils._eks.cluster import ensure
 
+ARGUMENT_SPEC = eks.argument_spec(
+    [eks.TAGS, eks.STATE, eks.WAIT, eks.IAM_PROPAGATION],
+    name=dict(type="str", required=True),
+    version=dict(type="str"),
+    role_arn=dict(type="str"),
+    subnet_ids=dict(type="list", elements="str"),
+    security_group_ids=dict(type="list", elements="str"),
+    endpoint_public_access=dict(type="bool"),
+    endpoint_private_access=dict(type="bool"),
+    public_access_cidrs=dict(type="list", elements="str"),
+    logging=dict(type="list", elements="str", choices=list(LOG_TYPES) + ["all"]),
+    encryption=dict(type="str"),
+    kubernetes_network_config=dict(
+        type="dict",
+        options=dict(
+            ip_family=dict(type="str", choices=["ipv4", "ipv6"]),
+            service_ipv4_cidr=dict(type="str"),
+        ),
+    ),
+    access_config=dict(
+        type="dict",
+        options=dict(
+            authentication_mode=dict(type="str", choices=list(AUTHENTICATION_MODES)),
+            bootstrap_cluster_creator_admin_permissions=dict(type="bool"),
+        ),
+    ),
+    bootstrap_self_managed_addons=dict(type="bool", default=False),
+    upgrade_policy=dict(
+        type="dict",
+        options=dict(support_type=dict(type="str", choices=["STANDARD", "EXTENDED"])),
+    ),
+    zonal_shift=dict(type="bool"),
+    auto_mode=dict(
+        type="dict",
+        options=dict(
+            enabled=dict(type="bool", required=True),
+            node_pools=dict(type="list", elements="str", choices=["general-purpose", "system"]),
+            node_role_arn=dict(type="str"),
+        ),
+    ),
+    force=dict(type="bool", default=False),
+)
+
 
 def main():
-    argument_spec = dict(
-        name=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        version=dict(type="str"),
-        role_arn=dict(type="str"),
-        subnet_ids=dict(type="list", elements="str"),
-        security_group_ids=dict(type="list", elements="str"),
-        endpoint_public_access=dict(type="bool"),
-        endpoint_private_access=dict(type="bool"),
-        public_access_cidrs=dict(type="list", elements="str"),
-        logging=dict(type="list", elements="str", choices=list(LOG_TYPES) + ["all"]),
-        encryption=dict(type="str"),
-        kubernetes_network_config=dict(
-            type="dict",
-            options=dict(
-                ip_family=dict(type="str", choices=["ipv4", "ipv6"]),
-                service_ipv4_cidr=dict(type="str"),
-            ),
-        ),
-        access_config=dict(
-            type="dict",
-            options=dict(
-                authentication_mode=dict(type="str", choices=list(AUTHENTICATION_MODES)),
-                bootstrap_cluster_creator_admin_permissions=dict(type="bool"),
-            ),
-        ),
-        bootstrap_self_managed_addons=dict(type="bool", default=False),
-        upgrade_policy=dict(
-            type="dict",
-            options=dict(support_type=dict(type="str", choices=["STANDARD", "EXTENDED"])),
-        ),
-        zonal_shift=dict(type="bool"),
-        auto_mode=dict(
-            type="dict",
-            options=dict(
-                enabled=dict(type="bool", required=True),
-                node_pools=dict(type="list", elements="str", choices=["general-purpose", "system"]),
-                node_role_arn=dict(type="str"),
-            ),
-        ),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        force=dict(type="bool", default=False),
-        **eks.WAIT_SPEC,
-        **eks.IAM_PROPAGATION_SPEC,
-    )
-    module = eks.create_module(argument_spec, supports_check_mode=True)
-    eks.run(module, ensure)
+    eks.run_module(ARGUMENT_SPEC, ensure)
 
 
 if __name__ == "__main__":

@@ -114,11 +114,11 @@ clusters:
 from ansible_collections.aews.eks.plugins.module_utils import eks
 from ansible_collections.aews.eks.plugins.module_utils._eks.cluster import describe_all
 
+ARGUMENT_SPEC = eks.argument_spec(name=dict(type="str"))
+
 
 def main():
-    argument_spec = dict(name=dict(type="str"))
-    module = eks.create_module(argument_spec, supports_check_mode=True)
-    eks.run(module, describe_all)
+    eks.run_module(ARGUMENT_SPEC, describe_all)
 
 
 if __name__ == "__main__":

@@ -86,10 +86,11 @@ def check(module):
     return dict(changed=False, **facts)
 
 
+ARGUMENT_SPEC = eks.argument_spec(definition=dict(type="dict", required=True))
+
+
 def main():
-    argument_spec = dict(definition=dict(type="dict", required=True))
-    module = eks.create_module(argument_spec, supports_check_mode=True)
-    eks.run(module, check)
+    eks.run_module(ARGUMENT_SPEC, check)
 
 
 if __name__ == "__main__":

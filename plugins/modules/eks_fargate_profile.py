@@ -184,27 +184,21 @@ changes:
 from ansible_collections.aews.eks.plugins.module_utils import eks
 from ansible_collections.aews.eks.plugins.module_utils._eks.fargate import ensure_fargate_profile
 
+ARGUMENT_SPEC = eks.argument_spec(
+    [eks.CLUSTER_NAME, eks.RESOURCE, eks.WAIT, eks.IAM_PROPAGATION],
+    name=dict(type="str", required=True, aliases=["fargate_profile_name"]),
+    pod_execution_role_arn=dict(type="str"),
+    selectors=dict(
+        type="list",
+        elements="dict",
+        options=dict(namespace=dict(type="str", required=True), labels=dict(type="dict")),
+    ),
+    subnets=dict(type="list", elements="str"),
+)
+
 
 def main():
-    argument_spec = dict(
-        cluster_name=dict(type="str", required=True),
-        name=dict(type="str", required=True, aliases=["fargate_profile_name"]),
-        pod_execution_role_arn=dict(type="str"),
-        selectors=dict(
-            type="list",
-            elements="dict",
-            options=dict(namespace=dict(type="str", required=True), labels=dict(type="dict")),
-        ),
-        subnets=dict(type="list", elements="str"),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=1200),
-        **eks.IAM_PROPAGATION_SPEC,
-    )
-    module = eks.create_module(argument_spec, supports_check_mode=True)
-    eks.run(module, ensure_fargate_profile)
+    eks.run_module(ARGUMENT_SPEC, ensure_fargate_profile)
 
 
 if __name__ == "__main__":

@@ -61,15 +61,11 @@ fargate_profiles:
 from ansible_collections.aews.eks.plugins.module_utils import eks
 from ansible_collections.aews.eks.plugins.module_utils._eks.fargate import fargate_profile_info
 
-ARGUMENT_SPEC = dict(
-    cluster_name=dict(type="str", required=True),
-    name=dict(type="str", aliases=["fargate_profile_name"]),
-)
+ARGUMENT_SPEC = eks.argument_spec([eks.CLUSTER_NAME], name=dict(type="str", aliases=["fargate_profile_name"]))
 
 
 def main():
-    module = eks.create_module(ARGUMENT_SPEC, supports_check_mode=True)
-    eks.run(module, fargate_profile_info)
+    eks.run_module(ARGUMENT_SPEC, fargate_profile_info)
 
 
 if __name__ == "__main__":

@@ -253,29 +253,23 @@ from ansible_collections.aews.eks.plugins.module_utils import eks
 from ansible_collections.aews.eks.plugins.module_utils._eks.iam_role import TRUSTED_SERVICES
 from ansible_collections.aews.eks.plugins.module_utils._eks.iam_role import ensure_role
 
+ARGUMENT_SPEC = eks.argument_spec(
+    [eks.RESOURCE],
+    name=dict(type="str", required=True, aliases=["role_name"]),
+    path=dict(type="str"),
+    description=dict(type="str"),
+    trusted_service=dict(type="str", choices=list(TRUSTED_SERVICES)),
+    assume_role_policy=dict(type="raw"),
+    managed_policy_arns=dict(type="list", elements="str", aliases=["managed_policies"]),
+    inline_policies=dict(type="dict"),
+    purge_policies=dict(type="bool", default=True),
+    permissions_boundary=dict(type="str"),
+    max_session_duration=dict(type="int"),
+)
+
 
 def main():
-    argument_spec = dict(
-        name=dict(type="str", required=True, aliases=["role_name"]),
-        path=dict(type="str"),
-        description=dict(type="str"),
-        trusted_service=dict(type="str", choices=list(TRUSTED_SERVICES)),
-        assume_role_policy=dict(type="raw"),
-        managed_policy_arns=dict(type="list", elements="str", aliases=["managed_policies"]),
-        inline_policies=dict(type="dict"),
-        purge_policies=dict(type="bool", default=True),
-        permissions_boundary=dict(type="str"),
-        max_session_duration=dict(type="int"),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-    )
-    module = eks.create_module(
-        argument_spec,
-        supports_check_mode=True,
-        mutually_exclusive=[("trusted_service", "assume_role_policy")],
-    )
-    eks.run(module, ensure_role)
+    eks.run_module(ARGUMENT_SPEC, ensure_role, mutually_exclusive=[("trusted_service", "assume_role_policy")])
 
 
 if __name__ == "__main__":

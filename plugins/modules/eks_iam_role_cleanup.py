@@ -98,16 +98,16 @@ changes:
 from ansible_collections.aews.eks.plugins.module_utils import eks
 from ansible_collections.aews.eks.plugins.module_utils._eks.iam_cleanup import ensure
 
+ARGUMENT_SPEC = eks.argument_spec(
+    [eks.CLUSTER_NAME],
+    name_regex=dict(type="str"),
+    names=dict(type="list", elements="str", default=[]),
+    trusting_oidc=dict(type="bool"),
+)
+
 
 def main():
-    argument_spec = dict(
-        cluster_name=dict(type="str", required=True),
-        name_regex=dict(type="str"),
-        names=dict(type="list", elements="str", default=[]),
-        trusting_oidc=dict(type="bool"),
-    )
-    module = eks.create_module(argument_spec, supports_check_mode=True)
-    eks.run(module, ensure)
+    eks.run_module(ARGUMENT_SPEC, ensure)
 
 
 if __name__ == "__main__":

@@ -196,25 +196,21 @@ updates:
 from ansible_collections.aews.eks.plugins.module_utils import eks
 from ansible_collections.aews.eks.plugins.module_utils._eks.identity_provider import ensure_identity_provider
 
+ARGUMENT_SPEC = eks.argument_spec(
+    [eks.CLUSTER_NAME, eks.RESOURCE, eks.WAIT],
+    name=dict(type="str", required=True, aliases=["identity_provider_config_name"]),
+    issuer_url=dict(type="str"),
+    client_id=dict(type="str"),
+    username_claim=dict(type="str"),
+    username_prefix=dict(type="str"),
+    groups_claim=dict(type="str"),
+    groups_prefix=dict(type="str"),
+    required_claims=dict(type="dict"),
+)
+
 
 def main():
-    argument_spec = dict(
-        cluster_name=dict(type="str", required=True),
-        name=dict(type="str", required=True, aliases=["identity_provider_config_name"]),
-        issuer_url=dict(type="str"),
-        client_id=dict(type="str"),
-        username_claim=dict(type="str"),
-        username_prefix=dict(type="str"),
-        groups_claim=dict(type="str"),
-        groups_prefix=dict(type="str"),
-        required_claims=dict(type="dict"),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        **eks.WAIT_SPEC,
-    )
-    module = eks.create_module(argument_spec, supports_check_mode=True)
-    eks.run(module, ensure_identity_provider)
+    eks.run_module(ARGUMENT_SPEC, ensure_identity_provider)
 
 
 if __name__ == "__main__":

@@ -62,15 +62,11 @@ identity_providers:
 from ansible_collections.aews.eks.plugins.module_utils import eks
 from ansible_collections.aews.eks.plugins.module_utils._eks.identity_provider import identity_provider_info
 
-ARGUMENT_SPEC = dict(
-    cluster_name=dict(type="str", required=True),
-    name=dict(type="str"),
-)
+ARGUMENT_SPEC = eks.argument_spec([eks.CLUSTER_NAME], name=dict(type="str"))
 
 
 def main():
-    module = eks.create_module(ARGUMENT_SPEC, supports_check_mode=True)
-    eks.run(module, identity_provider_info)
+    eks.run_module(ARGUMENT_SPEC, identity_provider_info)
 
 
 if __name__ == "__main__":

@@ -78,16 +78,16 @@ request:
 from ansible_collections.aews.eks.plugins.module_utils import eks
 from ansible_collections.aews.eks.plugins.module_utils._eks import instance_selector
 
+ARGUMENT_SPEC = eks.argument_spec(
+    vcpus=dict(type="int"),
+    memory_gib=dict(type="float"),
+    cpu_architecture=dict(type="str", choices=list(instance_selector.ARCHITECTURES), default="x86_64"),
+    gpus=dict(type="int"),
+)
+
 
 def main():
-    argument_spec = dict(
-        vcpus=dict(type="int"),
-        memory_gib=dict(type="float"),
-        cpu_architecture=dict(type="str", choices=list(instance_selector.ARCHITECTURES), default="x86_64"),
-        gpus=dict(type="int"),
-    )
-    module = eks.create_module(argument_spec, supports_check_mode=True)
-    eks.run(module, lambda m: instance_selector.info(m, eks.client(m, "ec2")))
+    eks.run_module(ARGUMENT_SPEC, lambda m: instance_selector.info(m, eks.client(m, "ec2")))
 
 
 if __name__ == "__main__":

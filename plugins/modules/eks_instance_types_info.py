@@ -80,11 +80,11 @@ instance_types:
 from ansible_collections.aews.eks.plugins.module_utils import eks
 from ansible_collections.aews.eks.plugins.module_utils._eks import instance_types
 
+ARGUMENT_SPEC = eks.argument_spec(instance_types=dict(type="list", elements="str", required=True))
+
 
 def main():
-    argument_spec = dict(instance_types=dict(type="list", elements="str", required=True))
-    module = eks.create_module(argument_spec, supports_check_mode=True)
-    eks.run(module, lambda m: instance_types.info(m, eks.client(m, "ec2")))
+    eks.run_module(ARGUMENT_SPEC, lambda m: instance_types.info(m, eks.client(m, "ec2")))
 
 
 if __name__ == "__main__":

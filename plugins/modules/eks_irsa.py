@@ -339,37 +339,29 @@ from ansible_collections.aews.eks.plugins.module_utils import eks
 from ansible_collections.aews.eks.plugins.module_utils._eks.iam_policies import WELL_KNOWN
 from ansible_collections.aews.eks.plugins.module_utils._eks.irsa import ensure_irsa
 
+ARGUMENT_SPEC = eks.argument_spec(
+    [eks.CLUSTER_NAME, eks.RESOURCE, eks.IAM_PROPAGATION],
+    service_accounts=dict(
+        type="list",
+        elements="dict",
+        options=dict(namespace=dict(type="str", required=True), name=dict(type="str", required=True)),
+    ),
+    mode=dict(type="str", choices=["irsa", "pod_identity"], default="irsa"),
+    role_name=dict(type="str"),
+    description=dict(type="str"),
+    audiences=dict(type="list", elements="str", default=["sts.amazonaws.com"]),
+    managed_policies=dict(type="list", elements="str", aliases=["managed_policy_arns", "attach_policy_arns"]),
+    inline_policies=dict(type="dict"),
+    well_known_policies=dict(type="list", elements="str", choices=list(WELL_KNOWN)),
+    purge_policies=dict(type="bool", default=False),
+    purge_trust=dict(type="bool", default=False),
+    permissions_boundary=dict(type="str"),
+    max_session_duration=dict(type="int"),
+)
+
 
 def main():
-    argument_spec = dict(
-        cluster_name=dict(type="str", required=True),
-        service_accounts=dict(
-            type="list",
-            elements="dict",
-            options=dict(namespace=dict(type="str", required=True), name=dict(type="str", required=True)),
-        ),
-        mode=dict(type="str", choices=["irsa", "pod_identity"], default="irsa"),
-        role_name=dict(type="str"),
-        description=dict(type="str"),
-        audiences=dict(type="list", elements="str", default=["sts.amazonaws.com"]),
-        managed_policies=dict(type="list", elements="str", aliases=["managed_policy_arns", "attach_policy_arns"]),
-        inline_policies=dict(type="dict"),
-        well_known_policies=dict(type="list", elements="str", choices=list(WELL_KNOWN)),
-        purge_policies=dict(type="bool", default=False),
-        purge_trust=dict(type="bool", default=False),
-        permissions_boundary=dict(type="str"),
-        max_session_duration=dict(type="int"),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        **eks.IAM_PROPAGATION_SPEC,
-    )
-    module = eks.create_module(
-        argument_spec,
-        supports_check_mode=True,
-        required_if=[("state", "present", ["service_accounts"])],
-    )
-    eks.run(module, ensure_irsa)
+    eks.run_module(ARGUMENT_SPEC, ensure_irsa, required_if=[("state", "present", ["service_accounts"])])
 
 
 if __name__ == "__main__":

@@ -117,14 +117,11 @@ roles:
 from ansible_collections.aews.eks.plugins.module_utils import eks
 from ansible_collections.aews.eks.plugins.module_utils._eks.irsa_info import describe_roles_for_cluster
 
+ARGUMENT_SPEC = eks.argument_spec([eks.CLUSTER_NAME], role_name=dict(type="str"))
+
 
 def main():
-    argument_spec = dict(
-        cluster_name=dict(type="str", required=True),
-        role_name=dict(type="str"),
-    )
-    module = eks.create_module(argument_spec, supports_check_mode=True)
-    eks.run(module, describe_roles_for_cluster)
+    eks.run_module(ARGUMENT_SPEC, describe_roles_for_cluster)
 
 
 if __name__ == "__main__":

@@ -165,29 +165,26 @@ changes:
 from ansible_collections.aews.eks.plugins.module_utils import eks
 from ansible_collections.aews.eks.plugins.module_utils._eks import kubeconfig
 
+ARGUMENT_SPEC = eks.argument_spec(
+    [eks.STATE],
+    cluster_name=dict(type="str", required=True, aliases=["name"]),
+    path=dict(type="path", default="~/.kube/config"),
+    context_name=dict(type="str", aliases=["alias"]),
+    user_alias=dict(type="str"),
+    role_arn=dict(type="str"),
+    set_current_context=dict(type="bool", default=True),
+    endpoint=dict(type="str"),
+    certificate_authority_data=dict(type="str"),
+    cluster_arn=dict(type="str"),
+)
+
+
+def ensure(module):
+    return kubeconfig.ensure(module, lambda: eks.client(module, "eks"), lambda: eks.client(module, "sts"))
+
 
 def main():
-    argument_spec = dict(
-        cluster_name=dict(type="str", required=True, aliases=["name"]),
-        path=dict(type="path", default="~/.kube/config"),
-        context_name=dict(type="str", aliases=["alias"]),
-        user_alias=dict(type="str"),
-        role_arn=dict(type="str"),
-        set_current_context=dict(type="bool", default=True),
-        endpoint=dict(type="str"),
-        certificate_authority_data=dict(type="str"),
-        cluster_arn=dict(type="str"),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-    )
-    module = eks.create_module(
-        argument_spec,
-        supports_check_mode=True,
-        required_together=[("endpoint", "certificate_authority_data")],
-    )
-    eks.run(
-        module,
-        lambda m: kubeconfig.ensure(m, lambda: eks.client(m, "eks"), lambda: eks.client(m, "sts")),
-    )
+    eks.run_module(ARGUMENT_SPEC, ensure, required_together=[("endpoint", "certificate_authority_data")])
 
 
 if __name__ == "__main__":

@@ -200,24 +200,17 @@ from ansible_collections.aews.eks.plugins.module_utils import eks
 from ansible_collections.aews.eks.plugins.module_utils._eks.launch_template import DEFAULT_KEEP_VERSIONS
 from ansible_collections.aews.eks.plugins.module_utils._eks.launch_template import ensure
 
-ARGUMENT_SPEC = dict(
+ARGUMENT_SPEC = eks.argument_spec(
+    [eks.RESOURCE],
     name=dict(type="str", required=True, aliases=["template_name"]),
-    state=dict(type="str", choices=["present", "absent"], default="present"),
     launch_template_data=dict(type="dict", aliases=["data"]),
     version_description=dict(type="str", default=""),
     keep_versions=dict(type="int", default=DEFAULT_KEEP_VERSIONS),
-    tags=dict(type="dict", aliases=["resource_tags"]),
-    purge_tags=dict(type="bool", default=True),
 )
 
 
 def main():
-    module = eks.create_module(
-        ARGUMENT_SPEC,
-        supports_check_mode=True,
-        required_if=[("state", "present", ["launch_template_data"])],
-    )
-    eks.run(module, ensure)
+    eks.run_module(ARGUMENT_SPEC, ensure, required_if=[("state", "present", ["launch_template_data"])])
 
 
 if __name__ == "__main__":

@@ -413,10 +413,9 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.nodegroup import ens
 
 AMI_TYPES = list(vocabulary.AMI_TYPES)
 
-ARGUMENT_SPEC = dict(
-    cluster_name=dict(type="str", required=True),
+ARGUMENT_SPEC = eks.argument_spec(
+    [eks.CLUSTER_NAME, eks.RESOURCE, eks.WAIT, eks.IAM_PROPAGATION],
     name=dict(type="str", required=True, aliases=["nodegroup_name"]),
-    state=dict(type="str", choices=["present", "absent"], default="present"),
     node_role_arn=dict(type="str"),
     subnet_ids=dict(type="list", elements="str"),
     instance_types=dict(type="list", elements="str"),
@@ -465,20 +464,15 @@ ARGUMENT_SPEC = dict(
     release_version=dict(type="str"),
     force_update=dict(type="bool", default=False),
     node_repair=dict(type="bool"),
-    tags=dict(type="dict", aliases=["resource_tags"]),
-    purge_tags=dict(type="bool", default=True),
-    **eks.WAIT_SPEC,
-    **eks.IAM_PROPAGATION_SPEC,
 )
 
 
 def main():
-    module = eks.create_module(
+    eks.run_module(
         ARGUMENT_SPEC,
-        supports_check_mode=True,
+        ensure,
         mutually_exclusive=[("launch_template", "disk_size"), ("launch_template", "remote_access")],
     )
-    eks.run(module, ensure)
 
 
 if __name__ == "__main__":

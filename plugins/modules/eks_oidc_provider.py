@@ -142,20 +142,17 @@ changes:
 from ansible_collections.aews.eks.plugins.module_utils import eks
 from ansible_collections.aews.eks.plugins.module_utils._eks.oidc_provider import ensure_oidc_provider
 
+ARGUMENT_SPEC = eks.argument_spec(
+    [eks.CLUSTER_NAME, eks.RESOURCE],
+    client_ids=dict(type="list", elements="str", default=["sts.amazonaws.com"]),
+    thumbprints=dict(type="list", elements="str"),
+    compute_thumbprint=dict(type="bool", default=False),
+    force=dict(type="bool", default=False),
+)
+
 
 def main():
-    argument_spec = dict(
-        cluster_name=dict(type="str", required=True),
-        client_ids=dict(type="list", elements="str", default=["sts.amazonaws.com"]),
-        thumbprints=dict(type="list", elements="str"),
-        compute_thumbprint=dict(type="bool", default=False),
-        force=dict(type="bool", default=False),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-    )
-    module = eks.create_module(argument_spec, supports_check_mode=True)
-    eks.run(module, ensure_oidc_provider)
+    eks.run_module(ARGUMENT_SPEC, ensure_oidc_provider)
 
 
 if __name__ == "__main__":

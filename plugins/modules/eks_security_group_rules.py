@@ -116,19 +116,19 @@ changes:
 from ansible_collections.aews.eks.plugins.module_utils import eks
 from ansible_collections.aews.eks.plugins.module_utils._eks.security_group_rules import ensure
 
+RULE = dict(
+    group_id=dict(type="str", required=True),
+    source_group_id=dict(type="str", required=True),
+    protocol=dict(type="str", default="all"),
+    from_port=dict(type="int"),
+    to_port=dict(type="int"),
+    description=dict(type="str"),
+)
+ARGUMENT_SPEC = eks.argument_spec(rules=dict(type="list", elements="dict", required=True, options=RULE))
+
 
 def main():
-    rule = dict(
-        group_id=dict(type="str", required=True),
-        source_group_id=dict(type="str", required=True),
-        protocol=dict(type="str", default="all"),
-        from_port=dict(type="int"),
-        to_port=dict(type="int"),
-        description=dict(type="str"),
-    )
-    argument_spec = dict(rules=dict(type="list", elements="dict", required=True, options=rule))
-    module = eks.create_module(argument_spec, supports_check_mode=True)
-    eks.run(module, ensure)
+    eks.run_module(ARGUMENT_SPEC, ensure)
 
 
 if __name__ == "__main__":

@@ -287,46 +287,41 @@ changes:
 from ansible_collections.aews.eks.plugins.module_utils import eks
 from ansible_collections.aews.eks.plugins.module_utils._eks.self_managed import ensure
 
+ARGUMENT_SPEC = eks.argument_spec(
+    [eks.CLUSTER_NAME, eks.RESOURCE, eks.WAIT],
+    name=dict(type="str", required=True),
+    launch_template=dict(
+        type="dict", options=dict(name=dict(type="str"), id=dict(type="str"), version=dict(type="str"))
+    ),
+    subnet_ids=dict(type="list", elements="str"),
+    min_size=dict(type="int"),
+    max_size=dict(type="int"),
+    desired_size=dict(type="int"),
+    instances_distribution=dict(
+        type="dict",
+        options=dict(
+            instance_types=dict(type="list", elements="str", required=True),
+            max_price=dict(type="str"),
+            on_demand_base_capacity=dict(type="int"),
+            on_demand_percentage_above_base_capacity=dict(type="int"),
+            on_demand_allocation_strategy=dict(type="str"),
+            spot_allocation_strategy=dict(type="str"),
+            spot_instance_pools=dict(type="int"),
+        ),
+    ),
+    capacity_rebalance=dict(type="bool"),
+    metrics_collection=dict(type="list", elements="str"),
+    target_group_arns=dict(type="list", elements="str"),
+    load_balancer_names=dict(type="list", elements="str"),
+    update_config=dict(
+        type="dict", options=dict(max_unavailable=dict(type="int"), max_unavailable_percentage=dict(type="int"))
+    ),
+    instance_refresh=dict(type="bool", default=True),
+)
+
 
 def main():
-    argument_spec = dict(
-        cluster_name=dict(type="str", required=True),
-        name=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        launch_template=dict(
-            type="dict", options=dict(name=dict(type="str"), id=dict(type="str"), version=dict(type="str"))
-        ),
-        subnet_ids=dict(type="list", elements="str"),
-        min_size=dict(type="int"),
-        max_size=dict(type="int"),
-        desired_size=dict(type="int"),
-        instances_distribution=dict(
-            type="dict",
-            options=dict(
-                instance_types=dict(type="list", elements="str", required=True),
-                max_price=dict(type="str"),
-                on_demand_base_capacity=dict(type="int"),
-                on_demand_percentage_above_base_capacity=dict(type="int"),
-                on_demand_allocation_strategy=dict(type="str"),
-                spot_allocation_strategy=dict(type="str"),
-                spot_instance_pools=dict(type="int"),
-            ),
-        ),
-        capacity_rebalance=dict(type="bool"),
-        metrics_collection=dict(type="list", elements="str"),
-        target_group_arns=dict(type="list", elements="str"),
-        load_balancer_names=dict(type="list", elements="str"),
-        update_config=dict(
-            type="dict", options=dict(max_unavailable=dict(type="int"), max_unavailable_percentage=dict(type="int"))
-        ),
-        instance_refresh=dict(type="bool", default=True),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=1200),
-    )
-    module = eks.create_module(argument_spec, supports_check_mode=True)
-    eks.run(module, ensure)
+    eks.run_module(ARGUMENT_SPEC, ensure)
 
 
 if __name__ == "__main__":

@@ -93,8 +93,8 @@ ami:
 from ansible_collections.aews.eks.plugins.module_utils import eks
 from ansible_collections.aews.eks.plugins.module_utils._eks.self_managed import info
 
-ARGUMENT_SPEC = dict(
-    cluster_name=dict(type="str", required=True),
+ARGUMENT_SPEC = eks.argument_spec(
+    [eks.CLUSTER_NAME],
     name=dict(type="str"),
     ami=dict(
         type="dict",
@@ -108,8 +108,7 @@ ARGUMENT_SPEC = dict(
 
 
 def main():
-    module = eks.create_module(ARGUMENT_SPEC, supports_check_mode=True)
-    eks.run(module, info)
+    eks.run_module(ARGUMENT_SPEC, info)
 
 
 if __name__ == "__main__":

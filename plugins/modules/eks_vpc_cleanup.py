@@ -129,17 +129,17 @@ changes:
 from ansible_collections.aews.eks.plugins.module_utils import eks
 from ansible_collections.aews.eks.plugins.module_utils._eks.vpc_cleanup import ensure
 
+ARGUMENT_SPEC = eks.argument_spec(
+    [eks.CLUSTER_NAME],
+    vpc_ids=dict(type="list", elements="str"),
+    kubernetes_only=dict(type="bool", default=False),
+    dependency_timeout=dict(type="int", default=300),
+    nat_gateway_timeout=dict(type="int", default=600),
+)
+
 
 def main():
-    argument_spec = dict(
-        cluster_name=dict(type="str", required=True),
-        vpc_ids=dict(type="list", elements="str"),
-        kubernetes_only=dict(type="bool", default=False),
-        dependency_timeout=dict(type="int", default=300),
-        nat_gateway_timeout=dict(type="int", default=600),
-    )
-    module = eks.create_module(argument_spec, supports_check_mode=True)
-    eks.run(module, ensure)
+    eks.run_module(ARGUMENT_SPEC, ensure)
 
 
 if __name__ == "__main__":

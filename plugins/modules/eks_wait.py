@@ -152,8 +152,8 @@ elapsed:
 
 from ansible_collections.aews.eks.plugins.module_utils import eks
 
-ARGUMENT_SPEC = dict(
-    cluster_name=dict(type="str", required=True),
+ARGUMENT_SPEC = eks.argument_spec(
+    [eks.CLUSTER_NAME],
     nodegroups=dict(type="list", elements="str"),
     addons=dict(type="list", elements="str"),
     state=dict(type="str", choices=["active", "created", "deleted"], default="active"),
@@ -236,8 +236,7 @@ def poll(module):
 
 
 def main():
-    module = eks.create_module(ARGUMENT_SPEC, supports_check_mode=True)
-    eks.run(module, poll)
+    eks.run_module(ARGUMENT_SPEC, poll)
 
 
 if __name__ == "__main__":
