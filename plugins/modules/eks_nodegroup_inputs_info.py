@@ -23,8 +23,8 @@ options:
     default: []
   subnet_ids:
     description:
-      - The subnets to describe. The placeholder C(subnet-00000000000000000) (a subnet a check run predicts) is
-        left out.
+      - The subnets to describe. A pending value (a subnet a check run predicts, see the test
+        P(aews.eks.pending#test)) is left out.
     type: list
     elements: str
     default: []

@@ -11,6 +11,8 @@ import boto3
 import pytest
 from module_runner import run_module
 
+from ansible_collections.aews.eks.plugins.module_utils._eks.vocabulary import pending
+
 CLUSTER = "stage"
 
 
@@ -159,7 +161,7 @@ def test_nodegroup_inputs_in_one_read(local_aws, vpc_subnets, aws_calls):
     aws_calls.clear()
     found = run_module(
         "eks_nodegroup_inputs_info",
-        {"instance_types": ["t3.medium", "t3.medium"], "subnet_ids": vpc_subnets["subnet_ids"][:2] + ["subnet-00000000000000000"],
+        {"instance_types": ["t3.medium", "t3.medium"], "subnet_ids": vpc_subnets["subnet_ids"][:2] + [pending("subnet")],
          "key_names": ["stage-ng", "stage-other"]},
         check_mode=True,
     )  # fmt: skip

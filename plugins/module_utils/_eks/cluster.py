@@ -29,6 +29,8 @@ from .common import tag_changes
 from .common import to_ansible
 from .errors import EksError
 from .vocabulary import LOG_TYPES
+from .vocabulary import is_pending
+from .vocabulary import pending
 from .waiters import Deadline
 from .waiters import wait
 from .waiters import wait_updates_in_progress
@@ -718,18 +720,27 @@ def offered_versions(eks):
 
 
 def _vpc_ids(module, cluster, desired):
-    """VPC ids of the subnets / security groups asked for, when they differ from the cluster's (read only)."""
+    """VPC ids of the subnets / security groups asked for, when they differ from the cluster's (read only).
+
+    A pending subnet or group (check mode's prediction) is not looked up: it will be in a VPC still to be made.
+    """
     vpc = cluster.get("resourcesVpcConfig") or {}
     found = {}
-    ec2 = None
+    ec2 = []
+
+    def vpcs(ids, describe):
+        real = [i for i in ids if not is_pending(i)]
+        if real and not ec2:
+            ec2.append(client(module, "ec2"))
+        ids_vpcs = {r["VpcId"] for r in describe(ec2[0], real) if r.get("VpcId")} if real else set()
+        return ids_vpcs | ({pending("vpc")} if len(real) < len(ids) else set())
+
     subnets = desired.get("subnetIds")
     if subnets is not None and set(subnets) != set(vpc.get("subnetIds") or []):
-        ec2 = client(module, "ec2")
-        found["subnet_ids"] = {s["VpcId"] for s in api.describe_subnets(ec2, subnets)}
+        found["subnet_ids"] = vpcs(subnets, api.describe_subnets)
     groups = desired.get("securityGroupIds")
     if groups and set(groups) != set(vpc.get("securityGroupIds") or []):
-        ec2 = ec2 or client(module, "ec2")
-        found["security_group_ids"] = {g["VpcId"] for g in api.describe_security_groups(ec2, groups) if g.get("VpcId")}
+        found["security_group_ids"] = vpcs(groups, api.describe_security_groups)
     return found
 
 

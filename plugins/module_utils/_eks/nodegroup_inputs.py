@@ -12,15 +12,14 @@ from .common import to_ansible
 from .errors import EksError
 from .errors import error_code
 from .instance_types import with_max_pods
-
-# The subnet id a check run gives a subnet still to be created (the vpc role's placeholder): nothing to read.
-PLACEHOLDER_SUBNET = "subnet-00000000000000000"
+from .vocabulary import is_pending
 
 
 def read(module):
     params = module.params
     types = list(dict.fromkeys(params["instance_types"]))
-    subnet_ids = [s for s in dict.fromkeys(params["subnet_ids"]) if s != PLACEHOLDER_SUBNET]
+    # A subnet a check run predicts (a pending value) has nothing to read yet.
+    subnet_ids = [s for s in dict.fromkeys(params["subnet_ids"]) if not is_pending(s)]
     key_names = list(dict.fromkeys(params["key_names"]))
     ec2 = client(module, "ec2")
 

@@ -273,3 +273,27 @@ def missing_codes(resource=None, service=None):
     for name in names:
         codes.extend(c for c in MISSING_CODES[name] if c not in codes)
     return tuple(codes)
+
+
+# ---------------------------------------------------------------- pending values (check mode's predictions)
+# What a check run gives a resource it predicts but has not made: "pending:<kind>" or "pending:<kind>/<name>" in
+# place of the id or ARN AWS would give it. The roles make them with the filter aews.eks.pending and tell them apart
+# with the test aews.eks.pending; a module given one in check mode takes the resource as one that will exist (it
+# does not look it up) and predicts. AWS rejects the value as an id, so one that reaches a real run fails there.
+PENDING_PREFIX = "pending:"
+# The kinds of resource a check run predicts before an id exists for them.
+PENDING_KINDS = ("vpc", "subnet", "security-group", "instance-profile")
+
+
+def pending(kind, name=None):
+    """The pending value of a resource of ``kind`` (one of PENDING_KINDS), named ``name`` when given."""
+    if kind not in PENDING_KINDS:
+        raise ValueError(f"{kind!r} is not one of {', '.join(PENDING_KINDS)}")
+    if name is not None and not str(name):
+        raise ValueError("the name of a pending value cannot be empty")
+    return PENDING_PREFIX + kind + (f"/{name}" if name is not None else "")
+
+
+def is_pending(value):
+    """Whether ``value`` is a pending value (a string made by ``pending``)."""
+    return isinstance(value, str) and value.startswith(PENDING_PREFIX)

@@ -753,3 +753,24 @@ def test_outcome_of_a_planned_update_and_of_a_delete():
 
     same = c.outcome(FakeModule(), c.shape(CLUSTER, []), [], CLUSTER, CLUSTER)
     assert same["changed"] is False and same["changes"] == [] and "diff" not in same
+
+
+def test_pending_subnets_and_groups_are_not_looked_up_and_are_in_a_vpc_to_be_made(monkeypatch):
+    # Check mode: the vpc role gives subnets and groups still to be made as pending values.
+    looked_up = []
+    monkeypatch.setattr(c, "client", lambda module, service: service)
+    monkeypatch.setattr(c.api, "describe_subnets", lambda ec2, ids: looked_up.append(ids) or [
+        {"SubnetId": i, "VpcId": "vpc-0aaa"} for i in ids])  # fmt: skip
+    monkeypatch.setattr(c.api, "describe_security_groups", lambda ec2, ids: looked_up.append(ids) or [])
+    cluster = {"resourcesVpcConfig": {"vpcId": "vpc-0aaa", "subnetIds": ["subnet-0a"], "securityGroupIds": ["sg-0a"]}}
+    desired = {"subnetIds": ["subnet-0a", "pending:subnet"], "securityGroupIds": ["pending:security-group/x"]}
+    found = c._vpc_ids(None, cluster, desired)
+    assert looked_up == [["subnet-0a"]]
+    assert found == {"subnet_ids": {"vpc-0aaa", "pending:vpc"}, "security_group_ids": {"pending:vpc"}}
+    assert c.immutable_differences(cluster, desired, found) == [
+        "VPC (security_group_ids are in pending:vpc, the cluster is in vpc-0aaa)",
+        "VPC (subnet_ids are in pending:vpc, the cluster is in vpc-0aaa)",
+    ]
+    # Real ids only: looked up as before.
+    assert c._vpc_ids(None, cluster, {"subnetIds": ["subnet-0b"]}) == {"subnet_ids": {"vpc-0aaa"}}
+    assert looked_up[-1] == ["subnet-0b"]
