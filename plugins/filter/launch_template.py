@@ -22,6 +22,7 @@ def node_launch_template(
     ssh_security_group_id=None,
     instance_type=None,
     prefix_delegation=False,
+    cluster_info=None,
 ):
     if not isinstance(prefix_delegation, bool):
         raise AnsibleFilterError(
@@ -35,6 +36,10 @@ def node_launch_template(
         raise AnsibleFilterError(
             f"aews.eks.node_launch_template: security_group_ids must be a list, not {security_group_ids!r}"
         )
+    if cluster_info is not None and not isinstance(cluster_info, dict):
+        raise AnsibleFilterError(
+            "aews.eks.node_launch_template: cluster_info must be the cluster as aews.eks.eks_cluster_info returns it"
+        )
     try:
         return _node_launch_template(
             nodegroup,
@@ -44,6 +49,7 @@ def node_launch_template(
             ssh_security_group_id=ssh_security_group_id,
             instance_type=instance_type,
             prefix_delegation=prefix_delegation,
+            cluster_info=cluster_info,
         )
     except LaunchTemplateError as e:
         raise AnsibleFilterError(f"aews.eks.node_launch_template: {e}") from e

@@ -51,22 +51,35 @@ AWS_ONLY = {("MetadataOptions", "State")}
 
 
 # ---------------------------------------------------------------- the nodes' launch template (pure)
-NODE_CONFIG = """MIME-Version: 1.0
-Content-Type: multipart/mixed; boundary="//"
+# The user data's MIME multipart form (as EKS merges it with its own for its AMIs, and nodeadm reads it), shared with
+# the self-managed nodegroups' (self_managed.join_user_data).
+MIME_HEAD = 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="//"\n\n'
+SHELL_HEAD = "#!/bin/bash\nset -o errexit -o pipefail -o nounset\n"
+NODE_CONFIG_HEAD = ["---", "apiVersion: node.eks.aws/v1alpha1", "kind: NodeConfig", "spec:"]
 
---//
-Content-Type: application/node.eks.aws
+# What a custom AMI's user data says of a cluster not made yet (check mode before the cluster exists): known, and
+# written, once the cluster is ACTIVE.
+PENDING_CLUSTER = {
+    "endpoint": "https://pending.cluster.endpoint",
+    "certificate_authority": "pending-certificate-authority",
+    "service_cidr": "10.100.0.0/16",
+}
 
----
-apiVersion: node.eks.aws/v1alpha1
-kind: NodeConfig
-spec:
-  kubelet:
-    config:
-      maxPods: {max_pods}
 
---//--
-"""
+def mime_multipart(parts):
+    """The parts (each its Content-Type header, a blank line and its body) as one MIME multipart document."""
+    return MIME_HEAD + "".join(f"--//\n{part}\n" for part in parts) + "--//--\n"
+
+
+def shell_script_part(commands):
+    """A MIME part running ``commands`` as a bash script that stops at the first failure."""
+    return "Content-Type: text/x-shellscript\n\n" + SHELL_HEAD + "\n".join(str(c) for c in commands) + "\n"
+
+
+def node_config_part(spec_lines):
+    """A MIME part with a nodeadm NodeConfig whose ``spec`` has ``spec_lines`` (indented by two spaces)."""
+    return "Content-Type: application/node.eks.aws\n\n" + "\n".join(NODE_CONFIG_HEAD + list(spec_lines)) + "\n"
+
 
 # Bottlerocket reads TOML settings, which EKS merges with its own.
 BOTTLEROCKET_SETTINGS = """[settings.kubernetes]
@@ -108,18 +121,53 @@ def node_max_pods(nodegroup, instance_type=None, prefix_delegation=False):
     return None
 
 
-def node_user_data(ami_type, max_pods):
-    """The user data (plain text, '' for none): a NodeConfig for AL2023, TOML settings for Bottlerocket.
+def node_user_data(ami_type, max_pods, pre_bootstrap_commands=()):
+    """The user data of a node of an EKS AMI (plain text, '' for none), which EKS merges with its own bootstrap.
 
-    AL2 and Windows nodes get none: EKS's bootstrap of the AMI runs as it is.
+    AL2023: a shell script part with the pre-bootstrap commands, then a NodeConfig with the max pods. AL2: the
+    shell script part (EKS's bootstrap follows it). Bottlerocket: TOML settings with the max pods (no commands).
+    Windows nodes get none: EKS's bootstrap of the AMI runs as it is.
     """
-    if max_pods is None:
-        return ""
-    if ami_type.startswith("AL2023"):
-        return NODE_CONFIG.format(max_pods=max_pods)
+    pre = [str(c) for c in pre_bootstrap_commands or []]
+    if pre and not ami_type.startswith(("AL2023", "AL2_")):
+        raise LaunchTemplateError(
+            f"pre_bootstrap_commands: {ami_type} nodes run no shell commands from their user data"
+        )
     if ami_type.startswith("BOTTLEROCKET"):
-        return BOTTLEROCKET_SETTINGS.format(max_pods=max_pods)
-    return ""
+        return BOTTLEROCKET_SETTINGS.format(max_pods=max_pods) if max_pods is not None else ""
+    parts = [shell_script_part(pre)] if pre else []
+    if ami_type.startswith("AL2023") and max_pods is not None:
+        parts.append(node_config_part(["  kubelet:", "    config:", f"      maxPods: {int(max_pods)}"]))
+    return mime_multipart(parts) if parts else ""
+
+
+def custom_ami_user_data(nodegroup, cluster_info, max_pods):
+    """The user data that joins a node of a custom AMI (``nodegroup.ami``), which EKS does not bootstrap: what a
+    self-managed node of its family gets (``self_managed.join_user_data``: AL2023 a NodeConfig with the cluster's
+    endpoint, certificate authority and service CIDR after the pre-bootstrap commands; AL2 the commands then
+    ``override_bootstrap_command``; Bottlerocket its TOML settings), with the nodegroup's labels and taints.
+
+    ``cluster_info`` is the cluster as aews.eks.eks_cluster_info returns it; before the cluster exists (check mode)
+    its details are ``PENDING_CLUSTER``'s.
+    """
+    from .self_managed import cluster_join_info
+    from .self_managed import family_of_ami_type
+    from .self_managed import join_user_data
+
+    join = cluster_join_info(cluster_info or {})
+    join = {key: value or PENDING_CLUSTER.get(key) for key, value in join.items()}
+    family = family_of_ami_type(nodegroup.get("ami_type") or "")
+    node = {
+        "labels": nodegroup.get("labels") or {},
+        "taints": nodegroup.get("taints") or [],
+        "max_pods": max_pods,
+        "pre_bootstrap_commands": nodegroup.get("pre_bootstrap_commands") or [],
+        "override_bootstrap_command": nodegroup.get("override_bootstrap_command"),
+    }
+    try:
+        return join_user_data(family, join, node)
+    except EksError as e:
+        raise LaunchTemplateError(f"nodegroup {nodegroup.get('name')}: {e}") from e
 
 
 def _tag_list(tags):
@@ -134,12 +182,17 @@ def node_launch_template(
     ssh_security_group_id=None,
     instance_type=None,
     prefix_delegation=False,
+    cluster_info=None,
 ):
     """The launch template of a nodegroup's nodes, from its normalized definition (aews.eks.cluster_definition).
 
-    Only what must reach the instances is in its data: the root volume, the metadata options, the SSH key, the
-    security groups, the user data and the tags of the instances, volumes and network interfaces (the cluster's
-    tags and Name). The nodegroup's labels, taints, sizes and tags are the nodegroup's, changed in place.
+    Only what must reach the instances is in its data: the root volume, the metadata options, the SSH key (the
+    key pair the collection imports, or ``ssh.public_key_name``), the security groups, the user data (max pods,
+    ``pre_bootstrap_commands``) and the tags of the instances, volumes and network interfaces (the cluster's tags and
+    Name: ``instance_name``, else CLUSTER-NODEGROUP-Node). With a custom AMI (``ami``) also its ImageId and the user
+    data that joins the node (``custom_ami_user_data``, from ``cluster_info``, the cluster as
+    aews.eks.eks_cluster_info returns it). The nodegroup's labels, taints, sizes and tags are the nodegroup's, changed
+    in place.
 
     Returns ``name``, ``description``, ``data`` (LaunchTemplateData as EC2 takes it, the user data base64),
     ``user_data`` (decoded), ``max_pods`` and ``tags`` (of the template itself).
@@ -180,8 +233,18 @@ def node_launch_template(
         raise LaunchTemplateError(f"nodegroup {name}: security_group_ids is empty: nodes need the shared node group")
 
     max_pods = node_max_pods(nodegroup, instance_type, prefix_delegation)
-    user_data = node_user_data(nodegroup.get("ami_type") or "", max_pods)
-    instance_tags = dict(tags, Name=f"{cluster}-{name}-Node")
+    image = nodegroup.get("ami")
+    if image:
+        user_data = custom_ami_user_data(nodegroup, dict(cluster_info or {}, name=cluster), max_pods)
+    else:
+        if nodegroup.get("override_bootstrap_command"):
+            raise LaunchTemplateError(f"nodegroup {name}: override_bootstrap_command is only for a custom AMI (ami)")
+        try:
+            pre = nodegroup.get("pre_bootstrap_commands")
+            user_data = node_user_data(nodegroup.get("ami_type") or "", max_pods, pre)
+        except LaunchTemplateError as e:
+            raise LaunchTemplateError(f"nodegroup {name}: {e}") from e
+    instance_tags = dict(tags, Name=nodegroup.get("instance_name") or f"{cluster}-{name}-Node")
 
     data = {
         "BlockDeviceMappings": [{"DeviceName": ROOT_DEVICE, "Ebs": ebs}],
@@ -196,7 +259,9 @@ def node_launch_template(
         "TagSpecifications": [{"ResourceType": t, "Tags": _tag_list(instance_tags)} for t in INSTANCE_TAG_TYPES],
     }
     if ssh.get("allow"):
-        data["KeyName"] = f"{cluster}-{name}"
+        data["KeyName"] = ssh.get("public_key_name") or f"{cluster}-{name}"
+    if image:
+        data["ImageId"] = image
     if user_data:
         data["UserData"] = base64.b64encode(user_data.encode()).decode()
     return {

@@ -283,10 +283,6 @@ def join_user_data(family, cluster, node=None):
 
 def _nodeadm(cluster, labels, taints, max_pods, pre, extra_args=()):
     spec = [
-        "---",
-        "apiVersion: node.eks.aws/v1alpha1",
-        "kind: NodeConfig",
-        "spec:",
         "  cluster:",
         f"    name: {cluster['name']}",
         f"    apiServerEndpoint: {cluster['endpoint']}",
@@ -306,13 +302,13 @@ def _nodeadm(cluster, labels, taints, max_pods, pre, extra_args=()):
         if flags:
             spec.append("    flags:")
             spec += [f"      - {json.dumps(f)}" for f in flags]
-    parts = []
-    if pre:
-        parts.append("Content-Type: text/x-shellscript\n\n#!/bin/bash\nset -o errexit -o pipefail -o nounset\n"
-                     + "\n".join(pre) + "\n")  # fmt: skip
-    parts.append("Content-Type: application/node.eks.aws\n\n" + "\n".join(spec) + "\n")
-    body = "".join(f"--//\n{part}\n" for part in parts)
-    return 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="//"\n\n' + body + "--//--\n"
+    from .launch_template import mime_multipart
+    from .launch_template import node_config_part
+    from .launch_template import shell_script_part
+
+    parts = [shell_script_part(pre)] if pre else []
+    parts.append(node_config_part(spec))
+    return mime_multipart(parts)
 
 
 def _bottlerocket(cluster, labels, taints, max_pods, dns_ip):
@@ -1028,7 +1024,9 @@ def node_launch_template(nodegroup, cluster, tags=None, security_group_ids=None,
     join = cluster_join_info(cluster)
     name = nodegroup.get("name")
     family = family_of_ami_type(nodegroup.get("ami_type") or "")
-    base_nodegroup = dict(nodegroup, max_pods=None)
+    # The user data and the AMI are this module's (join_user_data), not those of a managed nodegroup's nodes.
+    base_nodegroup = dict(nodegroup, max_pods=None, ami=None, pre_bootstrap_commands=[])
+    base_nodegroup["override_bootstrap_command"] = None
     base_nodegroup["ssh"] = dict(nodegroup.get("ssh") or {})
     try:
         base = managed_template(base_nodegroup, join["name"], tags=tags, security_group_ids=security_group_ids,

@@ -24,6 +24,10 @@ IN_THE_TEMPLATE = {
     "imds": "the instance metadata setting",
     "max_pods": "the max pods (in its user data)",
     "security_group_ids": "each security group of the nodes",
+    "ami": "the AMI (its ImageId)",
+    "pre_bootstrap_commands": "the bootstrap (its user data)",
+    "override_bootstrap_command": "the bootstrap (its user data)",
+    "instance_name": "the instances' Name tag (its tag specifications)",
 }
 
 
@@ -50,9 +54,9 @@ def launch_template(ng, field):
             _fail(f"{where}.version", f"{version!r} is not a version number (1 or more)")
         version = str(version)
     ssh = ng.get("ssh") if isinstance(ng.get("ssh"), dict) else {}
-    if ssh.get("allow"):
+    if ssh.get("allow") or ssh.get("public_key_name"):
         _fail(
-            f"{field}.ssh.allow",
+            f"{field}.ssh.{'allow' if ssh.get('allow') else 'public_key_name'}",
             f"SSH to the nodes is set in the launch template ({ref(where)}): give the key pair and security group there,"
             " or leave ssh out",
         )

@@ -24,6 +24,7 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common im
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _version_tuple
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import partition
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import user_path
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.nodegroup_bootstrap import bootstrap
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.nodegroup_instance_selector import instance_selector
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.nodegroup_instance_selector import (
     representative_types,
@@ -54,6 +55,7 @@ ADDON_POLICIES = [
 TAINT_KEY_MAX = 63
 TAINT_VALUE_MAX = 63
 TAINTS_MAX = 50
+KEY_PAIR_NAME_MAX = 255
 PUBLIC_KEY_PREFIXES = ("ssh-rsa", "ssh-ed25519", "ssh-dss", "ecdsa-sha2-", "sk-ssh-ed25519", "sk-ecdsa-sha2-")
 
 
@@ -233,6 +235,7 @@ def _nodegroup(ng, index, cluster_name, cluster_version, cluster_tags, base_dir,
     out["release_version"] = ng.get("release_version") or None
     out["node_repair"] = _bool(ng.get("node_repair"), f"{field}.node_repair", None)
     out["launch_template"] = launch_template(ng, field)
+    out.update(bootstrap(ng, field, out))
     return out
 
 
@@ -243,10 +246,23 @@ def _ssh(ssh, field, base_dir, warnings):
         "allow": _bool(ssh.get("allow"), f"{field}.allow", False),
         "public_key_path": ssh.get("public_key_path") or "~/.ssh/id_rsa.pub",
         "public_key": ssh.get("public_key") or None,
+        "public_key_name": ssh.get("public_key_name") or None,
         "source_security_group_ids": [
             str(g) for g in _list(ssh.get("source_security_group_ids"), f"{field}.source_security_group_ids")
         ],
     }
+    if out["public_key_name"] is not None:
+        # An existing EC2 key pair (checked to exist before any change): SSH on, no key file read, no key pair made.
+        name = out["public_key_name"]
+        if not isinstance(name, str) or not 1 <= len(name) <= KEY_PAIR_NAME_MAX:
+            _fail(f"{field}.public_key_name", f"must be an EC2 key pair name of 1 to {KEY_PAIR_NAME_MAX} characters")
+        for other in ("public_key_path", "public_key"):
+            if ssh.get(other):
+                _fail(f"{field}.public_key_name", f"give one of public_key_name, public_key_path and public_key, "
+                                                  f"not also {ref(field + '.' + other)}")  # fmt: skip
+        if ssh.get("allow") is not None and not out["allow"]:
+            _fail(f"{field}.public_key_name", f"needs {ref(field + '.allow')} true (or left out)")
+        out["allow"] = True
     for index, group in enumerate(out["source_security_group_ids"]):
         if not SECURITY_GROUP_RE.match(group):
             _fail(f"{field}.source_security_group_ids[{index}]", f"{group!r} is not a security group ID (sg-...)")
@@ -257,6 +273,8 @@ def _ssh(ssh, field, base_dir, warnings):
             f"{ref(field)}: SSH (tcp/22) to the nodes is open to the world (0.0.0.0/0); restrict it with "
             f"{ref(field + '.source_security_group_ids')} or set {ref(field + '.allow')} false"
         )
+    if out["public_key_name"]:
+        return out
     if out["public_key"]:
         if not str(out["public_key"]).startswith(PUBLIC_KEY_PREFIXES):
             _fail(f"{field}.public_key", "is not an OpenSSH public key (ssh-ed25519 AAAA..., ssh-rsa AAAA...)")

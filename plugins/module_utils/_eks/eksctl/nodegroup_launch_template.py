@@ -20,6 +20,10 @@ IN_THE_TEMPLATE = (
     "maxPodsPerNode",
     "disableIMDSv1",
     "disablePodIMDS",
+    "ami",
+    "instanceName",
+    "preBootstrapCommands",
+    "overrideBootstrapCommand",
 )
 
 
@@ -38,7 +42,7 @@ def validate(ng, path, problems):
         if ng.get(key) is not None:
             problems.append((f"{path}.{key}", "cannot be set with launchTemplate: set it in the launch template"))
     ssh = ng.get("ssh") if isinstance(ng.get("ssh"), dict) else {}
-    for key in ("allow", "publicKeyPath", "sourceSecurityGroupIds"):
+    for key in ("allow", "publicKeyPath", "publicKeyName", "sourceSecurityGroupIds"):
         if ssh.get(key):
             problems.append((f"{path}.ssh.{key}", "cannot be set with launchTemplate: set SSH in the launch template"))
     groups = ng.get("securityGroups") if isinstance(ng.get("securityGroups"), dict) else {}

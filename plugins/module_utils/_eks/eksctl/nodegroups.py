@@ -6,6 +6,8 @@ taints, the labels and tags eksctl adds)."""
 
 from __future__ import annotations
 
+import re
+
 from ansible_collections.aews.eks.plugins.module_utils._eks import vocabulary
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.cluster import _minor
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _enabled
@@ -99,7 +101,13 @@ NODEGROUP_PATHS = {
     "node_repair": "nodeRepairConfig.enabled",
     "availability_zones": "availabilityZones",
     "security_group_ids": "securityGroups.attachIDs",
+    "ssh.public_key_name": "ssh.publicKeyName",
+    "ami": "ami",
+    "pre_bootstrap_commands": "preBootstrapCommands",
+    "override_bootstrap_command": "overrideBootstrapCommand",
+    "instance_name": "instanceName",
 }
+AMI_RE = re.compile(r"^ami-[0-9a-f]{8}([0-9a-f]{9})?$")
 
 
 def _validate_nodegroup(ng, path, names, minor, problems):
@@ -175,6 +183,49 @@ def _validate_nodegroup(ng, path, names, minor, problems):
         problems.append((f"{path}.taints", str(e)))
     nodegroup_launch_template.validate(ng, path, problems)
     nodegroup_instance_selector.validate(ng, path, problems)
+
+
+def _validate_bootstrap(ng, path, family, problems):
+    """A custom AMI and the bootstrap as eksctl's ValidateManagedNodeGroup takes them, and an existing key pair."""
+    ami, override, pre = ng.get("ami"), ng.get("overrideBootstrapCommand"), ng.get("preBootstrapCommands")
+    if ami and not AMI_RE.match(str(ami)):
+        problems.append((f"{path}.ami", f"invalid AMI {ami!r} (ami- and 8 or 17 hexadecimal digits)"))
+    if family in WINDOWS_AMI_TYPES:
+        for key in ("ami", "preBootstrapCommands", "overrideBootstrapCommand"):
+            if ng.get(key):
+                problems.append((f"{path}.{key}", f"is not supported for {family} managed nodegroups"))
+        return
+    if pre and family == "Bottlerocket":
+        problems.append((f"{path}.preBootstrapCommands", "is not supported for Bottlerocket nodegroups"))
+    if override and not ami:
+        problems.append(
+            (f"{path}.overrideBootstrapCommand", f"can only be set when a custom AMI ({path}.ami) is specified")
+        )
+    elif override and family != "AmazonLinux2":
+        problems.append((f"{path}.overrideBootstrapCommand", f"is not supported for {family} nodegroups"))
+    if ami and family == "AmazonLinux2" and not override:
+        problems.append(
+            (
+                f"{path}.overrideBootstrapCommand",
+                f"is required when using a custom AMI based on AmazonLinux2 ({path}.ami)",
+            )
+        )
+    if ami:
+        for key in ("releaseVersion", "maxPodsPerNode") if family == "AmazonLinux2" else ("releaseVersion",):
+            if ng.get(key):
+                problems.append((f"{path}.{key}", f"is not supported when using a custom AMI ({path}.ami)"))
+    ssh = ng.get("ssh") if isinstance(ng.get("ssh"), dict) else {}
+    if ssh.get("publicKeyName"):
+        given = [key for key in ("publicKeyPath", "publicKey") if ssh.get(key)]
+        if given:
+            problems.append(
+                (
+                    f"{path}.ssh.publicKeyName",
+                    f"only one of publicKeyName, publicKeyPath and publicKey, not also {given[0]}",
+                )
+            )
+        if ssh.get("allow") is False:
+            problems.append((f"{path}.ssh.publicKeyName", "needs ssh.allow true (or left out)"))
 
 
 def _taints(value):
@@ -288,6 +339,14 @@ def _nodegroup(ng, cluster_name):
         result["security_group_ids"] = _entries(ng["securityGroups"]["attachIDs"])
     if isinstance(ng.get("nodeRepairConfig"), dict) and ng["nodeRepairConfig"].get("enabled") is not None:
         result["node_repair"] = bool(ng["nodeRepairConfig"]["enabled"])
+    for key, snake in (
+        ("ami", "ami"),
+        ("preBootstrapCommands", "pre_bootstrap_commands"),
+        ("overrideBootstrapCommand", "override_bootstrap_command"),
+        ("instanceName", "instance_name"),
+    ):
+        if ng.get(key):
+            result[snake] = list(ng[key]) if key == "preBootstrapCommands" else ng[key]
     nodegroup_launch_template.convert(ng, result)
     nodegroup_instance_selector.convert(ng, result)
     return result
@@ -295,13 +354,18 @@ def _nodegroup(ng, cluster_name):
 
 def _ssh(ssh):
     key_path = ssh.get("publicKeyPath")
+    key_name = ssh.get("publicKeyName")
     # eksctl: a key turns SSH on unless allow is explicitly false; allow with no key uses ~/.ssh/id_rsa.pub.
     allow = ssh.get("allow")
     if allow is None:
-        allow = bool(key_path)
+        allow = bool(key_path or key_name)
     result = {"allow": bool(allow)}
-    if allow:
+    if allow and key_name:
+        # An existing key pair: no public key file.
+        result["public_key_name"] = key_name
+    elif allow:
         result["public_key_path"] = key_path or DEFAULT_SSH_PUBLIC_KEY_PATH
+    if allow:
         if _entries(ssh.get("sourceSecurityGroupIds")):
             result["source_security_group_ids"] = _entries(ssh["sourceSecurityGroupIds"])
     return result
@@ -313,6 +377,7 @@ def validate(cfg, problems):
     names = set()
     for index, ng in _indexed(cfg.get("managedNodeGroups")):
         _validate_nodegroup(ng, f"managedNodeGroups[{index}]", names, _minor(version), problems)
+        _validate_bootstrap(ng, f"managedNodeGroups[{index}]", ng.get("amiFamily") or DEFAULT_AMI_FAMILY, problems)
 
 
 def convert(cfg, result):

@@ -402,6 +402,8 @@ _NODEGROUP_BASE = _props(
     taints=TAINTS,
     updateConfig="NodeGroupUpdateConfig",
 )
+# A managed nodegroup's SSH may name an existing key pair.
+SCHEMA["ManagedNodeGroupSSH"] = dict(SCHEMA["NodeGroupSSH"], **_props(publicKeyName=STR))
 SCHEMA["ManagedNodeGroup"] = dict(
     _NODEGROUP_BASE,
     **_props(
@@ -413,6 +415,12 @@ SCHEMA["ManagedNodeGroup"] = dict(
         instanceSelector="ManagedInstanceSelector",
         releaseVersion=STR,
         nodeRepairConfig="NodeGroupNodeRepairConfig",
+        # A custom AMI, the bootstrap and the instances' name go into the launch template the collection writes.
+        ami=STR,
+        instanceName=STR,
+        preBootstrapCommands=STRS,
+        overrideBootstrapCommand=STR,
+        ssh="ManagedNodeGroupSSH",
     ),
 )
 # Self-managed nodegroups (nodeGroups): an AMI of their own, the bootstrap commands, the instances' name and an
