@@ -273,8 +273,8 @@ DRIFTS = [
     ("add-on version and configuration", drift_addon, "Create | Add-ons (waited for below, together)", "vpc-cni",
      CNI_OLDER, CNI_LATEST, repaired_addon),
     ("private route", drift_route, "Create | VPC", None, "igw-", "nat-", repaired_route),
-    ("security group rule", drift_security_group_rule, "Create | Shared node security group", None,
-     '"ip_permissions": []', '"ip_permissions": [{"ip_protocol": "-1"', repaired_security_group_rule),
+    ("security group rule", drift_security_group_rule, "Create | Security groups", None,
+     '"ingress": []', '"ingress": [{"description": "Nodes to nodes"', repaired_security_group_rule),
     ("deleted subnet tag", drift_subnet_tag, "Create | VPC", None, "",
      f'"Name": "{NAME}-public-ap-northeast-2a", "aews.eks/cluster-name": "{NAME}", "kubernetes.io/role/elb": "1"',
      repaired_subnet_tag),
@@ -358,7 +358,7 @@ def test_check_mode_predicts_the_real_run_then_drift_is_reported_and_repaired(lo
     for name, _drift, task, item, before, after, _repaired in DRIFTS:
         events = reported(checked, task, item)
         assert events, f"{name}: --check does not report it ({task})"
-        # A diff is a dict, or a list of them (amazon.aws ec2_security_group).
+        # A diff is a dict, or a list of them (amazon.aws modules).
         diffs = [d for e in events for d in (e.get("diff") if isinstance(e.get("diff"), list) else [e.get("diff")])]
         diffs = [d for d in diffs if isinstance(d, dict) and "before" in d and "after" in d]
         if not diffs:
