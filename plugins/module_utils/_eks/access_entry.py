@@ -13,6 +13,7 @@ from .change import change
 from .change import outcome
 from .common import apply_tag_changes
 from .common import client
+from .common import described
 from .common import tag_changes
 from .common import to_ansible
 from .errors import EksError
@@ -316,10 +317,6 @@ def access_entry_info(module):
     eks = client(module, "eks")
     cluster_name = p["cluster_name"]
     check_cluster(eks, cluster_name)
-    arns = [p["principal_arn"]] if p.get("principal_arn") else api.list_access_entries(eks, cluster_name)
-    entries = []
-    for arn in arns:
-        entry = describe_normalized(eks, cluster_name, arn)
-        if entry:
-            entries.append(entry)
+    entries = described(p.get("principal_arn"), lambda: api.list_access_entries(eks, cluster_name),
+                        lambda arn: describe_normalized(eks, cluster_name, arn))  # fmt: skip
     return dict(changed=False, access_entries=entries)

@@ -136,6 +136,13 @@ def apply_tag_changes(current, to_set, to_remove):
     return result
 
 
+def described(name, list_names, describe):
+    """What an ``*_info`` module lists: the resource ``name`` names, or (none named) those ``list_names()`` gives,
+    each as ``describe(name)`` returns it, in order, without those not there (or gone since they were listed)."""
+    names = [name] if name else list_names()
+    return [item for item in map(describe, names) if item]
+
+
 def run(module, func):
     """Call ``func(module)`` and exit with the result it returns (``change.outcome``); the one place where a module
     exits and where collection errors become fail_json."""

@@ -19,6 +19,7 @@ from .change import change
 from .change import outcome
 from .common import apply_tag_changes
 from .common import client
+from .common import described
 from .common import raw_client
 from .common import tag_changes
 from .common import to_ansible
@@ -413,10 +414,6 @@ def fargate_profile_info(module):
     p = module.params
     eks = client(module, "eks")
     cluster_name = p["cluster_name"]
-    names = [p["name"]] if p.get("name") else api.list_fargate_profiles(eks, cluster_name)
-    profiles = []
-    for name in names:
-        profile = describe_normalized(eks, cluster_name, name)
-        if profile:
-            profiles.append(profile)
+    profiles = described(p.get("name"), lambda: api.list_fargate_profiles(eks, cluster_name),
+                         lambda name: describe_normalized(eks, cluster_name, name))  # fmt: skip
     return dict(changed=False, fargate_profiles=profiles)

@@ -26,6 +26,7 @@ from .change import outcome
 from .common import USER_OWNED_KEYS
 from .common import apply_tag_changes
 from .common import client
+from .common import described
 from .common import raw_client
 from .common import tag_changes
 from .common import to_ansible
@@ -329,10 +330,9 @@ def identity_provider_info(module):
     cluster_name = module.params["cluster_name"]
     if api.describe_cluster(eks, cluster_name) is None:
         raise EksError(message=f"Cluster {cluster_name} does not exist")
-    name = module.params.get("name")
-    if name:
-        names = [name]
-    else:
-        names = [c["name"] for c in api.list_identity_provider_configs(eks, cluster_name) if c.get("type") == TYPE]
-    configs = [c for c in (describe(eks, cluster_name, n) for n in names) if c]
+    configs = described(
+        module.params.get("name"),
+        lambda: [c["name"] for c in api.list_identity_provider_configs(eks, cluster_name) if c.get("type") == TYPE],
+        lambda name: describe(eks, cluster_name, name),
+    )
     return {"changed": False, "identity_providers": configs}

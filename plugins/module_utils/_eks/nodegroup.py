@@ -17,6 +17,7 @@ from . import api
 from . import change
 from .common import apply_tag_changes
 from .common import client
+from .common import described
 from .common import raw_client
 from .common import tag_changes
 from .common import to_ansible
@@ -949,10 +950,6 @@ def nodegroup_info(module):
     """The nodegroups of a cluster (or the one named), described."""
     params = module.params
     eks = client(module, "eks")
-    names = [params["name"]] if params.get("name") else api.list_nodegroups(eks, params["cluster_name"])
-    found = []
-    for name in names:
-        nodegroup = api.describe_nodegroup(eks, params["cluster_name"], name)
-        if nodegroup is not None:
-            found.append(to_ansible(nodegroup))
-    return dict(changed=False, nodegroups=found)
+    found = described(params.get("name"), lambda: api.list_nodegroups(eks, params["cluster_name"]),
+                      lambda name: api.describe_nodegroup(eks, params["cluster_name"], name))  # fmt: skip
+    return dict(changed=False, nodegroups=[to_ansible(nodegroup) for nodegroup in found])

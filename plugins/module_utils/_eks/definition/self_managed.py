@@ -18,6 +18,7 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common im
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _strings
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.nodegroups import _nodegroup
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import ref
+from ansible_collections.aews.eks.plugins.module_utils._eks.self_managed import family_of_ami_type
 
 # Keys of a self-managed nodegroup besides a managed nodegroup's (which it takes but for spot and release_version).
 OWN_KEYS = (
@@ -93,7 +94,7 @@ def self_managed_nodegroup(ng, index, cluster_name, cluster_version, cluster_tag
     out["pre_bootstrap_commands"] = _strings(own.get("pre_bootstrap_commands"), f"{field}.pre_bootstrap_commands")
     out["override_bootstrap_command"] = own.get("override_bootstrap_command") or None
     out["kubelet_extra_args"] = _strings(own.get("kubelet_extra_args"), f"{field}.kubelet_extra_args")
-    family = ami_family_of(out)
+    family = family_of_ami_type(out["ami_type"])
     if out["override_bootstrap_command"] and family in ("AmazonLinux2023", "Bottlerocket"):
         _fail(f"{field}.override_bootstrap_command", f"{family} nodes join with "
               f"{'nodeadm (NodeConfig)' if family == 'AmazonLinux2023' else 'Bottlerocket settings'}, not a "
@@ -164,20 +165,6 @@ def _distribution(value, field):
     out["max_price"] = price
     out["capacity_rebalance"] = _bool(value.get("capacity_rebalance"), f"{field}.capacity_rebalance", False)
     return out
-
-
-def ami_family_of(nodegroup):
-    """The eksctl AMI family of a normalized nodegroup (from its ami_type)."""
-    ami_type = nodegroup["ami_type"]
-    if ami_type.startswith("AL2023"):
-        return "AmazonLinux2023"
-    if ami_type.startswith("AL2_"):
-        return "AmazonLinux2"
-    if ami_type.startswith("BOTTLEROCKET"):
-        return "Bottlerocket"
-    year = "2019" if "2019" in ami_type else "2022"
-    edition = "Full" if "FULL" in ami_type else "Core"
-    return f"WindowsServer{year}{edition}Container"
 
 
 def check_names(nodegroups, self_managed):
