@@ -150,14 +150,15 @@ GROUP = dict(
 )
 
 
+ARGUMENT_SPEC = eks.argument_spec(
+    vpc_id=dict(type="str", required=True),
+    groups=dict(type="list", elements="dict", required=True, options=GROUP),
+    purge_tags=dict(type="bool", default=True),
+)
+
+
 def main():
-    argument_spec = dict(
-        vpc_id=dict(type="str", required=True),
-        groups=dict(type="list", elements="dict", required=True, options=GROUP),
-        purge_tags=dict(type="bool", default=True),
-    )
-    module = eks.create_module(argument_spec, supports_check_mode=True)
-    eks.run(module, ensure)
+    eks.run_module(ARGUMENT_SPEC, ensure)
 
 
 if __name__ == "__main__":
