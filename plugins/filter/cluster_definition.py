@@ -10,12 +10,16 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition import DefinitionError
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition import normalize
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition import user_path
+from ansible_collections.aews.eks.plugins.plugin_utils.filter_errors import check_errors
+from ansible_collections.aews.eks.plugins.plugin_utils.filter_errors import reported
 
 DOCUMENTATION = r"""
 name: cluster_definition
 short_description: Validate a cluster definition and fill in eksctl's defaults
 version_added: 0.1.0
 author: aews.eks maintainers (@aews)
+extends_documentation_fragment:
+  - aews.eks.filter_errors
 description:
   - Checks every field of the definition (unknown keys, types, choices) and across fields (sizes in order,
     subnets inside the VPC and apart, zones of the region, gp3 IOPS and throughput ranges, log types and
@@ -44,13 +48,6 @@ options:
       - Whether to check the files the definition names (the SSH public key); off, the paths are only resolved.
     type: bool
     default: true
-  errors:
-    description:
-      - V(raise) fails the template on a problem; V(return) returns a dict with the message under C(error)
-        instead, for a task that fails with the message alone.
-    type: str
-    default: raise
-    choices: [raise, return]
   base_dir:
     description:
       - The directory relative file paths (C(ssh.public_key_path)) are read from; the directory ansible-playbook
@@ -72,14 +69,11 @@ _value:
 
 
 def cluster_definition(definition, availability_zones=None, base_dir=None, check_files=True, errors="raise"):
-    if errors not in ("raise", "return"):
-        raise AnsibleFilterError("aews.eks.cluster_definition: errors must be raise or return")
+    check_errors("cluster_definition", errors)
     try:
         return normalize(definition, availability_zones, base_dir, check_files)
     except DefinitionError as e:
-        if errors == "return":
-            return {"error": str(e)}
-        raise AnsibleFilterError(str(e)) from None
+        return reported(e, errors, str(e))
 
 
 def user_path_filter(path, base_dir=None):

@@ -9,6 +9,8 @@ name: eksctl_config
 short_description: An eksctl ClusterConfig as the aews.eks cluster definition
 version_added: 0.1.0
 author: aews.eks maintainers (@aews)
+extends_documentation_fragment:
+  - aews.eks.filter_errors
 description:
   - Converts an eksctl C(eksctl.io/v1alpha5) C(ClusterConfig) into the collection's cluster definition, the
     value of C(aews_eks_cluster) that C(site.yml) converges AWS to, with eksctl's defaults applied
@@ -49,13 +51,6 @@ options:
       - The Kubernetes versions EKS offers. When given, a C(metadata.version) outside this list is an error.
     type: list
     elements: str
-  errors:
-    description:
-      - V(raise) fails the template on a problem; V(return) returns a dict with the message under C(error)
-        instead, for a task that fails with the message alone.
-    type: str
-    default: raise
-    choices: [raise, return]
 """
 
 EXAMPLES = r"""
@@ -107,6 +102,8 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.definition import De
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition import normalize
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import EksctlConfigError
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import convert
+from ansible_collections.aews.eks.plugins.plugin_utils.filter_errors import check_errors
+from ansible_collections.aews.eks.plugins.plugin_utils.filter_errors import reported
 
 
 def _definition_problem(definition):
@@ -122,14 +119,11 @@ def _definition_problem(definition):
 def eksctl_config(config, eks_versions=None, errors="raise"):
     if eks_versions is not None and not isinstance(eks_versions, (list, tuple)):
         raise AnsibleFilterError("aews.eks.eksctl_config: eks_versions must be a list of versions")
-    if errors not in ("raise", "return"):
-        raise AnsibleFilterError("aews.eks.eksctl_config: errors must be raise or return")
+    check_errors("eksctl_config", errors)
     try:
         return convert(config, eks_versions=eks_versions, definition_check=_definition_problem)
     except EksctlConfigError as e:
-        if errors == "return":
-            return {"error": str(e)}
-        raise AnsibleFilterError(f"aews.eks.eksctl_config: {e}") from e
+        return reported(e, errors, f"aews.eks.eksctl_config: {e}", cause=e)
 
 
 class FilterModule:

@@ -12,18 +12,14 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.launch_template impo
 from ansible_collections.aews.eks.plugins.module_utils._eks.launch_template import (
     node_launch_template as _node_launch_template,
 )
+from ansible_collections.aews.eks.plugins.plugin_utils.filter_errors import problems_of
 
 
-def node_launch_template(
-    nodegroup,
-    cluster,
-    tags=None,
-    security_group_ids=None,
-    ssh_security_group_id=None,
-    instance_type=None,
-    prefix_delegation=False,
-    cluster_info=None,
-):
+def node_launch_template(nodegroup, cluster, **options):
+    prefix_delegation = options.get("prefix_delegation", False)
+    tags = options.get("tags")
+    security_group_ids = options.get("security_group_ids")
+    cluster_info = options.get("cluster_info")
     if not isinstance(prefix_delegation, bool):
         raise AnsibleFilterError(
             f"aews.eks.node_launch_template: prefix_delegation must be a boolean, not {prefix_delegation!r}"
@@ -40,19 +36,8 @@ def node_launch_template(
         raise AnsibleFilterError(
             "aews.eks.node_launch_template: cluster_info must be the cluster as aews.eks.eks_cluster_info returns it"
         )
-    try:
-        return _node_launch_template(
-            nodegroup,
-            cluster,
-            tags=tags,
-            security_group_ids=security_group_ids,
-            ssh_security_group_id=ssh_security_group_id,
-            instance_type=instance_type,
-            prefix_delegation=prefix_delegation,
-            cluster_info=cluster_info,
-        )
-    except LaunchTemplateError as e:
-        raise AnsibleFilterError(f"aews.eks.node_launch_template: {e}") from e
+    with problems_of("node_launch_template", LaunchTemplateError):
+        return _node_launch_template(nodegroup, cluster, **options)
 
 
 class FilterModule:

@@ -11,6 +11,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.aews.eks.plugins.module_utils._eks.maxpods import MaxPodsError
 from ansible_collections.aews.eks.plugins.module_utils._eks.maxpods import max_pods as _max_pods
 from ansible_collections.aews.eks.plugins.module_utils._eks.maxpods import subnet_capacity as _subnet_capacity
+from ansible_collections.aews.eks.plugins.plugin_utils.filter_errors import problems_of
 
 
 def _bool(value, name):
@@ -20,21 +21,17 @@ def _bool(value, name):
 
 
 def max_pods(record, prefix_delegation=False):
-    try:
+    with problems_of("max_pods", MaxPodsError):
         return _max_pods(record, _bool(prefix_delegation, "prefix_delegation"))
-    except MaxPodsError as e:
-        raise AnsibleFilterError(f"aews.eks.max_pods: {e}") from e
 
 
 def subnet_capacity(subnets, instance_type, max_size, prefix_delegation=False, max_pods=None):
     if max_pods is not None and (isinstance(max_pods, bool) or not isinstance(max_pods, int) or max_pods < 1):
         raise AnsibleFilterError(f"aews.eks.subnet_capacity: max_pods must be a positive integer, not {max_pods!r}")
-    try:
+    with problems_of("subnet_capacity", MaxPodsError):
         return _subnet_capacity(
             subnets, instance_type, max_size, _bool(prefix_delegation, "prefix_delegation"), pods=max_pods
         )
-    except MaxPodsError as e:
-        raise AnsibleFilterError(f"aews.eks.subnet_capacity: {e}") from e
 
 
 class FilterModule:

@@ -6,17 +6,14 @@ plugins/test/pending.py."""
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleFilterError
-
 from ansible_collections.aews.eks.plugins.module_utils._eks import vocabulary
+from ansible_collections.aews.eks.plugins.plugin_utils.filter_errors import problems_of
 
 
 def pending(kind, name=None):
     """The documentation is in pending.yml."""
-    try:
+    with problems_of("pending", ValueError):
         return vocabulary.pending(kind, name)
-    except ValueError as e:
-        raise AnsibleFilterError(f"aews.eks.pending: {e}") from None
 
 
 class FilterModule:

@@ -9,6 +9,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.aews.eks.plugins.module_utils._eks.upgrade_plan import UpgradePlanError
 from ansible_collections.aews.eks.plugins.module_utils._eks.upgrade_plan import plan
+from ansible_collections.aews.eks.plugins.plugin_utils.filter_errors import problems_of
 
 DOCUMENTATION = r"""
 name: upgrade_plan
@@ -123,7 +124,7 @@ def upgrade_plan(
         raise AnsibleFilterError(
             f"aews.eks.upgrade_plan: ami_type_last_version must be a dict, not {ami_type_last_version!r}"
         )
-    try:
+    with problems_of("upgrade_plan", UpgradePlanError):
         return plan(
             cluster,
             target_version,
@@ -132,8 +133,6 @@ def upgrade_plan(
             addon_versions=addon_versions or [],
             ami_type_last_version=ami_type_last_version,
         )
-    except UpgradePlanError as e:
-        raise AnsibleFilterError(f"aews.eks.upgrade_plan: {e}") from e
 
 
 class FilterModule:
