@@ -58,6 +58,14 @@ options:
     type: str
     choices: [single, highly_available, disabled]
     default: single
+  private_only:
+    description:
+      - The VPC of a fully private cluster (eksctl C(privateCluster)) - private subnets only (O(subnets) gives no
+        C(public)), no internet gateway, no public route table, and O(nat=disabled); each private route table has no
+        default route. Its VPC endpoints are made by M(aews.eks.eks_vpc_endpoints).
+      - A public subnet or internet gateway left from before is not removed.
+    type: bool
+    default: false
   hostname_type:
     description:
       - The hostname of the instances the subnets launch (C(PrivateDnsHostnameTypeOnLaunch)) - C(resource-name)
@@ -212,32 +220,32 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.vpc import HOSTNAME_
 from ansible_collections.aews.eks.plugins.module_utils._eks.vpc import NAT_MODES
 from ansible_collections.aews.eks.plugins.module_utils._eks.vpc import ensure
 
+ARGUMENT_SPEC = eks.argument_spec(
+    name=dict(type="str", required=True),
+    cidr=dict(type="str"),
+    dns_support=dict(type="bool", default=True),
+    dns_hostnames=dict(type="bool", default=True),
+    subnets=dict(type="dict"),
+    nat=dict(type="str", choices=list(NAT_MODES), default="single"),
+    private_only=dict(type="bool", default=False),
+    hostname_type=dict(type="str", choices=list(HOSTNAME_TYPES)),
+    tags=dict(type="dict", default={}),
+    purge_tags=dict(type="bool", default=True),
+    wait_nat=dict(type="bool", default=False),
+    wait_timeout=dict(type="int", default=600),
+    vpc_id=dict(type="str"),
+    subnet_ids=dict(type="dict"),
+    subnet_cidrs=dict(type="dict"),
+)
+CONSTRAINTS = dict(
+    required_one_of=[("cidr", "vpc_id")],
+    mutually_exclusive=[("cidr", "vpc_id"), ("subnets", "vpc_id"), ("hostname_type", "vpc_id")],
+    required_by={"subnet_ids": "vpc_id", "subnet_cidrs": "vpc_id"},
+)
+
 
 def main():
-    argument_spec = dict(
-        name=dict(type="str", required=True),
-        cidr=dict(type="str"),
-        dns_support=dict(type="bool", default=True),
-        dns_hostnames=dict(type="bool", default=True),
-        subnets=dict(type="dict"),
-        nat=dict(type="str", choices=list(NAT_MODES), default="single"),
-        hostname_type=dict(type="str", choices=list(HOSTNAME_TYPES)),
-        tags=dict(type="dict", default={}),
-        purge_tags=dict(type="bool", default=True),
-        wait_nat=dict(type="bool", default=False),
-        wait_timeout=dict(type="int", default=600),
-        vpc_id=dict(type="str"),
-        subnet_ids=dict(type="dict"),
-        subnet_cidrs=dict(type="dict"),
-    )
-    module = eks.create_module(
-        argument_spec,
-        supports_check_mode=True,
-        required_one_of=[("cidr", "vpc_id")],
-        mutually_exclusive=[("cidr", "vpc_id"), ("subnets", "vpc_id"), ("hostname_type", "vpc_id")],
-        required_by={"subnet_ids": "vpc_id", "subnet_cidrs": "vpc_id"},
-    )
-    eks.run(module, ensure)
+    eks.run_module(ARGUMENT_SPEC, ensure, **CONSTRAINTS)
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ from . import iam_ext  # noqa: E402
 from . import autoscaling_ext  # noqa: E402
 from . import ec2_subnet_ext  # noqa: E402
 from . import ec2_instance_requirements  # noqa: E402
+from . import ec2_vpc_endpoint_ext  # noqa: E402
 from .realism import Realism  # noqa: E402
 from .access import Access  # noqa: E402
 
@@ -55,6 +56,7 @@ class LocalAws:
         autoscaling_ext.install(self.controls)  # instance refreshes, metrics, EKS AMI parameters
         ec2_subnet_ext.install()  # the subnets' hostname type
         ec2_instance_requirements.install()  # GetInstanceTypesFromInstanceRequirements
+        ec2_vpc_endpoint_ext.install()  # VPC endpoints: interfaces, routes, private DNS, DeleteVpc
         self.access = self.controls.access = Access(self.controls, account_id, self.eks)  # enforce_iam
 
     # ------------------------------------------------------------------ WSGI

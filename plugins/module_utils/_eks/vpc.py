@@ -74,10 +74,22 @@ def build_desired(params):
     unknown = sorted(set(subnets) - set(KINDS))
     if unknown:
         raise EksError(message=f"subnets: only public and private are known, not {', '.join(unknown)}")
-    zones = list((subnets.get("public") or {}).keys())
+    private_only = params.get("private_only") is True
+    if private_only:
+        # A fully private cluster's VPC (eksctl privateCluster): private subnets only, no internet gateway or NAT.
+        if subnets.get("public"):
+            raise EksError(message="subnets.public: a private-only VPC (private_only) has no public subnets")
+        if (params.get("nat") or "single") != "disabled":
+            raise EksError(message="nat: a private-only VPC (private_only) has no NAT gateway: use disabled")
+        subnets = {"public": {}, "private": subnets.get("private") or {}}
+        zones = list(subnets["private"].keys())
+        if not zones:
+            raise EksError(message="subnets.private: give a private subnet CIDR per availability zone")
+    else:
+        zones = list((subnets.get("public") or {}).keys())
     if not zones:
         raise EksError(message="subnets.public: give a public subnet CIDR per availability zone")
-    if list((subnets.get("private") or {}).keys()) != zones:
+    if not private_only and list((subnets.get("private") or {}).keys()) != zones:
         raise EksError(
             message=f"subnets.private: give a private subnet CIDR for each zone of subnets.public, in the same order"
             f" ({', '.join(zones)}); got {', '.join(subnets.get('private') or {}) or 'none'}"
@@ -107,7 +119,11 @@ def build_desired(params):
         "dns_support": params.get("dns_support", True) is not False,
         "dns_hostnames": params.get("dns_hostnames", True) is not False,
         "zones": zones,
-        "subnets": {kind: {zone: str(_network(subnets[kind][zone], kind)) for zone in zones} for kind in KINDS},
+        "subnets": {
+            kind: {zone: str(_network(subnets[kind][zone], kind)) for zone in zones if zone in subnets[kind]}
+            for kind in KINDS
+        },
+        "private_only": private_only,
         "nat": nat,
         "nat_zones": [] if nat == "disabled" else (zones[:1] if nat == "single" else list(zones)),
         "hostname_type": hostname_type,
@@ -134,6 +150,11 @@ def desired_tags(desired, key, extra=None):
     tags["Name"] = names(desired)[key]
     tags.update(extra or {})
     return tags
+
+
+def built_kinds(desired):
+    """The kinds of subnet the VPC has: private only for a fully private cluster's."""
+    return ("private",) if desired.get("private_only") else KINDS
 
 
 def nat_zone_for(desired, zone):
@@ -379,7 +400,7 @@ def plan(model, desired):
                 {"action": "vpc_attribute", "key": "vpc", "attribute": attribute, "value": desired[option],
                  "summary": f"set {attribute} of {n['vpc']} to {desired[option]}"}
             )  # fmt: skip
-    for kind in KINDS:
+    for kind in built_kinds(desired):
         for zone in desired["zones"]:
             key = f"subnet:{kind}:{zone}"
             tags = desired_tags(desired, key, {ELB_ROLE[kind]: "1"})
@@ -410,7 +431,9 @@ def plan(model, desired):
                                 f" (was {current_hostname})"}
                 )  # fmt: skip
     igw = model.get("igw")
-    if igw is None:
+    if desired.get("private_only"):
+        pass  # no internet gateway (one left from before is not removed: its VPC's public subnets may still use it)
+    elif igw is None:
         changes.append(
             {"action": "create_igw", "key": "igw", "tags": desired_tags(desired, "igw"),
              "summary": f"create internet gateway {n['igw']}"}
@@ -418,7 +441,7 @@ def plan(model, desired):
         igw = {"attached": False}
     else:
         changes += _tag_change("igw", igw["tags"], desired_tags(desired, "igw"), purge, n["igw"])
-    if not igw["attached"]:
+    if not desired.get("private_only") and not igw["attached"]:
         changes.append({"action": "attach_igw", "key": "igw", "summary": f"attach {n['igw']} to {n['vpc']}"})
     for zone in desired["nat_zones"]:
         eip, nat = f"eip:{zone}", f"nat:{zone}"
@@ -437,7 +460,9 @@ def plan(model, desired):
                  "retired": sorted(model["retired_nats"].get(nat, [])), "tags": desired_tags(desired, nat),
                  "summary": f"create NAT gateway {n[nat]}"}
             )  # fmt: skip
-    tables = [("rt:public", {ANYWHERE: "igw"}, [f"subnet:public:{z}" for z in desired["zones"]])]
+    tables = []
+    if not desired.get("private_only"):
+        tables.append(("rt:public", {ANYWHERE: "igw"}, [f"subnet:public:{z}" for z in desired["zones"]]))
     for zone in desired["zones"]:
         nat_zone = nat_zone_for(desired, zone)
         routes = {ANYWHERE: f"nat:{nat_zone}"} if nat_zone else {}
@@ -824,7 +849,11 @@ def _lag_retry(notes):
 
 def _ids(model, desired):
     subnet_ids = {
-        kind: {zone: (model["subnets"].get(f"subnet:{kind}:{zone}") or {}).get("id") for zone in desired["zones"]}
+        kind: (
+            {zone: (model["subnets"].get(f"subnet:{kind}:{zone}") or {}).get("id") for zone in desired["zones"]}
+            if kind in built_kinds(desired)
+            else {}
+        )
         for kind in KINDS
     }
     nats = {}

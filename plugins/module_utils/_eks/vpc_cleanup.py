@@ -112,6 +112,7 @@ def select(cluster, inventory, kubernetes_only=False):
             "rules",
             "kubernetes_security_groups",
             "network_interfaces",
+            "vpc_endpoints",
             "nat_gateways",
             "addresses",
             "internet_gateways",
@@ -157,6 +158,11 @@ def select(cluster, inventory, kubernetes_only=False):
         plan["network_interfaces"] += [
             e for e in entry.get("network_interfaces", []) if e.get("VpcId") == vpc_id and is_cni_leftover(e, cluster)
         ]
+        plan["vpc_endpoints"] += [
+            e
+            for e in entry.get("vpc_endpoints", [])
+            if e.get("VpcId") == vpc_id and is_owned(e, cluster) and str(e.get("State", "")).lower() != "deleted"
+        ]
         for nat in entry.get("nat_gateways", []):
             if nat.get("VpcId") == vpc_id and is_owned(nat, cluster) and nat.get("State") != "deleted":
                 plan["nat_gateways"].append(nat)
@@ -174,7 +180,8 @@ def select(cluster, inventory, kubernetes_only=False):
         if entry.get("owned") and is_owned(entry["vpc"], cluster):
             plan["vpcs"].append(entry["vpc"])
     if kubernetes_only:
-        for key in ("nat_gateways", "internet_gateways", "route_tables", "subnets", "security_groups", "vpcs"):
+        for key in ("vpc_endpoints", "nat_gateways", "internet_gateways", "route_tables", "subnets",
+                    "security_groups", "vpcs"):  # fmt: skip
             plan[key] = []
         return plan
     # Internet gateways left detached by an interrupted run: owned, attached to nothing.
@@ -198,6 +205,7 @@ def describe_item(kind, resource):
         "rule": lambda r: r["group"]["GroupId"],
         "kubernetes_security_group": lambda r: r["GroupId"],
         "network_interface": lambda r: r["NetworkInterfaceId"],
+        "vpc_endpoint": lambda r: r["VpcEndpointId"],
         "nat_gateway": lambda r: r["NatGatewayId"],
         "address": lambda r: r.get("AllocationId"),
         "internet_gateway": lambda r: r["InternetGatewayId"],
@@ -220,6 +228,7 @@ PHASES = (
     ("rules", "rule"),
     ("kubernetes_security_groups", "kubernetes_security_group"),
     ("network_interfaces", "network_interface"),
+    ("vpc_endpoints", "vpc_endpoint"),
     ("nat_gateways", "nat_gateway"),
     ("addresses", "address"),
     ("internet_gateways", "internet_gateway"),
@@ -241,6 +250,7 @@ _DELETES = {
     "rule": ("revoke_security_group_rules", "names security groups being deleted"),
     "kubernetes_security_group": ("delete_security_group", "made by Kubernetes for cluster {cluster}"),
     "network_interface": ("delete_network_interface", "left available by the VPC CNI of cluster {cluster}"),
+    "vpc_endpoint": ("delete_vpc_endpoints", "tagged for cluster {cluster} (a fully private cluster's)"),
     "nat_gateway": ("delete_nat_gateway", "tagged for cluster {cluster}"),
     "address": ("release_address", "tagged for cluster {cluster}"),
     "internet_gateway": ("delete_internet_gateway", "tagged for cluster {cluster}"),
@@ -274,8 +284,11 @@ def failure_message(cluster, failed):
 
 
 # ---------------------------------------------------------------- reading
-def inventory(ec2, elbv2, elb, cluster, vpc_ids=()):
-    """Read the cluster's VPCs (owned ones by tag, checked; adopted ones by id) and what is in them."""
+def inventory(ec2, elbv2, elb, cluster, vpc_ids=(), kubernetes_only=False):
+    """Read the cluster's VPCs (owned ones by tag, checked; adopted ones by id) and what is in them.
+
+    ``kubernetes_only``: only what ``select`` keeps then (load balancers, security groups, network interfaces).
+    """
     vpcs = {}
     for vpc in api.describe_vpcs(ec2, filters={f"tag:{OWNER_TAG}": cluster}):
         if is_owned(vpc, cluster):
@@ -285,18 +298,21 @@ def inventory(ec2, elbv2, elb, cluster, vpc_ids=()):
     entries = []
     for vpc_id, (vpc, owned) in vpcs.items():
         in_vpc = {"vpc-id": vpc_id}
-        entries.append(
-            {
-                "vpc": vpc,
-                "owned": owned,
-                "security_groups": api.describe_security_groups_filtered(ec2, in_vpc),
-                "network_interfaces": api.describe_network_interfaces(ec2, in_vpc),
-                "nat_gateways": api.describe_nat_gateways(ec2, filters=in_vpc),
-                "internet_gateways": api.describe_internet_gateways(ec2, {"attachment.vpc-id": vpc_id}),
-                "route_tables": api.describe_route_tables(ec2, in_vpc),
-                "subnets": api.describe_subnets_filtered(ec2, in_vpc),
-            }
-        )
+        entry = {
+            "vpc": vpc,
+            "owned": owned,
+            "security_groups": api.describe_security_groups_filtered(ec2, in_vpc),
+            "network_interfaces": api.describe_network_interfaces(ec2, in_vpc),
+        }
+        if not kubernetes_only:
+            entry.update(
+                vpc_endpoints=api.describe_vpc_endpoints(ec2, in_vpc),
+                nat_gateways=api.describe_nat_gateways(ec2, filters=in_vpc),
+                internet_gateways=api.describe_internet_gateways(ec2, {"attachment.vpc-id": vpc_id}),
+                route_tables=api.describe_route_tables(ec2, in_vpc),
+                subnets=api.describe_subnets_filtered(ec2, in_vpc),
+            )
+        entries.append(entry)
     load_balancers = []
     if entries:
         v2 = api.describe_load_balancers_v2(elbv2)
@@ -324,6 +340,8 @@ def inventory(ec2, elbv2, elb, cluster, vpc_ids=()):
             }
             for lb in classic
         ]
+    if kubernetes_only:
+        return {"vpcs": entries, "load_balancers": load_balancers}
     owned_filter = {f"tag:{OWNER_TAG}": cluster}
     return {
         "vpcs": entries,
@@ -381,6 +399,10 @@ class Cleaner:
             self._attempt("kubernetes_security_group", group, api.delete_security_group, self.ec2, group["GroupId"])
         for eni in plan["network_interfaces"]:
             self._attempt("network_interface", eni, api.delete_network_interface, self.ec2, eni["NetworkInterfaceId"])
+        # A VPC endpoint's network interfaces go with it; what depends on them (subnets, groups, the VPC) waits out
+        # the deletion through DependencyViolation.
+        for endpoint in plan["vpc_endpoints"]:
+            self._attempt("vpc_endpoint", endpoint, api.delete_vpc_endpoints, self.ec2, [endpoint["VpcEndpointId"]])
         gone = self._delete_nat_gateways(plan["nat_gateways"])
         for address in plan["addresses"]:
             self._release(address, gone)
@@ -480,7 +502,8 @@ def ensure(module):
     ec2 = client(module, "ec2")
     elbv2 = client(module, "elbv2")
     elb = client(module, "elb")
-    plan = select(cluster, inventory(ec2, elbv2, elb, cluster, params["vpc_ids"] or ()), params["kubernetes_only"])
+    only = params["kubernetes_only"]
+    plan = select(cluster, inventory(ec2, elbv2, elb, cluster, params["vpc_ids"] or (), only), only)
     records = changes(cluster, plan)
     if module.check_mode:
         return _outcome(module, records, records, [])

@@ -30,8 +30,9 @@ KEYS = {
     "": [
         "name", "region", "version", "tags", "vpc", "endpoint", "kubernetes_network", "iam", "logging",
         "secrets_encryption", "access", "nodegroups", "self_managed_nodegroups", "addons_config", "addons", "fargate_profiles",
-        "identity_providers", "auto_mode", "zonal_shift", "source",
+        "identity_providers", "auto_mode", "zonal_shift", "private_cluster", "source",
     ],
+    "private_cluster": ["enabled", "skip_endpoint_creation", "additional_endpoint_services"],
     "vpc": [
         "cidr", "availability_zones", "nat", "subnet_prefix", "subnets", "id", "subnet_ids", "control_plane_subnet_ids",
         "control_plane_security_group_ids", "hostname_type",

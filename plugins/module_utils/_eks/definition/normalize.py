@@ -49,6 +49,8 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.definition.self_mana
 )
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.self_managed import self_managed_nodegroup
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.vpc import _vpc
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.vpc import private_cluster
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.vpc import private_cluster_services
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import message_text
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import ref
 
@@ -120,7 +122,10 @@ def _normalize(definition, availability_zones, base_dir, check_files):
     out["version"] = version
     out["tags"] = _tags(d.get("tags"), "tags", extra=1)
     out["owner_tag"] = {OWNER_TAG: out["name"]}
+    out["private_cluster"] = private_cluster(d)
     out["vpc"] = _vpc(_dict(d.get("vpc"), "vpc"), out["region"], availability_zones)
+    if out["private_cluster"]["enabled"] and out["vpc"]["subnets"]:
+        out["vpc"]["subnets"]["public"] = {}  # a fully private cluster's VPC has private subnets only
     endpoint = _dict(d.get("endpoint"), "endpoint")
     _known(endpoint, "endpoint", "endpoint")
     out["endpoint"] = {
@@ -216,6 +221,9 @@ def _normalize(definition, availability_zones, base_dir, check_files):
     }
     if out["logging"]["retention_days"] is not None:
         _choice(out["logging"]["retention_days"], "logging.retention_days", RETENTION_DAYS)
+    out["private_cluster"]["endpoint_services"] = private_cluster_services(
+        out["private_cluster"], out["logging"]["types"]
+    )
     secrets = _dict(d.get("secrets_encryption"), "secrets_encryption")
     _known(secrets, "secrets_encryption", "secrets_encryption")
     out["secrets_encryption"] = {"key_arn": secrets.get("key_arn") or None}

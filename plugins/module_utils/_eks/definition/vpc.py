@@ -11,6 +11,7 @@ import re
 
 from ansible_collections.aews.eks.plugins.module_utils._eks import vocabulary
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import DefinitionError
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _bool
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _choice
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.cluster_features import _control_plane
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _dict
@@ -178,3 +179,108 @@ def split(cidr, availability_zones, prefix=None):
         "public": {zone: first[i] for i, zone in enumerate(zones)},
         "private": {zone: first[i + len(zones)] for i, zone in enumerate(zones)},
     }
+
+
+# A fully private cluster (eksctl privateCluster): eksctl's endpoint services (pkg/apis/eksctl.io/v1alpha5): made
+# always, and on request (additional_endpoint_services; logs also when control plane logging is on).
+REQUIRED_ENDPOINT_SERVICES = ["ec2", "ecr.api", "ecr.dkr", "s3", "sts"]
+ADDITIONAL_ENDPOINT_SERVICES = ["cloudformation", "autoscaling", "logs"]
+
+
+def private_cluster(d):
+    """``private_cluster`` checked, and what it implies set on the raw definition ``d`` before the other sections are
+    normalized (nodegroups default to private networking). Returns the normalized section without
+    ``endpoint_services`` (``private_cluster_services`` adds it once logging is known)."""
+    section = _dict(d.get("private_cluster"), "private_cluster")
+    _known(section, "private_cluster", "private_cluster")
+    enabled = _bool(section.get("enabled"), "private_cluster.enabled", False)
+    skip = _bool(section.get("skip_endpoint_creation"), "private_cluster.skip_endpoint_creation", False)
+    additional = _list(section.get("additional_endpoint_services"), "private_cluster.additional_endpoint_services")
+    for index, service in enumerate(additional):
+        field = f"private_cluster.additional_endpoint_services[{index}]"
+        _choice(service, field, ADDITIONAL_ENDPOINT_SERVICES)
+        if additional.index(service) != index:
+            _fail(field, f"{service} is listed twice")
+    out = {"enabled": enabled, "skip_endpoint_creation": skip, "additional_endpoint_services": list(additional)}
+    if not enabled:
+        for key in ("skip_endpoint_creation", "additional_endpoint_services"):
+            if out[key]:
+                _fail(
+                    f"private_cluster.{key}",
+                    f"applies to a fully private cluster: set {ref('private_cluster.enabled')} true, or remove it",
+                )
+        return out
+    if additional and skip:
+        _fail(
+            "private_cluster.additional_endpoint_services",
+            f"cannot be set with {ref('private_cluster.skip_endpoint_creation')} true (no endpoint is made)",
+        )
+    vpc = _dict(d.get("vpc"), "vpc")
+    if vpc.get("nat") not in (None, "disabled"):
+        _fail(
+            "vpc.nat",
+            f"{vpc['nat']}: a fully private cluster ({ref('private_cluster.enabled')}) has no NAT gateway (nor public"
+            " subnets or internet gateway): remove it or use disabled",
+        )
+    if vpc.get("id") and not skip:
+        _fail(
+            "private_cluster.skip_endpoint_creation",
+            f"the vpc role makes the VPC endpoints of a fully private cluster in the VPC it builds only; with"
+            f" {ref('vpc.id')} (an existing VPC) make them yourself and set it true",
+        )
+    if vpc.get("id") and not _dict(
+        _dict(vpc.get("subnet_ids"), "vpc.subnet_ids").get("private"), "vpc.subnet_ids.private"
+    ):
+        _fail("vpc.subnet_ids.private", f"a fully private cluster with {ref('vpc.id')} needs its private subnets")
+    if not vpc.get("id") and _dict(_dict(vpc.get("subnets"), "vpc.subnets").get("public"), "vpc.subnets.public"):
+        _fail(
+            "vpc.subnets.public", f"a fully private cluster ({ref('private_cluster.enabled')}) has private subnets only"
+        )
+    vpc["nat"] = "disabled"
+    d["vpc"] = vpc
+    endpoint = _dict(d.get("endpoint"), "endpoint")
+    if _bool(endpoint.get("public_access"), "endpoint.public_access", False):
+        _fail(
+            "endpoint.public_access",
+            f"a fully private cluster ({ref('private_cluster.enabled')}) has no public API endpoint: remove it or set"
+            " it false",
+        )
+    if endpoint.get("public_access_cidrs"):
+        _fail(
+            "endpoint.public_access_cidrs",
+            f"a fully private cluster ({ref('private_cluster.enabled')}) has no public API endpoint",
+        )
+    if endpoint.get("private_access") is False:
+        _fail(
+            "endpoint.private_access",
+            f"a fully private cluster ({ref('private_cluster.enabled')}) is reached through it: remove it or set it true",
+        )
+    endpoint.update(public_access=False, private_access=True)
+    d["endpoint"] = endpoint
+    for section_name in ("nodegroups", "self_managed_nodegroups"):
+        groups = _list(d.get(section_name), section_name)
+        for index, ng in enumerate(groups):
+            if isinstance(ng, dict) and ng.get("private_networking") is None:
+                ng["private_networking"] = True
+            elif (
+                isinstance(ng, dict)
+                and _bool(ng["private_networking"], f"{section_name}[{index}].private_networking", True) is False
+            ):
+                _fail(
+                    f"{section_name}[{index}].private_networking",
+                    f"must be true in a fully private cluster ({ref('private_cluster.enabled')}): it has no public subnets",
+                )
+        if groups:
+            d[section_name] = groups
+    return out
+
+
+def private_cluster_services(section, logging_types):
+    """The endpoint services of a fully private cluster: eksctl's five, the additional ones, and logs when control
+    plane logging is on; none with skip_endpoint_creation or when it is not private."""
+    if not section["enabled"] or section["skip_endpoint_creation"]:
+        return []
+    services = REQUIRED_ENDPOINT_SERVICES + section["additional_endpoint_services"]
+    if logging_types and "logs" not in services:
+        services.append("logs")
+    return services

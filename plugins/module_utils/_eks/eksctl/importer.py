@@ -122,6 +122,7 @@ VALUE_CHECKS = (
     vpc.validate_zones,
     cluster.validate_network,
     vpc.validate,
+    vpc.validate_private_cluster,
     cluster.validate_logging,
     access.validate_mode,
     cluster.validate_secrets_encryption,
@@ -151,6 +152,7 @@ CONVERSIONS = (
     nodegroups.convert,
     self_managed.convert,
     addons.convert,
+    vpc.convert_private_cluster,
 )
 # Where the fields of the definition's lists come from.
 PATH_MAPS = (
@@ -163,6 +165,7 @@ PATH_MAPS = (
     auto_mode.add_paths,
     addons.add_paths,
     vpc.add_paths,
+    vpc.add_private_cluster_paths,
 )
 
 

@@ -215,9 +215,7 @@ SCHEMA = {
     ),
     "AddonNamespaceConfig": _props(namespace=STR),
     "AddonsConfig": _props(autoApplyPodIdentityAssociations=U(BOOL, False), disableDefaultAddons=BOOL),
-    "PrivateCluster": _props(
-        enabled=U(BOOL, False), skipEndpointCreation=U(BOOL, False), additionalEndpointServices=U(STRS)
-    ),
+    "PrivateCluster": _props(enabled=BOOL, skipEndpointCreation=BOOL, additionalEndpointServices=STRS),
     "ClusterCloudWatch": _props(clusterLogging="ClusterCloudWatchLogging"),
     "ClusterCloudWatchLogging": _props(enableTypes=STRS, logRetentionInDays=INT),
     "SecretsEncryption": _props(keyARN=STR),

@@ -184,3 +184,70 @@ def add_paths(cfg, result, paths):
             kind = "id" if (spec or {}).get("id") else "cidr"
             paths[f"vpc.subnets.{scope}.{zone}"] = f"vpc.subnets.{scope}.{key}.{kind}"
             paths[f"vpc.subnet_ids.{scope}.{zone}"] = f"vpc.subnets.{scope}.{key}.id"
+
+
+# privateCluster.additionalEndpointServices: eksctl's optional endpoint services.
+ADDITIONAL_ENDPOINT_SERVICES = ("cloudformation", "autoscaling", "logs")
+
+
+def validate_private_cluster(cfg, problems):
+    """privateCluster as eksctl validates it (ValidatePrivateCluster, ValidateAdditionalEndpointServices)."""
+    private = cfg.get("privateCluster") or {}
+    services = _entries(private.get("additionalEndpointServices"))
+    for index, service in enumerate(services):
+        path = f"privateCluster.additionalEndpointServices[{index}]"
+        if service not in ADDITIONAL_ENDPOINT_SERVICES:
+            problems.append(
+                (path, f"unsupported endpoint service {service!r}: one of {', '.join(ADDITIONAL_ENDPOINT_SERVICES)}")
+            )
+        elif services.index(service) != index:
+            problems.append((path, f"found duplicate endpoint service {service!r}"))
+    if not private.get("enabled"):
+        if private.get("skipEndpointCreation") or services:
+            problems.append(
+                ("privateCluster.enabled", "is needed for skipEndpointCreation and additionalEndpointServices")
+            )
+        return
+    if services and private.get("skipEndpointCreation"):
+        problems.append(
+            (
+                "privateCluster.additionalEndpointServices",
+                "cannot be set when privateCluster.skipEndpointCreation is true",
+            )
+        )
+    vpc = cfg.get("vpc") or {}
+    if vpc.get("id") and not (vpc.get("subnets") or {}).get("private"):
+        problems.append(
+            ("vpc.subnets.private", "must be specified in a fully-private cluster when a pre-existing VPC is supplied")
+        )
+    if vpc.get("publicAccessCIDRs"):
+        problems.append(("vpc.publicAccessCIDRs", "a fully-private cluster has no public endpoint: remove them"))
+
+
+def convert_private_cluster(cfg, result):
+    """privateCluster -> private_cluster; the endpoint private only (eksctl's end state), unless publicAccess is
+    given true (the definition's check reports it)."""
+    private = cfg.get("privateCluster") or {}
+    if not private.get("enabled"):
+        return
+    result["private_cluster"] = {
+        "enabled": True,
+        "skip_endpoint_creation": bool(private.get("skipEndpointCreation")),
+        "additional_endpoint_services": list(
+            dict.fromkeys(
+                s for s in _entries(private.get("additionalEndpointServices")) if s in ADDITIONAL_ENDPOINT_SERVICES
+            )
+        ),
+    }
+    endpoints = (cfg.get("vpc") or {}).get("clusterEndpoints") or {}
+    if endpoints.get("publicAccess") is not True:
+        result["endpoint"] = {"public_access": False, "private_access": True}
+    if ((cfg.get("vpc") or {}).get("nat") or {}).get("gateway") is None and isinstance(result.get("vpc"), dict):
+        result["vpc"]["nat"] = "disabled"
+
+
+def add_private_cluster_paths(cfg, result, paths):
+    paths["private_cluster"] = "privateCluster"
+    paths["private_cluster.enabled"] = "privateCluster.enabled"
+    paths["private_cluster.skip_endpoint_creation"] = "privateCluster.skipEndpointCreation"
+    paths["private_cluster.additional_endpoint_services"] = "privateCluster.additionalEndpointServices"

@@ -482,7 +482,6 @@ def test_unsupported_sections_are_listed_by_path_never_dropped():
         karpenter={"version": "1.0.0"},
         gitops={"flux": {"gitProvider": "github"}},
         iamIdentityMappings=[{"arn": "arn:aws:iam::1:role/r", "groups": ["system:masters"]}],
-        privateCluster={"enabled": True},
         vpc={"autoAllocateIPv6": True, "extraCIDRs": ["10.1.0.0/16"]},
         iam={
             "podIdentityAssociations": [
@@ -519,7 +518,6 @@ def test_unsupported_sections_are_listed_by_path_never_dropped():
         "karpenter",
         "gitops",
         "iamIdentityMappings",
-        "privateCluster.enabled",
         "vpc.autoAllocateIPv6",
         "vpc.extraCIDRs",
         "iam.podIdentityAssociations[0].roleARN",
@@ -944,7 +942,7 @@ def test_every_unsupported_key_is_listed_in_the_migration_guide_with_a_reason():
     paths = list(_unsupported_paths())
     assert "nodeGroups[].containerRuntime" in paths and "iam.podIdentityAssociations[].roleARN" in paths, paths
     assert "nodeGroups[]" not in paths and "nodeGroups[].preBootstrapCommands" not in paths
-    assert "privateCluster.enabled" in paths and "accessConfig.accessEntries[]" not in paths
+    assert "privateCluster.enabled" not in paths and "accessConfig.accessEntries[]" not in paths
     assert "autoModeConfig.enabled" not in paths and "identityProviders[]" not in paths
     for path in paths:
         parts = path.split(".")
