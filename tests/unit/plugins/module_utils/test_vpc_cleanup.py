@@ -154,6 +154,38 @@ def test_before_the_cluster_goes_only_what_kubernetes_left_is_selected():
         assert plan[key] == [], key
 
 
+@pytest.mark.parametrize("kubernetes_only", [True, False])
+def test_before_the_cluster_goes_only_what_that_selection_uses_is_read(monkeypatch, kubernetes_only):
+    read = []
+
+    def reader(name, value):
+        def call(*args, **kwargs):
+            read.append(name)
+            return value
+
+        return call
+
+    vpc = {"VpcId": VPC, "Tags": tagged(OWN, "myeks-vpc")}
+    for name in ("describe_security_groups_filtered", "describe_network_interfaces", "describe_vpc_endpoints",
+                 "describe_nat_gateways", "describe_internet_gateways", "describe_route_tables",
+                 "describe_subnets_filtered", "describe_load_balancers_v2", "describe_load_balancers_classic",
+                 "describe_addresses"):  # fmt: skip
+        monkeypatch.setattr(vpc_cleanup.api, name, reader(name, []))
+    monkeypatch.setattr(vpc_cleanup.api, "describe_vpcs", reader("describe_vpcs", [vpc]))
+    found = vpc_cleanup.inventory(None, None, None, "myeks", kubernetes_only=kubernetes_only)
+    before = {"describe_vpcs", "describe_security_groups_filtered", "describe_network_interfaces",
+              "describe_load_balancers_v2", "describe_load_balancers_classic"}  # fmt: skip
+    if kubernetes_only:
+        assert set(read) == before and len(read) == len(before)
+        assert set(found) == {"vpcs", "load_balancers"}
+        assert vpc_cleanup.select("myeks", found, kubernetes_only=True)["vpcs"] == []
+    else:
+        assert set(read) == before | {"describe_vpc_endpoints", "describe_nat_gateways", "describe_internet_gateways",
+                                      "describe_route_tables", "describe_subnets_filtered", "describe_addresses"}
+        assert read.count("describe_internet_gateways") == 2  # the attached one, then detached ones by tag
+        assert [v["VpcId"] for v in vpc_cleanup.select("myeks", found)["vpcs"]] == [VPC]
+
+
 def test_an_adopted_vpc_is_kept():
     data = inventory()
     data["vpcs"][0]["owned"] = False
