@@ -45,8 +45,8 @@ KEYS = {
         "service_role_permissions_boundary",
     ],
     "pod_identity_association": [
-        "namespace", "service_account", "role_name", "managed_policy_arns", "well_known_policies", "inline_policies",
-        "permissions_boundary", "tags",
+        "namespace", "service_account", "role_arn", "role_name", "managed_policy_arns", "well_known_policies",
+        "inline_policies", "permissions_boundary", "tags",
     ],
     "addon_pod_identity_association": [
         "service_account", "role_arn", "role_name", "managed_policy_arns", "well_known_policies", "inline_policies",

@@ -192,7 +192,7 @@ def _normalize(definition, availability_zones, base_dir, check_files):
             for j, sa in enumerate(out["iam"]["service_accounts"])
             if (sa["namespace"], sa["name"]) == key and not sa["role_name"]
         ]
-        if irsa and not association["role_name"]:
+        if irsa and not association["role_name"] and not association["role_arn"]:
             _fail(
                 f"iam.pod_identity_associations[{i}].role_name",
                 f"{key[0]}/{key[1]} also has an IRSA role ({ref(f'iam.service_accounts[{irsa[0]}]')}) of the same "

@@ -128,7 +128,7 @@ SCHEMA = {
     "PodIdentityAssociation": _props(
         namespace=STR,
         serviceAccountName=STR,
-        roleARN=U(STR),
+        roleARN=STR,
         createServiceAccount=U(BOOL, False),
         roleName=STR,
         permissionsBoundaryARN=STR,

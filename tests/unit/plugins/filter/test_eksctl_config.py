@@ -485,7 +485,7 @@ def test_unsupported_sections_are_listed_by_path_never_dropped():
         vpc={"autoAllocateIPv6": True, "extraCIDRs": ["10.1.0.0/16"]},
         iam={
             "podIdentityAssociations": [
-                {"namespace": "a", "serviceAccountName": "b", "roleARN": "arn:aws:iam::1:role/r"}
+                {"namespace": "a", "serviceAccountName": "b", "roleARN": "arn:aws:iam::1:role/r", "policy": "{}"}
             ],
             "serviceAccounts": [{"metadata": {"name": "builder"}, "wellKnownPolicies": {"imageBuilder": True}}],
         },
@@ -520,7 +520,7 @@ def test_unsupported_sections_are_listed_by_path_never_dropped():
         "iamIdentityMappings",
         "vpc.autoAllocateIPv6",
         "vpc.extraCIDRs",
-        "iam.podIdentityAssociations[0].roleARN",
+        "iam.podIdentityAssociations[0].policy",
         "addons[0].serviceAccountRoleARN",
         "addons[0].podIdentityAssociations[0].namespace",
         "managedNodeGroups[0].instanceSelector.allow",
@@ -940,7 +940,7 @@ def test_every_unsupported_key_is_listed_in_the_migration_guide_with_a_reason():
     section = text[text.index("### Not supported yet") : text.index("## kubeconfig")]
     rows = [line for line in section.splitlines() if line.startswith("| `")]
     paths = list(_unsupported_paths())
-    assert "nodeGroups[].containerRuntime" in paths and "iam.podIdentityAssociations[].roleARN" in paths, paths
+    assert "nodeGroups[].containerRuntime" in paths and "iam.podIdentityAssociations[].roleARN" not in paths, paths
     assert "nodeGroups[]" not in paths and "nodeGroups[].preBootstrapCommands" not in paths
     assert "privateCluster.enabled" not in paths and "accessConfig.accessEntries[]" not in paths
     assert "autoModeConfig.enabled" not in paths and "identityProviders[]" not in paths
