@@ -88,15 +88,15 @@ key_pairs:
 from ansible_collections.aews.eks.plugins.module_utils import eks
 from ansible_collections.aews.eks.plugins.module_utils._eks.nodegroup_inputs import read
 
+ARGUMENT_SPEC = eks.argument_spec(
+    instance_types=dict(type="list", elements="str", default=[]),
+    subnet_ids=dict(type="list", elements="str", default=[]),
+    key_names=dict(type="list", elements="str", default=[], no_log=False),
+)
+
 
 def main():
-    argument_spec = dict(
-        instance_types=dict(type="list", elements="str", default=[]),
-        subnet_ids=dict(type="list", elements="str", default=[]),
-        key_names=dict(type="list", elements="str", default=[], no_log=False),
-    )
-    module = eks.create_module(argument_spec, supports_check_mode=True)
-    eks.run(module, read)
+    eks.run_module(ARGUMENT_SPEC, read)
 
 
 if __name__ == "__main__":
