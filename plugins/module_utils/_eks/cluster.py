@@ -541,31 +541,22 @@ def plan_delete(cluster, nodegroups, profiles):
     caller has checked ``force``): nodegroups first (deleted together), then the profiles (EKS deletes one at a
     time per cluster), then the cluster."""
     name = cluster["name"]
-    changes = []
-    for nodegroup in nodegroups:
-        changes.append(
-            change.change(
-                f"nodegroup {nodegroup} of cluster {name}",
-                "delete",
-                f"force=true: cluster {name} is deleted with its nodegroups",
-                call="delete_nodegroup",
-                params={"cluster_name": name, "name": nodegroup},
-                type="DeleteNodegroup",
-                cluster=name,
-            )
+    changes = [
+        change.change(
+            f"{what} {member} of cluster {name}",
+            "delete",
+            f"force=true: cluster {name} is deleted with its {what}s",
+            call=call,
+            params={"cluster_name": name, "name": member},
+            type=update_type,
+            cluster=name,
         )
-    for profile in profiles:
-        changes.append(
-            change.change(
-                f"Fargate profile {profile} of cluster {name}",
-                "delete",
-                f"force=true: cluster {name} is deleted with its Fargate profiles",
-                call="delete_fargate_profile",
-                params={"cluster_name": name, "name": profile},
-                type="DeleteFargateProfile",
-                cluster=name,
-            )
+        for what, call, update_type, members in (
+            ("nodegroup", "delete_nodegroup", "DeleteNodegroup", nodegroups),
+            ("Fargate profile", "delete_fargate_profile", "DeleteFargateProfile", profiles),
         )
+        for member in members
+    ]
     changes.append(_record(name, "delete", "state=absent", "delete_cluster", "DeleteCluster", {}, {"name": name}))
     return changes
 

@@ -153,19 +153,13 @@ def custom_ami_user_data(nodegroup, cluster_info, max_pods):
     from .self_managed import cluster_join_info
     from .self_managed import family_of_ami_type
     from .self_managed import join_user_data
+    from .self_managed import node_of
 
     join = cluster_join_info(cluster_info or {})
     join = {key: value or PENDING_CLUSTER.get(key) for key, value in join.items()}
     family = family_of_ami_type(nodegroup.get("ami_type") or "")
-    node = {
-        "labels": nodegroup.get("labels") or {},
-        "taints": nodegroup.get("taints") or [],
-        "max_pods": max_pods,
-        "pre_bootstrap_commands": nodegroup.get("pre_bootstrap_commands") or [],
-        "override_bootstrap_command": nodegroup.get("override_bootstrap_command"),
-    }
     try:
-        return join_user_data(family, join, node)
+        return join_user_data(family, join, node_of(nodegroup, max_pods))
     except EksError as e:
         raise LaunchTemplateError(f"nodegroup {nodegroup.get('name')}: {e}") from e
 
@@ -678,26 +672,18 @@ def ensure(module):
 def apply(ec2, name, template, data, description, step):
     """Make the plan's changes; return the template as it is afterwards."""
     to_set, to_remove = step["tags"]
+    version = {"VersionDescription": description, "LaunchTemplateData": data}
     if step["create"]:
         created = api.create_launch_template(
-            ec2,
-            LaunchTemplateName=name,
-            VersionDescription=description,
-            LaunchTemplateData=data,
-            ClientToken=version_token(name, 0, data),
+            ec2, LaunchTemplateName=name, ClientToken=version_token(name, 0, data), **version
         )
         template_id = created["LaunchTemplateId"]
     else:
         created = None
         template_id = template["LaunchTemplateId"]
         if step["new_version"]:
-            made = api.create_launch_template_version(
-                ec2,
-                LaunchTemplateId=template_id,
-                VersionDescription=description,
-                LaunchTemplateData=data,
-                ClientToken=version_token(name, int(template["LatestVersionNumber"]), data),
-            )
+            token = version_token(name, int(template["LatestVersionNumber"]), data)
+            made = api.create_launch_template_version(ec2, LaunchTemplateId=template_id, ClientToken=token, **version)
             step["version"] = int(made["VersionNumber"])
         if step["new_version"] or step["set_default"]:
             api.set_launch_template_default_version(ec2, template_id, step["version"])

@@ -192,12 +192,7 @@ def label_changes(current, desired, purge):
     desired = {str(k): str(v) for k, v in desired.items()}
     add = {k: v for k, v in desired.items() if current.get(k) != v}
     remove = sorted(k for k in current if k not in desired) if purge else []
-    change = {}
-    if add:
-        change["addOrUpdateLabels"] = add
-    if remove:
-        change["removeLabels"] = remove
-    return change or None
+    return _add_remove("addOrUpdateLabels", add, "removeLabels", remove)
 
 
 def taint_changes(current, desired, purge):
@@ -211,12 +206,12 @@ def taint_changes(current, desired, purge):
     remove = []
     if purge:
         remove = [{"key": t["key"], "effect": t["effect"]} for t in current if _taint_id(t) not in wanted_ids]
-    change = {}
-    if add:
-        change["addOrUpdateTaints"] = add
-    if remove:
-        change["removeTaints"] = remove
-    return change or None
+    return _add_remove("addOrUpdateTaints", add, "removeTaints", remove)
+
+
+def _add_remove(add_key, add, remove_key, remove):
+    """An UpdateNodegroupConfig argument of what to add or update and what to remove, or None when neither."""
+    return {key: value for key, value in ((add_key, add), (remove_key, remove)) if value} or None
 
 
 def scaling_change(current, desired):

@@ -204,6 +204,18 @@ def _toml_string(value):
     return json.dumps(str(value))
 
 
+def node_of(nodegroup, max_pods=None):
+    """What ``join_user_data`` reads of a normalized nodegroup (self-managed, or managed with a custom AMI)."""
+    return {
+        "labels": nodegroup.get("labels") or {},
+        "taints": nodegroup.get("taints") or [],
+        "max_pods": max_pods,
+        "pre_bootstrap_commands": nodegroup.get("pre_bootstrap_commands") or [],
+        "override_bootstrap_command": nodegroup.get("override_bootstrap_command"),
+        "kubelet_extra_args": nodegroup.get("kubelet_extra_args") or [],
+    }
+
+
 def join_user_data(family, cluster, node=None):
     """The user data (plain text) that joins a node of ``family`` to the cluster.
 
@@ -1053,15 +1065,7 @@ def node_launch_template(nodegroup, cluster, tags=None, security_group_ids=None,
     max_pods = nodegroup.get("max_pods")
     if max_pods is None and prefix_delegation and family in ("AmazonLinux2023", "Bottlerocket"):
         max_pods = (instance_type or {}).get("max_pods_prefix_delegation")
-    node = {
-        "labels": nodegroup.get("labels") or {},
-        "taints": nodegroup.get("taints") or [],
-        "max_pods": max_pods,
-        "pre_bootstrap_commands": nodegroup.get("pre_bootstrap_commands") or [],
-        "override_bootstrap_command": nodegroup.get("override_bootstrap_command"),
-        "kubelet_extra_args": nodegroup.get("kubelet_extra_args") or [],
-    }
-    user_data = join_user_data(family, join, node)
+    user_data = join_user_data(family, join, node_of(nodegroup, max_pods))
     import base64
 
     data["UserData"] = base64.b64encode(user_data.encode()).decode()

@@ -68,39 +68,24 @@ def _path_acceptors(argument, success, failure, retry=()):
 _MISSING = {"matcher": "error", "state": "success", "expected": "ResourceNotFoundException"}
 
 
-def _states(argument, kind, goal):
-    return _path_acceptors(argument, wait_success(kind, goal), wait_failure(kind, goal))
+def _waiter(operation, argument, kind, goal):
+    """``operation`` polled until ``argument`` (the status) is one of the success states of ``kind``'s ``goal``
+    (vocabulary.WAIT_STATES), stopped at once by a failure state; a resource gone counts as deleted."""
+    acceptors = _path_acceptors(argument, wait_success(kind, goal), wait_failure(kind, goal))
+    return {"operation": operation, "acceptors": [_MISSING] + acceptors if goal == "deleted" else acceptors}
 
 
 _WAITERS = {
-    "cluster_active": {"operation": "DescribeCluster", "acceptors": _states("cluster.status", "cluster", "active")},
-    "cluster_deleted": {
-        "operation": "DescribeCluster",
-        "acceptors": [_MISSING] + _states("cluster.status", "cluster", "deleted"),
-    },
-    "nodegroup_active": {
-        "operation": "DescribeNodegroup",
-        "acceptors": _states("nodegroup.status", "nodegroup", "active"),
-    },
-    "nodegroup_deleted": {
-        "operation": "DescribeNodegroup",
-        "acceptors": [_MISSING] + _states("nodegroup.status", "nodegroup", "deleted"),
-    },
-    "addon_active": {"operation": "DescribeAddon", "acceptors": _states("addon.status", "addon", "active")},
+    "cluster_active": _waiter("DescribeCluster", "cluster.status", "cluster", "active"),
+    "cluster_deleted": _waiter("DescribeCluster", "cluster.status", "cluster", "deleted"),
+    "nodegroup_active": _waiter("DescribeNodegroup", "nodegroup.status", "nodegroup", "active"),
+    "nodegroup_deleted": _waiter("DescribeNodegroup", "nodegroup.status", "nodegroup", "deleted"),
+    "addon_active": _waiter("DescribeAddon", "addon.status", "addon", "active"),
     # Add-ons such as coredns stay DEGRADED until nodes exist: "created" only waits until CREATING is over.
-    "addon_created": {"operation": "DescribeAddon", "acceptors": _states("addon.status", "addon", "created")},
-    "addon_deleted": {
-        "operation": "DescribeAddon",
-        "acceptors": [_MISSING] + _states("addon.status", "addon", "deleted"),
-    },
-    "fargate_profile_deleted": {
-        "operation": "DescribeFargateProfile",
-        "acceptors": [_MISSING] + _states("fargateProfile.status", "fargate_profile", "deleted"),
-    },
-    "update_successful": {
-        "operation": "DescribeUpdate",
-        "acceptors": _states("update.status", "update", "successful"),
-    },
+    "addon_created": _waiter("DescribeAddon", "addon.status", "addon", "created"),
+    "addon_deleted": _waiter("DescribeAddon", "addon.status", "addon", "deleted"),
+    "fargate_profile_deleted": _waiter("DescribeFargateProfile", "fargateProfile.status", "fargate_profile", "deleted"),
+    "update_successful": _waiter("DescribeUpdate", "update.status", "update", "successful"),
 }
 
 
