@@ -8,11 +8,10 @@ from __future__ import annotations
 import re
 
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _choice
-from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _dict
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _fail
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _required
-from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _known
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _list
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _section
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _strings
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _tags
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import ref
@@ -27,8 +26,7 @@ RESERVED_USERNAME_PREFIXES = ("system:", "eks:", "aws:", "amazon:", "iam:")
 
 def _access_entry(entry, field):
     """An access entry (eks_access_entry's options), checked as EKS checks it."""
-    entry = _dict(entry, field)
-    _known(entry, field, "access_entry")
+    entry = _section(entry, field, "access_entry")
     principal = _required(
         entry.get("principal_arn"),
         f"{field}.principal_arn",
@@ -55,8 +53,7 @@ def _access_entry(entry, field):
     seen = {}
     for index, policy in enumerate(_list(entry.get("access_policies"), f"{field}.access_policies")):
         where = f"{field}.access_policies[{index}]"
-        policy = _dict(policy, where)
-        _known(policy, where, "access_policy")
+        policy = _section(policy, where, "access_policy")
         if entry_type != "STANDARD":
             _fail(where, f"access policies are for STANDARD access entries only, not {entry_type}")
         arn = _required(
@@ -69,8 +66,7 @@ def _access_entry(entry, field):
         if arn in seen:
             _fail(f"{where}.policy_arn", f"{arn} is already listed as {ref(f'{field}.access_policies[{seen[arn]}]')}")
         seen[arn] = index
-        scope = _dict(policy.get("access_scope"), f"{where}.access_scope")
-        _known(scope, f"{where}.access_scope", "access_scope")
+        scope = _section(policy.get("access_scope"), f"{where}.access_scope", "access_scope")
         scope_type = _choice(str(scope.get("type") or "cluster").lower(), f"{where}.access_scope.type",
                              ["cluster", "namespace"])  # fmt: skip
         namespaces = _strings(scope.get("namespaces"), f"{where}.access_scope.namespaces")

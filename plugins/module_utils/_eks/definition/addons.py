@@ -10,10 +10,9 @@ import copy
 from ansible_collections.aews.eks.plugins.module_utils._eks import vocabulary
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _choice
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.cluster_features import _addon_extras
-from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _dict
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _fail
-from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _known
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _list
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _section
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import partition
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.iam import _pod_identity
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.iam import _policy_arns
@@ -39,16 +38,14 @@ def _addon(addon, index, with_oidc, cluster_name=None, region=None):
     field = f"addons[{index}]"
     if isinstance(addon, str):
         addon = {"name": addon}
-    addon = _dict(addon, field)
-    _known(addon, field, "addon")
+    addon = _section(addon, field, "addon")
     name = addon.get("name")
     if not name:
         _fail(f"{field}.name", "is required")
     config = addon.get("configuration_values")
     if config is not None and not isinstance(config, (dict, str)):
         _fail(f"{field}.configuration_values", "must be a dict, or a JSON or YAML string")
-    role = _dict(addon.get("service_account_role"), f"{field}.service_account_role")
-    _known(role, f"{field}.service_account_role", "service_account_role")
+    role = _section(addon.get("service_account_role"), f"{field}.service_account_role", "service_account_role")
     tags, inline = _addon_extras(addon, role, field)
     out = {
         "name": name,

@@ -12,8 +12,8 @@ from ansible_collections.aews.eks.plugins.module_utils._eks import auto_mode as 
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _bool
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _dict
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _fail
-from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _known
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _list
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _section
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _tags
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import ref
 from ansible_collections.aews.eks.plugins.module_utils._eks.identity_provider import FIELDS
@@ -35,8 +35,7 @@ def _identity_providers(value, field="identity_providers"):
     seen = {}
     for index, provider in enumerate(_list(value, field)):
         where = f"{field}[{index}]"
-        provider = _dict(provider, where)
-        _known(provider, where, "identity_provider")
+        provider = _section(provider, where, "identity_provider")
         name = provider.get("name")
         if not isinstance(name, str) or not name.strip() or len(name) > 100 or "/" in name or " " in name:
             _fail(f"{where}.name", f"{name!r} must be 1 to 100 characters, without spaces or / (it is required)")
@@ -64,8 +63,7 @@ def _auto_mode(value, authentication_mode, field="auto_mode"):
     node_role_arn, node_role_permissions_boundary}; on needs the API or API_AND_CONFIG_MAP authentication mode."""
     if value is None:
         return None
-    settings = _dict(value, field)
-    _known(settings, field, "auto_mode")
+    settings = _section(value, field, "auto_mode")
     if settings.get("enabled") is None:
         _fail(f"{field}.enabled", "is required: true (Auto Mode on) or false (off)")
     settings["enabled"] = _bool(settings.get("enabled"), f"{field}.enabled", False)

@@ -140,6 +140,13 @@ def _dict(value, field):
     return copy.deepcopy(dict(value))
 
 
+def _section(value, field, section):
+    """``value`` (a copy; None: empty) checked to be a dict of the keys ``section`` takes."""
+    value = _dict(value, field)
+    _known(value, field, section)
+    return value
+
+
 def _list(value, field):
     if value is None:
         return []

@@ -8,13 +8,12 @@ from __future__ import annotations
 import re
 
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import NAME_RE
-from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _dict
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _fail
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _required
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import NAME_PROBLEM
-from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _known
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _labels
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _list
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _section
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _strings
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _tags
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.iam import _role_arn
@@ -26,8 +25,7 @@ FARGATE_LABELS_MAX = 5
 
 def _fargate_profile(profile, field):
     """A Fargate profile (eks_fargate_profile's options), checked as EKS checks it."""
-    profile = _dict(profile, field)
-    _known(profile, field, "fargate_profile")
+    profile = _section(profile, field, "fargate_profile")
     name = _required(profile.get("name"), f"{field}.name", NAME_RE, NAME_PROBLEM)
     selectors = _list(profile.get("selectors"), f"{field}.selectors")
     if not 1 <= len(selectors) <= FARGATE_SELECTORS_MAX:
@@ -38,8 +36,7 @@ def _fargate_profile(profile, field):
     out_selectors = []
     for index, selector in enumerate(selectors):
         where = f"{field}.selectors[{index}]"
-        selector = _dict(selector, where)
-        _known(selector, where, "fargate_selector")
+        selector = _section(selector, where, "fargate_selector")
         if not selector.get("namespace"):
             _fail(f"{where}.namespace", "is required")
         labels = _labels(selector.get("labels"), f"{where}.labels")

@@ -12,8 +12,8 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common im
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _choice
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _dict
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _fail
-from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _known
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _list
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _section
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _tags
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import ref
 
@@ -51,8 +51,7 @@ def _policy_arns(value, field):
 
 
 def _service_account(sa, field):
-    sa = _dict(sa, field)
-    _known(sa, field, "service_account")
+    sa = _section(sa, field, "service_account")
     for key in ("namespace", "name"):
         if not sa.get(key):
             _fail(f"{field}.{key}", "is required")
@@ -110,8 +109,7 @@ def _boundary(value, field):
 
 def _pod_identity(assoc, field, section):
     """A pod identity association: the role given (add-ons only) or the permissions of the role to make."""
-    assoc = _dict(assoc, field)
-    _known(assoc, field, section)
+    assoc = _section(assoc, field, section)
     keys = ["service_account"] if section == "addon_pod_identity_association" else ["namespace", "service_account"]
     for key in keys:
         if not assoc.get(key):

@@ -8,10 +8,9 @@ architecture (eksctl's instanceSelector) instead of named. The definition stage 
 from __future__ import annotations
 
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _choice
-from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _dict
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _fail
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _int
-from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _known
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _section
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import ref
 
 ARCHITECTURES = ["x86_64", "arm64"]
@@ -22,8 +21,7 @@ def instance_selector(ng, field):
     if ng.get("instance_selector") is None:
         return None
     where = f"{field}.instance_selector"
-    selector = _dict(ng["instance_selector"], where)
-    _known(selector, where, "instance_selector")
+    selector = _section(ng["instance_selector"], where, "instance_selector")
     if not any(selector.get(key) is not None for key in ("vcpus", "memory_gib", "gpus", "cpu_architecture")):
         _fail(where, "give vcpus, memory_gib, gpus or cpu_architecture (or leave instance_selector out)")
     if ng.get("instance_types"):

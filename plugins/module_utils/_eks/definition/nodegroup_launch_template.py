@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _dict
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _fail
-from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _known
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _section
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import ref
 
 TEMPLATE_ID_RE = re.compile(r"^lt-[0-9a-f]{8}([0-9a-f]{9})?$")
@@ -40,8 +39,7 @@ def launch_template(ng, field):
     if ng.get("launch_template") is None:
         return None
     where = f"{field}.launch_template"
-    template = _dict(ng["launch_template"], where)
-    _known(template, where, "launch_template")
+    template = _section(ng["launch_template"], where, "launch_template")
     template_id, name, version = template.get("id"), template.get("name"), template.get("version")
     if bool(template_id) == bool(name):
         _fail(where, "give the launch template's id or its name (one of them)")

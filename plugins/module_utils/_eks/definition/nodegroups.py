@@ -17,9 +17,9 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common im
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _fail
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _required
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _int
-from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _known
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _labels
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _list
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _section
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _tags
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _version_tuple
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import partition
@@ -83,8 +83,7 @@ def ami_type(family, instance_types):
 
 def _nodegroup(ng, index, cluster_name, cluster_version, cluster_tags, base_dir, warnings):
     field = f"nodegroups[{index}]"
-    ng = _dict(ng, field)
-    _known(ng, field, "nodegroup")
+    ng = _section(ng, field, "nodegroup")
     name = _required(
         ng.get("name"),
         f"{field}.name",
@@ -140,8 +139,7 @@ def _nodegroup(ng, index, cluster_name, cluster_version, cluster_tags, base_dir,
             f"{field}.desired_size",
             f"{desired} is above {ref(field + '.max_size')} {high}: min_size <= desired_size <= max_size",
         )
-    volume = _dict(ng.get("volume"), f"{field}.volume")
-    _known(volume, f"{field}.volume", "volume")
+    volume = _section(ng.get("volume"), f"{field}.volume", "volume")
     vtype = _choice(volume.get("type"), f"{field}.volume.type", VOLUME_TYPES, vocabulary.DEFAULT_VOLUME_TYPE)
     vol = {
         "size": _int(volume.get("size"), f"{field}.volume.size", vocabulary.DEFAULT_VOLUME_SIZE, 1, 16384),
@@ -173,8 +171,7 @@ def _nodegroup(ng, index, cluster_name, cluster_version, cluster_tags, base_dir,
         _fail(f"{field}.taints", f"{len(taint_list)} taints; EKS allows {TAINTS_MAX} per nodegroup")
     for t_index, taint in enumerate(taint_list):
         t_field = f"{field}.taints[{t_index}]"
-        taint = _dict(taint, t_field)
-        _known(taint, t_field, "taint")
+        taint = _section(taint, t_field, "taint")
         if not taint.get("key"):
             _fail(f"{t_field}.key", "is required")
         if len(str(taint["key"])) > TAINT_KEY_MAX:
@@ -210,8 +207,7 @@ def _nodegroup(ng, index, cluster_name, cluster_version, cluster_tags, base_dir,
     out["addon_policies"] = sorted(set(policies))
     out["imds"] = _imds(ng.get("imds"), f"{field}.imds")
     out["spot"] = _bool(ng.get("spot"), f"{field}.spot", False)
-    update = _dict(ng.get("update_config"), f"{field}.update_config")
-    _known(update, f"{field}.update_config", "update_config")
+    update = _section(ng.get("update_config"), f"{field}.update_config", "update_config")
     if update.get("max_unavailable") is not None and update.get("max_unavailable_percentage") is not None:
         _fail(f"{field}.update_config", "max_unavailable and max_unavailable_percentage are mutually exclusive")
     out["update_config"] = {
@@ -240,8 +236,7 @@ def _nodegroup(ng, index, cluster_name, cluster_version, cluster_tags, base_dir,
 
 
 def _ssh(ssh, field, base_dir, warnings):
-    ssh = _dict(ssh, field)
-    _known(ssh, field, "ssh")
+    ssh = _section(ssh, field, "ssh")
     out = {
         "allow": _bool(ssh.get("allow"), f"{field}.allow", False),
         "public_key_path": ssh.get("public_key_path") or "~/.ssh/id_rsa.pub",
@@ -309,8 +304,7 @@ def _ssh(ssh, field, base_dir, warnings):
 
 def _imds(imds, field):
     """IMDSv2 required unless disable_imdsv1 is false; pods kept off IMDS with hop limit 1 (disable_pod_imds)."""
-    imds = _dict(imds, field)
-    _known(imds, field, "imds")
+    imds = _section(imds, field, "imds")
     disable_pod = _bool(imds.get("disable_pod_imds"), f"{field}.disable_pod_imds", False)
     out = {
         "disable_imdsv1": _bool(imds.get("disable_imdsv1"), f"{field}.disable_imdsv1", True),

@@ -35,6 +35,7 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common im
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _known
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _list
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _network
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _section
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _tags
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _version_tuple
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.fargate import _fargate_profile
@@ -126,8 +127,7 @@ def _normalize(definition, availability_zones, base_dir, check_files):
     out["vpc"] = _vpc(_dict(d.get("vpc"), "vpc"), out["region"], availability_zones)
     if out["private_cluster"]["enabled"] and out["vpc"]["subnets"]:
         out["vpc"]["subnets"]["public"] = {}  # a fully private cluster's VPC has private subnets only
-    endpoint = _dict(d.get("endpoint"), "endpoint")
-    _known(endpoint, "endpoint", "endpoint")
+    endpoint = _section(d.get("endpoint"), "endpoint", "endpoint")
     out["endpoint"] = {
         "public_access": _bool(endpoint.get("public_access"), "endpoint.public_access", True),
         "private_access": _bool(endpoint.get("private_access"), "endpoint.private_access", False),
@@ -146,8 +146,7 @@ def _normalize(definition, availability_zones, base_dir, check_files):
             f"with {ref('endpoint.public_access_cidrs')} or use {ref('endpoint.private_access')} true and "
             f"{ref('endpoint.public_access')} false"
         )
-    network = _dict(d.get("kubernetes_network"), "kubernetes_network")
-    _known(network, "kubernetes_network", "kubernetes_network")
+    network = _section(d.get("kubernetes_network"), "kubernetes_network", "kubernetes_network")
     out["kubernetes_network"] = {
         "ip_family": _choice(network.get("ip_family"), "kubernetes_network.ip_family", ["ipv4", "ipv6"], "ipv4"),
         "service_ipv4_cidr": network.get("service_ipv4_cidr") or None,
@@ -159,8 +158,7 @@ def _normalize(definition, availability_zones, base_dir, check_files):
                 "kubernetes_network.service_ipv4_cidr",
                 f"{service} overlaps the VPC CIDR {out['vpc']['cidr']} ({ref('vpc.cidr')}): choose a block outside it",
             )
-    iam = _dict(d.get("iam"), "iam")
-    _known(iam, "iam", "iam")
+    iam = _section(d.get("iam"), "iam", "iam")
     out["iam"] = {
         "with_oidc": _bool(iam.get("with_oidc"), "iam.with_oidc", False),
         "vpc_resource_controller_policy": _bool(
@@ -208,8 +206,7 @@ def _normalize(definition, availability_zones, base_dir, check_files):
     out["iam"]["service_role_permissions_boundary"] = _boundary(
         iam.get("service_role_permissions_boundary"), "iam.service_role_permissions_boundary"
     )
-    logging = _dict(d.get("logging"), "logging")
-    _known(logging, "logging", "logging")
+    logging = _section(d.get("logging"), "logging", "logging")
     types = _list(logging.get("types"), "logging.types")
     for i, t in enumerate(types):
         _choice(t, f"logging.types[{i}]", LOG_TYPES + ["all", "*"])
@@ -224,16 +221,14 @@ def _normalize(definition, availability_zones, base_dir, check_files):
     out["private_cluster"]["endpoint_services"] = private_cluster_services(
         out["private_cluster"], out["logging"]["types"]
     )
-    secrets = _dict(d.get("secrets_encryption"), "secrets_encryption")
-    _known(secrets, "secrets_encryption", "secrets_encryption")
+    secrets = _section(d.get("secrets_encryption"), "secrets_encryption", "secrets_encryption")
     out["secrets_encryption"] = {"key_arn": secrets.get("key_arn") or None}
     if out["secrets_encryption"]["key_arn"] and not KMS_ARN_RE.match(str(out["secrets_encryption"]["key_arn"])):
         _fail(
             "secrets_encryption.key_arn",
             f"{out['secrets_encryption']['key_arn']!r} is not a KMS key ARN " "(arn:aws:kms:REGION:ACCOUNT:key/KEY-ID)",
         )
-    access = _dict(d.get("access"), "access")
-    _known(access, "access", "access")
+    access = _section(d.get("access"), "access", "access")
     out["access"] = {
         "authentication_mode": _choice(
             access.get("authentication_mode"),
@@ -290,8 +285,7 @@ def _normalize(definition, availability_zones, base_dir, check_files):
     for ng in self_managed:
         ng["node_role"] = node_role_policies(ng, out["region"], out["name"], out["iam"]["with_oidc"])
     out["self_managed_nodegroups"] = self_managed
-    addons_config = _dict(d.get("addons_config"), "addons_config")
-    _known(addons_config, "addons_config", "addons_config")
+    addons_config = _section(d.get("addons_config"), "addons_config", "addons_config")
     out["addons_config"] = {
         "prefix_delegation": _bool(addons_config.get("prefix_delegation"), "addons_config.prefix_delegation", False)
     }

@@ -20,6 +20,7 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common im
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _known
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _list
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _network
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _section
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import ref
 
 NAT_MODES = list(vocabulary.NAT_MODES)
@@ -191,8 +192,7 @@ def private_cluster(d):
     """``private_cluster`` checked, and what it implies set on the raw definition ``d`` before the other sections are
     normalized (nodegroups default to private networking). Returns the normalized section without
     ``endpoint_services`` (``private_cluster_services`` adds it once logging is known)."""
-    section = _dict(d.get("private_cluster"), "private_cluster")
-    _known(section, "private_cluster", "private_cluster")
+    section = _section(d.get("private_cluster"), "private_cluster", "private_cluster")
     enabled = _bool(section.get("enabled"), "private_cluster.enabled", False)
     skip = _bool(section.get("skip_endpoint_creation"), "private_cluster.skip_endpoint_creation", False)
     additional = _list(section.get("additional_endpoint_services"), "private_cluster.additional_endpoint_services")
