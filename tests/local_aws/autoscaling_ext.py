@@ -18,6 +18,9 @@ over moto's backends and responses, always on).
 - ``DeleteAutoScalingGroup`` of a group that still has instances is refused without ``ForceDelete`` (``ResourceInUse``
   "You cannot delete an AutoScalingGroup while there are instances or pending Spot instance request(s) still in the
   group."), as AWS does.
+- A refresh can be made to fail (``fail_next_refresh``, ``POST /_aews/refresh_failure {"group": NAME, "reason":
+  ..., "replaced": N}``): the group's next refresh ends ``Failed`` with that ``StatusReason`` once its time is up,
+  having replaced N of the instances on another version; the reset forgets it.
 - SSM: the EKS-optimized AMI parameters (``/aws/service/eks/optimized-ami/VERSION/...``,
   ``/aws/service/bottlerocket/aws-k8s-VERSION/...``, ``/aws/service/ami-windows-latest/...EKS_Optimized-VERSION``)
   exist for Kubernetes 1.28 to 1.35 (Amazon Linux 2 up to 1.32), each an AMI ID that DescribeImages knows.
@@ -107,12 +110,40 @@ def _settle(group):
             continue
         want = _resolved_version(group)
         stale = [s for s in _live(group) if getattr(s, "_aews_version", None) != want]
+        failure = (_STATE.get("refresh_failures") or {}).pop(group.name, None)
+        if failure is not None:
+            # An injected failure (fail_next_refresh): as AWS ends a refresh whose new instances do not become
+            # healthy, after replacing ``replaced`` of the stale ones.
+            replaced = stale[: failure["replaced"]]
+            if replaced:
+                group.autoscaling_backend.ec2_backend.terminate_instances([s.instance.id for s in replaced])
+                group.instance_states = [s for s in group.instance_states if s not in replaced]
+                group.replace_autoscaling_group_instances(len(replaced), group.get_propagated_tags())
+            done = int(100 * len(replaced) / max(len(stale), 1))
+            refresh.update(Status="Failed", PercentageComplete=done, InstancesToUpdate=len(stale) - len(replaced),
+                           EndTime=datetime.datetime.now(datetime.timezone.utc), StatusReason=failure["reason"])  # fmt: skip
+            continue
         if stale:
             group.autoscaling_backend.ec2_backend.terminate_instances([s.instance.id for s in stale])
             group.instance_states = [s for s in group.instance_states if s not in stale]
             group.replace_autoscaling_group_instances(len(stale), group.get_propagated_tags())
         refresh.update(Status="Successful", PercentageComplete=100, InstancesToUpdate=0,
                        EndTime=datetime.datetime.now(datetime.timezone.utc), StatusReason="")  # fmt: skip
+
+
+def fail_next_refresh(group, reason=None, replaced=0):
+    """The next instance refresh of Auto Scaling group ``group`` ends ``Failed`` with ``reason`` once its time is up,
+    having replaced ``replaced`` of the instances on another launch template version (the control
+    ``POST /_aews/refresh_failure``)."""
+    reason = reason or (
+        "The instance refresh failed because instances were not healthy within the health check grace period."
+    )
+    _STATE.setdefault("refresh_failures", {})[str(group)] = {"reason": str(reason), "replaced": int(replaced)}
+    return {"group": str(group), "reason": str(reason), "replaced": int(replaced)}
+
+
+def reset_faults():
+    _STATE["refresh_failures"] = {}
 
 
 def _public(refresh):

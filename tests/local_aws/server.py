@@ -231,7 +231,12 @@ class LocalAws:
             self.controls.reset()
             self.realism.reset()
             self.access.reset()
+            autoscaling_ext.reset_faults()
             return {"status": "ok"}
+        if name == "refresh_failure" and method == "POST":
+            if not payload.get("group"):
+                raise ControlError("refresh_failure needs the Auto Scaling group's name: {\"group\": NAME}")
+            return autoscaling_ext.fail_next_refresh(payload["group"], payload.get("reason"), payload.get("replaced", 0))
         if name == "config":
             return self.controls.configure(payload) if method == "POST" else self.controls.config()
         if name == "faults":
