@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 
 from .retry import aws_call
 from .retry import aws_delete
@@ -53,6 +54,46 @@ def _lagging(client, what, func, *args):
     return retrying.call(what, func, client, *args)
 
 
+class _Named(dict):
+    """Request parameters for str.format_map: a parameter not given reads None."""
+
+    def __missing__(self, key):
+        return None
+
+
+def _created(kind, description, answer, what):
+    """The wrapper of EKS's create of a ``kind`` of resource (create_<kind>, returning the answer's ``answer``): a
+    client request token made from ``kind`` and the request, retried while IAM propagates the role the request
+    names; ``what`` (a format of the request's parameters) names the request in the notes of the retry's waits."""
+    create = _common(description)(_one_call("create_" + kind.replace("-", "_"), answer, ["**"]))
+
+    def wrapper(client, **params):
+        params.setdefault("clientRequestToken", request_token(kind, params))
+        return _propagating(client, what.format_map(_Named(params)), create, **params)
+
+    wrapper.__name__ = wrapper.__qualname__ = create.__name__
+    return wrapper
+
+
+def _ec2_tagging(what):
+    """The wrappers that tag one EC2 resource (CreateTags) and untag it (DeleteTags), ``what`` in their errors."""
+
+    @_common(f"tag the {what}")
+    def tag(client, resource_id, tags):
+        client.create_tags(Resources=[resource_id], Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+
+    @_common(f"untag the {what}")
+    def untag(client, resource_id, keys):
+        client.delete_tags(Resources=[resource_id], Tags=[{"Key": k} for k in keys])
+
+    return tag, untag
+
+
+def _given(**params):
+    """The optional parameters of a request that are given (not None nor empty)."""
+    return {key: value for key, value in params.items() if value}
+
+
 def _paginate(client, operation, key, **params):
     """Every page's ``key`` items; the wrapper's retry calls the whole listing again on throttling or a 5xx fault."""
     paginator = client.get_paginator(operation)
@@ -62,146 +103,228 @@ def _paginate(client, operation, key, **params):
     return items
 
 
+# ---------------------------------------------------------------- the wrappers that make one call, as a table
+# Most wrappers call one operation: the table below defines them, one row each, as
+#   "<wrapper and operation name>": (<retry decorator>, <what it returns>, <request key of each argument>...)
+# - the decorator is _common / _describe / _listing / _delete with the wrapper's description (and missing="..."):
+#   each wrapper gets its own retry and error handling, as a def decorated with it would;
+# - what it returns: a key of the answer, "*" (the whole answer), True (a delete done), None (nothing), or
+#   _Pages("<key>") (that key's items of every page);
+# - its arguments after the client, "<argument>=<request key>" each in order: the wrapper takes them by position or
+#   by name and sends them under their keys (an iterable that is not a string or a dict, as a list); a last "**"
+#   sends its other keyword arguments as they are.
+# A wrapper that does more than that is a def below, in its section. _OPERATION names the operation of a wrapper
+# whose name is not the operation's.
+_OPERATION = {
+    "describe_load_balancers_v2": "describe_load_balancers",
+    "delete_load_balancer_v2": "delete_load_balancer",
+    "describe_load_balancers_classic": "describe_load_balancers",
+    "delete_load_balancer_classic": "delete_load_balancer",
+    "modify_subnet_hostname_type": "modify_subnet_attribute",
+}
+
+
+class _Pages(str):
+    """What a listing returns: every page's items of this key (``_paginate``)."""
+
+
+def _listing(description, missing=None):
+    """The decorator of a listing that answers an empty list when its resource is not there."""
+    return _describe(description, default_value=[], missing=missing)
+
+
+def _sent(value):
+    """A value as a request takes it: an iterable that is not a string or a dict (tuple, set, keys) as a list."""
+    if isinstance(value, (str, bytes, dict)) or not isinstance(value, Iterable):
+        return value
+    return list(value)
+
+
+def _one_call(name, answer, keys):
+    operation = _OPERATION.get(name, name)
+    passthrough = "**" in keys
+    request_keys = dict(key.split("=", 1) for key in keys if key != "**")
+    arguments = list(request_keys)
+
+    def call(client, *args, **params):
+        values = dict(zip(arguments, args))
+        for argument in arguments[len(args) :]:
+            if argument in params:
+                values[argument] = params.pop(argument)
+        if len(args) > len(arguments) or len(values) < len(arguments) or (params and not passthrough):
+            raise TypeError(f"{name}() takes the client, then {', '.join(arguments) or 'keyword arguments only'}")
+        request = {request_keys[argument]: _sent(value) for argument, value in values.items()}
+        request.update(params)
+        if isinstance(answer, _Pages):
+            return _paginate(client, operation, str(answer), **request)
+        reply = getattr(client, operation)(**request)
+        if answer is None or answer is True:
+            return answer
+        return reply if answer == "*" else reply[answer]
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = f"{operation}: {', '.join(keys)}"
+    return call
+
+
+def _wrappers(table):
+    """The wrapper of each row, with its own decorator."""
+    return {name: decorator(_one_call(name, answer, keys)) for name, (decorator, answer, *keys) in table.items()}
+
+
+# fmt: off
+_ONE_CALL = {
+    # EKS: clusters
+    "describe_cluster": (_describe("describe the cluster"), "cluster", "name=name"),
+    "list_clusters": (_common("list the clusters"), _Pages("clusters")),
+    "update_cluster_config": (_common("update the cluster configuration"), "update", "**"),
+    "update_cluster_version": (_common("update the cluster version"), "update", "name=name", "version=version"),
+    "associate_encryption_config": (_common("associate the encryption configuration"), "update",
+        "name=clusterName", "encryption_config=encryptionConfig"),
+    "delete_cluster": (_delete("delete the cluster"), True, "name=name"),
+    "describe_cluster_versions": (_common("describe the cluster versions"), _Pages("clusterVersions"), "**"),
+    # EKS: nodegroups
+    "describe_nodegroup": (_describe("describe the nodegroup"), "nodegroup", "cluster_name=clusterName", "name=nodegroupName"),
+    "list_nodegroups": (_listing("list the nodegroups"), _Pages("nodegroups"), "cluster_name=clusterName"),
+    "update_nodegroup_config": (_common("update the nodegroup configuration"), "update", "**"),
+    "update_nodegroup_version": (_common("update the nodegroup version"), "update", "**"),
+    "delete_nodegroup": (_delete("delete the nodegroup"), True, "cluster_name=clusterName", "name=nodegroupName"),
+    # EKS: Fargate profiles
+    "list_fargate_profiles": (_listing("list the Fargate profiles"), _Pages("fargateProfileNames"), "cluster_name=clusterName"),
+    # EKS: add-ons
+    "describe_addon": (_describe("describe the add-on"), "addon", "cluster_name=clusterName", "name=addonName"),
+    "list_addons": (_listing("list the add-ons"), _Pages("addons"), "cluster_name=clusterName"),
+    "update_addon": (_common("update the add-on"), "update", "**"),
+    "describe_addon_versions": (_common("describe the add-on versions"), _Pages("addons"), "**"),
+    "describe_addon_configuration": (_common("describe the add-on configuration schema"), "*", "name=addonName", "version=addonVersion"),
+    # EKS: tags
+    "tag_resource": (_common("tag the resource"), None, "arn=resourceArn", "tags=tags"),
+    "untag_resource": (_common("untag the resource"), None, "arn=resourceArn", "keys=tagKeys"),
+    # EKS: access entries
+    "describe_access_entry": (_describe("describe the access entry"), "accessEntry", "cluster_name=clusterName", "principal_arn=principalArn"),
+    "list_access_entries": (_listing("list the access entries"), _Pages("accessEntries"), "cluster_name=clusterName"),
+    "create_access_entry": (_common("create the access entry"), "accessEntry", "**"),
+    "update_access_entry": (_common("update the access entry"), "accessEntry", "**"),
+    "delete_access_entry": (_delete("delete the access entry"), True, "cluster_name=clusterName", "principal_arn=principalArn"),
+    "associate_access_policy": (_common("associate the access policy"), "*", "**"),
+    "disassociate_access_policy": (_delete("disassociate the access policy"), True,
+        "cluster_name=clusterName", "principal_arn=principalArn", "policy_arn=policyArn"),
+    "list_associated_access_policies": (_listing("list the associated access policies"), _Pages("associatedAccessPolicies"),
+        "cluster_name=clusterName", "principal_arn=principalArn"),
+    # EKS: pod identity associations
+    "describe_pod_identity_association": (_describe("describe the pod identity association"), "association",
+        "cluster_name=clusterName", "association_id=associationId"),
+    "update_pod_identity_association": (_common("update the pod identity association"), "association", "**"),
+    "delete_pod_identity_association": (_delete("delete the pod identity association"), True,
+        "cluster_name=clusterName", "association_id=associationId"),
+    # EKS: identity provider configs
+    "list_identity_provider_configs": (_listing("list the identity provider configs"), _Pages("identityProviderConfigs"), "cluster_name=clusterName"),
+    # STS
+    "get_caller_identity": (_common("identify the caller"), "*"),
+    # EC2
+    "describe_instance_types": (_common("describe the instance types"), _Pages("InstanceTypes"), "instance_types=InstanceTypes"),
+    "authorize_security_group_ingress": (_common("authorize the security group ingress rules"), "*", "group_id=GroupId", "permissions=IpPermissions"),
+    # IAM: roles
+    "get_role": (_describe("get the IAM role"), "Role", "name=RoleName"),
+    "create_role": (_common("create the IAM role"), "Role", "**"),
+    "update_assume_role_policy": (_common("update the IAM role trust policy"), None, "name=RoleName", "document=PolicyDocument"),
+    "update_role": (_common("update the IAM role"), None, "name=RoleName", "**"),
+    "put_role_permissions_boundary": (_common("set the IAM role permissions boundary"), None, "name=RoleName", "arn=PermissionsBoundary"),
+    "delete_role_permissions_boundary": (_delete("remove the IAM role permissions boundary"), True, "name=RoleName"),
+    "list_attached_role_policies": (_listing("list the IAM role's managed policies"), _Pages("AttachedPolicies"), "name=RoleName"),
+    "attach_role_policy": (_common("attach the managed policy to the IAM role"), None, "name=RoleName", "arn=PolicyArn"),
+    "detach_role_policy": (_delete("detach the managed policy from the IAM role"), True, "name=RoleName", "arn=PolicyArn"),
+    "list_role_policies": (_listing("list the IAM role's inline policies"), _Pages("PolicyNames"), "name=RoleName"),
+    "get_role_policy": (_describe("get the IAM role's inline policy"), "PolicyDocument", "name=RoleName", "policy_name=PolicyName"),
+    "put_role_policy": (_common("put the IAM role's inline policy"), None, "name=RoleName", "policy_name=PolicyName", "document=PolicyDocument"),
+    "delete_role_policy": (_delete("delete the IAM role's inline policy"), True, "name=RoleName", "policy_name=PolicyName"),
+    "list_role_tags": (_listing("list the IAM role's tags"), _Pages("Tags"), "name=RoleName"),
+    "untag_role": (_common("untag the IAM role"), None, "name=RoleName", "keys=TagKeys"),
+    "delete_role": (_delete("delete the IAM role"), True, "name=RoleName"),
+    # IAM: OpenID Connect providers
+    "create_open_id_connect_provider": (_common("create the OpenID Connect provider"), "OpenIDConnectProviderArn", "**"),
+    "delete_open_id_connect_provider": (_delete("delete the OpenID Connect provider"), True, "arn=OpenIDConnectProviderArn"),
+    "update_open_id_connect_provider_thumbprint": (_common("update the OpenID Connect provider thumbprints"), None,
+        "arn=OpenIDConnectProviderArn", "thumbprints=ThumbprintList"),
+    "add_client_id_to_open_id_connect_provider": (_common("add a client ID to the OpenID Connect provider"), None,
+        "arn=OpenIDConnectProviderArn", "client_id=ClientID"),
+    "remove_client_id_from_open_id_connect_provider": (_common("remove a client ID from the OpenID Connect provider"), None,
+        "arn=OpenIDConnectProviderArn", "client_id=ClientID"),
+    "list_open_id_connect_provider_tags": (_listing("list the OpenID Connect provider's tags"), _Pages("Tags"), "arn=OpenIDConnectProviderArn"),
+    "untag_open_id_connect_provider": (_common("untag the OpenID Connect provider"), None, "arn=OpenIDConnectProviderArn", "keys=TagKeys"),
+    # EC2: launch templates (eks_launch_template)
+    "delete_launch_template": (_delete("delete the launch template", missing="launch_template"), True, "template_id=LaunchTemplateId"),
+    # EKS: Fargate profiles (deletion)
+    "describe_fargate_profile": (_describe("describe the Fargate profile"), "fargateProfile", "cluster_name=clusterName", "name=fargateProfileName"),
+    "delete_fargate_profile": (_delete("delete the Fargate profile"), True, "cluster_name=clusterName", "name=fargateProfileName"),
+    # EC2: the VPC and what is in it (teardown)
+    "delete_nat_gateway": (_delete("delete the NAT gateway"), True, "nat_gateway_id=NatGatewayId"),
+    "disassociate_address": (_common("disassociate the elastic IP address"), None, "association_id=AssociationId"),
+    "release_address": (_common("release the elastic IP address"), True, "allocation_id=AllocationId"),
+    "detach_internet_gateway": (_common("detach the internet gateway"), True, "internet_gateway_id=InternetGatewayId", "vpc_id=VpcId"),
+    "delete_internet_gateway": (_common("delete the internet gateway"), True, "internet_gateway_id=InternetGatewayId"),
+    "disassociate_route_table": (_common("disassociate the route table"), None, "association_id=AssociationId"),
+    "delete_route_table": (_common("delete the route table"), True, "route_table_id=RouteTableId"),
+    "delete_subnet": (_common("delete the subnet"), True, "subnet_id=SubnetId"),
+    "delete_security_group": (_common("delete the security group"), True, "group_id=GroupId"),
+    "delete_network_interface": (_common("delete the network interface"), True, "network_interface_id=NetworkInterfaceId"),
+    "delete_vpc": (_common("delete the VPC"), True, "vpc_id=VpcId"),
+    # Elastic Load Balancing (v2 and classic)
+    "describe_load_balancers_v2": (_common("describe the load balancers"), _Pages("LoadBalancers")),
+    "delete_load_balancer_v2": (_delete("delete the load balancer"), True, "arn=LoadBalancerArn"),
+    "describe_load_balancers_classic": (_common("describe the classic load balancers"), _Pages("LoadBalancerDescriptions")),
+    "delete_load_balancer_classic": (_delete("delete the classic load balancer"), True, "name=LoadBalancerName"),
+    # IAM: instance profiles of a role (teardown)
+    "list_instance_profiles_for_role": (_listing("list the IAM role's instance profiles"), _Pages("InstanceProfiles"), "name=RoleName"),
+    "remove_role_from_instance_profile": (_delete("remove the IAM role from its instance profile"), True,
+        "profile_name=InstanceProfileName", "role_name=RoleName"),
+    # EC2: the VPC stage (eks_vpc)
+    "attach_internet_gateway": (_common("attach the internet gateway"), None, "internet_gateway_id=InternetGatewayId", "vpc_id=VpcId"),
+    "delete_route": (_common("delete the route"), None, "route_table_id=RouteTableId", "destination=DestinationCidrBlock"),
+    "associate_route_table": (_common("associate the route table"), "AssociationId", "route_table_id=RouteTableId", "subnet_id=SubnetId"),
+    "replace_route_table_association": (_common("replace the route table association"), "NewAssociationId",
+        "association_id=AssociationId", "route_table_id=RouteTableId"),
+    "modify_subnet_hostname_type": (_common("set the subnet's hostname type"), None,
+        "subnet_id=SubnetId", "hostname_type=PrivateDnsHostnameTypeOnLaunch"),
+    # Auto Scaling: self-managed nodegroups
+    "create_auto_scaling_group": (_common("create the Auto Scaling group"), None, "**"),
+    "update_auto_scaling_group": (_common("update the Auto Scaling group"), None, "**"),
+    "disable_metrics_collection": (_common("disable the Auto Scaling group metrics"), None, "name=AutoScalingGroupName", "metrics=Metrics"),
+    "attach_load_balancer_target_groups": (_common("attach the target groups"), None, "name=AutoScalingGroupName", "arns=TargetGroupARNs"),
+    "detach_load_balancer_target_groups": (_common("detach the target groups"), None, "name=AutoScalingGroupName", "arns=TargetGroupARNs"),
+    "attach_load_balancers": (_common("attach the classic load balancers"), None, "name=AutoScalingGroupName", "names=LoadBalancerNames"),
+    "detach_load_balancers": (_common("detach the classic load balancers"), None, "name=AutoScalingGroupName", "names=LoadBalancerNames"),
+}
+# fmt: on
+
+globals().update(_wrappers(_ONE_CALL))
+
+
 # ---------------------------------------------------------------- EKS: clusters
-@_describe("describe the cluster")
-def describe_cluster(client, name):
-    return client.describe_cluster(name=name)["cluster"]
-
-
-@_common("list the clusters")
-def list_clusters(client):
-    return _paginate(client, "list_clusters", "clusters")
-
-
-@_common("create the cluster")
-def _create_cluster(client, **params):
-    return client.create_cluster(**params)["cluster"]
-
-
-def create_cluster(client, **params):
-    """CreateCluster with a client request token, retried while IAM propagates the cluster role."""
-    params.setdefault("clientRequestToken", request_token("cluster", params))
-    return _propagating(client, f"CreateCluster {params.get('name')}", _create_cluster, **params)
-
-
-@_common("update the cluster configuration")
-def update_cluster_config(client, **params):
-    return client.update_cluster_config(**params)["update"]
-
-
-@_common("update the cluster version")
-def update_cluster_version(client, name, version):
-    return client.update_cluster_version(name=name, version=version)["update"]
-
-
-@_common("associate the encryption configuration")
-def associate_encryption_config(client, name, encryption_config):
-    return client.associate_encryption_config(clusterName=name, encryptionConfig=encryption_config)["update"]
-
-
-@_delete("delete the cluster")
-def delete_cluster(client, name):
-    client.delete_cluster(name=name)
-    return True
-
-
-@_common("describe the cluster versions")
-def describe_cluster_versions(client, **params):
-    return _paginate(client, "describe_cluster_versions", "clusterVersions", **params)
+create_cluster = _created("cluster", "create the cluster", "cluster", "CreateCluster {name}")
 
 
 # ---------------------------------------------------------------- EKS: updates
 @_describe("describe the update")
 def describe_update(client, name, update_id, nodegroup_name=None, addon_name=None):
-    params = dict(name=name, updateId=update_id)
-    if nodegroup_name:
-        params["nodegroupName"] = nodegroup_name
-    if addon_name:
-        params["addonName"] = addon_name
+    params = dict(name=name, updateId=update_id, **_given(nodegroupName=nodegroup_name, addonName=addon_name))
     return client.describe_update(**params)["update"]
 
 
 @_common("list the updates")
 def list_updates(client, name, nodegroup_name=None, addon_name=None):
-    params = dict(name=name)
-    if nodegroup_name:
-        params["nodegroupName"] = nodegroup_name
-    if addon_name:
-        params["addonName"] = addon_name
-    return _paginate(client, "list_updates", "updateIds", **params)
+    params = _given(nodegroupName=nodegroup_name, addonName=addon_name)
+    return _paginate(client, "list_updates", "updateIds", name=name, **params)
 
 
 # ---------------------------------------------------------------- EKS: nodegroups
-@_describe("describe the nodegroup")
-def describe_nodegroup(client, cluster_name, name):
-    return client.describe_nodegroup(clusterName=cluster_name, nodegroupName=name)["nodegroup"]
-
-
-@_describe("list the nodegroups", default_value=[])
-def list_nodegroups(client, cluster_name):
-    return _paginate(client, "list_nodegroups", "nodegroups", clusterName=cluster_name)
-
-
-@_common("create the nodegroup")
-def _create_nodegroup(client, **params):
-    return client.create_nodegroup(**params)["nodegroup"]
-
-
-def create_nodegroup(client, **params):
-    """CreateNodegroup with a client request token, retried while IAM propagates the node role."""
-    params.setdefault("clientRequestToken", request_token("nodegroup", params))
-    what = f"CreateNodegroup {params.get('clusterName')}/{params.get('nodegroupName')}"
-    return _propagating(client, what, _create_nodegroup, **params)
-
-
-@_common("update the nodegroup configuration")
-def update_nodegroup_config(client, **params):
-    return client.update_nodegroup_config(**params)["update"]
-
-
-@_common("update the nodegroup version")
-def update_nodegroup_version(client, **params):
-    return client.update_nodegroup_version(**params)["update"]
-
-
-@_delete("delete the nodegroup")
-def delete_nodegroup(client, cluster_name, name):
-    client.delete_nodegroup(clusterName=cluster_name, nodegroupName=name)
-    return True
-
-
-# ---------------------------------------------------------------- EKS: Fargate profiles
-@_describe("list the Fargate profiles", default_value=[])
-def list_fargate_profiles(client, cluster_name):
-    return _paginate(client, "list_fargate_profiles", "fargateProfileNames", clusterName=cluster_name)
+create_nodegroup = _created(
+    "nodegroup", "create the nodegroup", "nodegroup", "CreateNodegroup {clusterName}/{nodegroupName}"
+)
 
 
 # ---------------------------------------------------------------- EKS: add-ons
-@_describe("describe the add-on")
-def describe_addon(client, cluster_name, name):
-    return client.describe_addon(clusterName=cluster_name, addonName=name)["addon"]
-
-
-@_describe("list the add-ons", default_value=[])
-def list_addons(client, cluster_name):
-    return _paginate(client, "list_addons", "addons", clusterName=cluster_name)
-
-
-@_common("create the add-on")
-def _create_addon(client, **params):
-    return client.create_addon(**params)["addon"]
-
-
-def create_addon(client, **params):
-    """CreateAddon with a client request token, retried while IAM propagates its service account role."""
-    params.setdefault("clientRequestToken", request_token("addon", params))
-    what = f"CreateAddon {params.get('clusterName')}/{params.get('addonName')}"
-    return _propagating(client, what, _create_addon, **params)
-
-
-@_common("update the add-on")
-def update_addon(client, **params):
-    return client.update_addon(**params)["update"]
+create_addon = _created("addon", "create the add-on", "addon", "CreateAddon {clusterName}/{addonName}")
 
 
 @_delete("delete the add-on")
@@ -210,123 +333,22 @@ def delete_addon(client, cluster_name, name, preserve=False):
     return True
 
 
-@_common("describe the add-on versions")
-def describe_addon_versions(client, **params):
-    return _paginate(client, "describe_addon_versions", "addons", **params)
-
-
-@_common("describe the add-on configuration schema")
-def describe_addon_configuration(client, name, version):
-    return client.describe_addon_configuration(addonName=name, addonVersion=version)
-
-
-# ---------------------------------------------------------------- EKS: tags
-@_common("tag the resource")
-def tag_resource(client, arn, tags):
-    client.tag_resource(resourceArn=arn, tags=tags)
-
-
-@_common("untag the resource")
-def untag_resource(client, arn, keys):
-    client.untag_resource(resourceArn=arn, tagKeys=list(keys))
-
-
-# ---------------------------------------------------------------- EKS: access entries
-@_describe("describe the access entry")
-def describe_access_entry(client, cluster_name, principal_arn):
-    return client.describe_access_entry(clusterName=cluster_name, principalArn=principal_arn)["accessEntry"]
-
-
-@_describe("list the access entries", default_value=[])
-def list_access_entries(client, cluster_name):
-    return _paginate(client, "list_access_entries", "accessEntries", clusterName=cluster_name)
-
-
-@_common("create the access entry")
-def create_access_entry(client, **params):
-    return client.create_access_entry(**params)["accessEntry"]
-
-
-@_common("update the access entry")
-def update_access_entry(client, **params):
-    return client.update_access_entry(**params)["accessEntry"]
-
-
-@_delete("delete the access entry")
-def delete_access_entry(client, cluster_name, principal_arn):
-    client.delete_access_entry(clusterName=cluster_name, principalArn=principal_arn)
-    return True
-
-
-@_common("associate the access policy")
-def associate_access_policy(client, **params):
-    return client.associate_access_policy(**params)
-
-
-@_delete("disassociate the access policy")
-def disassociate_access_policy(client, cluster_name, principal_arn, policy_arn):
-    client.disassociate_access_policy(clusterName=cluster_name, principalArn=principal_arn, policyArn=policy_arn)
-    return True
-
-
-@_describe("list the associated access policies", default_value=[])
-def list_associated_access_policies(client, cluster_name, principal_arn):
-    return _paginate(
-        client,
-        "list_associated_access_policies",
-        "associatedAccessPolicies",
-        clusterName=cluster_name,
-        principalArn=principal_arn,
-    )
-
-
 # ---------------------------------------------------------------- EKS: pod identity associations
 @_describe("list the pod identity associations", default_value=[])
 def list_pod_identity_associations(client, cluster_name, namespace=None, service_account=None):
-    params = dict(clusterName=cluster_name)
-    if namespace:
-        params["namespace"] = namespace
-    if service_account:
-        params["serviceAccount"] = service_account
-    return _paginate(client, "list_pod_identity_associations", "associations", **params)
+    params = _given(namespace=namespace, serviceAccount=service_account)
+    return _paginate(client, "list_pod_identity_associations", "associations", clusterName=cluster_name, **params)
 
 
-@_describe("describe the pod identity association")
-def describe_pod_identity_association(client, cluster_name, association_id):
-    return client.describe_pod_identity_association(clusterName=cluster_name, associationId=association_id)[
-        "association"
-    ]
-
-
-@_common("create the pod identity association")
-def _create_pod_identity_association(client, **params):
-    return client.create_pod_identity_association(**params)["association"]
-
-
-def create_pod_identity_association(client, **params):
-    """CreatePodIdentityAssociation with a client request token, retried while IAM propagates the role."""
-    params.setdefault("clientRequestToken", request_token("pod-identity-association", params))
-    what = f"CreatePodIdentityAssociation {params.get('clusterName')} {params.get('serviceAccount')}"
-    return _propagating(client, what, _create_pod_identity_association, **params)
-
-
-@_common("update the pod identity association")
-def update_pod_identity_association(client, **params):
-    return client.update_pod_identity_association(**params)["association"]
-
-
-@_delete("delete the pod identity association")
-def delete_pod_identity_association(client, cluster_name, association_id):
-    client.delete_pod_identity_association(clusterName=cluster_name, associationId=association_id)
-    return True
+create_pod_identity_association = _created(
+    "pod-identity-association",
+    "create the pod identity association",
+    "association",
+    "CreatePodIdentityAssociation {clusterName} {serviceAccount}",
+)
 
 
 # ---------------------------------------------------------------- EKS: identity provider configs
-@_describe("list the identity provider configs", default_value=[])
-def list_identity_provider_configs(client, cluster_name):
-    return _paginate(client, "list_identity_provider_configs", "identityProviderConfigs", clusterName=cluster_name)
-
-
 @_describe("describe the identity provider config")
 def describe_identity_provider_config(client, cluster_name, name, config_type="oidc"):
     config = client.describe_identity_provider_config(
@@ -349,18 +371,7 @@ def disassociate_identity_provider_config(client, cluster_name, name, config_typ
     )["update"]
 
 
-# ---------------------------------------------------------------- STS
-@_common("identify the caller")
-def get_caller_identity(client):
-    return client.get_caller_identity()
-
-
 # ---------------------------------------------------------------- EC2
-@_common("describe the instance types")
-def describe_instance_types(client, instance_types):
-    return _paginate(client, "describe_instance_types", "InstanceTypes", InstanceTypes=list(instance_types))
-
-
 @_common("describe the subnets")
 def _describe_subnets(client, subnet_ids):
     return _paginate(client, "describe_subnets", "Subnets", SubnetIds=list(subnet_ids))
@@ -381,11 +392,6 @@ def describe_security_groups(client, group_ids):
     return _lagging(client, "DescribeSecurityGroups", _describe_security_groups, group_ids)
 
 
-@_common("authorize the security group ingress rules")
-def authorize_security_group_ingress(client, group_id, permissions):
-    return client.authorize_security_group_ingress(GroupId=group_id, IpPermissions=list(permissions))
-
-
 @_common("describe the key pairs")
 def describe_key_pairs(client, names):
     """The key pairs of these names (a filter: names not there are left out, not an error)."""
@@ -400,99 +406,15 @@ def instance_types_from_requirements(client, request):
 
 
 # ---------------------------------------------------------------- IAM: roles
-@_describe("get the IAM role")
-def get_role(client, name):
-    return client.get_role(RoleName=name)["Role"]
-
-
 @_common("list the IAM roles")
 def list_roles(client, path_prefix=None):
     params = dict(PathPrefix=path_prefix) if path_prefix else {}
     return _paginate(client, "list_roles", "Roles", **params)
 
 
-@_common("create the IAM role")
-def create_role(client, **params):
-    return client.create_role(**params)["Role"]
-
-
-@_common("update the IAM role trust policy")
-def update_assume_role_policy(client, name, document):
-    client.update_assume_role_policy(RoleName=name, PolicyDocument=document)
-
-
-@_common("update the IAM role")
-def update_role(client, name, **params):
-    client.update_role(RoleName=name, **params)
-
-
-@_common("set the IAM role permissions boundary")
-def put_role_permissions_boundary(client, name, arn):
-    client.put_role_permissions_boundary(RoleName=name, PermissionsBoundary=arn)
-
-
-@_delete("remove the IAM role permissions boundary")
-def delete_role_permissions_boundary(client, name):
-    client.delete_role_permissions_boundary(RoleName=name)
-    return True
-
-
-@_describe("list the IAM role's managed policies", default_value=[])
-def list_attached_role_policies(client, name):
-    return _paginate(client, "list_attached_role_policies", "AttachedPolicies", RoleName=name)
-
-
-@_common("attach the managed policy to the IAM role")
-def attach_role_policy(client, name, arn):
-    client.attach_role_policy(RoleName=name, PolicyArn=arn)
-
-
-@_delete("detach the managed policy from the IAM role")
-def detach_role_policy(client, name, arn):
-    client.detach_role_policy(RoleName=name, PolicyArn=arn)
-    return True
-
-
-@_describe("list the IAM role's inline policies", default_value=[])
-def list_role_policies(client, name):
-    return _paginate(client, "list_role_policies", "PolicyNames", RoleName=name)
-
-
-@_describe("get the IAM role's inline policy")
-def get_role_policy(client, name, policy_name):
-    return client.get_role_policy(RoleName=name, PolicyName=policy_name)["PolicyDocument"]
-
-
-@_common("put the IAM role's inline policy")
-def put_role_policy(client, name, policy_name, document):
-    client.put_role_policy(RoleName=name, PolicyName=policy_name, PolicyDocument=document)
-
-
-@_delete("delete the IAM role's inline policy")
-def delete_role_policy(client, name, policy_name):
-    client.delete_role_policy(RoleName=name, PolicyName=policy_name)
-    return True
-
-
-@_describe("list the IAM role's tags", default_value=[])
-def list_role_tags(client, name):
-    return _paginate(client, "list_role_tags", "Tags", RoleName=name)
-
-
 @_common("tag the IAM role")
 def tag_role(client, name, tags):
     client.tag_role(RoleName=name, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
-
-
-@_common("untag the IAM role")
-def untag_role(client, name, keys):
-    client.untag_role(RoleName=name, TagKeys=list(keys))
-
-
-@_delete("delete the IAM role")
-def delete_role(client, name):
-    client.delete_role(RoleName=name)
-    return True
 
 
 # ---------------------------------------------------------------- IAM: OpenID Connect providers
@@ -508,47 +430,11 @@ def get_open_id_connect_provider(client, arn):
     return provider
 
 
-@_common("create the OpenID Connect provider")
-def create_open_id_connect_provider(client, **params):
-    return client.create_open_id_connect_provider(**params)["OpenIDConnectProviderArn"]
-
-
-@_delete("delete the OpenID Connect provider")
-def delete_open_id_connect_provider(client, arn):
-    client.delete_open_id_connect_provider(OpenIDConnectProviderArn=arn)
-    return True
-
-
-@_common("update the OpenID Connect provider thumbprints")
-def update_open_id_connect_provider_thumbprint(client, arn, thumbprints):
-    client.update_open_id_connect_provider_thumbprint(OpenIDConnectProviderArn=arn, ThumbprintList=list(thumbprints))
-
-
-@_common("add a client ID to the OpenID Connect provider")
-def add_client_id_to_open_id_connect_provider(client, arn, client_id):
-    client.add_client_id_to_open_id_connect_provider(OpenIDConnectProviderArn=arn, ClientID=client_id)
-
-
-@_common("remove a client ID from the OpenID Connect provider")
-def remove_client_id_from_open_id_connect_provider(client, arn, client_id):
-    client.remove_client_id_from_open_id_connect_provider(OpenIDConnectProviderArn=arn, ClientID=client_id)
-
-
-@_describe("list the OpenID Connect provider's tags", default_value=[])
-def list_open_id_connect_provider_tags(client, arn):
-    return _paginate(client, "list_open_id_connect_provider_tags", "Tags", OpenIDConnectProviderArn=arn)
-
-
 @_common("tag the OpenID Connect provider")
 def tag_open_id_connect_provider(client, arn, tags):
     client.tag_open_id_connect_provider(
         OpenIDConnectProviderArn=arn, Tags=[{"Key": k, "Value": v} for k, v in tags.items()]
     )
-
-
-@_common("untag the OpenID Connect provider")
-def untag_open_id_connect_provider(client, arn, keys):
-    client.untag_open_id_connect_provider(OpenIDConnectProviderArn=arn, TagKeys=list(keys))
 
 
 # ---------------------------------------------------------------- EC2: launch templates
@@ -606,44 +492,16 @@ def delete_launch_template_versions(client, template_id, versions):
     return failed
 
 
-@_delete("delete the launch template", missing="launch_template")
-def delete_launch_template(client, template_id):
-    client.delete_launch_template(LaunchTemplateId=template_id)
-    return True
-
-
-@_common("tag the launch template")
-def tag_launch_template(client, template_id, tags):
-    client.create_tags(Resources=[template_id], Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
-
-
-@_common("untag the launch template")
-def untag_launch_template(client, template_id, keys):
-    client.delete_tags(Resources=[template_id], Tags=[{"Key": k} for k in keys])
+tag_launch_template, untag_launch_template = _ec2_tagging("launch template")
 
 
 # ---------------------------------------------------------------- EKS: Fargate profiles (deletion)
-@_describe("describe the Fargate profile")
-def describe_fargate_profile(client, cluster_name, name):
-    return client.describe_fargate_profile(clusterName=cluster_name, fargateProfileName=name)["fargateProfile"]
-
-
-@_common("create the Fargate profile")
-def _create_fargate_profile(client, **params):
-    return client.create_fargate_profile(**params)["fargateProfile"]
-
-
-def create_fargate_profile(client, **params):
-    """CreateFargateProfile with a client request token, retried while IAM propagates its pod execution role."""
-    params.setdefault("clientRequestToken", request_token("fargate-profile", params))
-    what = f"CreateFargateProfile {params.get('clusterName')}/{params.get('fargateProfileName')}"
-    return _propagating(client, what, _create_fargate_profile, **params)
-
-
-@_delete("delete the Fargate profile")
-def delete_fargate_profile(client, cluster_name, name):
-    client.delete_fargate_profile(clusterName=cluster_name, fargateProfileName=name)
-    return True
+create_fargate_profile = _created(
+    "fargate-profile",
+    "create the Fargate profile",
+    "fargateProfile",
+    "CreateFargateProfile {clusterName}/{fargateProfileName}",
+)
 
 
 # ---------------------------------------------------------------- EC2: the VPC and what is in it (teardown)
@@ -653,11 +511,7 @@ def _filters(filters):
 
 @_common("describe the VPCs")
 def describe_vpcs(client, vpc_ids=None, filters=None):
-    params = {}
-    if vpc_ids:
-        params["VpcIds"] = list(vpc_ids)
-    if filters:
-        params["Filters"] = _filters(filters)
+    params = _given(VpcIds=vpc_ids and list(vpc_ids), Filters=filters and _filters(filters))
     return _paginate(client, "describe_vpcs", "Vpcs", **params)
 
 
@@ -702,52 +556,6 @@ def describe_network_interfaces(client, filters):
     return _paginate(client, "describe_network_interfaces", "NetworkInterfaces", Filters=_filters(filters))
 
 
-@_delete("delete the NAT gateway")
-def delete_nat_gateway(client, nat_gateway_id):
-    client.delete_nat_gateway(NatGatewayId=nat_gateway_id)
-    return True
-
-
-@_common("disassociate the elastic IP address")
-def disassociate_address(client, association_id):
-    client.disassociate_address(AssociationId=association_id)
-
-
-@_common("release the elastic IP address")
-def release_address(client, allocation_id):
-    client.release_address(AllocationId=allocation_id)
-    return True
-
-
-@_common("detach the internet gateway")
-def detach_internet_gateway(client, internet_gateway_id, vpc_id):
-    client.detach_internet_gateway(InternetGatewayId=internet_gateway_id, VpcId=vpc_id)
-    return True
-
-
-@_common("delete the internet gateway")
-def delete_internet_gateway(client, internet_gateway_id):
-    client.delete_internet_gateway(InternetGatewayId=internet_gateway_id)
-    return True
-
-
-@_common("disassociate the route table")
-def disassociate_route_table(client, association_id):
-    client.disassociate_route_table(AssociationId=association_id)
-
-
-@_common("delete the route table")
-def delete_route_table(client, route_table_id):
-    client.delete_route_table(RouteTableId=route_table_id)
-    return True
-
-
-@_common("delete the subnet")
-def delete_subnet(client, subnet_id):
-    client.delete_subnet(SubnetId=subnet_id)
-    return True
-
-
 @_common("revoke the security group rules")
 def revoke_security_group_rules(client, group_id, ingress=(), egress=()):
     if ingress:
@@ -756,77 +564,26 @@ def revoke_security_group_rules(client, group_id, ingress=(), egress=()):
         client.revoke_security_group_egress(GroupId=group_id, IpPermissions=list(egress))
 
 
-@_common("delete the security group")
-def delete_security_group(client, group_id):
-    client.delete_security_group(GroupId=group_id)
-    return True
-
-
-@_common("delete the network interface")
-def delete_network_interface(client, network_interface_id):
-    client.delete_network_interface(NetworkInterfaceId=network_interface_id)
-    return True
-
-
-@_common("delete the VPC")
-def delete_vpc(client, vpc_id):
-    client.delete_vpc(VpcId=vpc_id)
-    return True
-
-
 # ---------------------------------------------------------------- Elastic Load Balancing (v2 and classic)
-@_common("describe the load balancers")
-def describe_load_balancers_v2(client):
-    return _paginate(client, "describe_load_balancers", "LoadBalancers")
+def _tags_by_batch(describe_tags, request_key, id_key, ids):
+    """{id: tags} of load balancers: DescribeTags (``describe_tags``, the caller's client method) for 20 of them
+    at a time (ELB's limit), each named under ``request_key``; the answer names each under ``id_key``."""
+    tags = {}
+    ids = list(ids)
+    for start in range(0, len(ids), 20):
+        for d in describe_tags(**{request_key: ids[start : start + 20]}).get("TagDescriptions", []):
+            tags[d[id_key]] = {t["Key"]: t.get("Value", "") for t in d.get("Tags", [])}
+    return tags
 
 
 @_common("describe the load balancer tags")
 def describe_tags_v2(client, arns):
-    tags = {}
-    arns = list(arns)
-    for start in range(0, len(arns), 20):
-        for d in client.describe_tags(ResourceArns=arns[start : start + 20]).get("TagDescriptions", []):
-            tags[d["ResourceArn"]] = {t["Key"]: t.get("Value", "") for t in d.get("Tags", [])}
-    return tags
-
-
-@_delete("delete the load balancer")
-def delete_load_balancer_v2(client, arn):
-    client.delete_load_balancer(LoadBalancerArn=arn)
-    return True
-
-
-@_common("describe the classic load balancers")
-def describe_load_balancers_classic(client):
-    return _paginate(client, "describe_load_balancers", "LoadBalancerDescriptions")
+    return _tags_by_batch(client.describe_tags, "ResourceArns", "ResourceArn", arns)
 
 
 @_common("describe the classic load balancer tags")
 def describe_tags_classic(client, names):
-    tags = {}
-    names = list(names)
-    for start in range(0, len(names), 20):
-        for d in client.describe_tags(LoadBalancerNames=names[start : start + 20]).get("TagDescriptions", []):
-            tags[d["LoadBalancerName"]] = {t["Key"]: t.get("Value", "") for t in d.get("Tags", [])}
-    return tags
-
-
-@_delete("delete the classic load balancer")
-def delete_load_balancer_classic(client, name):
-    client.delete_load_balancer(LoadBalancerName=name)
-    return True
-
-
-# ---------------------------------------------------------------- IAM: instance profiles of a role (teardown)
-@_describe("list the IAM role's instance profiles", default_value=[])
-def list_instance_profiles_for_role(client, name):
-    return _paginate(client, "list_instance_profiles_for_role", "InstanceProfiles", RoleName=name)
-
-
-@_delete("remove the IAM role from its instance profile")
-def remove_role_from_instance_profile(client, profile_name, role_name):
-    client.remove_role_from_instance_profile(InstanceProfileName=profile_name, RoleName=role_name)
-    return True
+    return _tags_by_batch(client.describe_tags, "LoadBalancerNames", "LoadBalancerName", names)
 
 
 # ---------------------------------------------------------------- EC2: the VPC stage (eks_vpc)
@@ -864,14 +621,7 @@ def modify_subnet_map_public(client, subnet_id, value):
     client.modify_subnet_attribute(SubnetId=subnet_id, MapPublicIpOnLaunch={"Value": bool(value)})
 
 
-@_common("tag the EC2 resource")
-def create_tags(client, resource_id, tags):
-    client.create_tags(Resources=[resource_id], Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
-
-
-@_common("untag the EC2 resource")
-def delete_tags(client, resource_id, keys):
-    client.delete_tags(Resources=[resource_id], Tags=[{"Key": k} for k in keys])
+create_tags, delete_tags = _ec2_tagging("EC2 resource")
 
 
 @_common("create the internet gateway")
@@ -879,11 +629,6 @@ def create_internet_gateway(client, tags):
     return client.create_internet_gateway(TagSpecifications=_tag_specifications("internet-gateway", tags))[
         "InternetGateway"
     ]
-
-
-@_common("attach the internet gateway")
-def attach_internet_gateway(client, internet_gateway_id, vpc_id):
-    client.attach_internet_gateway(InternetGatewayId=internet_gateway_id, VpcId=vpc_id)
 
 
 @_common("allocate the elastic IP address")
@@ -919,47 +664,14 @@ def replace_route(client, route_table_id, destination, target):
     client.replace_route(RouteTableId=route_table_id, DestinationCidrBlock=destination, **target)
 
 
-@_common("delete the route")
-def delete_route(client, route_table_id, destination):
-    client.delete_route(RouteTableId=route_table_id, DestinationCidrBlock=destination)
-
-
-@_common("associate the route table")
-def associate_route_table(client, route_table_id, subnet_id):
-    return client.associate_route_table(RouteTableId=route_table_id, SubnetId=subnet_id)["AssociationId"]
-
-
-@_common("replace the route table association")
-def replace_route_table_association(client, association_id, route_table_id):
-    return client.replace_route_table_association(AssociationId=association_id, RouteTableId=route_table_id)[
-        "NewAssociationId"
-    ]
-
-
-@_common("set the subnet's hostname type")
-def modify_subnet_hostname_type(client, subnet_id, hostname_type):
-    client.modify_subnet_attribute(SubnetId=subnet_id, PrivateDnsHostnameTypeOnLaunch=hostname_type)
-
-
 # ---------------------------------------------------------------- Auto Scaling: self-managed nodegroups
 @_common("describe the Auto Scaling groups")
 def describe_auto_scaling_groups(client, names=None, filters=None):
-    params = {}
-    if names:
-        params["AutoScalingGroupNames"] = list(names)
-    if filters:
-        params["Filters"] = [{"Name": k, "Values": list(v)} for k, v in filters.items()]
+    params = _given(
+        AutoScalingGroupNames=names and list(names),
+        Filters=filters and [{"Name": k, "Values": list(v)} for k, v in filters.items()],
+    )
     return _paginate(client, "describe_auto_scaling_groups", "AutoScalingGroups", **params)
-
-
-@_common("create the Auto Scaling group")
-def create_auto_scaling_group(client, **params):
-    client.create_auto_scaling_group(**params)
-
-
-@_common("update the Auto Scaling group")
-def update_auto_scaling_group(client, **params):
-    client.update_auto_scaling_group(**params)
 
 
 @_common("delete the Auto Scaling group")
@@ -993,31 +705,6 @@ def enable_metrics_collection(client, name, metrics):
     client.enable_metrics_collection(AutoScalingGroupName=name, Metrics=list(metrics), Granularity="1Minute")
 
 
-@_common("disable the Auto Scaling group metrics")
-def disable_metrics_collection(client, name, metrics):
-    client.disable_metrics_collection(AutoScalingGroupName=name, Metrics=list(metrics))
-
-
-@_common("attach the target groups")
-def attach_load_balancer_target_groups(client, name, arns):
-    client.attach_load_balancer_target_groups(AutoScalingGroupName=name, TargetGroupARNs=list(arns))
-
-
-@_common("detach the target groups")
-def detach_load_balancer_target_groups(client, name, arns):
-    client.detach_load_balancer_target_groups(AutoScalingGroupName=name, TargetGroupARNs=list(arns))
-
-
-@_common("attach the classic load balancers")
-def attach_load_balancers(client, name, names):
-    client.attach_load_balancers(AutoScalingGroupName=name, LoadBalancerNames=list(names))
-
-
-@_common("detach the classic load balancers")
-def detach_load_balancers(client, name, names):
-    client.detach_load_balancers(AutoScalingGroupName=name, LoadBalancerNames=list(names))
-
-
 @_common("start the instance refresh")
 def start_instance_refresh(client, name, preferences):
     return client.start_instance_refresh(AutoScalingGroupName=name, Strategy="Rolling", Preferences=preferences)[
@@ -1036,3 +723,97 @@ def get_parameters(client, names):
     """(values by name, names SSM does not have)."""
     answer = client.get_parameters(Names=list(names))
     return {p["Name"]: p["Value"] for p in answer.get("Parameters", [])}, list(answer.get("InvalidParameters", []))
+
+
+# ---------------------------------------------------------------- EC2: VPC endpoints (fully private clusters)
+@_common("describe the VPC endpoint services")
+def describe_vpc_endpoint_services(client, service_names):
+    """{service name: {"types": [Interface | Gateway ...], "zones": [...]}} of the services EC2 offers of these
+    names (a service offered as both an interface and a gateway endpoint is listed twice by EC2, merged here)."""
+    found = {}
+    params = {"ServiceNames": list(service_names)}
+    while True:
+        answer = client.describe_vpc_endpoint_services(**params)
+        for detail in answer.get("ServiceDetails", []):
+            entry = found.setdefault(detail["ServiceName"], {"types": [], "zones": []})
+            entry["types"] += [
+                t["ServiceType"] for t in detail.get("ServiceType") or [] if t["ServiceType"] not in entry["types"]
+            ]
+            entry["zones"] += [z for z in detail.get("AvailabilityZones") or [] if z not in entry["zones"]]
+        if not answer.get("NextToken"):
+            return found
+        params["NextToken"] = answer["NextToken"]
+
+
+@_common("describe the VPC endpoints")
+def describe_vpc_endpoints(client, filters):
+    return _paginate(client, "describe_vpc_endpoints", "VpcEndpoints", Filters=_filters(filters))
+
+
+@_common("create the VPC endpoint")
+def create_vpc_endpoint(client, vpc_id, service_name, endpoint_type, tags, subnet_ids=None, security_group_ids=None,
+                        private_dns=None, route_table_ids=None):  # fmt: skip
+    params = {
+        "VpcId": vpc_id,
+        "ServiceName": service_name,
+        "VpcEndpointType": endpoint_type,
+        "TagSpecifications": _tag_specifications("vpc-endpoint", tags),
+        "ClientToken": request_token("vpc-endpoint", {"vpc": vpc_id, "service": service_name}),
+    }
+    if subnet_ids is not None:
+        params["SubnetIds"] = list(subnet_ids)
+    if security_group_ids is not None:
+        params["SecurityGroupIds"] = list(security_group_ids)
+    if private_dns is not None:
+        params["PrivateDnsEnabled"] = bool(private_dns)
+    if route_table_ids is not None:
+        params["RouteTableIds"] = list(route_table_ids)
+    return client.create_vpc_endpoint(**params)["VpcEndpoint"]
+
+
+_MODIFY_VPC_ENDPOINT = {
+    "add_subnet_ids": "AddSubnetIds",
+    "remove_subnet_ids": "RemoveSubnetIds",
+    "add_route_table_ids": "AddRouteTableIds",
+    "remove_route_table_ids": "RemoveRouteTableIds",
+    "add_security_group_ids": "AddSecurityGroupIds",
+    "remove_security_group_ids": "RemoveSecurityGroupIds",
+    "private_dns": "PrivateDnsEnabled",
+}
+
+
+@_common("modify the VPC endpoint")
+def modify_vpc_endpoint(client, endpoint_id, changes):
+    """``changes``: add_subnet_ids, remove_subnet_ids, add/remove_route_table_ids, add/remove_security_group_ids,
+    private_dns."""
+    params = {_MODIFY_VPC_ENDPOINT[k]: v for k, v in changes.items()}
+    client.modify_vpc_endpoint(VpcEndpointId=endpoint_id, **params)
+
+
+@_common("delete the VPC endpoints")
+def delete_vpc_endpoints(client, endpoint_ids):
+    """Delete the endpoints; an id EC2 does not know (already gone) is not an error, another refusal is."""
+    answer = client.delete_vpc_endpoints(VpcEndpointIds=list(endpoint_ids))
+    failed = [
+        u
+        for u in answer.get("Unsuccessful") or []
+        if (u.get("Error") or {}).get("Code") != "InvalidVpcEndpoint.NotFound"
+    ]
+    if failed:
+        from .errors import EksError
+
+        error = failed[0].get("Error") or {}
+        refused = EksError(
+            message=f"DeleteVpcEndpoints {failed[0].get('ResourceId')}: {error.get('Code')}: {error.get('Message')}"
+        )
+        refused.code = error.get("Code")
+        raise refused
+
+
+@_common("create the security group")
+def create_security_group(client, name, description, vpc_id, tags):
+    """The id of the new group, tagged at creation."""
+    return client.create_security_group(
+        GroupName=name, Description=description, VpcId=vpc_id,
+        TagSpecifications=_tag_specifications("security-group", tags),
+    )["GroupId"]  # fmt: skip

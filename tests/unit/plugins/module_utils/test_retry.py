@@ -260,8 +260,23 @@ def _calls_client(node):
     return False
 
 
+# The functions that make wrappers (the table's rows, the EC2 tagging pair): what they make is checked instead.
+_FACTORIES = {"_paginate", "_one_call", "_ec2_tagging"}
+
+
 def _api_functions():
     return [n for n in _API_TREE.body if isinstance(n, ast.FunctionDef)]
+
+
+def _made_wrappers():
+    """The wrappers api.py makes by assignment (the table's rows, the tagging pairs), by name."""
+    names = set(api._ONE_CALL)
+    for node in _API_TREE.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            func = node.value.func
+            if isinstance(func, ast.Name) and func.id == "_ec2_tagging":
+                names.update(t.id for t in node.targets[0].elts)
+    return {name: getattr(api, name) for name in sorted(names)}
 
 
 def test_every_api_function_that_calls_boto3_is_retried():
@@ -271,12 +286,16 @@ def test_every_api_function_that_calls_boto3_is_retried():
     unretried = []
     checked = 0
     for node in _api_functions():
-        if node.name == "_paginate" or not _calls_client(node):
+        if node.name in _FACTORIES or not _calls_client(node):
             continue
         checked += 1
         if not retry.is_retried(getattr(api, node.name)):
             unretried.append(node.name)
-    assert checked > 50
+    for name, wrapper in _made_wrappers().items():
+        checked += 1
+        if not retry.is_retried(wrapper):
+            unretried.append(name)
+    assert checked > 140
     assert unretried == [], f"api functions calling boto3 without the retry decorator: {unretried}"
 
 
@@ -284,7 +303,7 @@ def test_public_functions_that_delegate_call_retried_functions():
     """create_cluster, describe_subnets ...: they do not call the client but a private function that does."""
     functions = {n.name: n for n in _api_functions()}
     delegating = [n for n in functions.values() if not n.name.startswith("_") and not _calls_client(n)]
-    assert {"create_cluster", "describe_subnets"} <= {n.name for n in delegating}
+    assert {"describe_subnets", "describe_tags_v2"} <= {n.name for n in delegating}
     for node in delegating:
         callees = {c.id for c in ast.walk(node) if isinstance(c, ast.Name) and c.id in functions}
         for callee in callees:
@@ -398,3 +417,58 @@ def test_missing_codes():
     # Not a boto3 client: every code known.
     assert set(vocabulary.missing_codes()) == {c for codes in vocabulary.MISSING_CODES.values() for c in codes}
     assert errors.MISSING_CODES == vocabulary.missing_codes()
+
+
+def test_each_made_wrapper_has_its_own_retry_and_the_name_of_its_row():
+    wrappers = _made_wrappers()
+    assert len(wrappers) > 90
+    assert len({id(w) for w in wrappers.values()}) == len(wrappers)
+    assert all(w.__name__ == name for name, w in wrappers.items() if name in api._ONE_CALL)
+
+
+def test_a_row_takes_its_arguments_by_position_or_name_and_refuses_others():
+    calls = []
+
+    class Client:
+        def tag_resource(self, **request):
+            calls.append(request)
+
+    api.tag_resource(Client(), "arn:x", {"k": "v"})
+    api.tag_resource(Client(), arn="arn:y", tags={})
+    assert calls == [{"resourceArn": "arn:x", "tags": {"k": "v"}}, {"resourceArn": "arn:y", "tags": {}}]
+    with pytest.raises(TypeError, match="arn, tags"):
+        api.tag_resource(Client(), "arn:x")
+    with pytest.raises(TypeError):
+        api.tag_resource(Client(), "arn:x", {}, bogus=1)
+
+
+def test_a_row_sends_sequences_as_lists_and_returns_what_it_names():
+    class Client:
+        def untag_resource(self, **request):
+            self.request = request
+            return {"ResponseMetadata": {}}
+
+        def describe_cluster(self, **request):
+            return {"cluster": {"name": request["name"]}, "ResponseMetadata": {}}
+
+        def delete_cluster(self, **request):
+            return {"cluster": {}}
+
+    client = Client()
+    assert api.untag_resource(client, "arn:x", ("a", "b")) is None
+    assert client.request == {"resourceArn": "arn:x", "tagKeys": ["a", "b"]}
+    assert api.describe_cluster(client, "c") == {"name": "c"}
+    assert api.delete_cluster(client, "c") is True
+
+
+def test_a_create_retries_its_call_while_iam_propagates_and_names_it(eks_client):
+    """create_cluster: a client request token, then CreateCluster (retried on throttling)."""
+    wrapped, stubber, sleeps = eks_client
+    request = {"name": "c", "roleArn": "arn:aws:iam::111122223333:role/r", "resourcesVpcConfig": {}}
+    token = api.request_token("cluster", request)
+    stubber.add_client_error("create_cluster", service_error_code="ThrottlingException", http_status_code=400)
+    stubber.add_response("create_cluster", {"cluster": {"name": "c"}}, dict(request, clientRequestToken=token))
+
+    assert api.create_cluster(wrapped, **request) == {"name": "c"}
+    stubber.assert_no_pending_responses()
+    assert len(sleeps) == 1
