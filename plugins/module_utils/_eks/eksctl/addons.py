@@ -11,6 +11,7 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.auto_mode import BUI
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _enabled
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _entries
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _indexed
+from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _listed_once
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _parse_document
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _sub_paths
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.iam import ATTACH_POLICY_NAME
@@ -94,16 +95,10 @@ def _addon(addon):
 
 def validate(cfg, problems):
     """addons: names listed once, resolveConflicts, configurationValues (a JSON or YAML object)."""
-    names = set()
+    names = {}
     for index, addon in _indexed(cfg.get("addons")):
         path = f"addons[{index}]"
-        name = addon.get("name")
-        if not name:
-            problems.append((f"{path}.name", "is required"))
-        elif name.lower() in names:
-            problems.append((f"{path}.name", f"add-on {name} is listed twice"))
-        else:
-            names.add(name.lower())
+        _listed_once(addon, path, names, problems, lambda name, _first: f"add-on {name} is listed twice", str.lower)
         resolve = addon.get("resolveConflicts")
         if resolve and resolve.lower() not in RESOLVE_CONFLICTS:
             problems.append((f"{path}.resolveConflicts", f"must be none, overwrite or preserve, not {resolve!r}"))

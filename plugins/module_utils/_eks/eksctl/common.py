@@ -81,6 +81,19 @@ def _indexed(value):
     return [(index, item) for index, item in enumerate(value or []) if isinstance(item, dict)]
 
 
+def _listed_once(item, path, seen, problems, twice, key=str):
+    """The ``name`` of a list's ``item`` at ``path``: required, and not the name (compared by ``key(name)``) of an
+    item before it; ``seen`` maps the names so far to the path of their item, ``twice(name, first_path)`` is the
+    problem of a name listed again."""
+    name = item.get("name")
+    if not name:
+        problems.append((f"{path}.name", "is required"))
+    elif key(name) in seen:
+        problems.append((f"{path}.name", twice(name, seen[key(name)])))
+    else:
+        seen[key(name)] = path
+
+
 def _enabled(flags, names):
     """The snake_case names of the flags set to true, each once, in eksctl's order."""
     result = []

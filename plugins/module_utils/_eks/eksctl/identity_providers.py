@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _indexed
+from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _listed_once
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _sub_paths
 from ansible_collections.aews.eks.plugins.module_utils._eks.identity_provider import config_problems
 
@@ -35,13 +36,7 @@ def validate(cfg, problems):
         if provider.get("type") != "oidc":
             what = "is required" if provider.get("type") is None else f"{provider['type']!r}: only oidc is supported"
             problems.append((f"{path}.type", what))
-        name = provider.get("name")
-        if not name:
-            problems.append((f"{path}.name", "is required"))
-        elif name in seen:
-            problems.append((f"{path}.name", f"{name} is already the name of identityProviders[{seen[name]}]"))
-        else:
-            seen[name] = index
+        _listed_once(provider, path, seen, problems, lambda name, first: f"{name} is already the name of {first}")
         for problem in config_problems(
             _config(provider), lambda key, path=path: f"{path}.{IDENTITY_PROVIDER_PATHS[key]}"
         ):

@@ -13,6 +13,7 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.cluster impor
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _enabled
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _entries
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _indexed
+from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _listed_once
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import nodegroup_instance_selector
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import nodegroup_launch_template
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.messages import UNSUPPORTED
@@ -111,13 +112,7 @@ AMI_RE = re.compile(r"^ami-[0-9a-f]{8}([0-9a-f]{9})?$")
 
 
 def _validate_nodegroup(ng, path, names, minor, problems):
-    name = ng.get("name")
-    if not name:
-        problems.append((f"{path}.name", "is required"))
-    elif name in names:
-        problems.append((f"{path}.name", f"nodegroup {name} is listed twice"))
-    else:
-        names.add(name)
+    _listed_once(ng, path, names, problems, lambda name, _first: f"nodegroup {name} is listed twice")
     if ng.get("instanceType") and ng.get("instanceTypes"):
         problems.append((path, "instanceType and instanceTypes cannot be set together"))
     family = ng.get("amiFamily")
@@ -374,7 +369,7 @@ def _ssh(ssh):
 def validate(cfg, problems):
     """managedNodeGroups: each nodegroup, names listed once."""
     version = (cfg.get("metadata") or {}).get("version")
-    names = set()
+    names = {}
     for index, ng in _indexed(cfg.get("managedNodeGroups")):
         _validate_nodegroup(ng, f"managedNodeGroups[{index}]", names, _minor(version), problems)
         _validate_bootstrap(ng, f"managedNodeGroups[{index}]", ng.get("amiFamily") or DEFAULT_AMI_FAMILY, problems)

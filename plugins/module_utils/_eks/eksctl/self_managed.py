@@ -45,7 +45,8 @@ SELF_MANAGED_PATHS = dict(
 def validate(cfg, problems):
     """nodeGroups: each nodegroup as eksctl checks it; names unique across managedNodeGroups and nodeGroups."""
     version = (cfg.get("metadata") or {}).get("version")
-    names = {ng.get("name") for _i, ng in _indexed(cfg.get("managedNodeGroups")) if ng.get("name")}
+    managed = _indexed(cfg.get("managedNodeGroups"))
+    names = {ng["name"]: f"managedNodeGroups[{i}]" for i, ng in managed if ng.get("name")}
     for index, ng in _indexed(cfg.get("nodeGroups")):
         path = f"nodeGroups[{index}]"
         _validate_nodegroup(ng, path, names, _minor(version), problems)
