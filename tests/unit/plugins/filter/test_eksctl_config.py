@@ -605,6 +605,21 @@ def test_wrong_types(sections, expected):
             "iam.serviceAccounts[0].metadata.name: is required",
         ),
         ({"addons": [{"name": "coredns"}, {"name": "coredns"}]}, "addons[1].name: add-on coredns is listed twice"),
+        ({"addons": [{"name": "coredns"}, {"name": "CoreDNS"}]}, "addons[1].name: add-on CoreDNS is listed twice"),
+        ({"addons": [{"version": "latest"}]}, "addons[0].name: is required"),
+        (
+            {"managedNodeGroups": [{"name": "ng"}, {"name": "ng"}]},
+            "managedNodeGroups[1].name: nodegroup ng is listed twice",
+        ),
+        (
+            {"managedNodeGroups": [{"name": "ng"}], "nodeGroups": [{"name": "ng"}]},
+            "nodeGroups[0].name: nodegroup ng is listed twice",
+        ),
+        (
+            {"identityProviders": [{"type": "oidc", "name": "p", "issuerURL": "https://p.example.com", "clientID": "c"},
+                                   {"type": "oidc", "name": "p", "issuerURL": "https://q.example.com", "clientID": "c"}]},
+            "identityProviders[1].name: p is already the name of identityProviders[0]",
+        ),  # fmt: skip
         (
             {"addons": [{"name": "coredns", "resolveConflicts": "force"}]},
             "addons[0].resolveConflicts: must be none, overwrite or preserve",
