@@ -24,6 +24,7 @@ from . import change
 from . import fargate
 from .common import apply_tag_changes
 from .common import client
+from .common import drop_empty
 from .common import raw_client
 from .common import tag_changes
 from .common import to_ansible
@@ -642,13 +643,6 @@ def shape(cluster, updates=None, nodegroups=None, addons=None):
     return result
 
 
-def _drop_empty(value):
-    if isinstance(value, dict):
-        value = {k: _drop_empty(v) for k, v in value.items()}
-        return {k: v for k, v in value.items() if v not in (None, {}, [])}
-    return value
-
-
 def _auto_mode_view(cluster):
     have = auto_mode.current(cluster)
     if not (have["compute"] or have["block_storage"] or have["load_balancing"]):
@@ -693,7 +687,7 @@ def diff_view(cluster):
         "auto_mode": _auto_mode_view(cluster),
         "tags": dict(sorted((cluster.get("tags") or {}).items())),
     }
-    return _drop_empty(view)
+    return drop_empty(view)
 
 
 # ---------------------------------------------------------------- apply

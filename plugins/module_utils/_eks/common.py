@@ -136,6 +136,14 @@ def apply_tag_changes(current, to_set, to_remove):
     return result
 
 
+def drop_empty(value):
+    """``value`` without the keys (at any depth of its dicts) whose value is None or empty: a diff view's shape."""
+    if isinstance(value, dict):
+        value = {k: drop_empty(v) for k, v in value.items()}
+        return {k: v for k, v in value.items() if v not in (None, {}, [])}
+    return value
+
+
 def described(name, list_names, describe):
     """What an ``*_info`` module lists: the resource ``name`` names, or (none named) those ``list_names()`` gives,
     each as ``describe(name)`` returns it, in order, without those not there (or gone since they were listed)."""

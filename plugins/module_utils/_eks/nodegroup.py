@@ -18,6 +18,7 @@ from . import change
 from .common import apply_tag_changes
 from .common import client
 from .common import described
+from .common import drop_empty
 from .common import raw_client
 from .common import tag_changes
 from .common import to_ansible
@@ -686,13 +687,6 @@ def predict(current, changes):
     return nodegroup
 
 
-def _drop_empty(value):
-    if isinstance(value, dict):
-        value = {k: _drop_empty(v) for k, v in value.items()}
-        return {k: v for k, v in value.items() if v not in (None, {}, [])}
-    return value
-
-
 def diff_view(nodegroup):
     """What ``--diff`` shows of a nodegroup (DescribeNodegroup shape): the returned nodegroup's keys the user
     controls, lists sorted; nothing only AWS sets (status, health, resources, ARNs, timestamps)."""
@@ -741,7 +735,7 @@ def diff_view(nodegroup):
         "release_version": nodegroup.get("releaseVersion"),
         "tags": dict(sorted((nodegroup.get("tags") or {}).items())),
     }
-    return _drop_empty(view)
+    return drop_empty(view)
 
 
 # ---------------------------------------------------------------- apply (AWS calls)

@@ -94,6 +94,14 @@ def _listed_once(item, path, seen, problems, twice, key=str):
         seen[key(name)] = path
 
 
+def _given(result, source, names):
+    """``result`` with the values ``source`` sets (not empty) of the keys ``names`` pairs (eksctl key, definition
+    key), under the definition's keys."""
+    for key, name in names:
+        if source.get(key):
+            result[name] = source[key]
+
+
 def _enabled(flags, names):
     """The snake_case names of the flags set to true, each once, in eksctl's order."""
     result = []

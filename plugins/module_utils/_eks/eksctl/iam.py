@@ -10,6 +10,7 @@ import copy
 
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _enabled
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _entries
+from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _given
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _indexed
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.common import _sub_paths
 
@@ -74,13 +75,11 @@ def _iam(iam):
     associations = [_pod_identity(a) for _index, a in _indexed(iam.get("podIdentityAssociations"))]
     if associations:
         result["pod_identity_associations"] = associations
-    for key, name in (
+    _given(result, iam, (
         ("fargatePodExecutionRoleARN", "fargate_pod_execution_role_arn"),
         ("fargatePodExecutionRolePermissionsBoundary", "fargate_pod_execution_role_permissions_boundary"),
         ("serviceRolePermissionsBoundary", "service_role_permissions_boundary"),
-    ):
-        if iam.get(key):
-            result[name] = iam[key]
+    ))  # fmt: skip
     return result
 
 
@@ -89,13 +88,8 @@ def _pod_identity(association, with_namespace=True):
     if with_namespace:
         result["namespace"] = association.get("namespace")
     result["service_account"] = association.get("serviceAccountName")
-    for key, name in (
-        ("roleARN", "role_arn"),
-        ("roleName", "role_name"),
-        ("permissionsBoundaryARN", "permissions_boundary"),
-    ):
-        if association.get(key):
-            result[name] = association[key]
+    _given(result, association, (("roleARN", "role_arn"), ("roleName", "role_name"),
+                                 ("permissionsBoundaryARN", "permissions_boundary")))  # fmt: skip
     _permissions(result, association, "permissionPolicyARNs", "permissionPolicy", PERMISSION_POLICY_NAME)
     if association.get("tags"):
         result["tags"] = dict(association["tags"])
