@@ -774,15 +774,20 @@ def resolve_launch_template(ec2, launch_template):
     return resolved
 
 
-def _wait_active(eks, params, deadline):
+def _wait_nodegroup(eks, params, deadline, goal, what):
+    """Wait for the nodegroup to reach ``goal`` (the waiter nodegroup_<goal>); ``what`` says it in the message."""
     wait(
         raw_client(eks),
-        "nodegroup_active",
+        f"nodegroup_{goal}",
         deadline.remaining(),
-        f"nodegroup {params['name']} to be ACTIVE",
+        f"nodegroup {params['name']} {what}",
         clusterName=params["cluster_name"],
         nodegroupName=params["name"],
     )
+
+
+def _wait_active(eks, params, deadline):
+    _wait_nodegroup(eks, params, deadline, "active", "to be ACTIVE")
 
 
 def _wait_update(eks, params, update, deadline):
@@ -821,14 +826,7 @@ def _health_text(nodegroup):
 
 
 def _wait_deleted(eks, params, deadline, what="to be deleted"):
-    wait(
-        raw_client(eks),
-        "nodegroup_deleted",
-        deadline.remaining(),
-        f"nodegroup {params['name']} {what}",
-        clusterName=params["cluster_name"],
-        nodegroupName=params["name"],
-    )
+    _wait_nodegroup(eks, params, deadline, "deleted", what)
 
 
 def apply(eks, desired, changes, deadline, do_wait):
