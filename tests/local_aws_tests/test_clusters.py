@@ -233,7 +233,9 @@ def test_delete_cluster(eks, active_cluster, ec2, raw_eks):
     assert groups == []
 
 
-def test_errors_carry_aws_codes_and_statuses(eks, network, raw_eks):
+def test_errors_carry_aws_codes_and_statuses(eks, network, raw_eks, local_aws):
+    # The cluster "dup" stays CREATING long enough for the calls below, however loaded the machine.
+    local_aws.configure(delays={**local_aws.TEST_DELAYS, "cluster": 3})
     assert error_of(lambda: raw_eks.describe_cluster(name="missing")) == ("ResourceNotFoundException", 404)
     assert error_of(lambda: raw_eks.delete_cluster(name="missing")) == ("ResourceNotFoundException", 404)
     _create(eks, network, "dup")

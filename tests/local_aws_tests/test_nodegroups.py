@@ -107,7 +107,9 @@ def test_nodegroup_with_launch_template(eks, active_cluster, network, ec2, raw_e
     ) == ("InvalidParameterException", 400)
 
 
-def test_update_nodegroup_config(eks, active_cluster, network, raw_eks):
+def test_update_nodegroup_config(eks, active_cluster, network, raw_eks, local_aws):
+    # The update stays in progress long enough for the calls below, however loaded the machine.
+    local_aws.configure(delays={**local_aws.TEST_DELAYS, "update": 3})
     eks.create_nodegroup(
         clusterName="c1",
         nodegroupName="ng",

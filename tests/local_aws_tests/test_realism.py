@@ -207,7 +207,8 @@ def test_ec2_lag_a_new_id_is_not_found_for_a_while(local_aws):
 def test_nat_gateway_transitions_and_what_its_address_blocks(local_aws):
     ec2 = client("ec2")
     local_aws.configure(scale=0.1)
-    local_aws.realism(nat_gateway={"create": 4, "delete": 4})  # 0.4 s each
+    # 0.4 s to create; 3 s to delete, long enough for the calls made while it is deleting, however loaded the machine.
+    local_aws.realism(nat_gateway={"create": 4, "delete": 30})
     vpc, subnets, igw = vpc_with_subnets(ec2, igw=True)
     allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
     nat = ec2.create_nat_gateway(SubnetId=subnets[0], AllocationId=allocation)["NatGateway"]
@@ -233,7 +234,7 @@ def test_nat_gateway_transitions_and_what_its_address_blocks(local_aws):
         f"Network {vpc} has some mapped public address(es). Please unmap those public address(es) before detaching"
         " the gateway.",
     )
-    wait_for(describe, ["NatGateways", 0, "State"], ["deleted"], timeout=3)
+    wait_for(describe, ["NatGateways", 0, "State"], ["deleted"], timeout=8)
     assert "AssociationId" not in ec2.describe_addresses(AllocationIds=[allocation])["Addresses"][0]
     ec2.detach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
     ec2.release_address(AllocationId=allocation)
