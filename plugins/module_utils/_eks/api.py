@@ -179,8 +179,9 @@ _ONE_CALL = {
     "list_clusters": (_common("list the clusters"), _Pages("clusters")),
     "update_cluster_config": (_common("update the cluster configuration"), "update", "**"),
     "update_cluster_version": (_common("update the cluster version"), "update", "name=name", "version=version"),
-    "associate_encryption_config": (_common("associate the encryption configuration"), "update",
-        "name=clusterName", "encryption_config=encryptionConfig"),
+    "associate_encryption_config": (
+        _common("associate the encryption configuration"), "update", "name=clusterName", "encryption_config=encryptionConfig"
+    ),
     "delete_cluster": (_delete("delete the cluster"), True, "name=name"),
     "describe_cluster_versions": (_common("describe the cluster versions"), _Pages("clusterVersions"), "**"),
     # EKS: nodegroups
@@ -207,16 +208,20 @@ _ONE_CALL = {
     "update_access_entry": (_common("update the access entry"), "accessEntry", "**"),
     "delete_access_entry": (_delete("delete the access entry"), True, "cluster_name=clusterName", "principal_arn=principalArn"),
     "associate_access_policy": (_common("associate the access policy"), "*", "**"),
-    "disassociate_access_policy": (_delete("disassociate the access policy"), True,
-        "cluster_name=clusterName", "principal_arn=principalArn", "policy_arn=policyArn"),
-    "list_associated_access_policies": (_listing("list the associated access policies"), _Pages("associatedAccessPolicies"),
-        "cluster_name=clusterName", "principal_arn=principalArn"),
+    "disassociate_access_policy": (
+        _delete("disassociate the access policy"), True, "cluster_name=clusterName", "principal_arn=principalArn", "policy_arn=policyArn"
+    ),
+    "list_associated_access_policies": (
+        _listing("list the associated access policies"), _Pages("associatedAccessPolicies"), "cluster_name=clusterName", "principal_arn=principalArn"
+    ),
     # EKS: pod identity associations
-    "describe_pod_identity_association": (_describe("describe the pod identity association"), "association",
-        "cluster_name=clusterName", "association_id=associationId"),
+    "describe_pod_identity_association": (
+        _describe("describe the pod identity association"), "association", "cluster_name=clusterName", "association_id=associationId"
+    ),
     "update_pod_identity_association": (_common("update the pod identity association"), "association", "**"),
-    "delete_pod_identity_association": (_delete("delete the pod identity association"), True,
-        "cluster_name=clusterName", "association_id=associationId"),
+    "delete_pod_identity_association": (
+        _delete("delete the pod identity association"), True, "cluster_name=clusterName", "association_id=associationId"
+    ),
     # EKS: identity provider configs
     "list_identity_provider_configs": (_listing("list the identity provider configs"), _Pages("identityProviderConfigs"), "cluster_name=clusterName"),
     # STS
@@ -244,12 +249,15 @@ _ONE_CALL = {
     # IAM: OpenID Connect providers
     "create_open_id_connect_provider": (_common("create the OpenID Connect provider"), "OpenIDConnectProviderArn", "**"),
     "delete_open_id_connect_provider": (_delete("delete the OpenID Connect provider"), True, "arn=OpenIDConnectProviderArn"),
-    "update_open_id_connect_provider_thumbprint": (_common("update the OpenID Connect provider thumbprints"), None,
-        "arn=OpenIDConnectProviderArn", "thumbprints=ThumbprintList"),
-    "add_client_id_to_open_id_connect_provider": (_common("add a client ID to the OpenID Connect provider"), None,
-        "arn=OpenIDConnectProviderArn", "client_id=ClientID"),
-    "remove_client_id_from_open_id_connect_provider": (_common("remove a client ID from the OpenID Connect provider"), None,
-        "arn=OpenIDConnectProviderArn", "client_id=ClientID"),
+    "update_open_id_connect_provider_thumbprint": (
+        _common("update the OpenID Connect provider thumbprints"), None, "arn=OpenIDConnectProviderArn", "thumbprints=ThumbprintList"
+    ),
+    "add_client_id_to_open_id_connect_provider": (
+        _common("add a client ID to the OpenID Connect provider"), None, "arn=OpenIDConnectProviderArn", "client_id=ClientID"
+    ),
+    "remove_client_id_from_open_id_connect_provider": (
+        _common("remove a client ID from the OpenID Connect provider"), None, "arn=OpenIDConnectProviderArn", "client_id=ClientID"
+    ),
     "list_open_id_connect_provider_tags": (_listing("list the OpenID Connect provider's tags"), _Pages("Tags"), "arn=OpenIDConnectProviderArn"),
     "untag_open_id_connect_provider": (_common("untag the OpenID Connect provider"), None, "arn=OpenIDConnectProviderArn", "keys=TagKeys"),
     # EC2: launch templates (eks_launch_template)
@@ -276,16 +284,19 @@ _ONE_CALL = {
     "delete_load_balancer_classic": (_delete("delete the classic load balancer"), True, "name=LoadBalancerName"),
     # IAM: instance profiles of a role (teardown)
     "list_instance_profiles_for_role": (_listing("list the IAM role's instance profiles"), _Pages("InstanceProfiles"), "name=RoleName"),
-    "remove_role_from_instance_profile": (_delete("remove the IAM role from its instance profile"), True,
-        "profile_name=InstanceProfileName", "role_name=RoleName"),
+    "remove_role_from_instance_profile": (
+        _delete("remove the IAM role from its instance profile"), True, "profile_name=InstanceProfileName", "role_name=RoleName"
+    ),
     # EC2: the VPC stage (eks_vpc)
     "attach_internet_gateway": (_common("attach the internet gateway"), None, "internet_gateway_id=InternetGatewayId", "vpc_id=VpcId"),
     "delete_route": (_common("delete the route"), None, "route_table_id=RouteTableId", "destination=DestinationCidrBlock"),
     "associate_route_table": (_common("associate the route table"), "AssociationId", "route_table_id=RouteTableId", "subnet_id=SubnetId"),
-    "replace_route_table_association": (_common("replace the route table association"), "NewAssociationId",
-        "association_id=AssociationId", "route_table_id=RouteTableId"),
-    "modify_subnet_hostname_type": (_common("set the subnet's hostname type"), None,
-        "subnet_id=SubnetId", "hostname_type=PrivateDnsHostnameTypeOnLaunch"),
+    "replace_route_table_association": (
+        _common("replace the route table association"), "NewAssociationId", "association_id=AssociationId", "route_table_id=RouteTableId"
+    ),
+    "modify_subnet_hostname_type": (
+        _common("set the subnet's hostname type"), None, "subnet_id=SubnetId", "hostname_type=PrivateDnsHostnameTypeOnLaunch"
+    ),
     # Auto Scaling: self-managed nodegroups
     "create_auto_scaling_group": (_common("create the Auto Scaling group"), None, "**"),
     "update_auto_scaling_group": (_common("update the Auto Scaling group"), None, "**"),
