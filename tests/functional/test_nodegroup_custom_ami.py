@@ -33,8 +33,8 @@ def test_a_nodegroup_on_a_custom_ami_with_its_bootstrap_name_and_key_pair(local_
     cluster = eks.describe_cluster(name=NAME)["cluster"]
     (tmp_path / "play.yml").write_text(PLAY)
 
-    def run(*args, **nodegroup):
-        path = config(tmp_path / "cluster.yaml", vpc, subnets, **nodegroup)
+    def run(fields, *args):
+        path = config(tmp_path / "cluster.yaml", vpc, subnets, **fields)
         return playbook(local_aws, tmp_path / "play.yml", "-e", f"eksctl_config_file={path}", *args)
 
     nodegroup = {
@@ -44,13 +44,13 @@ def test_a_nodegroup_on_a_custom_ami_with_its_bootstrap_name_and_key_pair(local_
         "ssh": {"publicKeyName": "my-key"},
     }
     local_aws.clear_requests()
-    result, changed = run("--check", **nodegroup)
+    result, changed = run(nodegroup, "--check")
     assert result.returncode == 0, result.stdout[-4000:]
     assert changed and changed > 0
     assert local_aws.requests(mutating=True) == []
     assert "Would create nodegroup ng with its new launch template ltg-ng" in result.stdout
 
-    result, changed = run(**nodegroup)
+    result, changed = run(nodegroup)
     assert result.returncode == 0, result.stdout[-4000:]
     made = eks.describe_nodegroup(clusterName=NAME, nodegroupName="ng")["nodegroup"]
     assert made["amiType"] == "CUSTOM"
@@ -71,25 +71,25 @@ def test_a_nodegroup_on_a_custom_ami_with_its_bootstrap_name_and_key_pair(local_
     assert not [r for r in local_aws.requests() if r["operation"] == "ImportKeyPair"]
 
     local_aws.clear_requests()
-    result, changed = run("--check", **nodegroup)
+    result, changed = run(nodegroup, "--check")
     assert result.returncode == 0 and changed == 0, result.stdout[-4000:]
-    result, changed = run(**nodegroup)
+    result, changed = run(nodegroup)
     assert result.returncode == 0 and changed == 0, result.stdout[-4000:]
     assert local_aws.requests(mutating=True) == []
 
     # A new instance name is launch template data: check mode says the nodes are replaced, the run rolls them.
     renamed = dict(nodegroup, instanceName="renamed-node")
     local_aws.clear_requests()
-    result, changed = run("--check", **renamed)
+    result, changed = run(renamed, "--check")
     assert result.returncode == 0 and changed, result.stdout[-4000:]
     assert local_aws.requests(mutating=True) == []
     assert "Would update nodegroup ng to version 2 of its launch template ltg-ng" in " ".join(result.stdout.split())
-    result, changed = run(**renamed)
+    result, changed = run(renamed)
     assert result.returncode == 0, result.stdout[-4000:]
     assert "Replacing the 1 nodes of ng (launch template ltg-ng version 2" in " ".join(result.stdout.split())
     assert eks.describe_nodegroup(clusterName=NAME, nodegroupName="ng")["nodegroup"]["launchTemplate"]["version"] == "2"
     assert {"Key": "Name", "Value": "renamed-node"} in template_data(ec2, "2")["TagSpecifications"][0]["Tags"]
-    result, changed = run(**renamed)
+    result, changed = run(renamed)
     assert result.returncode == 0 and changed == 0, result.stdout[-4000:]
 
 
