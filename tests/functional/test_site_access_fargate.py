@@ -35,7 +35,9 @@ CONFIG = {
                 "namespace": "apps",
                 "serviceAccountName": "reader",
                 "permissionPolicyARNs": ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"],
-            }
+            },
+            # A role of the user's own: the association only.
+            {"namespace": "apps", "serviceAccountName": "writer", "roleARN": "arn:aws:iam::123456789012:role/fx-writer"},
         ]
     },
     "fargateProfiles": [
@@ -59,6 +61,7 @@ CONFIG = {
 def test_eksctl_access_fargate_pod_identity_converge_and_tear_down(local_aws, tmp_path):
     iam = boto3.client("iam")
     dev = iam.create_role(RoleName="fx-dev", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17"}))
+    writer = iam.create_role(RoleName="fx-writer", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17"}))
     path = tmp_path / "cluster.yaml"
     path.write_text(yaml.safe_dump(CONFIG))
     args = ("-e", f"eksctl_config_file={path}")
@@ -91,8 +94,13 @@ def test_eksctl_access_fargate_pod_identity_converge_and_tear_down(local_aws, tm
     associations = eks.list_pod_identity_associations(clusterName=NAME)["associations"]
     assert sorted((a["namespace"], a["serviceAccount"]) for a in associations) == [
         ("apps", "reader"),
+        ("apps", "writer"),
         ("kube-system", "ebs-csi-controller-sa"),
     ]
+    own = [a for a in associations if a["serviceAccount"] == "writer"][0]
+    assert eks.describe_pod_identity_association(clusterName=NAME, associationId=own["associationId"])[
+        "association"]["roleArn"] == writer["Role"]["Arn"]  # fmt: skip
+    assert iam.list_attached_role_policies(RoleName="fx-writer")["AttachedPolicies"] == []  # the role is left as it is
     ebs = eks.describe_addon(clusterName=NAME, addonName="aws-ebs-csi-driver")["addon"]
     assert len(ebs["podIdentityAssociations"]) == 1
 
@@ -104,7 +112,7 @@ def test_eksctl_access_fargate_pod_identity_converge_and_tear_down(local_aws, tm
     assert result.returncode == 0, result.stdout[-4000:]
     assert eks.list_clusters()["clusters"] == []
     roles = [r["RoleName"] for r in iam.list_roles()["Roles"]]
-    assert [r for r in roles if r.startswith(f"{NAME}-")] == ["fx-dev"]  # the user's own role stays
+    assert sorted(r for r in roles if r.startswith(f"{NAME}-")) == ["fx-dev", "fx-writer"]  # the user's own roles stay
     ec2 = boto3.client("ec2")
     for describe, key in (("describe_vpcs", "Vpcs"), ("describe_subnets", "Subnets")):
         assert getattr(ec2, describe)(Filters=owned(NAME))[key] == [], describe
