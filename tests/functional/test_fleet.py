@@ -44,6 +44,13 @@ def summary(stdout):
     return json.loads(tail.split("=> ", 1)[1])["msg"]
 
 
+def summary_reads(stdout):
+    """The clusters whose nodegroups the fleet summary read itself (a module run each, one after the other on the
+    controller) instead of taking them from the cluster's run."""
+    section = stdout.split("TASK [Fleet | Describe each cluster's nodegroups]", 1)[1].split("\nTASK [", 1)[0]
+    return sorted(set(re.findall(r"^ok: \[localhost\] => \(item=([\w-]+)\)", section, re.M)))
+
+
 def test_fleet_converges_in_parallel_and_one_failure_stops_no_other(local_aws):
     denied = "User: arn:aws:iam::123456789012:user/moto is not authorized to perform: logs:PutRetentionPolicy"
     local_aws.faults(
@@ -73,6 +80,8 @@ def test_fleet_converges_in_parallel_and_one_failure_stops_no_other(local_aws):
 
     lines = summary(result.stdout)
     assert len(lines) == 4, lines
+    # The clusters whose run waited for their nodegroups passed them on ACTIVE: only the broken one is read.
+    assert summary_reads(result.stdout) == [BROKEN]
     for name, line in zip(CLUSTERS, lines):
         assert line.startswith(f"{name}: ")
         if name == BROKEN:
@@ -90,6 +99,7 @@ def test_fleet_converges_in_parallel_and_one_failure_stops_no_other(local_aws):
         h: 0 for h in CLUSTERS if h != BROKEN}  # fmt: skip
     assert recap[BROKEN]["changed"] > 0 and recap["localhost"]["changed"] == 0
     assert all(line.split(": ", 1)[1].startswith("converged") for line in summary(result.stdout))
+    assert summary_reads(result.stdout) == []
     assert eks.describe_nodegroup(clusterName=BROKEN, nodegroupName="workers")["nodegroup"]["status"] == "ACTIVE"
     assert boto3.client("logs").describe_log_groups(logGroupNamePrefix=f"/aws/eks/{BROKEN}/")["logGroups"][0][
         "retentionInDays"] == 90  # fmt: skip
@@ -99,4 +109,5 @@ def test_fleet_converges_in_parallel_and_one_failure_stops_no_other(local_aws):
     result, recap = fleet(local_aws)
     assert result.returncode == 0, result.stdout[-3000:]
     assert {h: r["changed"] for h, r in recap.items()} == {h: 0 for h in [*CLUSTERS, "localhost"]}, recap
+    assert summary_reads(result.stdout) == []
     assert local_aws.requests(mutating=True) == []
