@@ -5,18 +5,24 @@ rolls them with a new refresh, then there is nothing left to do."""
 
 from __future__ import annotations
 
+import pytest
 from test_eks_self_managed_nodegroup import GROUP
 from test_eks_self_managed_nodegroup import base
 from test_eks_self_managed_nodegroup import group
 from test_eks_self_managed_nodegroup import run
-from test_eks_self_managed_nodegroup import subnets  # noqa: F401 (fixture)
 from test_eks_self_managed_nodegroup import template
 from test_eks_self_managed_nodegroup import writes
+
+
+@pytest.fixture
+def subnets(vpc_subnets):
+    return vpc_subnets["subnet_ids"][:2]
+
 
 REASON = "The instance refresh failed because instances were not healthy within the health check grace period."
 
 
-def test_a_failed_refresh_is_reported_then_resumed(local_aws, subnets):  # noqa: F811 (fixture)
+def test_a_failed_refresh_is_reported_then_resumed(local_aws, subnets):
     local_aws.configure(delays={"update": 0.2})
     first = template()
     params = base(subnets, first)
