@@ -3,7 +3,9 @@ tests how the local endpoint enforces IAM).
 
 The local endpoint enforces IAM (``enforce_iam``, tests/local_aws/access.py) for an IAM user holding only the policy.
 As that user, site.yml creates a cluster at 1.32 (OIDC, IRSA, control plane logs with retention, secrets encryption,
-a nodegroup with SSH, the default add-ons and the EBS CSI driver), playbooks/upgrade.yml takes it to 1.33 and
+a nodegroup with SSH, a self-managed nodegroup with metrics, a target group and a classic load balancer, the default
+add-ons and the EBS CSI driver), the nodegroup stage rolls the self-managed nodegroup's new labels through an instance
+refresh, playbooks/upgrade.yml takes it to 1.33 and
 playbooks/teardown.yml deletes it with the load balancers Kubernetes left behind. Before each stage, the stage is run
 once per statement it needs with that statement removed: the run fails, and what it says names an action of that
 statement ("is not authorized to perform: ec2:CreateVpc"). The failing runs and the successful one share one cluster:
@@ -49,6 +51,22 @@ SITE = [
     ("cluster", "LogsControlPlaneLogGroups"),
     ("cluster", "IAMOIDCProviderOfEKS"),
     ("nodegroup", "EC2LaunchTemplatesAndKeyPairs"),
+    ("nodegroup", "SelfManagedNodegroupsWrite"),  # the self-managed nodegroup's instance profile first
+]
+# The self-managed nodegroup's writes the runs make (the rest of SelfManagedNodegroupsWrite changes what drifted:
+# detaching load balancers, disabling metrics, removing tags).
+SELF_MANAGED_WRITES = [
+    "autoscaling:CreateAutoScalingGroup",
+    "autoscaling:EnableMetricsCollection",
+    "autoscaling:AttachLoadBalancerTargetGroups",
+    "autoscaling:AttachLoadBalancers",
+    "autoscaling:UpdateAutoScalingGroup",
+    "autoscaling:StartInstanceRefresh",
+    "autoscaling:DeleteAutoScalingGroup",
+    "iam:CreateInstanceProfile",
+    "iam:AddRoleToInstanceProfile",
+    "iam:RemoveRoleFromInstanceProfile",
+    "iam:DeleteInstanceProfile",
 ]
 UPGRADE = ["EKSUpgrade"]
 # The teardown removes what Kubernetes made first (load balancers, their security groups and the rules naming them).
@@ -87,6 +105,27 @@ def definition(tmp_path):
     cluster["logging"] = {"types": ["api", "audit"], "retention_days": 7}
     cluster["secrets_encryption"] = {"key_arn": boto3.client("kms").create_key()["KeyMetadata"]["Arn"]}
     cluster["addons"].append({"name": "aws-ebs-csi-driver"})
+    # A self-managed nodegroup with metrics, a target group and a classic load balancer (made by the administrator).
+    ec2 = boto3.client("ec2")
+    default_vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    target_group = boto3.client("elbv2").create_target_group(Name="lp-nodes", Protocol="TCP", Port=30080,
+                                                             VpcId=default_vpc)["TargetGroups"][0]  # fmt: skip
+    boto3.client("elb").create_load_balancer(
+        LoadBalancerName="lp-classic", AvailabilityZones=["ap-northeast-2a"],
+        Listeners=[{"Protocol": "TCP", "LoadBalancerPort": 80, "InstancePort": 30080}],
+    )  # fmt: skip
+    cluster["self_managed_nodegroups"] = [
+        {
+            "name": "sm",
+            "instance_types": ["t3.medium"],
+            "min_size": 1,
+            "desired_size": 1,
+            "max_size": 2,
+            "metrics_collection": ["GroupDesiredCapacity"],
+            "target_group_arns": [target_group["TargetGroupArn"]],
+            "classic_load_balancer_names": ["lp-classic"],
+        }
+    ]
     path = tmp_path / "cluster.yml"
     path.write_text(yaml.safe_dump(data))
     return path
@@ -194,6 +233,17 @@ def test_the_policy_is_enough_and_each_statement_needed(local_aws, tmp_path, def
     assert created["encryptionConfig"][0]["provider"]["keyArn"]
     assert eks.describe_nodegroup(clusterName=NAME, nodegroupName="mynodegroup")["nodegroup"]["status"] == "ACTIVE"
 
+    # The self-managed nodegroup's labels changed: a new launch template version rolled by an instance refresh.
+    changed = yaml.safe_load(definition.read_text())
+    changed["aews_eks_cluster"]["self_managed_nodegroups"][0]["labels"] = {"tier": "two"}
+    relabelled = definition.with_name("relabelled.yml")
+    relabelled.write_text(yaml.safe_dump(changed))
+    since = len(local_aws.get("/_aews/requests")["requests"])
+    succeeds(runner, stage_playbook(tmp_path, "nodegroup"), "-e", f"@{relabelled}")
+    rolled = [e["operation"] for e in local_aws.get(f"/_aews/requests?since={since}")["requests"]]
+    assert "StartInstanceRefresh" in rolled and "UpdateAutoScalingGroup" in rolled, rolled
+    cluster = ("-e", f"@{relabelled}")
+
     upgrade = (ROOT / "playbooks" / "upgrade.yml", *cluster, "-e", "target_version=1.33")
     for sid in UPGRADE:
         proven[sid] = fails_without(runner, sid, *upgrade)
@@ -213,6 +263,11 @@ def test_the_policy_is_enough_and_each_statement_needed(local_aws, tmp_path, def
     assert boto3.client("ec2").describe_vpcs(Filters=owned)["Vpcs"] == []
     assert boto3.client("elbv2").describe_load_balancers()["LoadBalancers"] == []
 
+    # Each write of a self-managed nodegroup was made by the user holding the policy, and allowed.
+    made = {f"{e['service']}:{e['operation']}" for e in local_aws.get("/_aews/requests")["requests"]
+            if e.get("status") == 200 and not e.get("denied")}  # fmt: skip
+    assert [a for a in SELF_MANAGED_WRITES if a not in made] == [], made
+    assert {a.lower() for a in SELF_MANAGED_WRITES} <= actions_of("SelfManagedNodegroupsWrite")
     # Every statement was proven needed by a run that failed without it, naming one of its actions.
     assert sorted(proven) == sorted(STATEMENTS), proven
     # The runner's secret key was never printed, not even at -vvv.
