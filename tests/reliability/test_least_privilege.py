@@ -53,13 +53,12 @@ SITE = [
     ("nodegroup", "EC2LaunchTemplatesAndKeyPairs"),
     ("nodegroup", "SelfManagedNodegroupsWrite"),  # the self-managed nodegroup's instance profile first
 ]
-# The self-managed nodegroup's writes the runs make (the rest of SelfManagedNodegroupsWrite changes what drifted:
-# detaching load balancers, disabling metrics, removing tags).
+# The self-managed nodegroup's writes the runs make (the group is created with its target group and load balancer;
+# the rest of SelfManagedNodegroupsWrite changes what drifted: attaching or detaching load balancers, disabling
+# metrics, tags).
 SELF_MANAGED_WRITES = [
     "autoscaling:CreateAutoScalingGroup",
     "autoscaling:EnableMetricsCollection",
-    "autoscaling:AttachLoadBalancerTargetGroups",
-    "autoscaling:AttachLoadBalancers",
     "autoscaling:UpdateAutoScalingGroup",
     "autoscaling:StartInstanceRefresh",
     "autoscaling:DeleteAutoScalingGroup",
