@@ -261,7 +261,8 @@ SCHEMA = {
         publicKey=U(STR),
         publicKeyName=U(STR),
         sourceSecurityGroupIds=STRS,
-        enableSsm=U(BOOL, False),
+        # SSM is always on: every node role the collection makes carries AmazonSSMManagedInstanceCore.
+        enableSsm=U(BOOL, True),
     ),
     "NodeGroupIAM": _props(
         attachPolicy=U(DOC),
@@ -423,7 +424,7 @@ SCHEMA["ManagedNodeGroup"] = dict(
 )
 # Self-managed nodegroups (nodeGroups): an AMI of their own, the bootstrap commands, the instances' name and an
 # existing key pair are supported there (the collection writes their launch template and user data).
-SCHEMA["SelfManagedNodeGroupSSH"] = dict(SCHEMA["NodeGroupSSH"], **_props(publicKeyName=STR, enableSsm=U(BOOL, True)))
+SCHEMA["SelfManagedNodeGroupSSH"] = SCHEMA["ManagedNodeGroupSSH"]
 SCHEMA["NodeGroup"] = dict(
     _NODEGROUP_BASE,
     **_props(

@@ -452,6 +452,15 @@ def test_neutral_values_of_unsupported_sections_pass(sections):
     eksctl_config(config(**sections))
 
 
+@pytest.mark.parametrize("section", ["managedNodeGroups", "nodeGroups"])
+def test_ssm_is_always_on_and_cannot_be_turned_off(section):
+    # Every node role the collection makes carries AmazonSSMManagedInstanceCore: enableSsm true asks for what is
+    # there, false for what the collection does not do.
+    eksctl_config(config(**{section: [{"name": "ng", "ssh": {"enableSsm": True}}]}))
+    message = problems(config(**{section: [{"name": "ng", "ssh": {"enableSsm": False}}]}))
+    assert f"\n  {section}[0].ssh.enableSsm: not supported by aews.eks yet" in message
+
+
 # ---------------------------------------------------------------- errors
 def test_unknown_keys_everywhere_are_listed_by_path():
     cfg = yaml.safe_load(SEED_EKSCTL.read_text())
