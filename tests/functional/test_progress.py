@@ -50,7 +50,9 @@ def lines(text, pattern):
 def test_site_shows_what_each_role_waits_for(local_aws, seed):
     # Transitions of a few seconds, polled every half second (AEWS_EKS_WAIT_DELAY from the fixture).
     # Long enough for a poll to see them under load (each poll runs a module): the cluster and nodegroup CREATING.
-    local_aws.configure(delays={"cluster": 10, "nodegroup": 10, "addon": 2, "update": 1})
+    # The cluster's wait starts after the node roles and key pairs made while EKS creates it: 30 seconds leave it
+    # CREATING when the wait starts.
+    local_aws.configure(delays={"cluster": 30, "nodegroup": 10, "addon": 2, "update": 1})
     result = playbook(local_aws, ROOT / "site.yml", "-e", f"@{seed}")
     out = result.stdout
     assert result.returncode == 0, out[-3000:]
@@ -65,7 +67,7 @@ def test_site_shows_what_each_role_waits_for(local_aws, seed):
     # until ACTIVE.
     for addon in ("vpc-cni", "kube-proxy", "coredns", "metrics-server"):
         assert len(lines(out, rf"^add-on {addon} of myeks: (ACTIVE|DEGRADED) after \d+s$")) == 1, addon
-    # The wait took about the transition's time: the cluster is CREATING for 10 seconds.
+    # The wait took what was left of the transition's time: the cluster is CREATING for 30 seconds.
     waited = int(lines(out, r"^cluster myeks: ACTIVE after (\d+)s$")[0])
     assert 5 <= waited <= 60
 
