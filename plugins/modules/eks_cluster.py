@@ -143,6 +143,12 @@ options:
     description:
       - ARC zonal shift of the cluster (C(zonalShiftConfig)); changed in place. Left as it is when not set.
     type: bool
+  control_plane_tier:
+    description:
+      - Provisioned Control Plane tier of the cluster (C(controlPlaneScalingConfig.tier)); set at creation and changed
+        in place (C(UpdateClusterConfig)). Left as it is when not set; EKS's default is V(standard).
+    type: str
+    choices: [standard, tier-xl, tier-2xl, tier-4xl, tier-8xl]
   auto_mode:
     description:
       - EKS Auto Mode (eksctl C(autoModeConfig)) - compute with built-in node pools (C(computeConfig)), block storage
@@ -391,6 +397,11 @@ cluster:
       type: dict
       returned: when EKS reports it
       sample: {"enabled": true}
+    control_plane_scaling_config:
+      description: Provisioned Control Plane tier (O(control_plane_tier)).
+      type: dict
+      returned: when EKS reports it
+      sample: {"tier": "tier-xl"}
     tags:
       description: The cluster's tags.
       type: dict
@@ -461,6 +472,7 @@ ARGUMENT_SPEC = eks.argument_spec(
         options=dict(support_type=dict(type="str", choices=["STANDARD", "EXTENDED"])),
     ),
     zonal_shift=dict(type="bool"),
+    control_plane_tier=dict(type="str", choices=["standard", "tier-xl", "tier-2xl", "tier-4xl", "tier-8xl"]),
     auto_mode=dict(
         type="dict",
         options=dict(

@@ -301,3 +301,28 @@ def test_identity_provider_configs(eks, active_cluster, raw_eks):
     assert error_of(
         lambda: raw_eks.describe_identity_provider_config(clusterName="c1", identityProviderConfig=spec)
     ) == ("ResourceNotFoundException", 404)
+
+
+def test_control_plane_scaling_tier(eks, network, raw_eks):
+    # A tier EKS does not offer is refused, at creation and in an update.
+    assert error_of(
+        lambda: _create(raw_eks, network, "tiered", controlPlaneScalingConfig={"tier": "tier-3xl"})
+    ) == ("InvalidParameterException", 400)
+    created = _create(eks, network, "tiered", controlPlaneScalingConfig={"tier": "tier-xl"})
+    assert created["controlPlaneScalingConfig"] == {"tier": "tier-xl"}
+    assert _active(eks, "tiered")["controlPlaneScalingConfig"] == {"tier": "tier-xl"}
+    for bad in ({"tier": "tier-3xl"}, {"tier": "tier-xl"}):  # not offered; already so
+        assert error_of(
+            lambda: raw_eks.update_cluster_config(name="tiered", controlPlaneScalingConfig=bad)
+        ) == ("InvalidParameterException", 400)
+    # Its own update: not together with another kind.
+    assert error_of(
+        lambda: raw_eks.update_cluster_config(
+            name="tiered", controlPlaneScalingConfig={"tier": "tier-2xl"}, zonalShiftConfig={"enabled": True}
+        )
+    ) == ("InvalidParameterException", 400)
+    update = eks.update_cluster_config(name="tiered", controlPlaneScalingConfig={"tier": "tier-2xl"})["update"]
+    assert update["type"] == "ControlPlaneScalingConfigUpdate"
+    assert {p["type"]: p["value"] for p in update["params"]} == {"UpdatedTier": "tier-2xl", "PreviousTier": "tier-xl"}
+    assert _update_done(eks, "tiered", update["id"])["status"] == "Successful"
+    assert _active(eks, "tiered")["controlPlaneScalingConfig"] == {"tier": "tier-2xl"}

@@ -134,6 +134,8 @@ def build_desired(params):
         desired["supportType"] = upgrade["support_type"]
     if params.get("zonal_shift") is not None:
         desired["zonalShift"] = bool(params["zonal_shift"])
+    if params.get("control_plane_tier") is not None:
+        desired["controlPlaneTier"] = params["control_plane_tier"]
     settings = params.get("auto_mode")
     if settings is not None:
         problems = auto_mode.problems(settings, authentication_mode=desired.get("authenticationMode"))
@@ -178,6 +180,8 @@ def create_params(desired):
         params["kubernetesNetworkConfig"] = network
     if desired.get("zonalShift"):
         params["zonalShiftConfig"] = {"enabled": True}
+    if "controlPlaneTier" in desired:
+        params["controlPlaneScalingConfig"] = {"tier": desired["controlPlaneTier"]}
     if "logTypes" in desired:
         params["logging"] = logging_config(desired["logTypes"])
     if "encryptionKeyArn" in desired:
@@ -235,6 +239,7 @@ def _created(params):
         "computeConfig",
         "storageConfig",
         "zonalShiftConfig",
+        "controlPlaneScalingConfig",
     ):
         if key in params:
             cluster[key] = params[key]
@@ -242,6 +247,11 @@ def _created(params):
 
 
 # ---------------------------------------------------------------- compare (pure)
+def control_plane_tier(cluster):
+    """The cluster's Provisioned Control Plane tier; EKS's default (standard) when it reports none."""
+    return (cluster.get("controlPlaneScalingConfig") or {}).get("tier") or "standard"
+
+
 def enabled_log_types(cluster):
     types = set()
     for group in (cluster.get("logging") or {}).get("clusterLogging") or []:
@@ -499,6 +509,12 @@ def plan(cluster, desired, offered_versions=None, vpc_ids=None):
             _update(cluster, "ZonalShiftConfigUpdate", {"zonalShiftConfig": {"enabled": desired["zonalShift"]}}, why)
         )
 
+    tier = control_plane_tier(cluster)
+    if "controlPlaneTier" in desired and desired["controlPlaneTier"] != tier:
+        why = "control_plane_tier " + _was(tier, desired["controlPlaneTier"])
+        request = {"controlPlaneScalingConfig": {"tier": desired["controlPlaneTier"]}}
+        changes.append(_update(cluster, "ControlPlaneScalingConfigUpdate", request, why))
+
     if "autoMode" in desired:
         try:
             differences = auto_mode.differences(cluster, desired["autoMode"])
@@ -586,6 +602,8 @@ def predict(cluster, changes):
             cluster["upgradePolicy"] = dict(params["upgradePolicy"])
         elif kind == "ZonalShiftConfigUpdate":
             cluster["zonalShiftConfig"] = dict(params["zonalShiftConfig"])
+        elif kind == "ControlPlaneScalingConfigUpdate":
+            cluster["controlPlaneScalingConfig"] = dict(params["controlPlaneScalingConfig"])
         elif kind == "AutoModeUpdate":
             settings = {
                 "enabled": params["computeConfig"]["enabled"],
@@ -684,6 +702,7 @@ def diff_view(cluster):
         "access_config": {"authentication_mode": (cluster.get("accessConfig") or {}).get("authenticationMode")},
         "upgrade_policy": {"support_type": (cluster.get("upgradePolicy") or {}).get("supportType")},
         "zonal_shift": bool((cluster.get("zonalShiftConfig") or {}).get("enabled")) or None,
+        "control_plane_tier": (cluster.get("controlPlaneScalingConfig") or {}).get("tier"),
         "auto_mode": _auto_mode_view(cluster),
         "tags": dict(sorted((cluster.get("tags") or {}).items())),
     }

@@ -10,6 +10,7 @@ from .. import catalogue
 from .common import AUTH_MODES
 from .common import _invalid
 from .common import _public
+from .common import _scaling_tier
 from .clusters import _enabled_log_types
 from .clusters import _logging_out
 
@@ -90,9 +91,13 @@ class ClusterUpdates:
             update_type, params = "RemoteNetworkConfigUpdate", [("RemoteNetworkConfig", json.dumps(value))]
             patch = {"remoteNetworkConfig": value}
         elif group == "controlPlaneScalingConfig":
-            value = p["controlPlaneScalingConfig"]
-            update_type, params = "ControlPlaneScalingConfigUpdate", [("UpdatedTier", value.get("tier", "standard"))]
-            patch = {"controlPlaneScalingConfig": value}
+            wanted = _scaling_tier(p["controlPlaneScalingConfig"], cluster["name"])
+            current = (cluster.get("controlPlaneScalingConfig") or {}).get("tier", "standard")
+            if wanted == current:
+                raise _invalid(f"Cluster is already in control plane tier {current}.", clusterName=cluster["name"])
+            update_type = "ControlPlaneScalingConfigUpdate"
+            params = [("UpdatedTier", wanted), ("PreviousTier", current)]
+            patch = {"controlPlaneScalingConfig": {"tier": wanted}}
         elif group in ("kubeApiServerConfig", "kubeSchedulerConfig", "kubeControllerManagerConfig"):
             update_type = "ControlPlaneComponentConfigUpdate"
             params = [(group[0].upper() + group[1:], json.dumps(p[group]))]

@@ -16,6 +16,7 @@ from .common import ACCESS_POLICY_ARN
 from .common import ApiError
 from .common import _invalid
 from .common import _public
+from .common import _scaling_tier
 from .common import _hex
 from .common import _now
 from .common import _paginate
@@ -34,6 +35,8 @@ class Clusters:
         if version not in catalogue.CLUSTER_VERSIONS:
             raise _invalid(f"unsupported Kubernetes version {version}", clusterName=name)
         self._check_role(p["roleArn"], "roleArn")
+        if "controlPlaneScalingConfig" in p:
+            _scaling_tier(p["controlPlaneScalingConfig"], name)
         vpc_req = p.get("resourcesVpcConfig") or {}
         subnet_ids = list(vpc_req.get("subnetIds") or [])
         if not subnet_ids:

@@ -65,6 +65,24 @@ def _invalid(message, **fields):
     return ApiError("InvalidParameterException", message, **fields)
 
 
+CONTROL_PLANE_TIERS = ["standard", "tier-xl", "tier-2xl", "tier-4xl", "tier-8xl"]
+
+
+def _scaling_tier(config, cluster_name=None):
+    """controlPlaneScalingConfig's tier (EKS's default standard when not given); a tier EKS does not offer is
+    refused as EKS refuses it."""
+    if not isinstance(config, dict):
+        raise _invalid("controlPlaneScalingConfig must be an object with a tier.")
+    tier = config.get("tier", "standard")
+    if tier not in CONTROL_PLANE_TIERS:
+        fields = {"clusterName": cluster_name} if cluster_name else {}
+        raise _invalid(
+            f"Invalid controlPlaneScalingConfig.tier {tier!r}: must be one of {', '.join(CONTROL_PLANE_TIERS)}.",
+            **fields,
+        )
+    return tier
+
+
 def _public(record):
     """The API view of a record: private keys (leading underscore) dropped, deep-copied."""
     if isinstance(record, dict):

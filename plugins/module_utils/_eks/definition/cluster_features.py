@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to the aews.eks project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The definition's OIDC identity provider configs (identity_providers), EKS Auto Mode (auto_mode) and zonal shift,
-checked as EKS checks them."""
+"""The definition's OIDC identity provider configs (identity_providers), EKS Auto Mode (auto_mode) zonal shift and the
+Provisioned Control Plane tier, checked as EKS checks them."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import re
 
 from ansible_collections.aews.eks.plugins.module_utils._eks import auto_mode as auto_mode_settings
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _bool
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _choice
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _dict
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _fail
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _list
@@ -81,6 +82,15 @@ def _auto_mode(value, authentication_mode, field="auto_mode"):
 def _zonal_shift(value, field="zonal_shift"):
     """ARC zonal shift: None (not given: left as it is), true or false."""
     return _bool(value, field, None)
+
+
+# EKS Provisioned Control Plane tiers (ControlPlaneScalingConfig.tier); standard is EKS's default.
+CONTROL_PLANE_TIERS = ("standard", "tier-xl", "tier-2xl", "tier-4xl", "tier-8xl")
+
+
+def _control_plane_tier(value, field="control_plane_tier"):
+    """The Provisioned Control Plane tier: None (not given: left as it is) or one of CONTROL_PLANE_TIERS."""
+    return _choice(value, field, CONTROL_PLANE_TIERS)
 
 
 SUBNET_ID_RE = re.compile(r"^subnet-[0-9a-f]{8}([0-9a-f]{9})?$")

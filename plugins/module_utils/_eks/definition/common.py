@@ -30,7 +30,7 @@ KEYS = {
     "": [
         "name", "region", "version", "tags", "vpc", "endpoint", "kubernetes_network", "iam", "logging",
         "secrets_encryption", "access", "nodegroups", "self_managed_nodegroups", "addons_config", "addons", "fargate_profiles",
-        "identity_providers", "auto_mode", "zonal_shift", "private_cluster", "source",
+        "identity_providers", "auto_mode", "zonal_shift", "control_plane_tier", "private_cluster", "source",
     ],
     "private_cluster": ["enabled", "skip_endpoint_creation", "additional_endpoint_services"],
     "vpc": [

@@ -21,6 +21,7 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.definition.cluster_f
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.cluster_features import _identity_providers
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.cluster_features import _nodegroup_security_groups
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.cluster_features import _nodegroup_zones
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.cluster_features import _control_plane_tier
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.cluster_features import _zonal_shift
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import DefinitionError
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import NAME_RE
@@ -350,6 +351,7 @@ def _normalize(definition, availability_zones, base_dir, check_files):
     out["identity_providers"] = _identity_providers(d.get("identity_providers"))
     out["auto_mode"] = _auto_mode(d.get("auto_mode"), out["access"]["authentication_mode"])
     out["zonal_shift"] = _zonal_shift(d.get("zonal_shift"))
+    out["control_plane_tier"] = _control_plane_tier(d.get("control_plane_tier"))
     if out["kubernetes_network"]["ip_family"] == "ipv6":
         _ipv6(out, addon_names)
     paths = source.get("paths") or None

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to the aews.eks project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""autoModeConfig (EKS Auto Mode) and zonalShiftConfig."""
+"""autoModeConfig (EKS Auto Mode), zonalShiftConfig and controlPlaneScalingConfig."""
 
 from __future__ import annotations
 
@@ -42,6 +42,9 @@ def convert(cfg, result):
     shift = cfg.get("zonalShiftConfig")
     if isinstance(shift, dict) and shift.get("enabled") is not None:
         result["zonal_shift"] = bool(shift["enabled"])
+    scaling = cfg.get("controlPlaneScalingConfig")
+    if isinstance(scaling, dict) and scaling.get("tier") is not None:
+        result["control_plane_tier"] = scaling["tier"]
 
 
 def add_paths(cfg, result, paths):

@@ -21,7 +21,7 @@ _DEFINITION_LISTS = (
 )  # fmt: skip
 _DEFINITION_SECTIONS = (
     "version", "tags", "vpc", "endpoint", "kubernetes_network", "iam", "logging", "secrets_encryption", "access",
-    "addons_config", "auto_mode", "zonal_shift",
+    "addons_config", "auto_mode", "zonal_shift", "control_plane_tier",
 )  # fmt: skip
 _MAX_DEFINITION_PROBLEMS = 50
 

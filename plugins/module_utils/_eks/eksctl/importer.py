@@ -109,6 +109,7 @@ TOP_PATHS = {
     "identity_providers": "identityProviders",
     "auto_mode": "autoModeConfig",
     "zonal_shift": "zonalShiftConfig.enabled",
+    "control_plane_tier": "controlPlaneScalingConfig.tier",
 }
 
 

@@ -65,7 +65,7 @@ SCHEMA = {
         gitops=U("GitOps"),
         karpenter=U("Karpenter"),
         outpost=U("Outpost"),
-        controlPlaneScalingConfig=U("ControlPlaneScalingConfig"),
+        controlPlaneScalingConfig="ControlPlaneScalingConfig",
         zonalShiftConfig="ZonalShiftConfig",
         capabilities=U(("list", "Capability")),
     ),
