@@ -23,6 +23,10 @@ from reliability_kit import seed
 
 # Transitions long enough to be killed in the middle of their wait (seconds).
 DELAYS = {"cluster": 3, "nodegroup": 3, "addon": 2, "update": 1}
+# The teardown's waits start after other work: the nodegroups' wait after a module run of its own, the cluster's after
+# the launch templates, key pairs, IRSA roles and OIDC provider deleted while EKS deletes it. Deletes long enough that
+# the wait still finds them under way, however loaded the machine.
+TEARDOWN_DELAYS = dict(DELAYS, cluster=30, nodegroup=15)
 NAT_GATEWAY = {"create": 3, "delete": 3}
 
 # (name, the point: task started, or an operation's wait under way in this run's request log)
@@ -33,10 +37,12 @@ SITE_POINTS = [
     ("after the VPC", lambda w: w.started("Site | Cluster, OIDC provider and IRSA roles")),
     ("waiting for the cluster", lambda w: w.called("DescribeCluster", after="CreateCluster") >= 1),
     ("after the cluster", lambda w: w.started("Site | Add-ons needed before nodes")),
+    # The run resuming after the cluster finds it made: it creates every add-on in one run before the nodegroups
+    # and is killed while it waits for them.
+    ("waiting for the add-ons", lambda w: w.called("DescribeAddon", after="CreateAddon") >= 1),
     ("after the early add-ons", lambda w: w.started("Site | Nodegroups")),
     ("waiting for the nodegroup", lambda w: w.called("DescribeNodegroup", after="CreateNodegroup") >= 1),
     ("after the nodegroups", lambda w: w.started("Site | Other add-ons")),
-    ("waiting for the add-ons", lambda w: w.called("DescribeAddon", after="CreateAddon") >= 1),
     ("after the add-ons", lambda w: w.started("Site | Summary")),
 ]
 TEARDOWN_POINTS = [
@@ -95,6 +101,7 @@ def test_killed_anywhere_site_and_teardown_resume_to_the_same_end_state(local_aw
     assert inventory() == EXPECTED
     assert final.changed == 0, final.changed_tasks()
 
+    local_aws.configure(delays=TEARDOWN_DELAYS)
     for point_name, point in TEARDOWN_POINTS:
         killed = Playbook(local_aws, tmp_path, TEARDOWN, "-e", f"@{path}").kill_when(point)
         assert killed.killed
