@@ -283,7 +283,12 @@ def test_vpc_survives_lag_and_throttling_and_a_quota_error_says_what_to_do(local
     assert len(nats) == 1 and mine in nats[0]["Tags"]
     assert len(ec2().describe_addresses()["Addresses"]) == 3
     groups = [g["GroupName"] for g in ec2().describe_security_groups()["SecurityGroups"] if mine in g.get("Tags", [])]
-    assert sorted(groups) == [f"{definition['name']}-control-plane", f"{definition['name']}-shared-nodes"]
+    # The vpc role makes the nodegroups' SSH groups with the cluster's two (the seed's nodegroup allows SSH).
+    assert sorted(groups) == [
+        f"{definition['name']}-control-plane",
+        f"{definition['name']}-{definition['nodegroups'][0]['name']}-remote-access",
+        f"{definition['name']}-shared-nodes",
+    ]
 
 
 # ---------------------------------------------------------------- teardown of a used cluster
