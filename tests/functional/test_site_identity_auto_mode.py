@@ -1,8 +1,8 @@
 """site.yml and playbooks/teardown.yml with an eksctl ClusterConfig carrying an OIDC identity provider, EKS Auto Mode
-(node role made as eksctl makes it), zonal shift, an add-on's tags and attachPolicy, a service account's
-attachRoleARN and permissionsBoundary, a managed nodegroup's availabilityZones and nodeRepairConfig: converged,
-converged again with nothing to change, torn down leaving nothing (the identity provider disassociated before the
-cluster is deleted)."""
+(node role made as eksctl makes it), zonal shift, a control plane tier, an add-on's tags and attachPolicy, a service
+account's attachRoleARN and permissionsBoundary, a managed nodegroup's availabilityZones and nodeRepairConfig:
+converged, converged again with nothing to change, torn down leaving nothing (the identity provider disassociated
+before the cluster is deleted)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ CONFIG = {
     "accessConfig": {"authenticationMode": "API"},
     "autoModeConfig": {"enabled": True},
     "zonalShiftConfig": {"enabled": True},
+    "controlPlaneScalingConfig": {"tier": "tier-xl"},
     "iam": {
         "withOIDC": True,
         "serviceAccounts": [
@@ -95,6 +96,7 @@ def test_eksctl_identity_provider_and_auto_mode_converge_and_tear_down(local_aws
     assert cluster["storageConfig"]["blockStorage"]["enabled"] is True
     assert cluster["kubernetesNetworkConfig"]["elasticLoadBalancing"]["enabled"] is True
     assert cluster["zonalShiftConfig"] == {"enabled": True}
+    assert cluster["controlPlaneScalingConfig"] == {"tier": "tier-xl"}
     cluster_policies = {
         p["PolicyName"] for p in iam.list_attached_role_policies(RoleName=f"{NAME}-cluster-role")["AttachedPolicies"]
     }
