@@ -22,6 +22,30 @@ from .errors import error_code
 PROTOCOLS = {"all": "-1", "-1": "-1", "tcp": "tcp", "udp": "udp", "icmp": "icmp"}
 
 
+def protocol_of(where, rule):
+    """The rule's protocol as EC2 names it ("-1" for all); EksError naming ``where``.protocol otherwise (pure)."""
+    protocol = PROTOCOLS.get(str(rule.get("protocol") or "all").lower())
+    if protocol is None:
+        raise EksError(f"{where}.protocol: one of {', '.join(sorted(PROTOCOLS))}, not {rule.get('protocol')!r}")
+    return protocol
+
+
+def ports_of(where, protocol, rule):
+    """(from_port, to_port) of a rule of ``protocol``: none for all protocols, to_port defaulting to from_port, a
+    range within 0-65535 but for ICMP's type and code; EksError naming ``where`` otherwise (pure)."""
+    from_port, to_port = rule.get("from_port"), rule.get("to_port")
+    if protocol == "-1":
+        if from_port is not None or to_port is not None:
+            raise EksError(f"{where}: from_port and to_port only go with a protocol other than all")
+        return from_port, to_port
+    if from_port is None:
+        raise EksError(f"{where}.from_port: required with protocol {protocol}")
+    to_port = from_port if to_port is None else to_port
+    if protocol != "icmp" and not 0 <= from_port <= to_port <= 65535:
+        raise EksError(f"{where}: ports {from_port}-{to_port} are not a range within 0-65535")
+    return from_port, to_port
+
+
 def build_desired(rules):
     """The rules asked for, normalized (pure): [{group_id, source_group_id, protocol, from_port, to_port,
     description}]. Bad input raises EksError naming the rule and the field, before any call."""
@@ -32,19 +56,8 @@ def build_desired(rules):
             value = rule.get(field)
             if not isinstance(value, str) or not value.startswith("sg-"):
                 raise EksError(f"{where}.{field}: a security group id (sg-...) is required, not {value!r}")
-        protocol = PROTOCOLS.get(str(rule.get("protocol") or "all").lower())
-        if protocol is None:
-            raise EksError(f"{where}.protocol: one of {', '.join(sorted(PROTOCOLS))}, not {rule.get('protocol')!r}")
-        from_port, to_port = rule.get("from_port"), rule.get("to_port")
-        if protocol == "-1":
-            if from_port is not None or to_port is not None:
-                raise EksError(f"{where}: from_port and to_port only go with a protocol other than all")
-        else:
-            if from_port is None:
-                raise EksError(f"{where}.from_port: required with protocol {protocol}")
-            to_port = from_port if to_port is None else to_port
-            if not 0 <= from_port <= to_port <= 65535 and protocol != "icmp":
-                raise EksError(f"{where}: ports {from_port}-{to_port} are not a range within 0-65535")
+        protocol = protocol_of(where, rule)
+        from_port, to_port = ports_of(where, protocol, rule)
         desired.append(
             dict(
                 group_id=rule["group_id"],

@@ -18,15 +18,14 @@ from .common import client
 from .errors import EksError
 from .errors import error_code
 from .retry import aws_call
+from .security_group_rules import ports_of
+from .security_group_rules import protocol_of
 
-PROTOCOLS = {"all": "-1", "-1": "-1", "tcp": "tcp", "udp": "udp", "icmp": "icmp"}
 SOURCES = ("group_name", "group_id", "cidr_ip", "cidr_ipv6")
 
 
 def _rule(where, rule, names):
-    protocol = PROTOCOLS.get(str(rule.get("protocol") or "all").lower())
-    if protocol is None:
-        raise EksError(f"{where}.protocol: one of {', '.join(sorted(PROTOCOLS))}, not {rule.get('protocol')!r}")
+    protocol = protocol_of(where, rule)
     given = [s for s in SOURCES if rule.get(s)]
     if len(given) != 1:
         raise EksError(f"{where}: exactly one of {', '.join(SOURCES)} is required (got {', '.join(given) or 'none'})")
@@ -35,16 +34,7 @@ def _rule(where, rule, names):
         raise EksError(f"{where}.group_name: {rule['group_name']!r} is not one of the groups of this run")
     if source == "group_id" and not str(rule["group_id"]).startswith("sg-"):
         raise EksError(f"{where}.group_id: a security group id (sg-...) is required, not {rule['group_id']!r}")
-    from_port, to_port = rule.get("from_port"), rule.get("to_port")
-    if protocol == "-1":
-        if from_port is not None or to_port is not None:
-            raise EksError(f"{where}: from_port and to_port only go with a protocol other than all")
-    else:
-        if from_port is None:
-            raise EksError(f"{where}.from_port: required with protocol {protocol}")
-        to_port = from_port if to_port is None else to_port
-        if protocol != "icmp" and not 0 <= from_port <= to_port <= 65535:
-            raise EksError(f"{where}: ports {from_port}-{to_port} are not a range within 0-65535")
+    from_port, to_port = ports_of(where, protocol, rule)
     return dict(
         protocol=protocol,
         from_port=from_port,
