@@ -125,6 +125,16 @@ def resolve(rule, ids):
     return dict(rule, source="group_id", value=ids.get(rule["value"]) or pending_id(rule["value"]))
 
 
+def _ingress_change(name, group_id, action, rules):
+    """The record that authorizes or revokes (``action``) the ingress ``rules`` of group ``name`` in one call."""
+    return model.change(
+        f"security group {name}", action, "ingress " + ", ".join(_describe(r) for r in rules),
+        call=f"{action}_security_group_ingress",
+        params={"GroupId": group_id, "IpPermissions": [permission(r) for r in rules]},
+        group=name, rules=rules,
+    )  # fmt: skip
+
+
 def plan(current, desired):
     """The change records from the groups as they are (``current``: name -> DescribeSecurityGroups group) to
     ``desired`` (pure), in order: creates, then each group's rules and tags."""
@@ -156,24 +166,10 @@ def plan(current, desired):
                 seen.add(_key(rule))
                 missing.append(rule)
         if missing:
-            changes.append(
-                model.change(
-                    f"security group {name}", "authorize", "ingress " + ", ".join(_describe(r) for r in missing),
-                    call="authorize_security_group_ingress",
-                    params={"GroupId": group_id, "IpPermissions": [permission(r) for r in missing]},
-                    group=name, rules=missing,
-                )  # fmt: skip
-            )
+            changes.append(_ingress_change(name, group_id, "authorize", missing))
         extra = [r for r in present if _key(r) not in wanted_keys] if group["purge_rules"] else []
         if extra:
-            changes.append(
-                model.change(
-                    f"security group {name}", "revoke", "ingress " + ", ".join(_describe(r) for r in extra),
-                    call="revoke_security_group_ingress",
-                    params={"GroupId": group_id, "IpPermissions": [permission(r) for r in extra]},
-                    group=name, rules=extra,
-                )  # fmt: skip
-            )
+            changes.append(_ingress_change(name, group_id, "revoke", extra))
         if found:
             tags = {t["Key"]: t.get("Value", "") for t in found.get("Tags") or []}
             add = {k: v for k, v in group["tags"].items() if tags.get(k) != v}
