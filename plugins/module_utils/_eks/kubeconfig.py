@@ -32,6 +32,7 @@ from . import api
 from .change import change
 from .change import outcome
 from .errors import EksError
+from .vocabulary import partition
 
 EXEC_API_VERSION = "client.authentication.k8s.io/v1beta1"
 FILE_MODE = 0o600
@@ -40,18 +41,6 @@ SECTIONS = (("clusters", "cluster"), ("users", "user"), ("contexts", "context"))
 
 
 # ---------------------------------------------------------------- build (pure)
-def partition(region):
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    if region.startswith("us-iso-"):
-        return "aws-iso"
-    if region.startswith("us-isob-"):
-        return "aws-iso-b"
-    return "aws"
-
-
 def cluster_arn(region, account, name):
     return f"arn:{partition(region)}:eks:{region}:{account}:cluster/{name}"
 

@@ -118,6 +118,15 @@ MANAGED_POLICIES = (
 )
 
 
+# The AWS partition of a region, by the region's prefix (the others are in "aws").
+PARTITIONS = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-iso-", "aws-iso"), ("us-isob-", "aws-iso-b"))
+
+
+def partition(region):
+    """The partition ARNs name in ``region`` (cn-north-1 -> aws-cn, us-gov-west-1 -> aws-us-gov, else aws)."""
+    return next((name for prefix, name in PARTITIONS if region.startswith(prefix)), "aws")
+
+
 def policy_arn(name, partition="aws"):
     """The ARN of an AWS managed policy ("path/name" names keep their path)."""
     return f"arn:{partition}:iam::aws:policy/{name}"

@@ -13,7 +13,7 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.definition.cluster_f
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _fail
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _list
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _section
-from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import partition
+from ansible_collections.aews.eks.plugins.module_utils._eks.vocabulary import partition
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.iam import _pod_identity
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.iam import _policy_arns
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.iam import _well_known

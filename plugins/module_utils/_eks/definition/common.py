@@ -241,13 +241,5 @@ def user_path(path, base_dir=None):
     return os.path.normpath(path)
 
 
-def partition(region):
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
-
-
 def _version_tuple(version):
     return tuple(int(part) for part in str(version).split(".")[:2])

@@ -22,7 +22,7 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common im
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _section
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _tags
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _version_tuple
-from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import partition
+from ansible_collections.aews.eks.plugins.module_utils._eks.vocabulary import partition
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import user_path
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.nodegroup_bootstrap import bootstrap
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.nodegroup_instance_selector import instance_selector

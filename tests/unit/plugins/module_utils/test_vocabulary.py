@@ -9,6 +9,7 @@ from __future__ import annotations
 import pathlib
 import re
 
+import botocore.loaders
 import botocore.session
 import pytest
 import yaml
@@ -233,3 +234,19 @@ def test_missing_codes_are_per_resource():
     assert "NoSuchEntity" not in v.missing_codes(service="eks")
     assert v.missing_codes("key_pair") == ("InvalidKeyPair.NotFound",)
     assert set(v.SERVICE_MISSING["ec2"]) <= set(v.MISSING_CODES)
+
+
+# ---------------------------------------------------------------- partitions
+def test_partition_of_every_region_botocore_knows_in_the_partitions_named():
+    """Each region of botocore's endpoint data in aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b is in its partition."""
+    partitions = botocore.loaders.create_loader().load_data("endpoints")["partitions"]
+    named = {"aws"} | {name for _prefix, name in v.PARTITIONS}
+    checked = 0
+    for data in partitions:
+        if data["partition"] in named:
+            for region in data["regions"]:
+                assert v.partition(region) == data["partition"], region
+                checked += 1
+    assert checked > 30
+    assert v.partition("us-isob-east-1") == "aws-iso-b" and v.partition("us-iso-west-1") == "aws-iso"
+    assert v.partition("") == "aws"
