@@ -69,15 +69,11 @@ nodegroups:
 from ansible_collections.aews.eks.plugins.module_utils import eks
 from ansible_collections.aews.eks.plugins.module_utils._eks.nodegroup import nodegroup_info
 
-ARGUMENT_SPEC = dict(
-    cluster_name=dict(type="str", required=True),
-    name=dict(type="str", aliases=["nodegroup_name"]),
-)
+ARGUMENT_SPEC = eks.argument_spec([eks.CLUSTER_NAME], name=dict(type="str", aliases=["nodegroup_name"]))
 
 
 def main():
-    module = eks.create_module(ARGUMENT_SPEC, supports_check_mode=True)
-    eks.run(module, nodegroup_info)
+    eks.run_module(ARGUMENT_SPEC, nodegroup_info)
 
 
 if __name__ == "__main__":
