@@ -136,6 +136,11 @@ def apply_tag_changes(current, to_set, to_remove):
     return result
 
 
+def tags_after(current, record):
+    """The tags once a tag record (its ``tags`` set) or an untag record (its ``keys`` removed) is made."""
+    return apply_tag_changes(current, record.get("tags") or {}, record.get("keys") or [])
+
+
 def drop_empty(value):
     """``value`` without the keys (at any depth of its dicts) whose value is None or empty: a diff view's shape."""
     if isinstance(value, dict):

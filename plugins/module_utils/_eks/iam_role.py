@@ -22,9 +22,9 @@ from . import api
 from .change import CHANGE_KEYS
 from .change import change
 from .change import outcome
-from .common import apply_tag_changes
 from .common import client
 from .common import tag_changes
+from .common import tags_after
 from .errors import EksError
 
 TRUST_VERSION = "2012-10-17"
@@ -357,10 +357,8 @@ def predict_role(current, desired, changes):
             role["inline_policies"][record["policy_name"]] = record["document"]
         elif action == "delete_inline_policy":
             role["inline_policies"].pop(record["policy_name"], None)
-        elif action == "tag_role":
-            role["tags"] = apply_tag_changes(role["tags"], record["tags"], [])
-        elif action == "untag_role":
-            role["tags"] = apply_tag_changes(role["tags"], {}, record["keys"])
+        elif action in ("tag_role", "untag_role"):
+            role["tags"] = tags_after(role["tags"], record)
         elif action == "delete_role":
             role = None
     return role

@@ -16,9 +16,9 @@ import re
 from . import api
 from .change import change
 from .change import outcome
-from .common import apply_tag_changes
 from .common import client
 from .common import tag_changes
+from .common import tags_after
 from .errors import EksError
 from .iam_role import account_of_arn
 from .iam_role import as_list
@@ -202,10 +202,8 @@ def predict(current, changes, arn=None):
             provider["client_ids"].remove(record["client_id"])
         elif action == "update_thumbprints":
             provider["thumbprints"] = list(record["thumbprints"])
-        elif action == "tag_provider":
-            provider["tags"] = apply_tag_changes(provider["tags"], record["tags"], [])
-        elif action == "untag_provider":
-            provider["tags"] = apply_tag_changes(provider["tags"], {}, record["keys"])
+        elif action in ("tag_provider", "untag_provider"):
+            provider["tags"] = tags_after(provider["tags"], record)
         elif action == "delete_provider":
             provider = None
     return provider

@@ -12,6 +12,7 @@ import pytest
 from ansible_collections.aews.eks.plugins.module_utils._eks import common
 from ansible_collections.aews.eks.plugins.module_utils._eks.common import apply_tag_changes
 from ansible_collections.aews.eks.plugins.module_utils._eks.common import tag_changes
+from ansible_collections.aews.eks.plugins.module_utils._eks.common import tags_after
 from ansible_collections.aews.eks.plugins.module_utils._eks.common import to_ansible
 from ansible_collections.aews.eks.plugins.module_utils._eks.errors import EksError
 
@@ -145,6 +146,14 @@ def test_apply_tag_changes(current, to_set, to_remove, expected):
     before = dict(current or {})
     assert apply_tag_changes(current, to_set, to_remove) == expected
     assert (current or {}) == before
+
+
+def test_tags_after_a_tag_and_an_untag_record():
+    current = {"a": "1", "b": "2"}
+    assert tags_after(current, {"action": "tag_role", "tags": {"b": "3", "c": "4"}}) == {"a": "1", "b": "3", "c": "4"}
+    assert tags_after(current, {"action": "untag_role", "keys": ["a", "z"]}) == {"b": "2"}
+    assert tags_after(None, {"action": "tag_provider", "tags": {"k": "v"}}) == {"k": "v"}
+    assert current == {"a": "1", "b": "2"}
 
 
 # ---------------------------------------------------------------- run
