@@ -1,5 +1,6 @@
-"""The addons role's deletion resumed after an interruption: the add-ons the previous run left DELETING (nothing left
-for this run to delete) are waited for until they are gone, as those it deletes itself are."""
+"""Deletions resumed after an interruption: what the previous run left DELETING (nothing left for this run to delete)
+is waited for until it is gone, as what the run deletes itself is: the addons role's add-ons, the cluster role's
+cluster."""
 
 from __future__ import annotations
 
@@ -28,7 +29,22 @@ PLAY = """
 """
 
 
-def cluster_with_addons(names):
+CLUSTER_PLAY = """
+- name: The cluster deleted
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: Cluster
+      ansible.builtin.include_role:
+        name: aews.eks.cluster
+      vars:
+        cluster_state: absent
+        cluster_poll_delay: 1
+"""
+
+
+def cluster_with_addons(names, tags=None):
     ec2, eks = boto3.client("ec2"), boto3.client("eks")
     vpc = ec2.create_vpc(CidrBlock="10.60.0.0/16")["Vpc"]["VpcId"]
     subnets = [
@@ -40,7 +56,8 @@ def cluster_with_addons(names):
     trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"},
                                                      "Action": "sts:AssumeRole"}]}  # fmt: skip
     role = boto3.client("iam").create_role(RoleName=f"{NAME}-cluster", AssumeRolePolicyDocument=json.dumps(trust))
-    eks.create_cluster(name=NAME, version="1.33", roleArn=role["Role"]["Arn"], resourcesVpcConfig={"subnetIds": subnets})
+    eks.create_cluster(name=NAME, version="1.33", roleArn=role["Role"]["Arn"], resourcesVpcConfig={"subnetIds": subnets},
+                       tags=tags or {})
     eks.get_waiter("cluster_active").wait(name=NAME, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100})
     for addon in names:
         eks.create_addon(clusterName=NAME, addonName=addon, tags={OWNER: NAME})
@@ -86,3 +103,18 @@ def test_add_ons_left_deleting_by_an_interrupted_run_are_waited_for(local_aws, t
     assert statuses(eks) == {}
     for addon in addons:
         assert f"add-on {addon} of {NAME}: deleted after" in result.stdout, result.stdout[-3000:]
+
+
+def test_a_cluster_left_deleting_by_an_interrupted_teardown_is_waited_for(local_aws, tmp_path):
+    eks = cluster_with_addons([], tags={OWNER: NAME})
+    # The interrupted run: it deleted the cluster and stopped before its wait; EKS takes 20 seconds to delete it.
+    local_aws.configure(delays={"cluster": 20})
+    eks.delete_cluster(name=NAME)
+    assert eks.describe_cluster(name=NAME)["cluster"]["status"] == "DELETING"
+    play = tmp_path / "cluster.yml"
+    play.write_text(CLUSTER_PLAY)
+
+    result, _changed = playbook(local_aws, play, "-e", f"@{definition(tmp_path, [])}")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert f"cluster {NAME}: deleted after" in result.stdout, result.stdout[-3000:]
+    assert NAME not in eks.list_clusters()["clusters"]
