@@ -878,7 +878,8 @@ def ensure(module):
         return outcome(module, shape(predicted, changes_to_updates(changes)), changes, cluster, predicted)
 
     updates = apply(eks, changes, deadline, do_wait)
-    final = api.describe_cluster(eks, name)
+    # Nothing changed: the cluster is as just read.
+    final = api.describe_cluster(eks, name) if changes else cluster
     if do_wait and final and final.get("status") in BUSY_STATUSES:
         final = _wait_ready(eks, name, final, deadline)
     # An update not waited for shows its change only once it ends: the diff shows what it makes.

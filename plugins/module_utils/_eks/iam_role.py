@@ -413,7 +413,8 @@ def read_role(iam, name):
         "permissions_boundary": (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"),
         "managed_policies": [p["PolicyArn"] for p in api.list_attached_role_policies(iam, name)],
         "inline_policies": inline,
-        "tags": tags_dict(api.list_role_tags(iam, name)),
+        # GetRole answers the role's tags (all of them: a role has at most 50); no Tags when it has none.
+        "tags": tags_dict(role.get("Tags")),
     }
 
 
