@@ -30,9 +30,11 @@ description:
     (C(NAMESPACE/NAME) separated by spaces, with C(*) written as C(@) and C(?) as C(+) because IAM
     tag values allow neither) and C(aews.eks/service-account-mode). M(aews.eks.eks_irsa_info),
     M(aews.eks.eks_oidc_provider) and teardown find the roles by these tags.
-  - The module does not talk to Kubernetes. It returns the ServiceAccount manifests. In O(mode=irsa) they
-    carry the annotation C(eks.amazonaws.com/role-arn). Apply them with M(kubernetes.core.k8s) (see
-    EXAMPLES), or skip that to get the role only (C(eksctl create iamserviceaccount --role-only)).
+  - The module does not talk to Kubernetes. It returns the ServiceAccount manifests, with the labels and
+    annotations of O(service_accounts). In O(mode=irsa) they carry the annotation C(eks.amazonaws.com/role-arn).
+    Apply them with M(kubernetes.core.k8s) (see EXAMPLES), or skip that to get the role only
+    (C(eksctl create iamserviceaccount --role-only)). The C(aews.eks.addons) role applies those of the cluster
+    definition when asked to.
 author:
   - aews.eks maintainers (@aews)
 options:
@@ -60,6 +62,19 @@ options:
         description: The name of the service account.
         type: str
         required: true
+      labels:
+        description:
+          - Labels of the ServiceAccount manifest (eksctl C(metadata.labels)), besides the collection's
+            C(app.kubernetes.io/managed-by=aews.eks).
+          - Keys and values are checked as the Kubernetes API checks them, before any AWS call.
+        type: dict
+      annotations:
+        description:
+          - Annotations of the ServiceAccount manifest (eksctl C(metadata.annotations)), for example
+            C(eks.amazonaws.com/sts-regional-endpoints) or C(eks.amazonaws.com/token-expiration).
+          - In O(mode=irsa) the module writes C(eks.amazonaws.com/role-arn) itself; an annotation of that key
+            naming another role is refused, as is one in O(mode=pod_identity), which needs none.
+        type: dict
   mode:
     description:
       - V(irsa) trusts the cluster's IAM OIDC provider (IAM roles for service accounts).
@@ -187,6 +202,19 @@ EXAMPLES = r"""
       team: platform
   register: lbc_role
 
+- name: Its ServiceAccount with labels and annotations of your own
+  aews.eks.eks_irsa:
+    cluster_name: demo
+    service_accounts:
+      - namespace: kube-system
+        name: aws-load-balancer-controller
+        labels:
+          app.kubernetes.io/name: aws-load-balancer-controller
+        annotations:
+          eks.amazonaws.com/sts-regional-endpoints: "true"
+    well_known_policies: [aws-load-balancer-controller]
+  register: lbc_role
+
 - name: Create or re-annotate the ServiceAccount (needs a kubeconfig for the cluster)
   kubernetes.core.k8s:
     kubeconfig: "{{ playbook_dir }}/kubeconfig-demo"
@@ -283,7 +311,9 @@ role:
       type: dict
 service_account_manifests:
   description:
-    - ServiceAccount manifests for the service accounts named exactly (patterns have none).
+    - ServiceAccount manifests for the service accounts named exactly (patterns have none), with their
+      O(service_accounts[].labels) and O(service_accounts[].annotations) and the label
+      C(app.kubernetes.io/managed-by=aews.eks).
     - In O(mode=irsa) each carries the annotation C(eks.amazonaws.com/role-arn).
   returned: when O(state=present)
   type: list
@@ -297,6 +327,7 @@ service_account_manifests:
         labels:
           app.kubernetes.io/managed-by: aews.eks
         annotations:
+          eks.amazonaws.com/sts-regional-endpoints: "true"
           eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/demo-kube-system-aws-node
 pod_identity_associations:
   description: The pod identity association of each service account.
@@ -344,7 +375,12 @@ ARGUMENT_SPEC = eks.argument_spec(
     service_accounts=dict(
         type="list",
         elements="dict",
-        options=dict(namespace=dict(type="str", required=True), name=dict(type="str", required=True)),
+        options=dict(
+            namespace=dict(type="str", required=True),
+            name=dict(type="str", required=True),
+            labels=dict(type="dict"),
+            annotations=dict(type="dict"),
+        ),
     ),
     mode=dict(type="str", choices=["irsa", "pod_identity"], default="irsa"),
     role_name=dict(type="str"),

@@ -47,6 +47,9 @@ from .oidc_provider import cluster_issuer
 from .oidc_provider import issuer_host
 from .oidc_provider import oidc_provider_arn
 from .oidc_provider import trusts_provider
+from .service_accounts import ROLE_ARN_ANNOTATION
+from .service_accounts import metadata_problems
+from .service_accounts import service_account_manifest
 from .vocabulary import OWNER_TAG
 from .vocabulary import SERVICE_ACCOUNT_MODE_TAG
 from .vocabulary import SERVICE_ACCOUNTS_TAG
@@ -55,7 +58,6 @@ DEFAULT_AUDIENCE = "sts.amazonaws.com"
 WEB_IDENTITY_ACTION = "sts:AssumeRoleWithWebIdentity"
 POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
 POD_IDENTITY_ACTIONS = ["sts:AssumeRole", "sts:TagSession"]
-ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
 
 # Tags on the roles and providers this collection makes, so that teardown and eks_oidc_provider find them.
 TAG_CLUSTER = OWNER_TAG
@@ -212,17 +214,41 @@ def collection_tags(cluster_name, service_accounts, mode):
     }
 
 
-def service_account_manifests(service_accounts, arn, mode):
-    """ServiceAccount manifests for the exact (non-pattern) service accounts; IRSA ones carry the role ARN."""
+def service_account_manifests(service_accounts, arn, mode, metadata=None):
+    """ServiceAccount manifests for the exact (non-pattern) service accounts, with their labels and annotations
+    (``metadata``: (namespace, name) -> (labels, annotations)); IRSA ones carry the role ARN."""
     manifests = []
     for namespace, name in service_accounts:
         if is_pattern(namespace) or is_pattern(name):
             continue
-        metadata = {"name": name, "namespace": namespace, "labels": {"app.kubernetes.io/managed-by": "aews.eks"}}
-        if mode == "irsa":
-            metadata["annotations"] = {ROLE_ARN_ANNOTATION: arn}
-        manifests.append({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": metadata})
+        labels, annotations = (metadata or {}).get((namespace, name), (None, None))
+        manifests.append(service_account_manifest(namespace, name, arn if mode == "irsa" else None, labels,
+                                                  annotations))  # fmt: skip
     return manifests
+
+
+def service_account_metadata(service_accounts):
+    """(namespace, name) -> (labels, annotations) of the module's ``service_accounts`` entries."""
+    return {(e.get("namespace"), e.get("name")): (e.get("labels"), e.get("annotations")) for e in service_accounts or []}
+
+
+def validate_metadata(service_accounts, mode, role_name=None, arn=None):
+    """The labels and annotations of the ``service_accounts`` entries, as the Kubernetes API takes them; an
+    ``eks.amazonaws.com/role-arn`` annotation naming another role than ``arn`` (or, before the ARN is known, than
+    ``role_name``) is refused. EksError naming every field at fault."""
+    problems = []
+    for index, entry in enumerate(service_accounts or []):
+        field = f"service_accounts[{index}]"
+        labels, annotations = entry.get("labels"), entry.get("annotations")
+        if (labels or annotations) and (is_pattern(entry.get("namespace") or "") or is_pattern(entry.get("name") or "")):
+            problems.append((field, "labels and annotations are for a ServiceAccount named exactly, not a pattern"))
+        problems += metadata_problems(labels, annotations, field, mode, arn)
+        given = (annotations or {}).get(ROLE_ARN_ANNOTATION) if isinstance(annotations, dict) else None
+        if arn is None and mode == "irsa" and role_name and isinstance(given, str) and given.split("/")[-1] != role_name:
+            problems.append((f"{field}.annotations.{ROLE_ARN_ANNOTATION}", f"{given!r} contradicts the service "
+                             f"account's role {role_name}, which the collection annotates: remove it"))  # fmt: skip
+    if problems:
+        raise EksError("; ".join(f"{path}: {problem}" for path, problem in problems))
 
 
 def validate_params(params):
@@ -243,11 +269,11 @@ def validate_params(params):
     role_name = params.get("role_name")
     if role_name is not None and (len(role_name) > ROLE_NAME_MAX or not _ROLE_NAME.match(role_name)):
         raise EksError(f"role_name: {role_name!r} must be 1 to 64 of letters, digits and '+=,.@_-'")
-    if (
-        not role_name
-        and default_role_name("x", validate_service_accounts(params.get("service_accounts"), params["mode"])) is None
-    ):
+    pairs = validate_service_accounts(params.get("service_accounts"), params["mode"])
+    if not role_name and default_role_name("x", pairs) is None:
         raise EksError("role_name is required when service_accounts lists several service accounts or a pattern")
+    validate_metadata(params.get("service_accounts"), params["mode"],
+                      role_name or default_role_name(params.get("cluster_name") or "x", pairs))  # fmt: skip
 
 
 def build_desired(params, cluster):
@@ -494,6 +520,9 @@ def ensure_irsa(module):
             raise EksError(f"role {desired['name']} belongs to cluster {owner} (tag {TAG_CLUSTER}), not to this one")
         desired["arn"] = current["arn"]
 
+    # The role's ARN is known now: an annotation naming another role is refused before any change.
+    validate_metadata(params.get("service_accounts"), desired["mode"], arn=desired["arn"])
+
     found, dropped = {}, []
     if desired["mode"] == "pod_identity":
         dropped = dropped_service_accounts(current, desired["service_accounts"])
@@ -510,7 +539,9 @@ def ensure_irsa(module):
     else:
         role, associations = predict(current, desired, changes, found)
     extra = dict(
-        service_account_manifests=service_account_manifests(desired["service_accounts"], role["arn"], desired["mode"])
+        service_account_manifests=service_account_manifests(
+            desired["service_accounts"], role["arn"], desired["mode"], service_account_metadata(params["service_accounts"])
+        )
     )
     if desired["mode"] == "pod_identity":
         extra["pod_identity_associations"] = associations

@@ -46,7 +46,7 @@ KEYS = {
     ],
     "pod_identity_association": [
         "namespace", "service_account", "role_arn", "role_name", "managed_policy_arns", "well_known_policies",
-        "inline_policies", "permissions_boundary", "tags",
+        "inline_policies", "permissions_boundary", "tags", "create_service_account",
     ],
     "addon_pod_identity_association": [
         "service_account", "role_arn", "role_name", "managed_policy_arns", "well_known_policies", "inline_policies",
@@ -54,7 +54,7 @@ KEYS = {
     ],
     "service_account": [
         "namespace", "name", "managed_policy_arns", "well_known_policies", "inline_policies", "role_name", "role_only",
-        "role_arn", "permissions_boundary",
+        "role_arn", "permissions_boundary", "labels", "annotations",
     ],
     "logging": ["types", "retention_days"],
     "secrets_encryption": ["key_arn"],

@@ -16,6 +16,9 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common im
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _section
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition.common import _tags
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition_paths import ref
+from ansible_collections.aews.eks.plugins.module_utils._eks.irsa import default_role_name
+from ansible_collections.aews.eks.plugins.module_utils._eks.service_accounts import ROLE_ARN_ANNOTATION
+from ansible_collections.aews.eks.plugins.module_utils._eks.service_accounts import metadata_problems
 
 POLICY_ARN_RE = re.compile(
     r"^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::(aws|\d{12}):policy/([\w+=,.@-]+/)*[\w+=,.@-]{1,128}$"
@@ -50,7 +53,18 @@ def _policy_arns(value, field):
     return arns
 
 
-def _service_account(sa, field):
+def _metadata(sa, field, role_arn=None):
+    """The ServiceAccount's labels and annotations (dicts of strings), as the Kubernetes API takes them; an
+    ``eks.amazonaws.com/role-arn`` annotation only naming the service account's role (``role_arn``)."""
+    labels = None if sa.get("labels") is None else _dict(sa.get("labels"), f"{field}.labels")
+    annotations = None if sa.get("annotations") is None else _dict(sa.get("annotations"), f"{field}.annotations")
+    problems = metadata_problems(labels, annotations, field, "irsa", role_arn)
+    if problems:
+        _fail(*problems[0])
+    return labels or {}, annotations or {}
+
+
+def _service_account(sa, field, cluster_name=None):
     sa = _section(sa, field, "service_account")
     for key in ("namespace", "name"):
         if not sa.get(key):
@@ -63,10 +77,17 @@ def _service_account(sa, field):
         "well_known_policies": _well_known(sa.get("well_known_policies"), f"{field}.well_known_policies"),
         "inline_policies": _dict(sa.get("inline_policies"), f"{field}.inline_policies"),
         "role_name": role_name,
-        "role_only": _bool(sa.get("role_only"), f"{field}.role_only", True),
+        "role_only": _bool(sa.get("role_only"), f"{field}.role_only", False),
         "role_arn": _role_arn(sa.get("role_arn"), f"{field}.role_arn"),
         "permissions_boundary": _boundary(sa.get("permissions_boundary"), f"{field}.permissions_boundary"),
     }
+    # The ServiceAccount (unless role_only): the role it is annotated with, the collection's or your own.
+    name = role_name or (cluster_name and default_role_name(cluster_name, [(str(sa["namespace"]), str(sa["name"]))]))
+    given = (sa.get("annotations") or {}).get(ROLE_ARN_ANNOTATION) if isinstance(sa.get("annotations"), dict) else None
+    if not out["role_arn"] and name and isinstance(given, str) and given.split("/")[-1] != name:
+        _fail(f"{field}.annotations.{ROLE_ARN_ANNOTATION}",
+              f"{given!r} contradicts the role the collection makes for it ({name}) and annotates it with: remove it")
+    out["labels"], out["annotations"] = _metadata(sa, field, out["role_arn"])
     if out["role_arn"]:
         # A role of your own: the collection makes none, so nothing may describe one.
         for key in (
@@ -127,6 +148,10 @@ def _pod_identity(assoc, field, section):
     }
     if "namespace" in keys:
         out = dict(namespace=str(assoc["namespace"]), **out)
+        # eksctl's createServiceAccount: the addons role writes the ServiceAccount (no annotation) when asked to.
+        out["create_service_account"] = _bool(
+            assoc.get("create_service_account"), f"{field}.create_service_account", False
+        )
     permissions = out["managed_policy_arns"] or out["well_known_policies"] or out["inline_policies"]
     if out["role_arn"]:
         extra = [k for k in ("role_name", "managed_policy_arns", "well_known_policies", "inline_policies",

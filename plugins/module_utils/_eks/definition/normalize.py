@@ -166,7 +166,7 @@ def _normalize(definition, availability_zones, base_dir, check_files):
             iam.get("vpc_resource_controller_policy"), "iam.vpc_resource_controller_policy", True
         ),
         "service_accounts": [
-            _service_account(sa, f"iam.service_accounts[{i}]")
+            _service_account(sa, f"iam.service_accounts[{i}]", out["name"])
             for i, sa in enumerate(_list(iam.get("service_accounts"), "iam.service_accounts"))
         ],
     }

@@ -37,6 +37,8 @@ SERVICE_ACCOUNT_PATHS = {
     "role_only": "roleOnly",
     "role_arn": "attachRoleARN",
     "permissions_boundary": "permissionsBoundary",
+    "labels": "metadata.labels",
+    "annotations": "metadata.annotations",
 }
 POD_IDENTITY_PATHS = {
     "namespace": "namespace",
@@ -48,6 +50,7 @@ POD_IDENTITY_PATHS = {
     "inline_policies": "permissionPolicy",
     "permissions_boundary": "permissionsBoundaryARN",
     "tags": "tags",
+    "create_service_account": "createServiceAccount",
 }
 
 
@@ -69,6 +72,10 @@ def _iam(iam):
             item["role_arn"] = account["attachRoleARN"]
         if account.get("permissionsBoundary"):
             item["permissions_boundary"] = account["permissionsBoundary"]
+        # The ServiceAccount eksctl writes (unless roleOnly) carries the user's labels and annotations.
+        for key in ("labels", "annotations"):
+            if meta.get(key):
+                item[key] = dict(meta[key])
         accounts.append(item)
     if accounts:
         result["service_accounts"] = accounts
@@ -93,6 +100,8 @@ def _pod_identity(association, with_namespace=True):
     _permissions(result, association, "permissionPolicyARNs", "permissionPolicy", PERMISSION_POLICY_NAME)
     if association.get("tags"):
         result["tags"] = dict(association["tags"])
+    if with_namespace and association.get("createServiceAccount"):
+        result["create_service_account"] = True
     return result
 
 

@@ -114,7 +114,7 @@ SCHEMA = {
         tags=U(STRMAP),
         subjectPattern=U(STR),
     ),
-    "ClusterIAMMeta": _props(name=STR, namespace=STR, labels=U(STRMAP), annotations=U(STRMAP)),
+    "ClusterIAMMeta": _props(name=STR, namespace=STR, labels=STRMAP, annotations=STRMAP),
     "ClusterIAMServiceAccountStatus": _props(roleARN=STR, stackName=STR, tags=STRMAP, capabilities=STRS),
     "WellKnownPolicies": _props(
         imageBuilder=U(BOOL, False),
@@ -129,7 +129,7 @@ SCHEMA = {
         namespace=STR,
         serviceAccountName=STR,
         roleARN=STR,
-        createServiceAccount=U(BOOL, False),
+        createServiceAccount=BOOL,
         roleName=STR,
         permissionsBoundaryARN=STR,
         permissionPolicyARNs=STRS,
@@ -353,7 +353,10 @@ SCHEMA = {
 }
 
 # An add-on's association: the add-on's namespace, and a role given or made for it.
-SCHEMA["AddonPodIdentityAssociation"] = dict(SCHEMA["PodIdentityAssociation"], **_props(namespace=U(STR), roleARN=STR))
+# An add-on's associations are in its own namespace, and its ServiceAccounts are the add-on's to make.
+SCHEMA["AddonPodIdentityAssociation"] = dict(
+    SCHEMA["PodIdentityAssociation"], **_props(namespace=U(STR), roleARN=STR, createServiceAccount=U(BOOL, False))
+)
 
 # The properties managed and self-managed nodegroups share (eksctl's NodeGroupBase).
 _NODEGROUP_BASE = _props(
