@@ -13,7 +13,8 @@ description:
   - Associates a Kubernetes service account of a cluster with an existing IAM role through EKS Pod Identity (eksctl
     C(iam.podIdentityAssociations[].roleARN)); no role is made or changed. For a role the collection makes from
     permissions, use M(aews.eks.eks_irsa) with O(aews.eks.eks_irsa#module:mode=pod_identity).
-  - A different role updates the association in place; O(tags) are converged with O(purge_tags).
+  - A different role updates the association in place. Without O(tags) the association's tags are left as they
+    are; C(aws:) tags are never removed.
   - An association an add-on owns is refused (EKS changes it through the add-on only).
   - The role must trust C(pods.eks.amazonaws.com) (C(sts:AssumeRole), C(sts:TagSession)); EKS checks it, not this
     module.
@@ -35,14 +36,6 @@ options:
   role_arn:
     description: The IAM role's ARN; required with O(state=present).
     type: str
-  tags:
-    description: Tags of the association; unset, its tags are left as they are.
-    type: dict
-    aliases: [resource_tags]
-  purge_tags:
-    description: Remove tags not in O(tags) (C(aws:) tags are never removed).
-    type: bool
-    default: true
   state:
     description: Present or absent.
     type: str
@@ -60,6 +53,7 @@ seealso:
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
+  - amazon.aws.tags
   - amazon.aws.boto3
 """
 

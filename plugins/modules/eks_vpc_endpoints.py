@@ -155,20 +155,20 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.vpc_endpoints import
 from ansible_collections.aews.eks.plugins.module_utils._eks.vpc_endpoints import SERVICES
 from ansible_collections.aews.eks.plugins.module_utils._eks.vpc_endpoints import ensure
 
+ARGUMENT_SPEC = eks.argument_spec(
+    name=dict(type="str", required=True),
+    vpc_id=dict(type="str", required=True),
+    subnet_ids=dict(type="list", elements="str", default=[]),
+    services=dict(type="list", elements="str", choices=list(SERVICES), default=list(REQUIRED_SERVICES)),
+    tags=dict(type="dict", default={}),
+    purge_tags=dict(type="bool", default=True),
+    wait=dict(type="bool", default=True),
+    wait_timeout=dict(type="int", default=600),
+)
+
 
 def main():
-    argument_spec = dict(
-        name=dict(type="str", required=True),
-        vpc_id=dict(type="str", required=True),
-        subnet_ids=dict(type="list", elements="str", default=[]),
-        services=dict(type="list", elements="str", choices=list(SERVICES), default=list(REQUIRED_SERVICES)),
-        tags=dict(type="dict", default={}),
-        purge_tags=dict(type="bool", default=True),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=600),
-    )
-    module = eks.create_module(argument_spec, supports_check_mode=True)
-    eks.run(module, ensure)
+    eks.run_module(ARGUMENT_SPEC, ensure)
 
 
 if __name__ == "__main__":

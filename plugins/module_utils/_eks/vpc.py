@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import copy
 import ipaddress
-import os
 import time
 import uuid
 
@@ -38,13 +37,12 @@ from .vocabulary import NAT_MODES
 from .vocabulary import OWNER_TAG
 from .vocabulary import wait_failure
 from .vocabulary import wait_success
+from .waiters import wait_all
 
 KINDS = ("public", "private")
 ELB_ROLE = {"public": ELB_ROLE_TAG, "private": INTERNAL_ELB_ROLE_TAG}
 ANYWHERE = "0.0.0.0/0"
 LIVE_NAT_STATES = ("pending", "available")
-# NAT gateways take one to a few minutes to become available.
-NAT_POLL_DELAY = 15
 # The hostname types of the instances a subnet launches; a new IPv4 subnet has ip-name.
 HOSTNAME_TYPES = ("resource-name", "ip-name")
 DEFAULT_HOSTNAME_TYPE = "ip-name"
@@ -800,38 +798,21 @@ class Applier:
             self.lag(f"AssociateRouteTable {subnet_id}", api.associate_route_table, self.ec2, table_id, subnet_id)
 
 
-def nat_poll_delay():
-    """Seconds between polls of pending NAT gateways (E(AEWS_EKS_WAIT_DELAY) sets it, as for every wait)."""
-    override = os.environ.get("AEWS_EKS_WAIT_DELAY")
-    return max(float(override), 0.1) if override else NAT_POLL_DELAY
-
-
 def wait_nat_gateways(ec2, nat_ids, timeout, sleep=time.sleep):
     """Wait until the NAT gateways are ``available``; fail at once on ``failed`` with AWS's reason."""
-    if not nat_ids:
-        return {}
-    deadline = time.monotonic() + max(0, timeout)
-    delay = nat_poll_delay()
-    while True:
-        # By filter: EC2's read path answers a filter for a gateway it does not know by id yet.
-        found = {n["NatGatewayId"]: n for n in api.describe_nat_gateways(ec2, filters={"nat-gateway-id": nat_ids})}
-        failed = [n for n in found.values() if n.get("State") in wait_failure("nat_gateway", "active")]
-        if failed:
-            raise EksError(
-                message="NAT gateway "
-                + "; ".join(f"{n['NatGatewayId']} is {n['State']}: {n.get('FailureCode', '')} {n.get('FailureMessage', '')}".strip() for n in failed)
-                + ". Run again: a new gateway is created in its place."
-            )  # fmt: skip
-        states = {i: (found.get(i) or {}).get("State", "pending") for i in nat_ids}
-        if all(s in wait_success("nat_gateway", "active") for s in states.values()):
-            return states
-        if time.monotonic() + delay > deadline:
-            raise EksError(
-                message=f"NAT gateways not available after {timeout}s: "
-                + ", ".join(f"{i} {s}" for i, s in sorted(states.items()))
-                + ". Run again to wait longer (nothing is created twice)."
-            )
-        sleep(delay)
+
+    def failed(bad):
+        return ("NAT gateway "
+                + "; ".join(f"{i} is {s}: {n.get('FailureCode', '')} {n.get('FailureMessage', '')}".strip() for i, s, n in bad)
+                + ". Run again: a new gateway is created in its place.")  # fmt: skip
+
+    # By filter: EC2's read path answers a filter for a gateway it does not know by id yet.
+    return wait_all(
+        lambda ids: {n["NatGatewayId"]: n for n in api.describe_nat_gateways(ec2, filters={"nat-gateway-id": ids})},
+        nat_ids, timeout, "NAT gateways", state=lambda n: n.get("State", "pending"),
+        success=wait_success("nat_gateway", "active"), failure=wait_failure("nat_gateway", "active"), failed=failed,
+        delay_name="nat_gateway_available", sleep=sleep,
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- the module

@@ -19,7 +19,6 @@ alone (EC2 refuses a second endpoint with private DNS for the same service).
 from __future__ import annotations
 
 import copy
-import os
 import time
 
 from . import api
@@ -28,6 +27,7 @@ from .change import outcome
 from .errors import EksError
 from .vocabulary import OWNER_TAG
 from .vocabulary import is_pending
+from .waiters import wait_all
 
 # eksctl's endpoint services: always made, and made on request (privateCluster.additionalEndpointServices).
 REQUIRED_SERVICES = ("ec2", "ecr.api", "ecr.dkr", "s3", "sts")
@@ -40,7 +40,6 @@ CHINA_PREFIXED = ("ec2", "ecr.api", "ecr.dkr", "sts", "cloudformation")
 HTTPS = 443
 GONE_STATES = ("deleting", "deleted", "failed", "rejected", "expired")
 FAILED_STATES = ("failed", "rejected", "expired")
-POLL_DELAY = 10
 
 
 def service_name(region, service):
@@ -207,6 +206,16 @@ def route_tables(desired, current):
     return list(current["route_tables"])
 
 
+def _add_remove(modify, field, wanted, have):
+    """``modify``'s add_FIELD / remove_FIELD (ModifyVpcEndpoint's lists) taking ``have`` to ``wanted``, in order."""
+    add = [v for v in wanted if v not in have]
+    remove = [v for v in have if v not in wanted]
+    if add:
+        modify[f"add_{field}"] = add
+    if remove:
+        modify[f"remove_{field}"] = remove
+
+
 def plan(current, desired):
     """The ordered change records taking ``current`` to ``desired``; raises EksError before any change for what
     cannot be made (a service the region does not offer, a private subnet without a route table)."""
@@ -272,12 +281,7 @@ def plan(current, desired):
         records += _tag_records(desired, f"VPC endpoint {name}", service, endpoint["tags"], wanted["tags"])
         modify = {}
         if kind == "Interface":
-            add = [s for s in wanted["subnet_ids"] if s not in endpoint["subnet_ids"]]
-            remove = [s for s in endpoint["subnet_ids"] if s not in wanted["subnet_ids"]]
-            if add:
-                modify["add_subnet_ids"] = add
-            if remove:
-                modify["remove_subnet_ids"] = remove
+            _add_remove(modify, "subnet_ids", wanted["subnet_ids"], endpoint["subnet_ids"])
             group_id = (current["group"] or {}).get("id")
             if group_id is None or group_id not in endpoint["group_ids"]:
                 modify["add_security_group_ids"] = ["group"]
@@ -287,12 +291,7 @@ def plan(current, desired):
             if not endpoint["private_dns"]:
                 modify["private_dns"] = True
         else:
-            add = [t for t in wanted["route_table_ids"] if t not in endpoint["route_table_ids"]]
-            remove = [t for t in endpoint["route_table_ids"] if t not in wanted["route_table_ids"]]
-            if add:
-                modify["add_route_table_ids"] = add
-            if remove:
-                modify["remove_route_table_ids"] = remove
+            _add_remove(modify, "route_table_ids", wanted["route_table_ids"], endpoint["route_table_ids"])
         if modify:
             why = "; ".join(f"{k} {v}" for k, v in modify.items())
             records.append(change(f"VPC endpoint {name} ({endpoint['id']})", "update", why, "modify_vpc_endpoint",
@@ -450,30 +449,18 @@ class Applier:
         return self.ids
 
 
-def poll_delay():
-    override = os.environ.get("AEWS_EKS_WAIT_DELAY")
-    return max(float(override), 0.1) if override else POLL_DELAY
-
-
 def wait_available(ec2, endpoint_ids, timeout, sleep=time.sleep):
     """Wait until the endpoints are ``available``; fail at once on a failed or rejected one."""
-    if not endpoint_ids:
-        return {}
-    deadline = time.monotonic() + max(0, timeout)
-    while True:
-        found = {e["VpcEndpointId"]: e for e in api.describe_vpc_endpoints(ec2, {"vpc-endpoint-id": endpoint_ids})}
-        states = {i: str((found.get(i) or {}).get("State", "pending")).lower() for i in endpoint_ids}
-        failed = [i for i, s in states.items() if s in FAILED_STATES]
-        if failed:
-            raise EksError(message="VPC endpoint " + ", ".join(f"{i} is {states[i]}" for i in failed)
-                           + ": delete it (playbooks/teardown.yml, or the console) and run again")  # fmt: skip
-        if all(s == "available" for s in states.values()):
-            return states
-        if time.monotonic() + poll_delay() > deadline:
-            raise EksError(message=f"VPC endpoints not available after {timeout}s: "
-                           + ", ".join(f"{i} {s}" for i, s in sorted(states.items()))
-                           + ". Run again to wait longer (nothing is created twice).")  # fmt: skip
-        sleep(poll_delay())
+
+    def failed(bad):
+        return ("VPC endpoint " + ", ".join(f"{i} is {s}" for i, s, _endpoint in bad)
+                + ": delete it (playbooks/teardown.yml, or the console) and run again")  # fmt: skip
+
+    return wait_all(
+        lambda ids: {e["VpcEndpointId"]: e for e in api.describe_vpc_endpoints(ec2, {"vpc-endpoint-id": ids})},
+        endpoint_ids, timeout, "VPC endpoints", state=lambda e: str(e.get("State", "pending")).lower(),
+        success=("available",), failure=FAILED_STATES, failed=failed, delay_name="vpc_endpoint_available", sleep=sleep,
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- the module

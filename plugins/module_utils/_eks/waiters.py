@@ -55,6 +55,9 @@ _DEFAULT_DELAYS = {
     # VPC teardown: NAT gateways take about a minute to be deleted; DependencyViolation is tried again this often.
     "nat_gateway_deleted": 15,
     "dependency_retry": 10,
+    # The VPC stage's EC2 resources (wait_all): NAT gateways take a minute or two, VPC endpoints about one.
+    "nat_gateway_available": 15,
+    "vpc_endpoint_available": 10,
 }
 
 
@@ -179,6 +182,35 @@ def wait(client, waiter_name, timeout, what, /, **params):
     if outcome == "failure":
         summary, details = _describe_failure(waiter_name, response)
         raise WaitFailed(message=f"Stopped waiting for {what}: it reached {summary}", details=details)
+
+
+def wait_all(read, ids, timeout, what, /, *, state, success, failure, failed, delay_name, sleep=time.sleep):
+    """Poll until every one of ``ids`` is in a ``success`` state; stop at once when one is in a ``failure`` state.
+
+    For EC2 resources that have no botocore waiter with failure states (NAT gateways, VPC endpoints).
+    ``read(ids)`` returns {id: resource} for those found (one not found yet is ``pending``), ``state(resource)`` its
+    state; ``failed([(id, state, resource)])`` says what went wrong (``WaitFailed``); ``what`` names the resources
+    in the message of a wait out of time (``WaitTimeout``: "NAT gateways not available after 600s: ..."). The pause
+    between polls is ``waiter_delay(delay_name)``. Returns {id: state}."""
+    if not ids:
+        return {}
+    deadline = time.monotonic() + max(0, timeout)
+    delay = waiter_delay(delay_name)
+    while True:
+        found = read(ids)
+        states = {i: state(found[i]) if i in found else "pending" for i in ids}
+        bad = [(i, states[i], found[i]) for i in ids if states[i] in failure]
+        if bad:
+            raise WaitFailed(message=failed(bad))
+        if all(s in success for s in states.values()):
+            return states
+        if time.monotonic() + delay > deadline:
+            raise WaitTimeout(
+                message=f"{what} not available after {timeout}s: "
+                + ", ".join(f"{i} {s}" for i, s in sorted(states.items()))
+                + ". Run again to wait longer (nothing is created twice)."
+            )
+        sleep(delay)
 
 
 class Deadline:

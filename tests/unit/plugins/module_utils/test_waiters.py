@@ -238,3 +238,96 @@ def test_failure_details(response, expected):
 
 def test_every_waiter_has_a_default_delay():
     assert set(waiters._WAITERS) <= set(waiters._DEFAULT_DELAYS)
+
+
+# ---------------------------------------------------------------- wait_all (EC2 resources without a botocore waiter)
+class Polls:
+    """``read`` answering one poll after another from ``answers`` (id -> state, or a resource dict)."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+        self.asked = []
+        self.slept = []
+
+    def read(self, ids):
+        self.asked.append(list(ids))
+        answer = self.answers.pop(0)
+        return {i: v if isinstance(v, dict) else {"State": v} for i, v in answer.items()}
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+
+
+def wait_all(polls, ids, timeout=60):
+    return waiters.wait_all(
+        polls.read, ids, timeout, "Things", state=lambda r: r["State"], success=("available",),
+        failure=("failed", "rejected"), delay_name="vpc_endpoint_available", sleep=polls.sleep,
+        failed=lambda bad: "; ".join(f"{i} is {s} ({r.get('Why', '')})" for i, s, r in bad),
+    )  # fmt: skip
+
+
+def test_wait_all_polls_until_every_id_is_in_a_success_state():
+    # One not found yet counts as pending; the pause between polls is the waiter delay (AEWS_EKS_WAIT_DELAY here).
+    polls = Polls({"a": "pending"}, {"a": "available", "b": "pending"}, {"a": "available", "b": "available"})
+    assert wait_all(polls, ["a", "b"]) == {"a": "available", "b": "available"}
+    assert polls.asked == [["a", "b"]] * 3 and polls.slept == [DELAY, DELAY]
+
+
+def test_wait_all_of_nothing_reads_nothing():
+    polls = Polls()
+    assert wait_all(polls, []) == {} and polls.asked == []
+
+
+def test_wait_all_stops_at_once_on_a_failure_state_with_what_the_caller_says():
+    polls = Polls({"a": "pending", "b": {"State": "rejected", "Why": "quota"}, "c": "failed"})
+    with pytest.raises(waiters.WaitFailed) as e:
+        wait_all(polls, ["a", "b", "c"])
+    assert str(e.value) == "b is rejected (quota); c is failed ()" and polls.slept == []
+
+
+def test_wait_all_out_of_time_names_each_state():
+    polls = Polls({"b": "pending"})
+    with pytest.raises(waiters.WaitTimeout) as e:
+        wait_all(polls, ["b", "a"], timeout=0)
+    assert str(e.value) == (
+        "Things not available after 0s: a pending, b pending. Run again to wait longer (nothing is created twice)."
+    )
+    assert polls.slept == []
+
+
+def test_wait_all_callers_messages(monkeypatch):
+    """eks_vpc's NAT gateway wait and eks_vpc_endpoints' endpoint wait through wait_all: their messages."""
+    from ansible_collections.aews.eks.plugins.module_utils._eks import api
+    from ansible_collections.aews.eks.plugins.module_utils._eks import vpc
+    from ansible_collections.aews.eks.plugins.module_utils._eks import vpc_endpoints
+
+    asked = []
+    nats = [{"NatGatewayId": "nat-1", "State": "failed", "FailureCode": "Gateway.NotAttached", "FailureMessage": "no"},
+            {"NatGatewayId": "nat-2", "State": "pending"}]  # fmt: skip
+    monkeypatch.setattr(api, "describe_nat_gateways", lambda ec2, filters: asked.append(filters) or nats)
+    with pytest.raises(EksError) as e:
+        vpc.wait_nat_gateways("ec2", ["nat-1", "nat-2"], 60, sleep=lambda s: None)
+    assert (
+        str(e.value)
+        == "NAT gateway nat-1 is failed: Gateway.NotAttached no. Run again: a new gateway is created in its place."
+    )
+    assert asked == [{"nat-gateway-id": ["nat-1", "nat-2"]}]
+    nats[0].update(State="available")
+    with pytest.raises(EksError, match=r"^NAT gateways not available after 0s: nat-1 available, nat-2 pending\. Run"):
+        vpc.wait_nat_gateways("ec2", ["nat-1", "nat-2"], 0)
+
+    endpoints = [{"VpcEndpointId": "vpce-1", "State": "Rejected"}, {"VpcEndpointId": "vpce-2", "State": "Available"}]
+    monkeypatch.setattr(api, "describe_vpc_endpoints", lambda ec2, filters: endpoints)
+    with pytest.raises(EksError) as e:
+        vpc_endpoints.wait_available("ec2", ["vpce-1", "vpce-2", "vpce-3"], 60)
+    assert (
+        str(e.value)
+        == "VPC endpoint vpce-1 is rejected: delete it (playbooks/teardown.yml, or the console) and run again"
+    )
+    endpoints[0].update(State="available")
+    with pytest.raises(EksError, match=r"^VPC endpoints not available after 0s: vpce-1 available, vpce-2 available, vpce-3"
+                       r" pending\. Run again to wait longer \(nothing is created twice\)\.$"):  # fmt: skip
+        vpc_endpoints.wait_available("ec2", ["vpce-1", "vpce-2", "vpce-3"], 0)
+    endpoints.append({"VpcEndpointId": "vpce-3", "State": "available"})
+    assert vpc_endpoints.wait_available("ec2", ["vpce-1", "vpce-2", "vpce-3"], 0) == dict.fromkeys(
+        ["vpce-1", "vpce-2", "vpce-3"], "available")  # fmt: skip
