@@ -7,10 +7,10 @@ client and the cluster described once, the outcomes returned together."""
 from __future__ import annotations
 
 from . import addon
-from . import api
 from . import change as model
 from .common import client
 from .errors import EksError
+from .module import RESOURCE
 
 # Each add-on's options: eks_addon's, but the cluster and the wait, which are the run's.
 ADDON_SPEC = dict(
@@ -28,9 +28,7 @@ ADDON_SPEC = dict(
         ),
     ),
     preserve=dict(type="bool", default=False),
-    tags=dict(type="dict", aliases=["resource_tags"]),
-    purge_tags=dict(type="bool", default=True),
-    state=dict(type="str", choices=["present", "absent"], default="present"),
+    **RESOURCE,
 )
 
 
@@ -64,14 +62,16 @@ def reconcile_all(module):
     check_all(params)
     eks = client(module, "eks")
     cluster_name = params["cluster_name"]
-    cluster = api.describe_cluster(eks, cluster_name) if params["addons"] else None
-    if params["addons"] and cluster is None:
-        raise EksError(message=f"Cluster {cluster_name} does not exist")
+    # The cluster described once, and only when an add-on needs it (an installed add-on tells it exists); the add-on
+    # versions of its Kubernetes version read once for all the add-ons whose version is resolved.
+    reads = addon.ClusterReads(eks, cluster_name, shared_catalogue=True)
     results, failures = [], []
     for entry in params["addons"]:
         try:
-            result = addon.reconcile(module, eks, addon_params(params, entry), cluster=cluster)
+            result = addon.reconcile(module, eks, addon_params(params, entry), cluster=reads)
         except EksError as e:
+            if reads.missing:
+                raise EksError(message=f"Cluster {cluster_name} does not exist") from None
             # One add-on failing does not stop the others (as a loop of eks_addon); the run fails at the end.
             failures.append(f"add-on {entry['name']}: {e}")
             result = dict(e.kwargs)
