@@ -32,17 +32,11 @@ options:
       - The Kubernetes version to list available add-on versions for, for example V(1.31).
       - Defaults to the cluster's version when O(cluster_name) is set.
     type: str
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads.
-  diff_mode:
-    support: none
-    description: The module changes nothing.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - aews.eks.read_only
 notes:
   - At least one of O(cluster_name), O(name) or O(kubernetes_version) is required.
 """

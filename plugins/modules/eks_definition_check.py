@@ -28,18 +28,11 @@ options:
       - The normalized cluster definition.
     type: dict
     required: true
-attributes:
-  check_mode:
-    support: full
-    description: Can run in check mode.
-    details: The module only reads.
-  diff_mode:
-    support: none
-    description: The module changes nothing.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - aews.eks.read_only
 """
 
 EXAMPLES = r"""

@@ -29,18 +29,11 @@ options:
   gpus:
     description: The GPUs of the instance types (C(0) for none). Unset, any.
     type: int
-attributes:
-  check_mode:
-    support: full
-    description: Can run in check mode.
-    details: The module only reads.
-  diff_mode:
-    support: none
-    description: The module changes nothing.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - aews.eks.read_only
 """
 
 EXAMPLES = r"""

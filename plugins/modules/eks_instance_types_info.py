@@ -22,18 +22,11 @@ options:
     type: list
     elements: str
     required: true
-attributes:
-  check_mode:
-    support: full
-    description: Can run in check mode.
-    details: The module only reads.
-  diff_mode:
-    support: none
-    description: The module changes nothing.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - aews.eks.read_only
 """
 
 EXAMPLES = r"""

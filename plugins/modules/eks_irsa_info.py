@@ -29,19 +29,13 @@ options:
     description:
       - Return only the role of this name.
     type: str
-attributes:
-  check_mode:
-    description: Can run in check mode; the module only reads.
-    support: full
-  diff_mode:
-    description: The module changes nothing, so there is no diff.
-    support: none
 seealso:
   - module: aews.eks.eks_irsa
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - aews.eks.read_only
 """
 
 EXAMPLES = r"""
