@@ -549,6 +549,39 @@ def _cluster(eks, cluster_name):
     return cluster
 
 
+class ClusterReads:
+    """What the add-ons of one cluster read of it, each read once and only when needed: the cluster
+    (DescribeCluster; an installed add-on already tells the cluster exists) and the add-on versions offered for its
+    Kubernetes version (DescribeAddonVersions, for every add-on at once when several are resolved in one run)."""
+
+    def __init__(self, eks, cluster_name, cluster=None, shared_catalogue=False):
+        self.eks = eks
+        self.cluster_name = cluster_name
+        self._cluster = cluster
+        self._catalogue = None
+        self.shared_catalogue = shared_catalogue
+        self.missing = False
+
+    def cluster(self):
+        if self._cluster is None:
+            self._cluster = api.describe_cluster(self.eks, self.cluster_name)
+            if self._cluster is None:
+                self.missing = True
+                raise EksError(message=f"Cluster {self.cluster_name} does not exist")
+        return self._cluster
+
+    def versions(self, name):
+        """The catalogue entries of add-on ``name`` (DescribeAddonVersions' ``addons``)."""
+        if not self.shared_catalogue:
+            return api.describe_addon_versions(self.eks, addonName=name)
+        if self._catalogue is None:
+            self._catalogue = api.describe_addon_versions(self.eks, kubernetesVersion=self.cluster().get("version"))
+        entries = [a for a in self._catalogue if a.get("addonName") == name]
+        # Not offered for this Kubernetes version: only its own catalogue tells an unknown add-on from one without a
+        # compatible version.
+        return entries or api.describe_addon_versions(self.eks, addonName=name)
+
+
 def apply(eks, changes, cluster_name, name, wait_for, deadline, status=None):
     """Make ``changes`` (from ``plan``) in order and wait as ``wait_for`` says; the updates started
     ([{id, type}], for aews.eks.eks_wait to follow after wait=none). ``status``: the installed add-on's status (an
@@ -590,18 +623,21 @@ def apply(eks, changes, cluster_name, name, wait_for, deadline, status=None):
     return started
 
 
-def _resolve(eks, cluster, params, current, configuration):
+def _resolve(eks, reads, params, current, configuration):
     """The exact version to install or keep (None: leave the installed one), after checking the configuration
-    values and pod identity associations against that version's schema."""
+    values and pod identity associations against that version's schema. ``reads``: the cluster's ClusterReads."""
     name = params["name"]
     installed = current.get("addonVersion") if current else None
     # An omitted version leaves an installed add-on as it is, and installs the default otherwise.
     requested = params["version"] if params["version"] is not None else ("default" if current is None else None)
     version = installed
-    if requested is not None:
-        catalogue = api.describe_addon_versions(eks, addonName=name)
-        versions = compatible_versions(catalogue, name, cluster.get("version"))
-        version = resolve_version(requested, versions, name, cluster.get("version"), current=installed)
+    if requested is not None and installed and _bare(requested.strip()) == _bare(installed):
+        # The installed version asked for by its exact name: it is what resolve_version answers, catalogue or not.
+        version = installed
+    elif requested is not None:
+        kubernetes_version = reads.cluster().get("version")
+        versions = compatible_versions(reads.versions(name), name, kubernetes_version)
+        version = resolve_version(requested, versions, name, kubernetes_version, current=installed)
         check_downgrade(name, installed, version)
     if configuration or params["pod_identity_associations"]:
         schema = api.describe_addon_configuration(eks, name, version)
@@ -616,15 +652,18 @@ def reconcile(module, eks, params, cluster=None):
     (``change.outcome``: changed, changes, addon, updates, diff in diff mode) without exiting.
 
     ``module`` gives check and diff mode (``check_mode``, ``_diff``); ``cluster`` is the described cluster when the
-    caller has it already (a module reconciling several add-ons of one cluster).
+    caller has it already, or the ClusterReads a module reconciling several add-ons of one cluster shares between
+    them; otherwise the cluster is described when needed (a cluster without the add-on, a version to resolve).
     """
     cluster_name, name = params["cluster_name"], params["name"]
     configuration = validate_params(params)
     deadline = Deadline(params["wait_timeout"])
     check_mode = module.check_mode
 
-    cluster = cluster or _cluster(eks, cluster_name)
+    reads = cluster if isinstance(cluster, ClusterReads) else ClusterReads(eks, cluster_name, cluster)
     current = api.describe_addon(eks, cluster_name, name)
+    if current is None:
+        reads.cluster()  # no add-on: the cluster must exist
     if params["state"] == "absent":
         before = normalize(current, describe_associations(eks, cluster_name, current)) if current else {}
         changes = plan(before, None, cluster_name, name, state="absent", preserve=params["preserve"])
@@ -640,7 +679,7 @@ def reconcile(module, eks, params, cluster=None):
             _wait_addon(eks, "addon_deleted", deadline, cluster_name, name, "to finish deleting")
         current = None
 
-    version = _resolve(eks, cluster, params, current, configuration)
+    version = _resolve(eks, reads, params, current, configuration)
     desired = build_desired(params, version, configuration)
     before = normalize(current, describe_associations(eks, cluster_name, current)) if current else {}
     changes = plan(before, desired, cluster_name, name, purge_tags=params["purge_tags"],
