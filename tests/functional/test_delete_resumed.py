@@ -56,8 +56,13 @@ def cluster_with_addons(names, tags=None):
     trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"},
                                                      "Action": "sts:AssumeRole"}]}  # fmt: skip
     role = boto3.client("iam").create_role(RoleName=f"{NAME}-cluster", AssumeRolePolicyDocument=json.dumps(trust))
-    eks.create_cluster(name=NAME, version="1.33", roleArn=role["Role"]["Arn"], resourcesVpcConfig={"subnetIds": subnets},
-                       tags=tags or {})
+    eks.create_cluster(
+        name=NAME,
+        version="1.33",
+        roleArn=role["Role"]["Arn"],
+        resourcesVpcConfig={"subnetIds": subnets},
+        tags=tags or {},
+    )
     eks.get_waiter("cluster_active").wait(name=NAME, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100})
     for addon in names:
         eks.create_addon(clusterName=NAME, addonName=addon, tags={OWNER: NAME})
