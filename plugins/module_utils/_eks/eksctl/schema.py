@@ -302,15 +302,6 @@ SCHEMA = {
         allow=U(STR),
         deny=U(STR),
     ),
-    "InstanceSelector": _props(
-        vCPUs=U(INT),
-        memory=U(STR),
-        gpus=U(INT),
-        neuron_devices=U(INT),
-        cpuArchitecture=U(STR),
-        allow=U(STR),
-        deny=U(STR),
-    ),
     "NodeGroupBottlerocket": _props(enableAdminContainer=BOOL, settings=DOC),
     "CapacityReservation": _props(
         capacityReservationPreference=STR, capacityReservationTarget="CapacityReservationTarget"
@@ -351,6 +342,9 @@ SCHEMA = {
         capacityRebalance=BOOL,
     ),
 }
+
+# A self-managed nodegroup's instanceSelector: the managed one's keys, none of them supported.
+SCHEMA["InstanceSelector"] = {key: U(prop.type) for key, prop in SCHEMA["ManagedInstanceSelector"].items()}
 
 # An add-on's association: the add-on's namespace, and a role given or made for it.
 # An add-on's associations are in its own namespace, and its ServiceAccounts are the add-on's to make.
