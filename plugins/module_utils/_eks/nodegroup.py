@@ -739,6 +739,18 @@ def diff_view(nodegroup):
 
 
 # ---------------------------------------------------------------- apply (AWS calls)
+def known_launch_template(current, launch_template):
+    """The launch template asked for by id and version number as the nodegroup already uses it (DescribeNodegroup
+    names its id, name and version), or None: it must be read (resolve_launch_template)."""
+    have = (current or {}).get("launchTemplate") or {}
+    version = str(launch_template.get("version") or "")
+    if not (launch_template.get("id") and version.isdigit() and have.get("id") == launch_template["id"]):
+        return None
+    if str(have.get("version")) != version:
+        return None
+    return {"id": have["id"], "name": have.get("name"), "version": version, "default_version": None}
+
+
 def resolve_launch_template(ec2, launch_template):
     """id, name and version number (as a string, or None when not given) of the launch template asked for."""
     if not launch_template:
@@ -872,13 +884,19 @@ def ensure(module):
     if params["state"] == "absent":
         return ensure_absent(module, eks, build_desired(params), current, deadline)
 
-    cluster = api.describe_cluster(eks, params["cluster_name"])
-    if cluster is None:
-        raise EksError(message=f"cluster {params['cluster_name']} was not found")
-    check_version(params.get("version"), cluster.get("version"), (current or {}).get("version"))
+    # The cluster's version is needed to create the nodegroup or check the version asked for; a nodegroup that is
+    # there tells the cluster exists.
+    cluster = None
+    if current is None or current.get("status") == "DELETING" or params.get("version"):
+        cluster = api.describe_cluster(eks, params["cluster_name"])
+        if cluster is None:
+            raise EksError(message=f"cluster {params['cluster_name']} was not found")
+    check_version(params.get("version"), (cluster or {}).get("version"), (current or {}).get("version"))
     launch_template = None
     if params.get("launch_template"):
-        launch_template = resolve_launch_template(client(module, "ec2"), params["launch_template"])
+        launch_template = known_launch_template(current, params["launch_template"]) or resolve_launch_template(
+            client(module, "ec2"), params["launch_template"]
+        )
     desired = build_desired(params, launch_template)
 
     if current is not None and current.get("status") == "DELETING":
