@@ -121,6 +121,7 @@ _OPERATION = {
     "describe_load_balancers_classic": "describe_load_balancers",
     "delete_load_balancer_classic": "delete_load_balancer",
     "modify_subnet_hostname_type": "modify_subnet_attribute",
+    "list_cluster_identity_provider_configs": "list_identity_provider_configs",
 }
 
 
@@ -224,6 +225,8 @@ _ONE_CALL = {
     ),
     # EKS: identity provider configs
     "list_identity_provider_configs": (_listing("list the identity provider configs"), _Pages("identityProviderConfigs"), "cluster_name=clusterName"),
+    # The same, failing (ResourceNotFoundException) when the cluster is not there instead of answering no config.
+    "list_cluster_identity_provider_configs": (_common("list the cluster's identity provider configs"), _Pages("identityProviderConfigs"), "cluster_name=clusterName"),
     # STS
     "get_caller_identity": (_common("identify the caller"), "*"),
     # EC2

@@ -31,6 +31,8 @@ from .common import raw_client
 from .common import tag_changes
 from .common import to_ansible
 from .errors import EksError
+from .errors import error_code
+from .vocabulary import MISSING_CODES
 from .waiters import Deadline
 from .waiters import wait
 from .waiters import wait_updates_in_progress
@@ -328,11 +330,18 @@ def ensure_identity_provider(module):
 def identity_provider_info(module):
     eks = client(module, "eks")
     cluster_name = module.params["cluster_name"]
-    if api.describe_cluster(eks, cluster_name) is None:
-        raise EksError(message=f"Cluster {cluster_name} does not exist")
-    configs = described(
-        module.params.get("name"),
-        lambda: [c["name"] for c in api.list_identity_provider_configs(eks, cluster_name) if c.get("type") == TYPE],
-        lambda name: describe(eks, cluster_name, name),
-    )
+
+    def names():
+        # The listing itself tells a cluster that is not there (no DescribeCluster first).
+        try:
+            listed = api.list_cluster_identity_provider_configs(eks, cluster_name)
+        except EksError as e:
+            if error_code(e) in MISSING_CODES["eks"]:
+                raise EksError(message=f"Cluster {cluster_name} does not exist") from None
+            raise
+        return [c["name"] for c in listed if c.get("type") == TYPE]
+
+    if module.params.get("name"):
+        names()  # the cluster is there
+    configs = described(module.params.get("name"), names, lambda name: describe(eks, cluster_name, name))
     return {"changed": False, "identity_providers": configs}
