@@ -121,8 +121,9 @@ def _first(results, path, value, attribute, what):
     raise RoleDataError(f"{what}: no result of the task that makes it")
 
 
-def addon_entries(addons, cluster, tags, irsa_roles=None, pod_identity_roles=None):
-    """The eks_addons entries converging ``addons`` (the definition's): version, conflicts, the cluster's ``tags``
+def addon_entries(addons, cluster, tags, irsa_roles=None, pod_identity_roles=None, versions=None):
+    """The eks_addons entries converging ``addons`` (the definition's): version (the exact one of ``versions``, by
+    name, when it has the add-on, else the definition's), conflicts, the cluster's ``tags``
     with the add-on's and its Name, configuration values when given, the ARN of its IRSA role (``irsa_roles``: the
     results of the eks_irsa loop over the add-ons, by ``item.name``) when it needs one, and its pod identity
     associations with their role's ARN (given, or from ``pod_identity_roles``: the results of the eks_iam_role loop
@@ -130,6 +131,7 @@ def addon_entries(addons, cluster, tags, irsa_roles=None, pod_identity_roles=Non
     tags = _dict(tags, "tags")
     irsa = _list(irsa_roles, "irsa_roles")
     pod_roles = _list(pod_identity_roles, "pod_identity_roles")
+    exact = _dict(versions, "versions")
     entries = []
     for addon in _list(addons, "the add-ons"):
         addon = _dict(addon, "each add-on")
@@ -142,7 +144,7 @@ def addon_entries(addons, cluster, tags, irsa_roles=None, pod_identity_roles=Non
             associations.append({"service_account": association.get("service_account"), "role_arn": role_arn})
         entry = {
             "name": addon.get("name"),
-            "version": addon.get("version"),
+            "version": exact[addon.get("name")] if addon.get("name") in exact else addon.get("version"),
             "resolve_conflicts": addon.get("resolve_conflicts"),
             "tags": {**tags, **_dict(addon.get("tags"), "tags of an add-on"), "Name": f"{cluster}-{addon.get('name')}"},
             "purge_tags": False,

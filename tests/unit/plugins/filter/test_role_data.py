@@ -145,6 +145,12 @@ def test_addon_entries_carry_tags_configuration_and_the_roles_made_for_them():
     ]  # fmt: skip
 
 
+def test_addon_entries_take_the_exact_version_resolved_when_there_is_one():
+    versions = {"vpc-cni": "v1.20.0-eksbuild.1", "coredns": "v1.11.4-eksbuild.2", "other": "x"}
+    entries = F["addon_entries"](SELECTED, "c1", {}, IRSA_ROLES, POD_ROLES, versions=versions)
+    assert [e["version"] for e in entries] == ["v1.20.0-eksbuild.1", "v1.11.4-eksbuild.2", "latest"]
+
+
 def test_addon_entries_fail_naming_the_add_on_whose_role_is_not_among_the_results():
     with pytest.raises(AnsibleFilterError, match=r"^aews.eks.addon_entries: add-on vpc-cni: the IRSA role: no result"):
         F["addon_entries"](SELECTED[:1], "c1", {}, irsa_roles=[], pod_identity_roles=[])
