@@ -173,6 +173,13 @@ nat_gateways:
   returned: always
   type: dict
   sample: {"ap-northeast-2a": {"id": "nat-0123456789abcdef0", "state": "pending"}}
+free_addresses:
+  description:
+    - Subnet id to its free IPv4 addresses (C(AvailableIpAddressCount)) as read at the start of the run; a subnet the
+      run creates is not in it.
+  returned: always
+  type: dict
+  sample: {"subnet-0a": 8186}
 changes:
   description: The changes made (in check mode, to be made), in order, one record per EC2 call.
   returned: always

@@ -231,6 +231,7 @@ def model_from(desired, vpc, dns, subnets, igws, tables, addresses, nats):
             "map_public": bool(subnet.get("MapPublicIpOnLaunch")),
             "hostname_type": (subnet.get("PrivateDnsNameOptionsOnLaunch") or {}).get("HostnameType"),
             "tags": tags_of(subnet),
+            "free_addresses": subnet.get("AvailableIpAddressCount"),
         }
         key = wanted.get(entry["tags"].get("Name"))
         if key and key.startswith("subnet:") and key not in model["subnets"]:
@@ -873,6 +874,8 @@ def ensure_adopted(module, ec2):
     return outcome(
         module, "vpc", found_vpc, [], before=found_vpc,
         subnet_ids={kind: dict(subnet_ids.get(kind) or {}) for kind in KINDS}, nat_gateways={}, waits=[],
+        free_addresses={s["SubnetId"]: s["AvailableIpAddressCount"] for s in found
+                        if s.get("VpcId") == vpc_id and s.get("AvailableIpAddressCount") is not None},
     )  # fmt: skip
 
 
@@ -902,4 +905,7 @@ def ensure(module):
         module, "vpc", {"id": _real((after.get("vpc") or {}).get("id")), "cidr_block": desired["cidr"]}, changes,
         before=view(model, desired), after=view(after, desired),
         subnet_ids=subnet_ids, nat_gateways=nats, waits=list(notes),
+        # The free IPv4 addresses of the subnets as read at the start of the run (those made by it are not in it).
+        free_addresses={e["id"]: e["free_addresses"] for e in model["subnets"].values()
+                        if e.get("free_addresses") is not None},
     )  # fmt: skip
