@@ -46,6 +46,14 @@ options:
         group those rules name.
     type: bool
     default: false
+  nodegroup_leftovers:
+    description:
+      - Also delete the nodegroups' launch templates and SSH key pairs, as a teardown does once the cluster and its
+        nodegroups are gone. A launch template goes when it is named after the cluster (C(NAME-...)) and carries the
+        ownership tag, on the template or in the tags one of its versions gives instances; a key pair when it
+        carries the ownership tag. Ignored with O(kubernetes_only).
+    type: bool
+    default: false
   dependency_timeout:
     description:
       - Seconds in all to wait out deletes refused because of a dependency before reporting them.
@@ -81,6 +89,11 @@ EXAMPLES = r"""
     region: ap-northeast-2
   register: cleanup
 
+- name: The same, with the nodegroups' launch templates and key pairs (the cluster deleted already)
+  aews.eks.eks_vpc_cleanup:
+    cluster_name: myeks
+    nodegroup_leftovers: true
+
 - name: See what a teardown would delete
   aews.eks.eks_vpc_cleanup:
     cluster_name: myeks
@@ -97,12 +110,14 @@ deleted:
     type:
       description:
         - One of C(load_balancer), C(rule) (rules of a group naming a group that goes),
-          C(kubernetes_security_group), C(network_interface), C(nat_gateway), C(address),
+          C(kubernetes_security_group), C(network_interface), C(vpc_endpoint), C(launch_template), C(key_pair),
+          C(nat_gateway), C(address),
           C(internet_gateway), C(route_table), C(subnet), C(security_group), C(vpc).
       type: str
       sample: nat_gateway
     id:
-      description: Its id (the ARN or name of a load balancer, the allocation id of an address).
+      description: Its id (the ARN or name of a load balancer, the allocation id of an address, the name of a key
+        pair).
       type: str
       sample: nat-0123456789abcdef0
     name:
@@ -133,6 +148,7 @@ ARGUMENT_SPEC = eks.argument_spec(
     [eks.CLUSTER_NAME],
     vpc_ids=dict(type="list", elements="str"),
     kubernetes_only=dict(type="bool", default=False),
+    nodegroup_leftovers=dict(type="bool", default=False),
     dependency_timeout=dict(type="int", default=300),
     nat_gateway_timeout=dict(type="int", default=600),
 )

@@ -265,6 +265,8 @@ _ONE_CALL = {
     "untag_open_id_connect_provider": (_common("untag the OpenID Connect provider"), None, "arn=OpenIDConnectProviderArn", "keys=TagKeys"),
     # EC2: launch templates (eks_launch_template)
     "delete_launch_template": (_delete("delete the launch template", missing="launch_template"), True, "template_id=LaunchTemplateId"),
+    # EC2: key pairs (teardown)
+    "delete_key_pair": (_delete("delete the key pair"), True, "name=KeyName"),
     # EKS: Fargate profiles (deletion)
     "describe_fargate_profile": (_describe("describe the Fargate profile"), "fargateProfile", "cluster_name=clusterName", "name=fargateProfileName"),
     "delete_fargate_profile": (_delete("delete the Fargate profile"), True, "cluster_name=clusterName", "name=fargateProfileName"),
@@ -563,6 +565,16 @@ def describe_subnets_filtered(client, filters):
 @_common("describe the security groups")
 def describe_security_groups_filtered(client, filters):
     return _paginate(client, "describe_security_groups", "SecurityGroups", Filters=_filters(filters))
+
+
+@_common("describe the launch templates")
+def describe_launch_templates_filtered(client, filters):
+    return _paginate(client, "describe_launch_templates", "LaunchTemplates", Filters=_filters(filters))
+
+
+@_common("describe the key pairs")
+def describe_key_pairs_filtered(client, filters):
+    return client.describe_key_pairs(Filters=_filters(filters)).get("KeyPairs", [])
 
 
 @_common("describe the network interfaces")

@@ -95,11 +95,26 @@ def referencing_permissions(group, group_ids):
     return result[0], result[1]
 
 
+def is_owned_launch_template(template, cluster):
+    """A launch template of this cluster's nodegroups: named after the cluster and tagged for it, on the template or
+    in the tags any of its versions gives instances (``versions``, as DescribeLaunchTemplateVersions answers)."""
+    if not (template.get("LaunchTemplateName") or "").startswith(cluster + "-"):
+        return False
+    if is_owned(template, cluster):
+        return True
+    for version in template.get("versions") or []:
+        for spec in (version.get("LaunchTemplateData") or {}).get("TagSpecifications") or []:
+            if tags_of(spec).get(OWNER_TAG) == cluster:
+                return True
+    return False
+
+
 def select(cluster, inventory, kubernetes_only=False):
     """What to delete, by kind, from what ``inventory`` read; each item checked against the cluster's tags.
 
     ``kubernetes_only``: only what Kubernetes left (load balancers, their groups and the rules naming them, CNI
-    interfaces), as before the cluster is deleted.
+    interfaces), as before the cluster is deleted. ``inventory``'s ``launch_templates`` and ``key_pairs`` (read
+    only when asked): the nodegroups' launch templates and SSH key pairs of this cluster.
 
     ``inventory``: {"vpcs": [{"vpc": VPC, "owned": bool, "security_groups", "network_interfaces",
     "nat_gateways", "internet_gateways", "route_tables", "subnets"}], "load_balancers": [{"kind", "id",
@@ -113,6 +128,8 @@ def select(cluster, inventory, kubernetes_only=False):
             "kubernetes_security_groups",
             "network_interfaces",
             "vpc_endpoints",
+            "launch_templates",
+            "key_pairs",
             "nat_gateways",
             "addresses",
             "internet_gateways",
@@ -184,6 +201,10 @@ def select(cluster, inventory, kubernetes_only=False):
                     "security_groups", "vpcs"):  # fmt: skip
             plan[key] = []
         return plan
+    plan["launch_templates"] = [
+        t for t in inventory.get("launch_templates", []) if is_owned_launch_template(t, cluster)
+    ]
+    plan["key_pairs"] = [k for k in inventory.get("key_pairs", []) if is_owned(k, cluster)]
     # Internet gateways left detached by an interrupted run: owned, attached to nothing.
     known = {g["InternetGatewayId"] for g in plan["internet_gateways"]}
     for igw in inventory.get("internet_gateways", []):
@@ -213,11 +234,15 @@ def describe_item(kind, resource):
         "subnet": lambda r: r["SubnetId"],
         "security_group": lambda r: r["GroupId"],
         "vpc": lambda r: r["VpcId"],
+        "launch_template": lambda r: r["LaunchTemplateId"],
+        "key_pair": lambda r: r["KeyName"],
     }
     if kind == "rule":
         name = f"rules of {name_of(resource['group'])} naming groups being deleted"
     elif kind == "address":
         name = name_of(resource) or resource.get("PublicIp") or ""
+    elif kind == "launch_template":
+        name = resource.get("LaunchTemplateName") or ""
     else:
         name = name_of(resource)
     return {"type": kind, "id": ids[kind](resource), "name": name}
@@ -229,6 +254,8 @@ PHASES = (
     ("kubernetes_security_groups", "kubernetes_security_group"),
     ("network_interfaces", "network_interface"),
     ("vpc_endpoints", "vpc_endpoint"),
+    ("launch_templates", "launch_template"),
+    ("key_pairs", "key_pair"),
     ("nat_gateways", "nat_gateway"),
     ("addresses", "address"),
     ("internet_gateways", "internet_gateway"),
@@ -251,6 +278,8 @@ _DELETES = {
     "kubernetes_security_group": ("delete_security_group", "made by Kubernetes for cluster {cluster}"),
     "network_interface": ("delete_network_interface", "left available by the VPC CNI of cluster {cluster}"),
     "vpc_endpoint": ("delete_vpc_endpoints", "tagged for cluster {cluster} (a fully private cluster's)"),
+    "launch_template": ("delete_launch_template", "named after and tagged for cluster {cluster} (a nodegroup's)"),
+    "key_pair": ("delete_key_pair", "tagged for cluster {cluster} (a nodegroup's SSH key)"),
     "nat_gateway": ("delete_nat_gateway", "tagged for cluster {cluster}"),
     "address": ("release_address", "tagged for cluster {cluster}"),
     "internet_gateway": ("delete_internet_gateway", "tagged for cluster {cluster}"),
@@ -284,10 +313,12 @@ def failure_message(cluster, failed):
 
 
 # ---------------------------------------------------------------- reading
-def inventory(ec2, elbv2, elb, cluster, vpc_ids=(), kubernetes_only=False):
+def inventory(ec2, elbv2, elb, cluster, vpc_ids=(), kubernetes_only=False, nodegroup_leftovers=False):
     """Read the cluster's VPCs (owned ones by tag, checked; adopted ones by id) and what is in them.
 
     ``kubernetes_only``: only what ``select`` keeps then (load balancers, security groups, network interfaces).
+    ``nodegroup_leftovers``: also the launch templates named after the cluster (with their versions when the
+    template itself is not tagged) and the key pairs tagged for it.
     """
     vpcs = {}
     for vpc in api.describe_vpcs(ec2, filters={f"tag:{OWNER_TAG}": cluster}):
@@ -343,12 +374,24 @@ def inventory(ec2, elbv2, elb, cluster, vpc_ids=(), kubernetes_only=False):
     if kubernetes_only:
         return {"vpcs": entries, "load_balancers": load_balancers}
     owned_filter = {f"tag:{OWNER_TAG}": cluster}
-    return {
+    found = {
         "vpcs": entries,
         "load_balancers": load_balancers,
         "addresses": api.describe_addresses(ec2, owned_filter),
         "internet_gateways": api.describe_internet_gateways(ec2, owned_filter),
     }
+    if nodegroup_leftovers:
+        templates = api.describe_launch_templates_filtered(ec2, {"launch-template-name": f"{cluster}-*"})
+        found["launch_templates"] = [
+            (
+                t
+                if is_owned(t, cluster)
+                else dict(t, versions=api.list_launch_template_versions(ec2, t["LaunchTemplateId"]))
+            )
+            for t in templates
+        ]
+        found["key_pairs"] = api.describe_key_pairs_filtered(ec2, owned_filter)
+    return found
 
 
 # ---------------------------------------------------------------- deleting
@@ -403,6 +446,12 @@ class Cleaner:
         # the deletion through DependencyViolation.
         for endpoint in plan["vpc_endpoints"]:
             self._attempt("vpc_endpoint", endpoint, api.delete_vpc_endpoints, self.ec2, [endpoint["VpcEndpointId"]])
+        for template in plan["launch_templates"]:
+            self._attempt(
+                "launch_template", template, api.delete_launch_template, self.ec2, template["LaunchTemplateId"]
+            )
+        for key in plan["key_pairs"]:
+            self._attempt("key_pair", key, api.delete_key_pair, self.ec2, key["KeyName"])
         gone = self._delete_nat_gateways(plan["nat_gateways"])
         for address in plan["addresses"]:
             self._release(address, gone)
@@ -503,7 +552,8 @@ def ensure(module):
     elbv2 = client(module, "elbv2")
     elb = client(module, "elb")
     only = params["kubernetes_only"]
-    plan = select(cluster, inventory(ec2, elbv2, elb, cluster, params["vpc_ids"] or (), only), only)
+    leftovers = params["nodegroup_leftovers"] and not only
+    plan = select(cluster, inventory(ec2, elbv2, elb, cluster, params["vpc_ids"] or (), only, leftovers), only)
     records = changes(cluster, plan)
     if module.check_mode:
         return _outcome(module, records, records, [])

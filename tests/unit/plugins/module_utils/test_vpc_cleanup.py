@@ -187,6 +187,76 @@ def test_before_the_cluster_goes_only_what_that_selection_uses_is_read(monkeypat
         assert [v["VpcId"] for v in vpc_cleanup.select("myeks", found)["vpcs"]] == [VPC]
 
 
+def templates_and_keys():
+    """The nodegroups' launch templates and key pairs as the teardown reads them (templates named CLUSTER-*)."""
+    version_tags = {"LaunchTemplateData": {"TagSpecifications": [{"ResourceType": "instance", "Tags": OWN}]}}
+    return {
+        "launch_templates": [
+            # The nodegroup role tags the instances a version launches, not the template.
+            {"LaunchTemplateId": "lt-own", "LaunchTemplateName": "myeks-ng", "versions": [version_tags]},
+            {"LaunchTemplateId": "lt-tagged", "LaunchTemplateName": "myeks-tagged", "Tags": OWN},
+            {"LaunchTemplateId": "lt-user", "LaunchTemplateName": "myeks-user", "versions": [{"LaunchTemplateData": {}}]},
+            {"LaunchTemplateId": "lt-other", "LaunchTemplateName": "myeks-o", "Tags": OTHER, "versions": []},
+            # Tagged for the cluster but not named after it: not a nodegroup's.
+            {"LaunchTemplateId": "lt-named", "LaunchTemplateName": "web", "Tags": OWN},
+        ],
+        "key_pairs": [{"KeyName": "myeks-ng", "Tags": OWN}, {"KeyName": "myeks-user", "Tags": []}],
+    }  # fmt: skip
+
+
+def test_nodegroup_leftovers_only_those_named_after_and_tagged_for_the_cluster():
+    plan = vpc_cleanup.select("myeks", dict(inventory(), **templates_and_keys()))
+    assert ids(plan, "launch_templates", "LaunchTemplateId") == ["lt-own", "lt-tagged"]
+    assert ids(plan, "key_pairs", "KeyName") == ["myeks-ng"]
+    assert vpc_cleanup.select("other", dict(inventory(), **templates_and_keys()))["launch_templates"] == []
+    # Before the cluster goes, never.
+    plan = vpc_cleanup.select("myeks", dict(inventory(), **templates_and_keys()), kubernetes_only=True)
+    assert plan["launch_templates"] == [] and plan["key_pairs"] == []
+    lines = [(r["item"]["type"], r["item"]["id"]) for r in vpc_cleanup.changes("myeks", plan)]
+    assert ("launch_template", "lt-own") not in lines
+
+
+def test_nodegroup_leftovers_are_read_only_when_asked_and_versions_only_of_untagged_templates(monkeypatch):
+    read = []
+
+    def reader(name, value):
+        def call(*args, **kwargs):
+            read.append((name, args[1:]))
+            return value
+
+        return call
+
+    for name in ("describe_vpcs", "describe_addresses", "describe_internet_gateways"):
+        monkeypatch.setattr(vpc_cleanup.api, name, reader(name, []))
+    templates = [{"LaunchTemplateId": "lt-own", "LaunchTemplateName": "myeks-ng"},
+                 {"LaunchTemplateId": "lt-tagged", "LaunchTemplateName": "myeks-tagged", "Tags": OWN}]  # fmt: skip
+    monkeypatch.setattr(vpc_cleanup.api, "describe_launch_templates_filtered", reader("templates", templates))
+    monkeypatch.setattr(vpc_cleanup.api, "list_launch_template_versions", reader("versions", []))
+    monkeypatch.setattr(vpc_cleanup.api, "describe_key_pairs_filtered", reader("keys", []))
+    found = vpc_cleanup.inventory(None, None, None, "myeks")
+    assert "launch_templates" not in found and not [r for r in read if r[0] in ("templates", "versions", "keys")]
+    read.clear()
+    found = vpc_cleanup.inventory(None, None, None, "myeks", nodegroup_leftovers=True)
+    assert ("templates", ({"launch-template-name": "myeks-*"},)) in read
+    assert [r for r in read if r[0] == "versions"] == [("versions", ("lt-own",))]
+    assert ("keys", ({"tag:aews.eks/cluster-name": "myeks"},)) in read
+    assert [t["LaunchTemplateId"] for t in found["launch_templates"]] == ["lt-own", "lt-tagged"]
+
+
+def test_nodegroup_leftovers_are_deleted_before_the_network(monkeypatch):
+    fake = FakeEc2(monkeypatch, polls=1)
+    cleaner = vpc_cleanup.Cleaner(None, None, None, dependency_timeout=60, nat_timeout=60, delay=1, sleep=lambda s: 0)
+    cleaner.run(vpc_cleanup.select("myeks", dict(inventory(), **templates_and_keys())))
+    assert [c for c in fake.calls if c[0] in ("delete_launch_template", "delete_key_pair")] == [
+        ("delete_launch_template", "lt-own"), ("delete_launch_template", "lt-tagged"), ("delete_key_pair", "myeks-ng"),
+    ]  # fmt: skip
+    names = [c[0] for c in fake.calls]
+    assert names.index("delete_key_pair") < names.index("delete_nat_gateway")
+    assert {"type": "launch_template", "id": "lt-own", "name": "myeks-ng"} in cleaner.deleted
+    assert {"type": "key_pair", "id": "myeks-ng", "name": ""} in cleaner.deleted
+    assert cleaner.failed == []
+
+
 def test_an_adopted_vpc_is_kept():
     data = inventory()
     data["vpcs"][0]["owned"] = False
