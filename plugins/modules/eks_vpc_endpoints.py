@@ -14,11 +14,19 @@ description:
     DNS for each of C(ec2), C(ecr.api), C(ecr.dkr), C(sts) and the optional C(cloudformation), C(autoscaling),
     C(logs) in the private subnets of the zones the service is offered in, and a gateway endpoint for C(s3) on the
     route tables of the private subnets.
-  - The interface endpoints get the security group C(NAME-vpc-endpoints), which admits HTTPS (tcp/443) from the
-    VPC's CIDR.
+  - The interface endpoints get the security group C(NAME-vpc-endpoints), which admits HTTPS (tcp/443) from each
+    of the VPC's IPv4 CIDR blocks (the primary and the associated secondary ones).
+  - The VPC may be one the collection built or one of your own (eksctl C(vpc.id) with C(privateCluster)); nothing
+    of the VPC itself, its subnets or its route tables' other routes is changed.
   - Each endpoint is tagged C(Name=NAME-SERVICE) and with the ownership tag C(aews.eks/cluster-name=NAME). An
-    endpoint this cluster owns whose service is no longer listed in O(services) is deleted; an endpoint of a listed
-    service made otherwise is left alone (EC2 takes one endpoint with private DNS per service and VPC).
+    endpoint this cluster owns whose service is no longer listed in O(services) is deleted; other endpoints of the
+    VPC are left alone.
+  - Checked before any change, each problem named - the VPC's C(enableDnsSupport) and C(enableDnsHostnames) are on
+    (private DNS needs them; read only with interface endpoints to make), each private subnet has a route table of
+    its own (not the VPC's main one, which eksctl does not change either), and no endpoint that is not this
+    cluster's stands where one of this cluster's goes - an interface endpoint of a listed service with private DNS
+    (EC2 takes one per service and VPC) or an C(s3) gateway endpoint on a private subnet's route table. eksctl
+    creates its endpoints regardless and its stack fails there; leave such a service out, or delete that endpoint.
   - Subnets, route tables, the security group and private DNS of an endpoint it owns are changed in place.
   - A service the region does not offer fails before any change, naming it.
 author:
@@ -113,7 +121,7 @@ vpc_endpoints:
       description: The endpoint's state (C(available) once waited for).
       type: str
     owned:
-      description: Whether it carries this cluster's ownership tag (an endpoint made otherwise is left alone).
+      description: Whether it carries this cluster's ownership tag.
       type: bool
   sample:
     - {service: s3, service_name: com.amazonaws.ap-northeast-2.s3, id: vpce-0a1b, type: Gateway, state: available,

@@ -7,13 +7,16 @@ eksctl (pkg/cfn/builder/vpc_endpoint.go, pkg/apis/eksctl.io/v1alpha5 endpoint se
 for ec2, ecr.api, ecr.dkr and sts (private DNS on, in the private subnets of the zones the service is offered in) and
 a gateway endpoint for s3 on the private subnets' route tables; cloudformation, autoscaling and logs on request
 (``additionalEndpointServices``; logs also when control plane logging is on). The interface endpoints get the
-security group ``NAME-vpc-endpoints``, which admits HTTPS (443) from the VPC's CIDR.
+security group ``NAME-vpc-endpoints``, which admits HTTPS (443) from the VPC's CIDR blocks. The VPC is the one the
+collection builds or one of the user's (eksctl ``vpc.id``): only the endpoints and the group are made in it.
 
 The change model (``change.py``): ``build_desired`` (pure), ``read`` (calls ``api`` only), ``plan`` (current and
 desired into change records, pure), ``predict`` (pure), ``Applier`` (the records' calls, resolving the ids of what it
 creates). Every endpoint and the group carry the ownership tag; an endpoint of a service no longer asked for is
-deleted only when it carries this cluster's ownership tag, and one of an asked-for service made otherwise is left
-alone (EC2 refuses a second endpoint with private DNS for the same service).
+deleted only when it carries this cluster's ownership tag. The VPC's other endpoints are left alone, but one that
+stands where this cluster's would go (an interface endpoint of the service with private DNS, which EC2 takes once
+per VPC; an s3 gateway endpoint on a private route table) is refused before any change, as are the VPC's DNS
+attributes off (private DNS needs both): eksctl makes its endpoints regardless and its stack fails on them.
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ CHINA_PREFIXED = ("ec2", "ecr.api", "ecr.dkr", "sts", "cloudformation")
 HTTPS = 443
 GONE_STATES = ("deleting", "deleted", "failed", "rejected", "expired")
 FAILED_STATES = ("failed", "rejected", "expired")
+# Private DNS of an interface endpoint needs both on in the VPC (EC2 refuses it otherwise).
+DNS_ATTRIBUTES = ("enableDnsSupport", "enableDnsHostnames")
 
 
 def service_name(region, service):
@@ -99,8 +104,19 @@ def _tags(resource):
     return {t.get("Key"): t.get("Value", "") for t in resource.get("Tags") or []}
 
 
+def vpc_cidrs(vpc):
+    """The VPC's IPv4 CIDR blocks, the primary first, then the associated secondary ones (nodes of an existing VPC's
+    subnets may be in any of them)."""
+    cidrs = [vpc.get("CidrBlock")] if vpc.get("CidrBlock") else []
+    for association in vpc.get("CidrBlockAssociationSet") or []:
+        state = (association.get("CidrBlockState") or {}).get("State", "associated")
+        if state == "associated" and association.get("CidrBlock") and association["CidrBlock"] not in cidrs:
+            cidrs.append(association["CidrBlock"])
+    return cidrs
+
+
 def read(ec2, desired):
-    """What exists: the VPC's CIDR, the subnets' zones, the route tables of the subnets, the group, the endpoints
+    """What exists: the VPC's CIDRs and DNS attributes (with interface endpoints to make), the subnets' zones, the route tables of the subnets, the group, the endpoints
     of the VPC that are not gone, and the zones each service is offered in. A pending VPC (check mode, still to be
     made) has nothing."""
     current = {"vpc": None, "zones": {}, "route_tables": [], "group": None, "endpoints": [], "offered": {}}
@@ -121,7 +137,9 @@ def read(ec2, desired):
     vpcs = api.describe_vpcs(ec2, filters={"vpc-id": vpc_id})
     if not vpcs:
         raise EksError(message=f"vpc_id: no VPC {vpc_id}")
-    current["vpc"] = {"id": vpc_id, "cidr": vpcs[0].get("CidrBlock")}
+    current["vpc"] = {"id": vpc_id, "cidrs": vpc_cidrs(vpcs[0]), "dns": {}}
+    if any(endpoint_type(s) == "Interface" for s in desired["services"]):
+        current["vpc"]["dns"] = {a: api.describe_vpc_attribute(ec2, vpc_id, a) for a in DNS_ATTRIBUTES}
     real_subnets = [s for s in desired["subnet_ids"] if _real(s)]
     if real_subnets:
         found = api.describe_subnets_filtered(ec2, {"subnet-id": real_subnets})
@@ -216,9 +234,59 @@ def _add_remove(modify, field, wanted, have):
         modify[f"remove_{field}"] = remove
 
 
+def _owned(endpoint, desired):
+    return endpoint["tags"].get(OWNER_TAG) == desired["name"]
+
+
+def _dns_problems(current, desired):
+    """Private DNS of the interface endpoints needs the VPC's DNS support and DNS hostnames on."""
+    off = [a for a in DNS_ATTRIBUTES if (current["vpc"] or {}).get("dns", {}).get(a) is False]
+    if not off:
+        return []
+    vpc_id = current["vpc"]["id"]
+    return [
+        f"vpc_id: {vpc_id} has {' and '.join(off)} off; the interface endpoints' private DNS needs enableDnsSupport"
+        f" and enableDnsHostnames on: turn them on (aws ec2 modify-vpc-attribute --vpc-id {vpc_id}"
+        " --enable-dns-support / --enable-dns-hostnames, one at a time) and run again"
+    ]
+
+
+def _made_by(endpoint):
+    owner = endpoint["tags"].get(OWNER_TAG)
+    return f"cluster {owner}'s" if owner else "not made by this collection"
+
+
+def _conflicts(current, desired):
+    """The VPC's endpoints that are not this cluster's and stand where its own would go: an interface endpoint of a
+    service asked for with private DNS (EC2 takes one per service and VPC), an s3 gateway endpoint on a private
+    subnet's route table (a route table takes one route to it). eksctl creates its own anyway and its stack fails;
+    they are refused before any change. Others of the same service are left alone beside this cluster's own."""
+    problems = []
+    tables = set(route_tables(desired, current))
+    for service in desired["services"]:
+        full = service_name(desired["region"], service)
+        for endpoint in current["endpoints"]:
+            if endpoint["service_name"] != full or _owned(endpoint, desired):
+                continue
+            if endpoint_type(service) == "Interface" and endpoint["type"] == "Interface" and endpoint["private_dns"]:
+                where = "has private DNS in the VPC (EC2 takes one endpoint with private DNS per service and VPC)"
+            elif endpoint_type(service) == "Gateway" and tables & set(endpoint["route_table_ids"]):
+                where = (f"is on route table {', '.join(sorted(tables & set(endpoint['route_table_ids'])))} of the"
+                         " private subnets (a route table takes one route to the service)")  # fmt: skip
+            else:
+                continue
+            problems.append(
+                f"services: {service}: VPC endpoint {endpoint['id']} of {full} ({_made_by(endpoint)}) {where}: delete"
+                " it, or make none of them and use the VPC's own (a fully private cluster:"
+                " private_cluster.skip_endpoint_creation true)"
+            )
+    return problems
+
+
 def plan(current, desired):
     """The ordered change records taking ``current`` to ``desired``; raises EksError before any change for what
-    cannot be made (a service the region does not offer, a private subnet without a route table)."""
+    cannot be made (a service the region does not offer, a private subnet without a route table, the VPC's DNS
+    attributes off, an endpoint of the VPC's own where this cluster's would go)."""
     problems = []
     for service in desired["services"]:
         offered = current["offered"].get(service_name(desired["region"], service))
@@ -234,17 +302,18 @@ def plan(current, desired):
                 f"subnet_ids: {', '.join(lacking)} use the VPC's main route table; the s3 gateway endpoint needs the"
                 " private subnets associated with route tables of their own"
             )
+    problems += _dns_problems(current, desired) + _conflicts(current, desired)
     if problems:
         raise EksError(message="; ".join(problems))
     records = []
     group_name = desired["group_name"]
     group = current["group"]
-    cidr = (current["vpc"] or {}).get("cidr") or "the VPC's CIDR"
+    cidrs = (current["vpc"] or {}).get("cidrs") or ["the VPC's CIDR"]
     interface = [s for s in desired["services"] if endpoint_type(s) == "Interface"]
     if interface:
         if group is None:
             records.append(change(
-                f"security group {group_name}", "create", f"HTTPS from {cidr} to the interface endpoints",
+                f"security group {group_name}", "create", f"HTTPS from {', '.join(cidrs)} to the interface endpoints",
                 "create_security_group", {"name": group_name, "vpc_id": desired["vpc_id"],
                                           "tags": desired_tags(desired, group_name)},
                 key="group", tags=desired_tags(desired, group_name)))  # fmt: skip
@@ -252,10 +321,12 @@ def plan(current, desired):
         else:
             records += _tag_records(desired, f"security group {group_name}", "group", group["tags"],
                                     desired_tags(desired, group_name))  # fmt: skip
-        if cidr not in group["https_from"]:
+        missing = [c for c in cidrs if c not in group["https_from"]]
+        if missing:
             records.append(change(
-                f"security group {group_name}", "authorize", f"tcp/443 from {cidr}",
-                "authorize_security_group_ingress", {"key": "group", "cidr": cidr}, key="group", cidr=cidr))  # fmt: skip
+                f"security group {group_name}", "authorize", f"tcp/443 from {', '.join(missing)}",
+                "authorize_security_group_ingress", {"key": "group", "cidrs": missing}, key="group",
+                cidrs=missing))  # fmt: skip
     by_service = {}
     for endpoint in current["endpoints"]:
         by_service.setdefault(endpoint["service_name"], []).append(endpoint)
@@ -263,10 +334,7 @@ def plan(current, desired):
         name = endpoint_name(desired, service)
         full = service_name(desired["region"], service)
         kind = endpoint_type(service)
-        existing = [e for e in by_service.get(full, []) if e["type"] == kind]
-        owned = [e for e in existing if e["tags"].get(OWNER_TAG) == desired["name"]]
-        if existing and not owned:
-            continue  # made otherwise: left alone (see the module's docstring)
+        owned = [e for e in by_service.get(full, []) if e["type"] == kind and _owned(e, desired)]
         wanted = {"service_name": full, "type": kind, "tags": desired_tags(desired, name)}
         if kind == "Interface":
             wanted.update(subnet_ids=interface_subnets(desired, current, service), group="group", private_dns=True)
@@ -328,7 +396,7 @@ def predict(current, desired, changes, ids=None):
             if action == "create":
                 out["group"] = {"id": id_for("group"), "tags": dict(record["tags"]), "https_from": []}
             elif action == "authorize":
-                out["group"]["https_from"] = sorted(out["group"]["https_from"] + [record["cidr"]])
+                out["group"]["https_from"] = sorted(out["group"]["https_from"] + record["cidrs"])
             elif action == "tag":
                 out["group"]["tags"].update(record["tags"])
             elif action == "untag":
@@ -348,7 +416,7 @@ def predict(current, desired, changes, ids=None):
                 "private_dns": wanted["type"] == "Interface", "tags": dict(wanted["tags"]),
             })  # fmt: skip
             continue
-        endpoint = next(e for e in out["endpoints"] if e["service_name"] == full and e["tags"].get(OWNER_TAG))
+        endpoint = next(e for e in out["endpoints"] if e["service_name"] == full and _owned(e, desired))
         if action == "tag":
             endpoint["tags"].update(record["tags"])
         elif action == "untag":
@@ -403,7 +471,7 @@ class Applier:
             self.ids["group"] = current["group"]["id"]
         for endpoint in current["endpoints"]:
             for service in desired["services"]:
-                if endpoint["service_name"] == service_name(desired["region"], service):
+                if endpoint["service_name"] == service_name(desired["region"], service) and _owned(endpoint, desired):
                     self.ids.setdefault(service, endpoint["id"])
 
     def _id(self, key):
@@ -425,7 +493,7 @@ class Applier:
                     record["tags"])  # fmt: skip
             elif key == "group" and action == "authorize":
                 permission = {"IpProtocol": "tcp", "FromPort": HTTPS, "ToPort": HTTPS,
-                              "IpRanges": [{"CidrIp": record["cidr"], "Description": "HTTPS from the VPC"}]}  # fmt: skip
+                              "IpRanges": [{"CidrIp": c, "Description": "HTTPS from the VPC"} for c in record["cidrs"]]}  # fmt: skip
                 api.authorize_security_group_ingress(self.ec2, self._id("group"), [permission])
             elif action == "create":
                 wanted = record["wanted"]
@@ -465,14 +533,16 @@ def wait_available(ec2, endpoint_ids, timeout, sleep=time.sleep):
 
 # ---------------------------------------------------------------- the module
 def _result_endpoints(after, desired):
+    """The endpoint of each service asked for: this cluster's (one of the VPC's own only where it has none)."""
     out = []
     for service in desired["services"]:
         full = service_name(desired["region"], service)
-        for endpoint in after["endpoints"]:
-            if endpoint["service_name"] == full:
-                out.append({"service": service, "service_name": full, "id": endpoint["id"], "type": endpoint["type"],
-                            "state": endpoint["state"], "owned": endpoint["tags"].get(OWNER_TAG) == desired["name"]})  # fmt: skip
-                break
+        found = sorted(
+            (e for e in after["endpoints"] if e["service_name"] == full), key=lambda e: not _owned(e, desired)
+        )
+        for endpoint in found[:1]:
+            out.append({"service": service, "service_name": full, "id": endpoint["id"], "type": endpoint["type"],
+                        "state": endpoint["state"], "owned": _owned(endpoint, desired)})  # fmt: skip
     return out
 
 

@@ -222,16 +222,15 @@ def private_cluster(d):
             f"{vpc['nat']}: a fully private cluster ({ref('private_cluster.enabled')}) has no NAT gateway (nor public"
             " subnets or internet gateway): remove it or use disabled",
         )
-    if vpc.get("id") and not skip:
-        _fail(
-            "private_cluster.skip_endpoint_creation",
-            f"the vpc role makes the VPC endpoints of a fully private cluster in the VPC it builds only; with"
-            f" {ref('vpc.id')} (an existing VPC) make them yourself and set it true",
-        )
     if vpc.get("id") and not _dict(
         _dict(vpc.get("subnet_ids"), "vpc.subnet_ids").get("private"), "vpc.subnet_ids.private"
     ):
         _fail("vpc.subnet_ids.private", f"a fully private cluster with {ref('vpc.id')} needs its private subnets")
+    if vpc.get("id") and _dict(vpc.get("subnet_ids"), "vpc.subnet_ids").get("public"):
+        _fail(
+            "vpc.subnet_ids.public",
+            f"a fully private cluster ({ref('private_cluster.enabled')}) uses private subnets only: remove them",
+        )
     if not vpc.get("id") and _dict(_dict(vpc.get("subnets"), "vpc.subnets").get("public"), "vpc.subnets.public"):
         _fail(
             "vpc.subnets.public", f"a fully private cluster ({ref('private_cluster.enabled')}) has private subnets only"

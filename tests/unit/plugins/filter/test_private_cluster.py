@@ -91,10 +91,39 @@ def test_what_eksctl_refuses_is_named_by_its_clusterconfig_path():
         " endpoint: remove it or set it false"
     )
     assert "vpc.nat.gateway: single: a fully private cluster" in problems(vpc={"nat": {"gateway": "Single"}})
+    assert problems(vpc={"id": "vpc-1", "subnets": {"public": {"us-east-1a": {"id": "subnet-1"}}}}).endswith(
+        "  vpc.subnets.private: must be specified in a fully-private cluster when a pre-existing VPC is supplied"
+    )
+
+
+def test_an_existing_vpc_gets_eksctls_endpoints_or_none_with_skip_endpoint_creation():
+    # As eksctl: the endpoints are made in the VPC given (vpc.id) too, unless skipEndpointCreation.
     existing = {"id": "vpc-1", "subnets": {"private": {"us-east-1a": {"id": "subnet-1"}, "us-east-1b": {"id": "s-2"}}}}
-    assert problems(vpc=existing).startswith("  privateCluster.skipEndpointCreation: the vpc role makes the VPC")
-    adopted = normalized(convert(vpc=existing, privateCluster={"enabled": True, "skipEndpointCreation": True}))
-    assert adopted["private_cluster"]["endpoint_services"] == [] and adopted["vpc"]["id"] == "vpc-1"
+    logging = {"clusterLogging": {"enableTypes": ["api"]}}
+    adopted = normalized(convert(vpc=existing, cloudWatch=logging,
+                                 privateCluster={"enabled": True, "additionalEndpointServices": ["autoscaling"]}))  # fmt: skip
+    assert adopted["private_cluster"]["endpoint_services"] == ["ec2", "ecr.api", "ecr.dkr", "s3", "sts", "autoscaling",
+                                                               "logs"]  # fmt: skip
+    assert adopted["vpc"]["id"] == "vpc-1" and adopted["vpc"]["subnet_ids"] == {
+        "public": {}, "private": {"us-east-1a": "subnet-1", "us-east-1b": "s-2"}}  # fmt: skip
+    assert adopted["vpc"]["nat"] == "disabled" and adopted["endpoint"]["public_access"] is False
+    skipped = normalized(convert(vpc=existing, privateCluster={"enabled": True, "skipEndpointCreation": True}))
+    assert skipped["private_cluster"]["endpoint_services"] == [] and skipped["vpc"]["id"] == "vpc-1"
+    # The definition as written by hand, likewise.
+    base = {"name": "c1", "region": "us-east-1", "private_cluster": {"enabled": True},
+            "vpc": {"id": "vpc-1", "subnet_ids": {"private": {"us-east-1a": "subnet-1", "us-east-1b": "s-2"}}}}  # fmt: skip
+    assert normalized(base)["private_cluster"]["endpoint_services"] == ["ec2", "ecr.api", "ecr.dkr", "s3", "sts"]
+    with pytest.raises(AnsibleFilterError, match=r"vpc.subnet_ids.private: a fully private cluster with vpc.id needs"):
+        normalized(dict(base, vpc={"id": "vpc-1"}))
+    # Private subnets only, as eksctl: public ones of an existing VPC are refused by path.
+    public = dict(base["vpc"], subnet_ids=dict(base["vpc"]["subnet_ids"], public={"us-east-1a": "subnet-9"}))
+    with pytest.raises(AnsibleFilterError, match=r"vpc.subnet_ids.public: a fully private cluster \(private_cluster"
+                       r".enabled\) uses private subnets only: remove them"):  # fmt: skip
+        normalized(dict(base, vpc=public))
+    eksctl_public = dict(existing, subnets=dict(existing["subnets"], public={"us-east-1a": {"id": "subnet-9"}}))
+    assert problems(vpc=eksctl_public) == (
+        "  vpc.subnets.public: a fully private cluster (privateCluster.enabled) uses private subnets only: remove them"
+    )
 
 
 def test_the_definition_key_by_itself():
