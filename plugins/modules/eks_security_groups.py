@@ -17,6 +17,12 @@ description:
     changes something reads them once more at its end. Egress rules are left as they are.
   - A group's description cannot change once the group exists (EC2 has no such call); it is used when the group is
     created.
+  - A group with O(groups[].state=absent) is deleted when it is there. A delete refused because something still uses
+    the group (C(DependencyViolation), such as the network interfaces of nodes just terminated) is tried again until
+    O(dependency_timeout).
+  - A VPC made a moment ago that EC2 does not know yet (C(InvalidVpcID.NotFound)) is waited for (up to 30 seconds)
+    before a group is created in it, and a create tried again after a fault whose first attempt went through takes
+    the group that attempt made.
 author: aews.eks maintainers (@aews)
 options:
   vpc_id:
@@ -34,9 +40,13 @@ options:
         type: str
         required: true
       description:
-        description: The group's description, set when it is created.
+        description: The group's description, set when it is created; required unless O(groups[].state=absent).
         type: str
-        required: true
+      state:
+        description: Whether the group is there (V(present)) or deleted (V(absent); its other options are not used).
+        type: str
+        choices: [present, absent]
+        default: present
       tags:
         description: The group's tags.
         type: dict
@@ -83,6 +93,10 @@ options:
     description: Remove the tags the groups have that O(groups[].tags) does not list (not the C(aws:) ones).
     type: bool
     default: true
+  dependency_timeout:
+    description: Seconds in all to try again the deletes of groups something still uses before failing.
+    type: int
+    default: 300
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -103,6 +117,13 @@ EXAMPLES = r"""
         rules:
           - group_name: myeks-shared-nodes
             description: Nodes to nodes
+
+- name: Delete a nodegroup's SSH group, once the network interfaces of its terminated nodes let go of it
+  aews.eks.eks_security_groups:
+    vpc_id: "{{ vpc_id }}"
+    groups:
+      - name: myeks-ng-remote-access
+        state: absent
 """
 
 RETURN = r"""
@@ -118,7 +139,7 @@ security_groups:
 changes:
   description:
     - The changes made (or that would be made, in check mode), in order, with the C(resource), the C(action)
-      (V(create), V(authorize), V(revoke), V(tag), V(untag)), C(why), the API C(call) and its C(params). Empty when
+      (V(create), V(authorize), V(revoke), V(tag), V(untag), V(delete)), C(why), the API C(call) and its C(params). Empty when
       nothing changes.
   returned: always
   type: list
@@ -143,7 +164,8 @@ RULE = dict(
 )
 GROUP = dict(
     name=dict(type="str", required=True),
-    description=dict(type="str", required=True),
+    description=dict(type="str"),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
     tags=dict(type="dict", default={}),
     rules=dict(type="list", elements="dict", default=[], options=RULE),
     purge_rules=dict(type="bool", default=False),
@@ -154,6 +176,7 @@ ARGUMENT_SPEC = eks.argument_spec(
     vpc_id=dict(type="str", required=True),
     groups=dict(type="list", elements="dict", required=True, options=GROUP),
     purge_tags=dict(type="bool", default=True),
+    dependency_timeout=dict(type="int", default=300),
 )
 
 

@@ -104,6 +104,10 @@ NOT_FOUND_LAG_CODES = (
     "InvalidLaunchTemplateId.NotFound",
 )
 
+# EC2 refuses to delete what something still uses (a security group held by the network interfaces of nodes just
+# terminated, or named by a rule of another group) with this code until the dependency is gone.
+DEPENDENCY_CODES = ("DependencyViolation",)
+
 # What EKS says while IAM has not yet propagated a role, its trust or its policies (or an OIDC provider the
 # trust names) to the region: InvalidParameterException with one of these phrases.
 IAM_PROPAGATION_PHRASES = (
@@ -146,6 +150,10 @@ def is_transient(exception):
 
 def is_not_found_lag(exception):
     return error_code(exception) in NOT_FOUND_LAG_CODES
+
+
+def is_dependency(exception):
+    return error_code(exception) in DEPENDENCY_CODES
 
 
 def is_iam_propagation(exception):

@@ -22,6 +22,7 @@ import time
 
 from .errors import EksErrorHandler
 from .errors import error_code
+from .errors import is_dependency
 from .errors import is_iam_propagation
 from .errors import is_not_found_lag
 from .errors import is_transient
@@ -188,3 +189,15 @@ def iam_propagation(timeout=IAM_PROPAGATION_TIMEOUT, delay=None):
 def not_found_lag(timeout=NOT_FOUND_LAG_TIMEOUT, delay=None):
     delay = _delay(2) if delay is None else delay
     return Retrying(is_not_found_lag, timeout, delay, "EC2 did not yet know an id it had just handed out")
+
+
+# The default of the modules' dependency_timeout option, and the seconds between the attempts of such a delete.
+DEPENDENCY_TIMEOUT = 300
+DEPENDENCY_DELAY = 10
+
+
+def dependency(timeout=DEPENDENCY_TIMEOUT, delay=None):
+    """Deletes refused with DependencyViolation, tried again until ``timeout``: what held the resource (network
+    interfaces of nodes just terminated) goes by itself."""
+    delay = _delay(DEPENDENCY_DELAY) if delay is None else delay
+    return Retrying(is_dependency, timeout, delay, "something still used it (DependencyViolation)")

@@ -18,10 +18,13 @@ from .common import client
 from .errors import EksError
 from .errors import error_code
 from .retry import aws_call
+from .retry import DEPENDENCY_TIMEOUT
+from .retry import dependency
 from .security_group_rules import ports_of
 from .security_group_rules import protocol_of
 
 SOURCES = ("group_name", "group_id", "cidr_ip", "cidr_ipv6")
+STATES = ("present", "absent")
 
 
 def _rule(where, rule, names):
@@ -60,12 +63,19 @@ def build_desired(params):
             raise EksError(f"{where}.name: required")
         if name in names[:index]:
             raise EksError(f"{where}.name: {name!r} is given more than once")
+        state = group.get("state") or "present"
+        if state not in STATES:
+            raise EksError(f"{where}.state: {' or '.join(STATES)}, not {state!r}")
+        if state == "absent":
+            desired.append(dict(name=name, state=state))
+            continue
         if not group.get("description"):
             raise EksError(f"{where}.description: required")
         rules = [_rule(f"{where}.rules[{i}]", r, names) for i, r in enumerate(group.get("rules") or [])]
         desired.append(
             dict(
                 name=name,
+                state=state,
                 description=group["description"],
                 tags=dict(group.get("tags") or {}),
                 rules=rules,
@@ -137,10 +147,12 @@ def _ingress_change(name, group_id, action, rules):
 
 def plan(current, desired):
     """The change records from the groups as they are (``current``: name -> DescribeSecurityGroups group) to
-    ``desired`` (pure), in order: creates, then each group's rules and tags."""
+    ``desired`` (pure), in order: creates, then each group's rules and tags, then the deletes of the groups absent."""
     ids = {name: group["GroupId"] for name, group in current.items()}
     changes = []
-    for group in desired["groups"]:
+    gone = [g["name"] for g in desired["groups"] if g["state"] == "absent"]
+    kept = [g for g in desired["groups"] if g["state"] == "present"]
+    for group in kept:
         name = group["name"]
         if name not in current:
             changes.append(
@@ -152,7 +164,7 @@ def plan(current, desired):
                     group=name,
                 )  # fmt: skip
             )
-    for group in desired["groups"]:
+    for group in kept:
         name = group["name"]
         found = current.get(name) or {}
         group_id = ids.get(name) or pending_id(name)
@@ -188,6 +200,14 @@ def plan(current, desired):
                         call="delete_tags", params={"GroupId": group_id, "Keys": drop}, group=name,
                     )  # fmt: skip
                 )
+    for name in gone:
+        if name in current:
+            changes.append(
+                model.change(
+                    f"security group {name}", "delete", f"state=absent: delete security group {name} ({ids[name]})",
+                    call="delete_security_group", params={"GroupId": ids[name]}, group=name,
+                )  # fmt: skip
+            )
     return changes
 
 
@@ -205,6 +225,9 @@ def predict(current, desired, changes):
     predicted = copy.deepcopy(current)
     for c in changes:
         name = c["group"]
+        if c["action"] == "delete":
+            predicted.pop(name, None)
+            continue
         if c["action"] == "create":
             predicted[name] = {
                 "GroupId": None,
@@ -276,13 +299,46 @@ def _with_ids(params, ids):
     return out
 
 
-def apply(ec2, current, changes):
-    """Make the changes in order; the ids of the groups by name."""
+def _create(ec2, params):
+    """A new group's id. A VPC made a moment ago may be unknown to EC2 for a while (InvalidVpcID.NotFound): the
+    create is tried again meanwhile; one tried again after a fault whose first attempt went through
+    (InvalidGroup.Duplicate) takes the group that attempt made."""
+    try:
+        return api._lagging(ec2, "CreateSecurityGroup", create_security_group, params["GroupName"],
+                            params["Description"], params["VpcId"], params["Tags"])  # fmt: skip
+    except EksError as e:
+        if error_code(e) != "InvalidGroup.Duplicate":
+            raise
+        found = api.describe_security_groups_filtered(
+            ec2, {"vpc-id": params["VpcId"], "group-name": [params["GroupName"]]}
+        )
+        if not found:
+            raise
+        return found[0]["GroupId"]
+
+
+def _delete(ec2, group_id, retrying):
+    """Delete a group; one still held (DependencyViolation: network interfaces of nodes just terminated) is tried
+    again until ``retrying``'s timeout, one already gone is fine."""
+    try:
+        retrying.call("DeleteSecurityGroup", api.delete_security_group, ec2, group_id)
+    except EksError as e:
+        if error_code(e) != "InvalidGroup.NotFound":
+            raise
+
+
+def apply(ec2, current, changes, dependency_timeout=DEPENDENCY_TIMEOUT):
+    """Make the changes in order; the ids of the groups by name (those deleted left out)."""
     ids = {name: group["GroupId"] for name, group in current.items()}
+    retrying = dependency(dependency_timeout)
     for c in changes:
         p = c["params"]
         if c["action"] == "create":
-            ids[c["group"]] = create_security_group(ec2, p["GroupName"], p["Description"], p["VpcId"], p["Tags"])
+            ids[c["group"]] = _create(ec2, p)
+            continue
+        if c["action"] == "delete":
+            _delete(ec2, p["GroupId"], retrying)
+            ids.pop(c["group"], None)
             continue
         p = _with_ids(p, ids)
         if c["action"] == "authorize":
@@ -322,8 +378,10 @@ def ensure(module):
     current = read(ec2, desired, module.check_mode)
     changes = plan(current, desired)
     if changes and not module.check_mode:
-        ids = apply(ec2, current, changes)
-        after = {g["GroupName"]: g for g in api.describe_security_groups(ec2, list(ids.values()))}
+        timeout = module.params.get("dependency_timeout")
+        ids = apply(ec2, current, changes, DEPENDENCY_TIMEOUT if timeout is None else timeout)
+        # No ids left (every group deleted): DescribeSecurityGroups without ids would answer every group.
+        after = {g["GroupName"]: g for g in api.describe_security_groups(ec2, list(ids.values()))} if ids else {}
     else:
         after = predict(current, desired, changes)
     return model.outcome(module, "security_groups", view(after), changes, before=current, after=after, view=view)
