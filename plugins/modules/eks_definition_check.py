@@ -28,6 +28,13 @@ options:
       - The normalized cluster definition.
     type: dict
     required: true
+  key_names:
+    description:
+      - Names of EC2 key pairs the run will make unless they exist (the nodegroups' SSH key pairs): which exist is
+        read with the checks (C(DescribeKeyPairs)) and returned in RV(key_pairs); none missing is a problem.
+    type: list
+    elements: str
+    default: []
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -58,6 +65,20 @@ addon_versions:
   returned: success
   type: dict
   sample: {vpc-cni: v1.19.2-eksbuild.1}
+instance_types:
+  description:
+    - The nodegroups' instance types that exist, as C(DescribeInstanceTypes) answers them (snake_cased), each with
+      C(max_pods) and C(max_pods_prefix_delegation), as M(aews.eks.eks_nodegroup_inputs_info) returns them.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{"instance_type": "t3.medium", "max_pods": 17, "max_pods_prefix_delegation": 110}]
+key_pairs:
+  description: The key pairs of O(key_names) that exist (C(key_name), C(key_pair_id), C(key_fingerprint)).
+  returned: success
+  type: list
+  elements: dict
+  sample: [{"key_name": "myeks-ng-1", "key_pair_id": "key-0123456789abcdef0", "key_fingerprint": "1f:51:ae"}]
 """
 
 from ansible_collections.aews.eks.plugins.module_utils import eks
@@ -70,7 +91,9 @@ def check(module):
     paths = (definition.get("source") or {}).get("paths")
     for warning in definition.get("warnings") or []:
         module.warn(warning)
-    problems, facts = preflight.run_checks(definition, eks.client(module, "eks"), eks.client(module, "ec2"))
+    problems, facts = preflight.run_checks(
+        definition, eks.client(module, "eks"), eks.client(module, "ec2"), key_names=module.params["key_names"]
+    )
     for skipped in facts.pop("skipped", []):
         module.warn(f"{skipped}: not checked against the add-on's schema (install the jsonschema Python library)")
     if problems:
@@ -79,7 +102,9 @@ def check(module):
     return dict(changed=False, **facts)
 
 
-ARGUMENT_SPEC = eks.argument_spec(definition=dict(type="dict", required=True))
+ARGUMENT_SPEC = eks.argument_spec(
+    definition=dict(type="dict", required=True), key_names=dict(type="list", elements="str", default=[], no_log=False)
+)
 
 
 def main():

@@ -33,16 +33,20 @@ def read(module):
     if missing:
         raise EksError(f"instance_types: {', '.join(missing)} not offered in {module.region}")
     subnets = {s["SubnetId"]: s for s in api.describe_subnets(ec2, subnet_ids)} if subnet_ids else {}
-    keys = {k["KeyName"]: k for k in api.describe_key_pairs(ec2, key_names)} if key_names else {}
     return dict(
         changed=False,
         instance_types=[with_max_pods(records[name]) for name in types],
         subnets=[to_ansible(subnets[s]) for s in subnet_ids if s in subnets],
-        key_pairs=[
-            dict(
-                key_name=name, key_pair_id=keys[name].get("KeyPairId"), key_fingerprint=keys[name].get("KeyFingerprint")
-            )
-            for name in key_names
-            if name in keys
-        ],
+        key_pairs=existing_key_pairs(ec2, key_names),
     )
+
+
+def existing_key_pairs(ec2, key_names):
+    """Which of the key pairs ``key_names`` exist (one DescribeKeyPairs): key_name, key_pair_id, key_fingerprint."""
+    names = list(dict.fromkeys(key_names or []))
+    keys = {k["KeyName"]: k for k in api.describe_key_pairs(ec2, names)} if names else {}
+    return [
+        dict(key_name=name, key_pair_id=keys[name].get("KeyPairId"), key_fingerprint=keys[name].get("KeyFingerprint"))
+        for name in names
+        if name in keys
+    ]

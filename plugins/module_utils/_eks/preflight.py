@@ -25,6 +25,8 @@ from .addon import schema_errors
 from .definition_paths import ref
 from .definition_paths import suggestion
 from .errors import EksError
+from .instance_types import with_max_pods
+from .nodegroup_inputs import existing_key_pairs
 from .maxpods import MaxPodsError
 from .maxpods import max_pods as _max_pods
 
@@ -189,8 +191,10 @@ def check_instance_types(definition, records, problems):
 
 
 # ---------------------------------------------------------------- the checks, with read-only calls
-def run_checks(definition, eks, ec2):
-    """(problems, facts) of the definition against AWS; every call is a Describe."""
+def run_checks(definition, eks, ec2, key_names=()):
+    """(problems, facts) of the definition against AWS; every call is a Describe. ``facts`` holds what the later
+    stages use of these reads: the instance types with their max pods and which of the key pairs ``key_names``
+    exist (as eks_nodegroup_inputs_info returns them)."""
     problems = []
     versions = api.describe_cluster_versions(eks, clusterType="eks")
     kubernetes_version = check_version(definition, versions, problems)
@@ -227,4 +231,11 @@ def run_checks(definition, eks, ec2):
                 found = []
             records[name] = found[0] if found else None
     check_instance_types(definition, records, problems)
+    facts["instance_types"] = []
+    for name in (n for n in names if records[n] is not None):
+        try:
+            facts["instance_types"].append(with_max_pods(records[name]))
+        except EksError:
+            continue  # its max pods unknown: the nodegroup stage reads it and says so
+    facts["key_pairs"] = existing_key_pairs(ec2, key_names)
     return problems, facts
