@@ -65,3 +65,48 @@ def test_a_group_is_created_in_a_vpc_ec2_does_not_know_yet(local_aws, vpc_subnet
     )
     assert len(named["SecurityGroups"]) == 1
     assert not run_module("eks_security_groups", params)["changed"]
+
+
+NODEGROUP_PLAY = """
+- name: The nodegroups deleted
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: Nodegroups
+      ansible.builtin.include_role:
+        name: aews.eks.nodegroup
+      vars:
+        nodegroup_state: absent
+        nodegroup_poll_delay: 1
+"""
+
+
+def test_the_nodegroup_roles_ssh_group_is_deleted_once_terminated_nodes_let_go_of_it(local_aws, tmp_path):
+    from test_delete_resumed import NAME
+    from test_delete_resumed import OWNER
+    from test_delete_resumed import cluster_with_addons
+    from test_delete_resumed import definition
+    from test_site import playbook
+
+    eks = cluster_with_addons([], tags={OWNER: NAME})
+    ec2 = boto3.client("ec2")
+    vpc = eks.describe_cluster(name=NAME)["cluster"]["resourcesVpcConfig"]["vpcId"]
+    name = f"{NAME}-ng-remote-access"
+    group_id = ec2.create_security_group(
+        VpcId=vpc, GroupName=name, Description="SSH",
+        TagSpecifications=[{"ResourceType": "security-group", "Tags": [{"Key": OWNER, "Value": NAME}]}],
+    )["GroupId"]  # fmt: skip
+    refused = {"code": "DependencyViolation", "status": 400, "message": f"resource {group_id} has a dependent object"}
+    local_aws.faults(fail_next=[{"operation": "ec2:DeleteSecurityGroup", "count": 2, "error": refused}])
+    local_aws.clear_requests()
+    play = tmp_path / "nodegroups.yml"
+    play.write_text(NODEGROUP_PLAY)
+
+    result, _changed = playbook(local_aws, play, "-e", f"@{definition(tmp_path, [])}")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "FAILED - RETRYING" not in result.stdout
+    assert [r["error"] for r in requests(local_aws, "DeleteSecurityGroup")] == [
+        "DependencyViolation", "DependencyViolation", None
+    ]  # fmt: skip
+    assert not ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [name]}])["SecurityGroups"]

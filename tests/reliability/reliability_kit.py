@@ -26,9 +26,9 @@ SITE = ROOT / "site.yml"
 TEARDOWN = ROOT / "playbooks" / "teardown.yml"
 RECAP = re.compile(r"^\S+\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
 PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKs1sRyq0yVq0hQ3v5q0u1M3m0Qe8yQm8Vv3f9Jm8y0a test\n"
-# Every run: waits poll every half second, create retries one second apart, deletes refused for a dependency
+# Every run: waits poll every half second, deletes refused for a dependency
 # tried again every second (the endpoint's transitions last seconds).
-FAST = ("-e", "aews_eks_poll_delay=1", "-e", "vpc_create_retry_delay=1", "-e", "aews_eks_delete_delay=1",
+FAST = ("-e", "aews_eks_poll_delay=1", "-e", "aews_eks_delete_delay=1",
         "-e", "aews_eks_delete_retries=20")  # fmt: skip
 
 # The test's own reads (what exists, what is left): patient, so that the faults a test injects into the endpoint
