@@ -20,9 +20,9 @@ class RoleDataError(ValueError):
 def _list(value, name):
     if value is None:
         return []
-    if isinstance(value, (str, bytes, dict)) or not isinstance(value, (list, tuple)):
+    if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
         raise RoleDataError(f"{name} must be a list, not {value!r}")
-    return list(value)
+    return list(value)  # a generator (Jinja's map, select) or a dict's values too
 
 
 def _dict(value, name):

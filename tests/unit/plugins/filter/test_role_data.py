@@ -203,6 +203,7 @@ def test_with_waited_status_takes_the_status_the_wait_last_read():
         {"nodegroup_name": "d", "status": "UPDATING"},
     ]
     assert F["with_waited_status"](nodegroups, []) == nodegroups
+    assert F["with_waited_status"](iter(nodegroups), iter(waited))[0]["status"] == "ACTIVE"  # Jinja's map, select
 
 
 PUBLIC = {"name": "pub", "ssh": {"allow": True, "source_security_group_ids": []}, "private_networking": False}
