@@ -17,6 +17,7 @@ from ._eks.errors import EksError  # noqa: F401
 from ._eks.module import CLUSTER_NAME  # noqa: F401
 from ._eks.module import IAM_PROPAGATION  # noqa: F401
 from ._eks.module import RESOURCE  # noqa: F401
+from ._eks.module import ROLE  # noqa: F401
 from ._eks.module import STATE  # noqa: F401
 from ._eks.module import TAGS  # noqa: F401
 from ._eks.module import WAIT  # noqa: F401
@@ -31,6 +32,7 @@ __all__ = (
     "IAM_PROPAGATION",
     "IAM_PROPAGATION_SPEC",
     "RESOURCE",
+    "ROLE",
     "STATE",
     "TAGS",
     "WAIT",

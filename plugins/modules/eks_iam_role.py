@@ -37,10 +37,6 @@ options:
       - Path of the role. Defaults to C(/) when the role is made. IAM cannot change the path of a role. A role
         found under another path makes the module fail.
     type: str
-  description:
-    description:
-      - Description of the role. Left as it is when not set.
-    type: str
   trusted_service:
     description:
       - The AWS service that assumes the role. The trust policy is the one eksctl writes for it.
@@ -73,15 +69,6 @@ options:
         O(inline_policies) (each only when that option is set).
     type: bool
     default: true
-  permissions_boundary:
-    description:
-      - ARN of the managed policy to set as permissions boundary. An empty string removes it.
-        Left as it is when not set.
-    type: str
-  max_session_duration:
-    description:
-      - Maximum session duration, in seconds, from 3600 to 43200. Left as it is when not set.
-    type: int
   state:
     description:
       - V(absent) takes the role out of its instance profiles, detaches its managed policies, deletes its inline
@@ -106,6 +93,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.tags
   - amazon.aws.boto3
+  - aews.eks.iam_role
 """
 
 EXAMPLES = r"""
@@ -254,17 +242,14 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.iam_role import TRUS
 from ansible_collections.aews.eks.plugins.module_utils._eks.iam_role import ensure_role
 
 ARGUMENT_SPEC = eks.argument_spec(
-    [eks.RESOURCE],
+    [eks.RESOURCE, eks.ROLE],
     name=dict(type="str", required=True, aliases=["role_name"]),
     path=dict(type="str"),
-    description=dict(type="str"),
     trusted_service=dict(type="str", choices=list(TRUSTED_SERVICES)),
     assume_role_policy=dict(type="raw"),
     managed_policy_arns=dict(type="list", elements="str", aliases=["managed_policies"]),
     inline_policies=dict(type="dict"),
     purge_policies=dict(type="bool", default=True),
-    permissions_boundary=dict(type="str"),
-    max_session_duration=dict(type="int"),
 )
 
 

@@ -90,10 +90,6 @@ options:
         64 characters and ends with a hash of the full name, so it stays unique.
       - Required when O(service_accounts) lists several service accounts or a pattern.
     type: str
-  description:
-    description:
-      - Description of the role. Left as it is when not set.
-    type: str
   audiences:
     description:
       - The audiences (C(aud)) the trust accepts, in O(mode=irsa).
@@ -135,15 +131,6 @@ options:
       - Remove trust statements the module does not own.
     type: bool
     default: false
-  permissions_boundary:
-    description:
-      - ARN of the managed policy to set as permissions boundary. An empty string removes it.
-        Left as it is when not set.
-    type: str
-  max_session_duration:
-    description:
-      - Maximum session duration, in seconds, from 3600 to 43200. Left as it is when not set.
-    type: int
   state:
     description:
       - V(absent) deletes the pod identity associations that point to the role, detaches its managed
@@ -173,6 +160,7 @@ extends_documentation_fragment:
   - amazon.aws.tags
   - amazon.aws.boto3
   - aews.eks.iam_propagation
+  - aews.eks.iam_role
 """
 
 EXAMPLES = r"""
@@ -371,7 +359,7 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.iam_policies import 
 from ansible_collections.aews.eks.plugins.module_utils._eks.irsa import ensure_irsa
 
 ARGUMENT_SPEC = eks.argument_spec(
-    [eks.CLUSTER_NAME, eks.RESOURCE, eks.IAM_PROPAGATION],
+    [eks.CLUSTER_NAME, eks.RESOURCE, eks.IAM_PROPAGATION, eks.ROLE],
     service_accounts=dict(
         type="list",
         elements="dict",
@@ -384,15 +372,12 @@ ARGUMENT_SPEC = eks.argument_spec(
     ),
     mode=dict(type="str", choices=["irsa", "pod_identity"], default="irsa"),
     role_name=dict(type="str"),
-    description=dict(type="str"),
     audiences=dict(type="list", elements="str", default=["sts.amazonaws.com"]),
     managed_policies=dict(type="list", elements="str", aliases=["managed_policy_arns", "attach_policy_arns"]),
     inline_policies=dict(type="dict"),
     well_known_policies=dict(type="list", elements="str", choices=list(WELL_KNOWN)),
     purge_policies=dict(type="bool", default=False),
     purge_trust=dict(type="bool", default=False),
-    permissions_boundary=dict(type="str"),
-    max_session_duration=dict(type="int"),
 )
 
 

@@ -36,6 +36,14 @@ IAM_PROPAGATION = IAM_PROPAGATION_SPEC
 # The fragments of a resource module that is created, tagged and deleted: tags, purge_tags and state.
 RESOURCE = dict(TAGS, **STATE)
 
+# The IAM role a module makes (eks_iam_role, eks_irsa): its description, permissions boundary and maximum session
+# duration, each left as it is when unset (doc fragment aews.eks.iam_role).
+ROLE = dict(
+    description=dict(type="str"),
+    permissions_boundary=dict(type="str"),
+    max_session_duration=dict(type="int"),
+)
+
 
 def wait_choices(choices, default, timeout=1200):
     """``wait`` among named ends (``choices``, e.g. the add-on's none / created / active) and ``wait_timeout``."""
