@@ -183,6 +183,14 @@ options:
       - Without it, deleting a cluster that still has nodegroups or Fargate profiles fails, listing them.
     type: bool
     default: false
+  read_identity_providers:
+    description:
+      - Also return the cluster's OIDC identity provider configs (C(ListIdentityProviderConfigs), then
+        C(DescribeIdentityProviderConfig) of each) in RV(identity_providers), as M(aews.eks.eks_identity_provider_info)
+        returns them, so that a playbook converging them needs no run of its own to read them.
+      - In check mode, none for a cluster still to be created.
+    type: bool
+    default: false
 notes:
   - Updates are issued one after another because EKS runs one update at a time. With O(wait=false) the
     module still waits for each update to end before issuing the next one, and returns right after the
@@ -425,6 +433,12 @@ changes:
   elements: dict
   sample: [{"resource": "cluster myeks", "action": "upgrade", "why": "version 1.32 -> 1.33",
             "call": "update_cluster_version", "params": {"name": "myeks", "version": "1.33"}}]
+identity_providers:
+  description: The cluster's OIDC identity provider configs, as M(aews.eks.eks_identity_provider_info) returns them.
+  returned: with O(read_identity_providers) and O(state=present)
+  type: list
+  elements: dict
+  sample: [{"identity_provider_config_name": "corp-oidc", "issuer_url": "https://oidc.example.com", "status": "ACTIVE"}]
 deleted:
   description: What O(state=absent) deleted (or would delete, in check mode), in order.
   returned: when O(state=absent) deleted something
@@ -482,6 +496,7 @@ ARGUMENT_SPEC = eks.argument_spec(
         ),
     ),
     force=dict(type="bool", default=False),
+    read_identity_providers=dict(type="bool", default=False),
 )
 
 

@@ -88,6 +88,19 @@ def test_identity_provider_lifecycle(local_aws, cluster):
     assert [c["identity_provider_config_name"] for c in info["identity_providers"]] == ["corp"]
     assert info["identity_providers"][0]["client_id"] == "app"
     assert run_module("eks_identity_provider_info", dict(cluster_name=CLUSTER, name="none"))["identity_providers"] == []
+    missing = run_module("eks_identity_provider_info", dict(cluster_name="nope"), expect_failure=True)
+    assert missing["msg"] == "Cluster nope does not exist"
+
+    # eks_cluster reads them in its own run when asked (the cluster role's identity provider stage then reads none),
+    # in check mode too; its listing is the same as the info module's.
+    for check in (True, False):
+        start = len(local_aws.requests())
+        read = run_module("eks_cluster", dict(name=CLUSTER, read_identity_providers=True), check_mode=check)
+        assert not read["changed"] and read["identity_providers"] == info["identity_providers"]
+        assert [r["operation"] for r in local_aws.requests()[start:]] == [
+            "DescribeCluster", "ListIdentityProviderConfigs", "DescribeIdentityProviderConfig"
+        ]  # fmt: skip
+    assert "identity_providers" not in run_module("eks_cluster", dict(name=CLUSTER))
 
 
 def test_an_immutable_change_disassociates_then_associates(local_aws, cluster):

@@ -22,6 +22,7 @@ from . import api
 from . import auto_mode
 from . import change
 from . import fargate
+from . import identity_provider
 from .common import apply_tag_changes
 from .common import client
 from .common import drop_empty
@@ -829,6 +830,18 @@ def outcome(module, resource, changes, before, after, **extra):
 
 
 def ensure(module):
+    result = _ensure(module)
+    params = module.params
+    if params.get("read_identity_providers") and params["state"] == "present":
+        created = any(c.get("action") == "create" for c in result.get("changes") or [])
+        # A cluster check mode predicts has none yet.
+        result["identity_providers"] = (
+            [] if module.check_mode and created else identity_provider.configs_of(client(module, "eks"), params["name"])
+        )
+    return result
+
+
+def _ensure(module):
     params = module.params
     desired = build_desired(params)
     name = desired["name"]

@@ -327,6 +327,15 @@ def ensure_identity_provider(module):
     return outcome(module, "identity_provider", resource, changes, before=current, view=diff_view, updates=updates)
 
 
+def configs_of(eks, cluster_name, listed=None):
+    """The cluster's OIDC identity provider configs, each described (as eks_identity_provider_info returns them);
+    ``listed``: ListIdentityProviderConfigs' answer when read already."""
+    if listed is None:
+        listed = api.list_identity_provider_configs(eks, cluster_name)
+    return described(None, lambda: [c["name"] for c in listed if c.get("type") == TYPE],
+                     lambda name: describe(eks, cluster_name, name))  # fmt: skip
+
+
 def identity_provider_info(module):
     eks = client(module, "eks")
     cluster_name = module.params["cluster_name"]
