@@ -699,3 +699,84 @@ def test_plan_delete(current, preserve, expected):
     assert [(c["action"], c["why"], c["params"]) for c in changes] == expected
     if changes:
         assert addon.predict(current, changes) == {}
+
+
+# ---------------------------------------------------------------- what the add-ons read of their cluster, once
+SHARED_CATALOGUE = [
+    {
+        "addonName": "vpc-cni",
+        "addonVersions": [
+            {
+                "addonVersion": "v1.19.0-eksbuild.1",
+                "compatibilities": [{"clusterVersion": "1.33", "defaultVersion": True}],
+            },
+            {"addonVersion": "v1.20.0-eksbuild.1", "compatibilities": [{"clusterVersion": "1.33"}]},
+        ],
+    },
+    {
+        "addonName": "coredns",
+        "addonVersions": [
+            {
+                "addonVersion": "v1.11.4-eksbuild.2",
+                "compatibilities": [{"clusterVersion": "1.33", "defaultVersion": True}],
+            }
+        ],
+    },
+]
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """The AWS calls ClusterReads makes, recorded (operation, arguments)."""
+    calls = []
+
+    def describe_cluster(eks, name):
+        calls.append(("DescribeCluster", name))
+        return {"name": name, "version": "1.33"} if name == "myeks" else None
+
+    def describe_addon_versions(eks, **query):
+        calls.append(("DescribeAddonVersions", query))
+        if "addonName" in query:
+            return [a for a in SHARED_CATALOGUE if a["addonName"] == query["addonName"]]
+        return SHARED_CATALOGUE
+
+    monkeypatch.setattr(addon.api, "describe_cluster", describe_cluster)
+    monkeypatch.setattr(addon.api, "describe_addon_versions", describe_addon_versions)
+    return calls
+
+
+def _params(name, version):
+    return {"name": name, "version": version, "pod_identity_associations": None}
+
+
+def test_installed_version_asked_by_its_exact_name_reads_nothing(reads):
+    shared = addon.ClusterReads(None, "myeks", shared_catalogue=True)
+    current = {"addonVersion": "v1.19.0-eksbuild.1"}
+    assert addon._resolve(None, shared, _params("vpc-cni", "v1.19.0-eksbuild.1"), current, None) == "v1.19.0-eksbuild.1"
+    assert reads == []
+
+
+def test_shared_catalogue_is_read_once_for_the_clusters_kubernetes_version(reads):
+    shared = addon.ClusterReads(None, "myeks", shared_catalogue=True)
+    assert addon._resolve(None, shared, _params("vpc-cni", "default"), None, None) == "v1.19.0-eksbuild.1"
+    assert addon._resolve(None, shared, _params("coredns", "latest"), None, None) == "v1.11.4-eksbuild.2"
+    assert reads == [("DescribeCluster", "myeks"), ("DescribeAddonVersions", {"kubernetesVersion": "1.33"})]
+    # An add-on the catalogue of that version does not list is asked for by name (unknown, or not for 1.33).
+    with pytest.raises(EksError, match="Unknown add-on 'nope'"):
+        addon._resolve(None, shared, _params("nope", "default"), None, None)
+    assert reads[-1] == ("DescribeAddonVersions", {"addonName": "nope"})
+
+
+def test_one_add_on_reads_its_own_catalogue(reads):
+    one = addon.ClusterReads(None, "myeks")
+    assert addon._resolve(None, one, _params("vpc-cni", "latest"), {"addonVersion": "v1.19.0-eksbuild.1"}, None) == (
+        "v1.20.0-eksbuild.1"
+    )
+    assert reads == [("DescribeCluster", "myeks"), ("DescribeAddonVersions", {"addonName": "vpc-cni"})]
+
+
+def test_a_cluster_that_is_not_there_is_said_once(reads):
+    shared = addon.ClusterReads(None, "gone", shared_catalogue=True)
+    with pytest.raises(EksError, match="Cluster gone does not exist"):
+        shared.cluster()
+    assert shared.missing

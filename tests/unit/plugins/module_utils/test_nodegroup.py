@@ -799,3 +799,28 @@ def test_outcome_shape_of_an_update_and_of_a_delete():
     assert gone["diff"] == {"before": ng.diff_view(CURRENT), "after": {}}
     same = ng.outcome(FakeModule(), CURRENT, [], CURRENT, CURRENT)
     assert same["changed"] is False and same["changes"] == [] and "diff" not in same
+
+
+# ---------------------------------------------------------------- the launch template the nodegroup already uses
+USED = {"launchTemplate": {"id": "lt-0a", "name": "myeks-ng", "version": "3"}}
+
+
+@pytest.mark.parametrize(
+    "current, asked, expected",
+    [
+        (
+            USED,
+            {"id": "lt-0a", "version": "3"},
+            {"id": "lt-0a", "name": "myeks-ng", "version": "3", "default_version": None},
+        ),
+        (USED, {"id": "lt-0a", "version": "4"}, None),  # another version: read to check it exists
+        (USED, {"id": "lt-0b", "version": "3"}, None),  # another template
+        (USED, {"name": "myeks-ng", "version": "3"}, None),  # by name: the name may now be another template's
+        (USED, {"id": "lt-0a", "version": "$Latest"}, None),
+        (USED, {"id": "lt-0a"}, None),
+        (None, {"id": "lt-0a", "version": "3"}, None),
+        ({"launchTemplate": None}, {"id": "lt-0a", "version": "3"}, None),
+    ],
+)
+def test_known_launch_template(current, asked, expected):
+    assert ng.known_launch_template(current, asked) == expected
