@@ -30,7 +30,7 @@ options:
     required: true
   key_names:
     description:
-      - Names of EC2 key pairs the run will make unless they exist (the nodegroups' SSH key pairs): which exist is
+      - Names of EC2 key pairs the run will make unless they exist (the nodegroups' SSH key pairs); which exist is
         read with the checks (C(DescribeKeyPairs)) and returned in RV(key_pairs); none missing is a problem.
     type: list
     elements: str
