@@ -122,13 +122,15 @@ class ActionModule(ActionBase):
 
         started = time.monotonic()
         shown = {}  # label -> (state text, when shown)
+        # The first read at once; then the module reads every delay seconds until something changes (or interval).
+        poll_for, seen = 0.0, []
         while True:
-            read = self._execute_module(
-                module_name="aews.eks.eks_wait", module_args=dict(args, updates=followed), task_vars=task_vars
-            )
+            module_args = dict(args, updates=followed, delay=delay, poll_for=poll_for, seen=seen)
+            read = self._execute_module(module_name="aews.eks.eks_wait", module_args=module_args, task_vars=task_vars)
             if read.get("failed"):
                 return dict(result, **read)
             resources = read.get("resources") or []
+            seen = read.get("signature") or []
             now = time.monotonic()
             elapsed = now - started
             for resource in resources:
@@ -183,4 +185,6 @@ class ActionModule(ActionBase):
                     + f" to be {state}"
                 )
                 return result
-            time.sleep(delay)
+            poll_for = max(0.0, min(interval, timeout - elapsed - delay))
+            if not seen:
+                time.sleep(delay)

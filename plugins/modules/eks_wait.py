@@ -13,8 +13,9 @@ description:
   - "Waits until the cluster, the nodegroups or the add-ons named reach the state asked for, and until every
     update followed has succeeded, printing one line for what is waited for each time its state changes and
     at a steady interval, for example C(cluster myeks: CREATING, 4m10s)."
-  - This is an action plugin that runs on the controller; each poll reads the resources once through this
-    module. A failure state (for example C(FAILED), C(CREATE_FAILED), C(DEGRADED), an update C(Failed)) ends
+  - This is an action plugin that runs on the controller; it runs this module, which reads the resources every
+    O(delay) seconds until one of them changes (its state, or an update's), at most O(progress_interval) seconds, so
+    the module starts once per change rather than once per poll. A failure state (for example C(FAILED), C(CREATE_FAILED), C(DEGRADED), an update C(Failed)) ends
     the wait at once with the health issues or update errors AWS reports.
   - The updates in progress of a resource that is C(UPDATING) are followed to their end, so a failed update is
     reported even when the resource itself returns to C(ACTIVE).
@@ -87,6 +88,18 @@ options:
       - Seconds after which the progress line is printed again while nothing changes.
     type: int
     default: 60
+  poll_for:
+    description:
+      - Set by the action plugin. Seconds for which the module reads the resources again, every O(delay) seconds, while
+        what it reads is what O(seen) says; V(0) reads them once.
+    type: float
+    default: 0
+  seen:
+    description:
+      - Set by the action plugin. The resources as last read (the C(signature) a read returns), with O(poll_for).
+    type: list
+    elements: str
+    default: []
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -148,7 +161,15 @@ elapsed:
   description: Seconds the wait took.
   returned: always
   type: float
+signature:
+  description: The state of each resource read (its status and those of its updates), compared with O(seen).
+  returned: always
+  type: list
+  elements: str
+  sample: ["cluster/myeks=CREATING"]
 """
+
+import time
 
 from ansible_collections.aews.eks.plugins.module_utils import eks
 
@@ -167,6 +188,8 @@ ARGUMENT_SPEC = eks.argument_spec(
     wait_timeout=dict(type="int", default=1200),
     delay=dict(type="float"),
     progress_interval=dict(type="int", default=60),
+    poll_for=dict(type="float", default=0),
+    seen=dict(type="list", elements="str", default=[]),
 )
 
 
@@ -232,7 +255,21 @@ def poll(module):
         owner = {kind: name} if kind != "cluster" else {}
         followed += [dict(owner, id=update_id) for update_id in params["update_ids"]]
     resources = [_resource(client, cluster_name, kind, name, followed) for kind, name in targets]
-    return dict(changed=False, resources=resources)
+    # Read again while nothing changed since the caller's last read, within poll_for: one module run per change.
+    deadline = time.monotonic() + params["poll_for"]
+    delay = max(params["delay"] or 1.0, 0.1)
+    while params["seen"] and signature(resources) == params["seen"] and time.monotonic() + delay <= deadline:
+        time.sleep(delay)
+        resources = [_resource(client, cluster_name, kind, name, followed) for kind, name in targets]
+    return dict(changed=False, resources=resources, signature=signature(resources))
+
+
+def signature(resources):
+    """What a read says of each resource: its status and those of its updates (a change of any is a change)."""
+    return [
+        f"{r['kind']}/{r['name']}={r['status']}" + "".join(f";{u['id']}={u['status']}" for u in r["updates"])
+        for r in resources
+    ]
 
 
 def main():
