@@ -84,4 +84,9 @@ def test_bad_input_fails_before_any_call(local_aws, cluster):
     failed = run_module("eks_pod_identity_association", dict(params(cluster[0]), cluster_name="nope"),
                         expect_failure=True)  # fmt: skip
     assert failed["msg"] == "cluster_name: cluster nope was not found"
+    # Absent from a cluster that is gone (a resumed teardown): nothing to delete, its associations went with it.
+    gone = dict(params(None), cluster_name="nope", state="absent")
+    gone.pop("role_arn")
+    result = run_module("eks_pod_identity_association", gone)
+    assert (result["changed"], result["changes"], result["association"]) == (False, [], {})
     assert local_aws.requests(mutating=True) == []

@@ -111,6 +111,8 @@ def ensure(module):
     desired = build_desired(module.params)
     eks = client(module, "eks")
     if api.describe_cluster(eks, desired["cluster_name"]) is None:
+        if desired["state"] == "absent":  # its associations went with it
+            return outcome(module, "association", {}, [], before={}, after={})
         raise EksError(message=f"cluster_name: cluster {desired['cluster_name']} was not found")
     current = read_associations(eks, desired["cluster_name"], [desired["pair"]]).get(desired["pair"])
     if current is not None and current.get("ownerArn"):
