@@ -26,6 +26,7 @@ PLAY = """
       vars:
         addons_state: absent
         addons_poll_delay: 1
+        definition_preflight: false
 """
 
 
@@ -41,6 +42,7 @@ CLUSTER_PLAY = """
       vars:
         cluster_state: absent
         cluster_poll_delay: 1
+        definition_preflight: false
 """
 
 
@@ -93,8 +95,9 @@ def test_add_ons_left_deleting_by_an_interrupted_run_are_waited_for(local_aws, t
             break
         time.sleep(0.2)
     assert statuses(eks) == {"vpc-cni": "ACTIVE", "kube-proxy": "ACTIVE"}
-    # The interrupted run: it deleted both add-ons and stopped before its wait; EKS takes 20 seconds to delete them.
-    local_aws.configure(delays={"addon": 20})
+    # The interrupted run: it deleted both add-ons and stopped before its wait. EKS takes 45 seconds to delete them:
+    # they are still DELETING when the role (its definition stage first) reads them, however loaded the machine.
+    local_aws.configure(delays={"addon": 45})
     for addon in addons:
         eks.delete_addon(clusterName=NAME, addonName=addon)
     assert statuses(eks) == {"vpc-cni": "DELETING", "kube-proxy": "DELETING"}
@@ -112,8 +115,8 @@ def test_add_ons_left_deleting_by_an_interrupted_run_are_waited_for(local_aws, t
 
 def test_a_cluster_left_deleting_by_an_interrupted_teardown_is_waited_for(local_aws, tmp_path):
     eks = cluster_with_addons([], tags={OWNER: NAME})
-    # The interrupted run: it deleted the cluster and stopped before its wait; EKS takes 20 seconds to delete it.
-    local_aws.configure(delays={"cluster": 20})
+    # The interrupted run: it deleted the cluster and stopped before its wait; EKS takes 45 seconds to delete it.
+    local_aws.configure(delays={"cluster": 45})
     eks.delete_cluster(name=NAME)
     assert eks.describe_cluster(name=NAME)["cluster"]["status"] == "DELETING"
     play = tmp_path / "cluster.yml"
