@@ -4,6 +4,8 @@ Ansible's templar)."""
 
 from __future__ import annotations
 
+import pathlib
+
 import pytest
 from ansible.errors import AnsibleFilterError
 
@@ -12,6 +14,7 @@ from ansible_collections.aews.eks.plugins.filter.role_data import FilterModule
 from ansible_collections.aews.eks.plugins.plugin_utils import role_data as rd
 
 F = FilterModule().filters()
+ROOT = pathlib.Path(__file__).resolve().parents[4]
 OWNER = "aews.eks/cluster-name"
 AMI_ADVICE = (
     "(DescribeImages): give an AMI this account can launch there, or leave ami out for the EKS AMI of the AMI family"
@@ -26,6 +29,13 @@ def test_every_filter_is_a_function_of_role_data():
     assert sorted(F) == sorted(NAMES)
     for name in NAMES:
         assert F[name].__doc__ == getattr(rd, name).__doc__
+
+
+def test_no_role_computes_in_a_jinja_loop():
+    """What a role computes is a filter here (unit-tested), not a Jinja loop gathering results in a namespace()."""
+    looping = [f"{p.relative_to(ROOT)}:{n}" for p in sorted((ROOT / "roles").rglob("*.yml"))
+               for n, line in enumerate(p.read_text().splitlines(), 1) if "namespace(" in line]  # fmt: skip
+    assert looping == []
 
 
 # ---------------------------------------------------------------- definition role
