@@ -11,6 +11,7 @@ into a template failure naming the filter (filter_errors.problems_of).
 from __future__ import annotations
 
 from ansible_collections.aews.eks.plugins.module_utils._eks.vocabulary import OWNER_TAG
+from ansible_collections.aews.eks.plugins.module_utils._eks.vocabulary import is_pending
 
 
 class RoleDataError(ValueError):
@@ -199,6 +200,35 @@ def with_waited_status(nodegroups, waited):
         now = status.get(_dict(ng, "each nodegroup").get("nodegroup_name"))
         out.append(dict(ng, status=now) if now else ng)
     return out
+
+
+def known_nodegroup_inputs(definition, offered, subnet_ids, free_addresses):
+    """What the nodegroup stage reads (eks_nodegroup_inputs_info's instance_types, key_pairs and subnets) when the
+    play has read it already, else None: ``offered`` (the definition check's, of this cluster) has every nodegroup's
+    first instance type, and ``free_addresses`` (subnet id -> free addresses, the vpc role's) every subnet of
+    ``subnet_ids`` (public and private, zone -> id) but those check mode has still to make (pending)."""
+    definition = _dict(definition, "the definition")
+    offered = _dict(offered, "offered")
+    free = _dict(free_addresses, "free_addresses")
+    ids = []
+    for side in ("public", "private"):
+        ids += [i for i in _dict(_dict(subnet_ids, "subnet_ids").get(side), "subnet_ids").values() if not is_pending(i)]
+    types = {
+        t[0]
+        for t in (_list(ng.get("instance_types"), "instance_types") for ng in definition.get("nodegroups") or [])
+        if t
+    }
+    if offered.get("name", "") != definition.get("name") or "instance_types" not in offered:
+        return None
+    if types - {t.get("instance_type") for t in _list(offered["instance_types"], "instance_types")}:
+        return None
+    if set(ids) - set(free):
+        return None
+    return {
+        "instance_types": offered["instance_types"],
+        "key_pairs": offered.get("key_pairs"),
+        "subnets": [{"subnet_id": k, "available_ip_address_count": v} for k, v in free.items() if k in ids],
+    }
 
 
 # ---------------------------------------------------------------- security groups

@@ -331,3 +331,42 @@ def test_bad_input_fails_naming_the_filter_and_the_argument(name, args, message)
     with pytest.raises(AnsibleFilterError) as e:
         F[name](*args)
     assert str(e.value).startswith(f"aews.eks.{name}: ") and message in str(e.value)
+
+
+# ---------------------------------------------------------------- nodegroup role's inputs
+KNOWN_DEFINITION = {"name": "c1", "nodegroups": [
+    {"name": "a", "instance_types": ["t3.medium", "t3.large"]}, {"name": "b", "instance_types": ["m5.large"]},
+    {"name": "c", "instance_types": ["t3.medium"]},
+]}  # fmt: skip
+OFFERED = {
+    "name": "c1",
+    "instance_types": [{"instance_type": "t3.medium", "max_pods": 17}, {"instance_type": "m5.large", "max_pods": 29}],
+    "key_pairs": [{"key_name": "c1-a"}],
+}
+SUBNET_IDS = {"public": {"a": "subnet-1", "c": "subnet-2"}, "private": {"a": "subnet-3", "c": "pending:subnet"}}
+FREE = {"subnet-1": 8000, "subnet-2": 8100, "subnet-3": 8187, "subnet-9": 5}
+
+
+def test_known_nodegroup_inputs_when_the_play_read_them_all():
+    assert F["known_nodegroup_inputs"](KNOWN_DEFINITION, OFFERED, SUBNET_IDS, FREE) == {
+        "instance_types": OFFERED["instance_types"],
+        "key_pairs": [{"key_name": "c1-a"}],
+        "subnets": [
+            {"subnet_id": "subnet-1", "available_ip_address_count": 8000},
+            {"subnet_id": "subnet-2", "available_ip_address_count": 8100},
+            {"subnet_id": "subnet-3", "available_ip_address_count": 8187},
+        ],
+    }
+    # Without the vpc role in the play there are no subnets to know.
+    assert F["known_nodegroup_inputs"](KNOWN_DEFINITION, OFFERED, None, {})["subnets"] == []
+
+
+@pytest.mark.parametrize(("offered", "subnet_ids", "free"), [
+    (dict(OFFERED, name="c2"), SUBNET_IDS, FREE),  # another cluster's check
+    ({}, SUBNET_IDS, FREE),  # no check in the play
+    ({"name": "c1"}, SUBNET_IDS, FREE),  # a check without the instance types
+    (dict(OFFERED, instance_types=OFFERED["instance_types"][:1]), SUBNET_IDS, FREE),  # m5.large not read
+    (OFFERED, SUBNET_IDS, {"subnet-1": 1}),  # subnets whose free addresses were not read
+])  # fmt: skip
+def test_known_nodegroup_inputs_are_none_when_something_is_missing(offered, subnet_ids, free):
+    assert F["known_nodegroup_inputs"](KNOWN_DEFINITION, offered, subnet_ids, free) is None
