@@ -40,6 +40,13 @@ options:
       - V(true) keeps only the roles whose trust policy names an IAM OpenID Connect provider (IRSA roles),
         V(false) only the others. Unset, all of them.
     type: bool
+  oidc_provider:
+    description:
+      - Also delete the cluster's IAM OpenID Connect provider, once the roles are deleted, as a teardown does when
+        the cluster is gone. It is found by its ownership tag C(aews.eks/cluster-name). While a role this collection
+        made still trusts it, it is kept and reported in RV(failed).
+    type: bool
+    default: false
 attributes:
   check_mode:
     description: Reads only, and returns what would be deleted.
@@ -78,8 +85,13 @@ kept:
   type: list
   elements: str
   sample: []
+oidc_provider:
+  description: The ARN of the OpenID Connect provider deleted (in check mode, that would be), or null.
+  returned: always
+  type: str
+  sample: arn:aws:iam::123456789012:oidc-provider/oidc.eks.ap-northeast-2.amazonaws.com/id/0123456789ABCDEF
 failed:
-  description: Roles that could not be deleted, each with C(name) and C(reason).
+  description: Roles (and the OpenID Connect provider) that could not be deleted, each with C(name) and C(reason).
   returned: always
   type: list
   elements: dict
@@ -103,6 +115,7 @@ ARGUMENT_SPEC = eks.argument_spec(
     name_regex=dict(type="str"),
     names=dict(type="list", elements="str", default=[]),
     trusting_oidc=dict(type="bool"),
+    oidc_provider=dict(type="bool", default=False),
 )
 
 

@@ -137,6 +137,10 @@ def test_eksctl_identity_provider_and_auto_mode_converge_and_tear_down(local_aws
     assert updates.index("DisassociateIdentityProviderConfig") < updates.index("DeleteCluster")
     roles = [r["RoleName"] for r in iam.list_roles()["Roles"]]
     assert [r for r in roles if r.startswith(f"{NAME}-")] == []
+    # The IAM OIDC provider (withOIDC) goes with the IAM roles, in the same run, once the cluster is gone.
+    assert iam.list_open_id_connect_providers()["OpenIDConnectProviderList"] == []
+    deleted_at = [r["operation"] for r in local_aws.requests(service="iam", mutating=True)]
+    assert deleted_at.index("DeleteOpenIDConnectProvider") > deleted_at.index("DeleteRole")
     ec2 = boto3.client("ec2")
     for describe, key in (("describe_vpcs", "Vpcs"), ("describe_subnets", "Subnets")):
         assert getattr(ec2, describe)(Filters=owned(NAME))[key] == [], describe

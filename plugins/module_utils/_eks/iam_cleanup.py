@@ -99,11 +99,35 @@ def ensure(module):
     if not module.check_mode:
         changes, failed = apply(iam, changes)
     deleted = [c["name"] for c in changes]
+    provider = None
+    if params["oidc_provider"]:
+        provider, provider_changes = delete_provider(iam, cluster, module.check_mode, failed)
+        changes = changes + provider_changes
     before = {"roles": sorted(r["RoleName"] for r in chosen)}
     after = {"roles": [n for n in before["roles"] if n not in deleted]}
     result = outcome(module, "deleted", deleted, changes, before=before, after=after,
-                     kept=[r["RoleName"] for r in kept], failed=failed)  # fmt: skip
+                     kept=[r["RoleName"] for r in kept], failed=failed, oidc_provider=provider)  # fmt: skip
     if failed:
         lines = "; ".join(f"{f['name']}: {f['reason']}" for f in failed)
-        raise EksError(f"These IAM roles of cluster {cluster} could not be deleted: {lines}", **result)
+        raise EksError(f"These IAM resources of cluster {cluster} could not be deleted: {lines}", **result)
     return result
+
+
+def delete_provider(iam, cluster, check_mode, failed):
+    """The cluster's OpenID Connect provider, found by its ownership tag, deleted unless a role this collection
+    made still trusts it (then added to ``failed``): (its ARN when deleted or to be, its change records)."""
+    from . import oidc_provider  # here, as client in ensure: the pure part of this file imports without Ansible
+
+    arn = oidc_provider._find_provider_by_tag(iam, cluster)  # pylint: disable=protected-access
+    current = oidc_provider.read_provider(iam, arn) if arn else None
+    if current is None:
+        return None, []
+    trusting = oidc_provider.roles_trusting_provider(iam, arn)
+    if trusting:
+        reason = f"still trusted by roles made by this collection: {', '.join(sorted(trusting))}"
+        failed.append({"name": arn, "reason": reason})
+        return None, []
+    changes = oidc_provider.plan_delete(current)
+    if not check_mode:
+        oidc_provider.apply(iam, arn, changes)
+    return arn, changes

@@ -456,3 +456,46 @@ def test_change_records_follow_the_deletion_order_and_keep_the_result_lines():
     eni = next(r for r in records if r["call"] == "delete_network_interface")
     assert eni["why"] == "left available by the VPC CNI of cluster myeks"
     assert vpc_cleanup.changes("other", vpc_cleanup.select("other", {"vpcs": []})) == []
+
+
+class FakeProviders:
+    """The OIDC provider functions iam_cleanup.delete_provider calls: one provider tagged for ``owner``."""
+
+    ARN = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.ap-northeast-2.amazonaws.com/id/ABC"
+
+    def __init__(self, monkeypatch, owner="myeks", trusting=()):
+        from ansible_collections.aews.eks.plugins.module_utils._eks import oidc_provider
+
+        self.deleted = []
+        monkeypatch.setattr(
+            oidc_provider, "_find_provider_by_tag", lambda iam, cluster: self.ARN if cluster == owner else None
+        )
+        monkeypatch.setattr(oidc_provider, "read_provider", lambda iam, arn: {"arn": arn, "tags": {}})
+        monkeypatch.setattr(oidc_provider, "roles_trusting_provider", lambda iam, arn: list(trusting))
+        monkeypatch.setattr(oidc_provider, "apply", lambda iam, arn, changes: self.deleted.append(arn))
+
+
+def test_iam_cleanup_deletes_the_clusters_oidc_provider_found_by_its_tag(monkeypatch):
+    fake = FakeProviders(monkeypatch)
+    failed = []
+    arn, changes = iam_cleanup.delete_provider(None, "myeks", False, failed)
+    assert arn == FakeProviders.ARN and fake.deleted == [FakeProviders.ARN] and failed == []
+    assert [(c["action"], c["call"]) for c in changes] == [("delete_provider", "delete_open_id_connect_provider")]
+
+
+def test_iam_cleanup_predicts_the_provider_in_check_mode_and_leaves_another_clusters(monkeypatch):
+    fake = FakeProviders(monkeypatch)
+    arn, changes = iam_cleanup.delete_provider(None, "myeks", True, [])
+    assert arn == FakeProviders.ARN and len(changes) == 1 and fake.deleted == []
+    assert iam_cleanup.delete_provider(None, "other", False, []) == (None, [])
+    assert fake.deleted == []
+
+
+def test_iam_cleanup_keeps_a_provider_an_owned_role_still_trusts(monkeypatch):
+    fake = FakeProviders(monkeypatch, trusting=["other-addon-role"])
+    failed = []
+    assert iam_cleanup.delete_provider(None, "myeks", False, failed) == (None, [])
+    assert fake.deleted == []
+    assert failed == [
+        {"name": FakeProviders.ARN, "reason": "still trusted by roles made by this collection: other-addon-role"}
+    ]
