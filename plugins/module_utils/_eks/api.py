@@ -226,7 +226,9 @@ _ONE_CALL = {
     # EKS: identity provider configs
     "list_identity_provider_configs": (_listing("list the identity provider configs"), _Pages("identityProviderConfigs"), "cluster_name=clusterName"),
     # The same, failing (ResourceNotFoundException) when the cluster is not there instead of answering no config.
-    "list_cluster_identity_provider_configs": (_common("list the cluster's identity provider configs"), _Pages("identityProviderConfigs"), "cluster_name=clusterName"),
+    "list_cluster_identity_provider_configs": (
+        _common("list the cluster's identity provider configs"), _Pages("identityProviderConfigs"), "cluster_name=clusterName"
+    ),
     # STS
     "get_caller_identity": (_common("identify the caller"), "*"),
     # EC2
