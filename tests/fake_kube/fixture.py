@@ -1,21 +1,30 @@
-"""The ``fake_kube`` pytest fixture: a fake Kubernetes API server on 127.0.0.1 for one test, and its kubeconfig file."""
+"""A fake Kubernetes API server for one test: ``running(directory)`` starts one on 127.0.0.1 that takes one bearer
+token, writes a kubeconfig for it (``kube.kubeconfig_path``) in ``directory`` and stops it at the end. A test module
+makes it its fixture:
+
+    @pytest.fixture
+    def fake_kube(tmp_path):
+        with running(tmp_path) as kube:
+            yield kube
+"""
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 
-import pytest
 import yaml
 from fake_kube.server import FakeKube
 
 
-@pytest.fixture
-def fake_kube(tmp_path):
-    """A running FakeKube that takes one bearer token; ``fake_kube.kubeconfig_path`` is a kubeconfig for it."""
+@contextlib.contextmanager
+def running(directory):
     kube = FakeKube(token=secrets.token_hex(16)).start()
-    path = tmp_path / "kubeconfig-fake"
-    path.write_text(yaml.safe_dump(kube.kubeconfig()))
-    path.chmod(0o600)
-    kube.kubeconfig_path = path
-    yield kube
-    kube.stop()
+    try:
+        path = directory / "kubeconfig-fake"
+        path.write_text(yaml.safe_dump(kube.kubeconfig()))
+        path.chmod(0o600)
+        kube.kubeconfig_path = path
+        yield kube
+    finally:
+        kube.stop()

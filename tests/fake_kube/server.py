@@ -82,7 +82,7 @@ def _now():
 
 
 def _qualified_name_problem(key):
-    prefix, _, name = key.rpartition("/")
+    prefix, name = key.rpartition("/")[0], key.rpartition("/")[2]
     if "/" in key and (not prefix or len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix)):
         return "prefix part must be a lowercase RFC 1123 subdomain"
     if not name or len(name) > 63 or not _QUALIFIED.match(name):
@@ -117,7 +117,7 @@ def _validate_metadata(kind, obj):
             if not isinstance(value, str):
                 causes.append((f"metadata.{field}.{key}", "must be a string"))
             elif field == "labels" and value and (len(value) > 63 or not _QUALIFIED.match(value)):
-                causes.append((f"metadata.labels", f"Invalid value: {value!r}: a valid label must be an empty string "
+                causes.append(("metadata.labels", f"Invalid value: {value!r}: a valid label must be an empty string "
                                                    "or consist of alphanumeric characters, '-', '_' or '.'"))  # fmt: skip
     if causes:
         raise ApiError(

@@ -11,8 +11,7 @@ import pytest
 from kubernetes.client import ApiClient
 from module_runner import run_module
 from test_eks_irsa import CLUSTER
-from test_eks_irsa import cluster  # noqa: F401 (fixture)
-from test_eks_irsa import quick_clusters  # noqa: F401 (fixture)
+from test_eks_irsa import _create_cluster
 
 WEB = {
     "namespace": "apps",
@@ -23,11 +22,24 @@ WEB = {
 S3_READ = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
 
 
+@pytest.fixture
+def cluster(local_aws, cluster_role, vpc_subnets):
+    """A cluster made with boto3, ACTIVE at once, and its IAM OIDC provider."""
+    previous = local_aws.post("/_aews/config", {})["delays"]["cluster"]
+    local_aws.post("/_aews/config", {"delays": {"cluster": 0}})
+    created = _create_cluster(CLUSTER, cluster_role, vpc_subnets)
+    local_aws.post("/_aews/config", {"delays": {"cluster": previous}})
+    boto3.client("iam").create_open_id_connect_provider(
+        Url=created["identity"]["oidc"]["issuer"], ClientIDList=["sts.amazonaws.com"]
+    )
+    return created
+
+
 def _account(manifest):
     return ApiClient().deserialize(json.dumps(manifest), "V1ServiceAccount", "application/json")
 
 
-def test_labels_and_annotations_in_the_manifests(local_aws, cluster, aws_calls):  # noqa: F811
+def test_labels_and_annotations_in_the_manifests(local_aws, cluster, aws_calls):
     params = {"cluster_name": CLUSTER, "service_accounts": [WEB], "managed_policies": [S3_READ]}
     checked = run_module("eks_irsa", params, check_mode=True)
     applied = run_module("eks_irsa", params)
@@ -63,7 +75,7 @@ def test_labels_and_annotations_in_the_manifests(local_aws, cluster, aws_calls):
         ({"namespace": "apps", "name": "*", "labels": {"a": "b"}}, "not a pattern"),
     ],
 )
-def test_bad_metadata_fails_before_any_call(local_aws, cluster, aws_calls, entry, problem):  # noqa: F811
+def test_bad_metadata_fails_before_any_call(local_aws, cluster, aws_calls, entry, problem):
     aws_calls.clear()
     params = {"cluster_name": CLUSTER, "service_accounts": [entry], "managed_policies": [S3_READ],
               "role_name": None if entry["name"] != "*" else f"{CLUSTER}-apps"}  # fmt: skip
@@ -72,7 +84,7 @@ def test_bad_metadata_fails_before_any_call(local_aws, cluster, aws_calls, entry
     assert aws_calls.calls == []
 
 
-def test_annotation_of_another_role_path_refused_before_any_change(local_aws, cluster, aws_calls):  # noqa: F811
+def test_annotation_of_another_role_path_refused_before_any_change(local_aws, cluster, aws_calls):
     """Same role name, another path: found only once the role's ARN is known, still before any change."""
     entry = dict(WEB, annotations={"eks.amazonaws.com/role-arn": f"arn:aws:iam::123456789012:role/team/{CLUSTER}-apps-web"})
     aws_calls.clear()
@@ -82,7 +94,7 @@ def test_annotation_of_another_role_path_refused_before_any_change(local_aws, cl
     assert aws_calls.calls and aws_calls.mutating() == []
 
 
-def test_pod_identity_refuses_a_role_annotation(local_aws, cluster, aws_calls):  # noqa: F811
+def test_pod_identity_refuses_a_role_annotation(local_aws, cluster, aws_calls):
     aws_calls.clear()
     result = run_module(
         "eks_irsa",

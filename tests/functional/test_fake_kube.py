@@ -8,19 +8,28 @@ import urllib.error
 import urllib.request
 
 import pytest
-from fake_kube.fixture import fake_kube  # noqa: F401 (fixture)
+from fake_kube.fixture import running
 from kubernetes import config as kube_config
 from kubernetes import dynamic
 from kubernetes.dynamic.exceptions import ConflictError
 from kubernetes.dynamic.exceptions import NotFoundError
 from kubernetes.dynamic.exceptions import UnprocessibleEntityError
 
-SA = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "web", "namespace": "default",
-                                                                  "labels": {"team": "web"}}}  # fmt: skip
+SA = {
+    "apiVersion": "v1",
+    "kind": "ServiceAccount",
+    "metadata": {"name": "web", "namespace": "default", "labels": {"team": "web"}},
+}
 
 
 @pytest.fixture
-def client(fake_kube):  # noqa: F811
+def fake_kube(tmp_path):
+    with running(tmp_path) as kube:
+        yield kube
+
+
+@pytest.fixture
+def client(fake_kube):
     api = kube_config.new_client_from_config(config_file=str(fake_kube.kubeconfig_path))
     return dynamic.DynamicClient(api).resources.get(api_version="v1", kind="ServiceAccount")
 
@@ -38,7 +47,7 @@ def _raw(kube, method, path, body=None, content_type="application/json", token=T
         return e.code, json.loads(e.read())
 
 
-def test_create_get_patch_and_delete_as_the_api_does(fake_kube, client):  # noqa: F811
+def test_create_get_patch_and_delete_as_the_api_does(fake_kube, client):
     with pytest.raises(NotFoundError) as missing:
         client.get(name="web", namespace="default")
     status = json.loads(missing.value.body)
@@ -82,7 +91,7 @@ def test_create_get_patch_and_delete_as_the_api_does(fake_kube, client):  # noqa
     assert fake_kube.service_account("default", "web") is None
 
 
-def test_refusals_as_the_api_refuses(fake_kube, client):  # noqa: F811
+def test_refusals_as_the_api_refuses(fake_kube, client):
     with pytest.raises(NotFoundError) as missing:
         client.create(dict(SA, metadata=dict(SA["metadata"], namespace="nowhere")), namespace="nowhere")
     assert json.loads(missing.value.body)["message"] == 'namespaces "nowhere" not found'
@@ -119,7 +128,7 @@ def test_refusals_as_the_api_refuses(fake_kube, client):  # noqa: F811
          "BadRequest"),
     ],
 )  # fmt: skip
-def test_what_it_does_not_serve_is_an_error(fake_kube, method, path, body, content_type, code, reason):  # noqa: F811
+def test_what_it_does_not_serve_is_an_error(fake_kube, method, path, body, content_type, code, reason):
     if body is not None and method == "PATCH":
         # The object patched exists: the refusal is of the request, not of a missing object.
         _raw(fake_kube, "POST", "/api/v1/namespaces/default/serviceaccounts",

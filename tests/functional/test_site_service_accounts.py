@@ -10,7 +10,8 @@ import urllib.request
 
 import boto3
 import yaml
-from fake_kube.fixture import fake_kube  # noqa: F401 (the fixture)
+import pytest
+from fake_kube.fixture import running
 from kubernetes.client import ApiClient
 from test_site import ROOT
 from test_site import playbook
@@ -63,12 +64,18 @@ def _post(kube, path, obj):
         return json.loads(response.read())
 
 
+@pytest.fixture
+def fake_kube(tmp_path):
+    with running(tmp_path) as kube:
+        yield kube
+
+
 def _state(kube):
     return {key: (sa["metadata"]["resourceVersion"], sa["metadata"].get("labels"), sa["metadata"].get("annotations"))
             for key, sa in kube.service_accounts.items()}  # fmt: skip
 
 
-def test_service_accounts_written_applied_and_converged(local_aws, fake_kube, tmp_path):  # noqa: F811
+def test_service_accounts_written_applied_and_converged(local_aws, fake_kube, tmp_path):
     local_aws.post("/_aews/config", {"scale": 0.2})
     # A ServiceAccount made before (by eksctl): its own keys stay, the definition's are merged in.
     _post(fake_kube, "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "apps"}})

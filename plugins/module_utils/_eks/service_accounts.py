@@ -34,7 +34,7 @@ def _key_problem(key):
     """Why ``key`` is not a qualified name (``[prefix/]name``), or None."""
     if not isinstance(key, str) or not key:
         return "a key must be a non-empty string"
-    prefix, _, name = key.rpartition("/")
+    prefix, name = key.rpartition("/")[0], key.rpartition("/")[2]
     if "/" in key and not prefix:
         return f"key {key!r}: the prefix before '/' is empty"
     if prefix and (len(prefix) > PREFIX_MAX or not _PREFIX.match(prefix)):

@@ -29,8 +29,11 @@ def test_manifest_irsa_and_pod_identity():
         },
     }
     # Pod identity: no annotation at all unless the user gives some.
-    assert service_account_manifest("jobs", "runner")["metadata"] == {"name": "runner", "namespace": "jobs",
-                                                                        "labels": MANAGED}  # fmt: skip
+    assert service_account_manifest("jobs", "runner")["metadata"] == {
+        "name": "runner",
+        "namespace": "jobs",
+        "labels": MANAGED,
+    }
 
 
 @pytest.mark.parametrize(
@@ -57,9 +60,9 @@ def test_manifest_irsa_and_pod_identity():
 )  # fmt: skip
 def test_metadata_problems(labels, annotations, expected):
     problems = metadata_problems(labels, annotations, "sa", "irsa", ARN)
-    assert [path for path, _ in problems] == [path for path, _ in expected]
-    for (_, problem), (_, part) in zip(problems, expected):
-        assert part in problem
+    assert [found[0] for found in problems] == [want[0] for want in expected]
+    for found, want in zip(problems, expected):
+        assert want[1] in found[1]
 
 
 def test_metadata_problems_pod_identity_and_unknown_role():
