@@ -117,8 +117,8 @@ def _validate_metadata(kind, obj):
             if not isinstance(value, str):
                 causes.append((f"metadata.{field}.{key}", "must be a string"))
             elif field == "labels" and value and (len(value) > 63 or not _QUALIFIED.match(value)):
-                causes.append(("metadata.labels", f"Invalid value: {value!r}: a valid label must be an empty string "
-                                                   "or consist of alphanumeric characters, '-', '_' or '.'"))  # fmt: skip
+                problem = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.'"
+                causes.append(("metadata.labels", f"Invalid value: {value!r}: {problem}"))
     if causes:
         raise ApiError(
             422,
