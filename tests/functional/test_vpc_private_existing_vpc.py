@@ -1,16 +1,17 @@
 """A fully private cluster in a VPC of the user's own (eksctl ``vpc.id`` + ``privateCluster.enabled`` without
 ``skipEndpointCreation``), through the vpc role on the eksctl ClusterConfig: the endpoints eksctl makes there.
 
-What stands in the way is refused before any change, each problem named (the VPC's DNS hostnames off, an interface
-endpoint of the VPC's own with private DNS for a service asked for); once the user has fixed them, the run makes the
-interface endpoints in the private subnets, the s3 gateway endpoint on the subnets' own route tables and the group
-NAME-vpc-endpoints admitting HTTPS from both of the VPC's CIDR blocks, leaves the VPC's other endpoints alone, and
-changes nothing on a second run; the teardown (vpc_state absent) deletes the endpoints and the group only: the VPC,
-its subnets, route tables and the user's endpoints stay."""
+What stands in the way is refused before any change, each problem named (the VPC's DNS hostnames off, by the module;
+an interface endpoint of the VPC's own with private DNS for a service asked for, by the role before its security
+groups); once the user has fixed them, the run makes the interface endpoints in the private subnets, the s3 gateway
+endpoint on the subnets' own route tables and the group NAME-vpc-endpoints admitting HTTPS from both of the VPC's
+CIDR blocks, leaves the VPC's other endpoints alone, and changes nothing on a second run; the teardown (vpc_state
+absent) deletes the endpoints and the group only: the VPC, its subnets, route tables and the user's endpoints stay."""
 
 from __future__ import annotations
 
 import boto3
+from module_runner import run_module
 from test_site import playbook
 
 NAME = "privx"
@@ -81,12 +82,16 @@ vpc:
     (tmp_path / "play.yml").write_text(PLAY)
     args = ("-e", f"config_file={config}")
 
-    # Refused before any change, each problem named: DNS hostnames off, then (once on) the user's own sts endpoint
-    # with private DNS, where the cluster's would go.
+    # Refused before any change, each problem named: DNS hostnames off (the module by itself), then (once on) the
+    # user's own sts endpoint with private DNS, where the cluster's would go (the role: before its security groups).
     local_aws.clear_requests()
-    result, _changed = playbook(local_aws, tmp_path / "play.yml", *args)
-    assert result.returncode != 0
-    assert f"vpc_id: {vpc_id} has enableDnsHostnames off; the interface endpoints' private DNS needs" in result.stdout
+    params = {"name": NAME, "region": REGION, "vpc_id": vpc_id, "subnet_ids": list(subnets.values())}
+    failed = run_module("eks_vpc_endpoints", params, expect_failure=True)
+    assert failed["msg"] == (
+        f"vpc_id: {vpc_id} has enableDnsHostnames off; the interface endpoints' private DNS needs enableDnsSupport and"
+        f" enableDnsHostnames on: turn them on (aws ec2 modify-vpc-attribute --vpc-id {vpc_id} --enable-dns-support /"
+        " --enable-dns-hostnames, one at a time) and run again"
+    )
     assert local_aws.requests(mutating=True) == []
     client.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": True})
     theirs_sts = client.create_vpc_endpoint(VpcId=vpc_id, ServiceName=f"{service}.sts", VpcEndpointType="Interface",
