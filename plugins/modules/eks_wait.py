@@ -15,8 +15,9 @@ description:
     at a steady interval, for example C(cluster myeks: CREATING, 4m10s)."
   - This is an action plugin that runs on the controller; it runs this module, which reads the resources every
     O(delay) seconds until one of them changes (its state, or an update's), at most O(progress_interval) seconds, so
-    the module starts once per change rather than once per poll. A failure state (for example C(FAILED), C(CREATE_FAILED), C(DEGRADED), an update C(Failed)) ends
-    the wait at once with the health issues or update errors AWS reports.
+    the module starts once per change rather than once per poll. A failure state (for example C(FAILED),
+    C(CREATE_FAILED), C(DEGRADED), an update C(Failed)) ends the wait at once with the health issues or update errors
+    AWS reports.
   - The updates in progress of a resource that is C(UPDATING) are followed to their end, so a failed update is
     reported even when the resource itself returns to C(ACTIVE).
   - In check mode the resources are read once and not waited for.
