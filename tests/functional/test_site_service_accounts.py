@@ -148,16 +148,31 @@ def test_service_accounts_written_applied_and_converged(local_aws, fake_kube, tm
     assert changed == 0, [line for line in result.stdout.splitlines() if line.startswith("changed")]
     assert _state(fake_kube) == before
 
-    # A label changed, in check mode: the change predicted, nothing written (only dry runs reach the API).
+    # A label changed and a service account in a namespace still to be made, in check mode: the changes predicted
+    # (the namespace and the label by dry runs, the ServiceAccount of the new namespace without a call, as the API
+    # refuses one there even in a dry run), nothing written.
     CONFIG["iam"]["serviceAccounts"][0]["metadata"]["labels"]["team"] = "frontend"
+    CONFIG["iam"]["serviceAccounts"].append({"metadata": {"name": "worker", "namespace": "batch"},
+                                             "attachPolicyARNs": [S3_READ]})  # fmt: skip
     config.write_text(yaml.safe_dump(CONFIG))
     written = manifests.read_text()
     fake_kube.requests.clear()
+    local_aws.clear_requests()
     result, changed = playbook(local_aws, addons, *args, "--check")
     assert result.returncode == 0, result.stdout[-3000:]
-    assert changed == 2, result.stdout[-3000:]  # the manifests file and the ServiceAccount
-    assert "changed: [localhost]" in result.stdout.split("Create or update the ServiceAccounts")[1].split("TASK")[0]
+    # The manifests file, the namespace, the ServiceAccount changed and the one predicted.
+    assert changed == 4, result.stdout[-3000:]
+    tasks = {t.split("]")[0]: t for t in result.stdout.split("TASK [aews.eks.addons : ")[1:]}
+    assert "changed: [localhost]" in tasks["Service accounts | Create or update the ServiceAccounts"]
+    predicted = tasks["Service accounts | Predict those of the namespaces to be created"]
+    assert "Would create the ServiceAccounts batch/worker" in predicted
     writes = fake_kube.writes()
-    assert writes and all("dryRun=All" in path for _method, path, _type in writes), writes
-    assert _state(fake_kube) == before
+    # Dry runs only: the new namespace's creation, the patches (the module patches what exists, changed or not),
+    # nothing in the namespace still to be made.
+    assert {("POST", "/api/v1/namespaces"), ("PATCH", "/api/v1/namespaces/apps/serviceaccounts/web")} <= {
+        (method, path.split("?")[0]) for method, path, _type in writes}  # fmt: skip
+    assert not [path for _method, path, _type in writes if "/namespaces/batch/" in path], writes
+    assert all("dryRun=All" in path for _method, path, _type in writes), writes
+    assert _state(fake_kube) == before and "batch" not in fake_kube.namespaces
     assert manifests.read_text() == written
+    assert local_aws.requests(mutating=True) == []
