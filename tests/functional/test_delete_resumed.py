@@ -90,7 +90,7 @@ def statuses(eks):
 def test_add_ons_left_deleting_by_an_interrupted_run_are_waited_for(local_aws, tmp_path):
     addons = ["vpc-cni", "kube-proxy"]
     eks = cluster_with_addons(addons)
-    for _ in range(50):  # the fixture's add-on delay is 0.1 s
+    for _attempt in range(50):  # the fixture's add-on delay is 0.1 s
         if set(statuses(eks).values()) == {"ACTIVE"}:
             break
         time.sleep(0.2)
