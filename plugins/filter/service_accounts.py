@@ -13,6 +13,7 @@ from ansible_collections.aews.eks.plugins.module_utils._eks.iam_role import role
 from ansible_collections.aews.eks.plugins.module_utils._eks.irsa import default_role_name
 from ansible_collections.aews.eks.plugins.module_utils._eks.service_accounts import definition_manifests
 from ansible_collections.aews.eks.plugins.module_utils._eks.service_accounts import namespace_manifests
+from ansible_collections.aews.eks.plugins.module_utils._eks.vocabulary import OWNER_TAG
 
 DOCUMENTATION = r"""
 name: service_account_manifests
@@ -39,7 +40,8 @@ options:
   irsa_results:
     description:
       - Results of M(aews.eks.eks_irsa) run in a loop over C(iam.service_accounts) (the loop's C(item) with
-        C(namespace) and C(name), the result's C(role.arn)); skipped ones are left out.
+        C(namespace) and C(name), the result's C(role.arn)); skipped ones and roles of another cluster (their
+        C(aews.eks/cluster-name) tag) are left out.
     type: list
     elements: dict
   namespaces:
@@ -68,6 +70,8 @@ def service_account_manifests(definition, cluster_arn=None, irsa_results=None, n
     arns = {}
     for result in irsa_results or []:
         item, role = result.get("item") or {}, result.get("role") or {}
+        if (role.get("tags") or {}).get(OWNER_TAG, definition.get("name")) != definition.get("name"):
+            continue  # another cluster's role (the results of an earlier play)
         if item.get("namespace") and item.get("name") and role.get("arn"):
             arns[f"{item['namespace']}/{item['name']}"] = role["arn"]
     if cluster_arn:

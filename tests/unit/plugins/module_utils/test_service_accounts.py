@@ -124,8 +124,12 @@ def test_filter_names_the_roles_the_collection_makes():
     assert roles["named"] == {"eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/my-role"}
     assert roles["own"] == {"eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/own"}
     # What eks_irsa returned wins (a role adopted at another path); skipped results carry no role.
-    results = [{"item": {"namespace": "apps", "name": "web"}, "role": {"arn": "arn:aws:iam::123456789012:role/p/x"}},
-               {"item": {"namespace": "apps", "name": "named"}, "skipped": True}]  # fmt: skip
+    results = [{"item": {"namespace": "apps", "name": "web"}, "role": {"arn": "arn:aws:iam::123456789012:role/p/x",
+                                                                       "tags": {"aews.eks/cluster-name": "demo"}}},
+               {"item": {"namespace": "apps", "name": "named"}, "skipped": True},
+               {"item": {"namespace": "apps", "name": "named"},
+                "role": {"arn": "arn:aws:iam::123456789012:role/other-cluster",
+                         "tags": {"aews.eks/cluster-name": "other"}}}]  # fmt: skip
     roles = {m["metadata"]["name"]: m["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
              for m in service_account_manifests(DEFINITION, cluster_arn=CLUSTER_ARN, irsa_results=results)
              if "annotations" in m["metadata"]}  # fmt: skip
