@@ -116,9 +116,9 @@ def vpc_cidrs(vpc):
 
 
 def read(ec2, desired):
-    """What exists: the VPC's CIDRs and DNS attributes (with interface endpoints to make), the subnets' zones, the route tables of the subnets, the group, the endpoints
-    of the VPC that are not gone, and the zones each service is offered in. A pending VPC (check mode, still to be
-    made) has nothing."""
+    """What exists: the VPC's CIDRs and DNS attributes (with interface endpoints to make), the subnets' zones, the
+    route tables of the subnets, the group, the endpoints of the VPC that are not gone, and the zones each service is
+    offered in. A pending VPC (check mode, still to be made) has nothing."""
     current = {"vpc": None, "zones": {}, "route_tables": [], "group": None, "endpoints": [], "offered": {}}
     names = [service_name(desired["region"], s) for s in desired["services"]]
     if names:
