@@ -115,9 +115,10 @@ def addon_deletes(addons, cluster):
 
 
 def _first(results, path, value, attribute, what):
-    """The ``attribute`` of the first of ``results`` whose ``path`` is ``value``."""
+    """The ``attribute`` of the first of ``results`` whose ``path`` is ``value`` and that has it (null as given)."""
+    missing = object()
     for result in results:
-        if _get(result, path) == value and _get(result, attribute) is not None:
+        if _get(result, path) == value and _get(result, attribute, missing) is not missing:
             return _get(result, attribute)
     raise RoleDataError(f"{what}: no result of the task that makes it")
 

@@ -161,6 +161,12 @@ def test_addon_entries_take_the_exact_version_resolved_when_there_is_one():
     assert [e["version"] for e in entries] == ["v1.20.0-eksbuild.1", "v1.11.4-eksbuild.2", "latest"]
 
 
+def test_addon_entries_take_the_arn_a_role_result_has_even_null_and_skip_results_without_one():
+    irsa = [{"item": {"name": "vpc-cni"}, "skipped": True}, {"item": {"name": "vpc-cni"}, "role": {"arn": None}}]
+    entries = F["addon_entries"](SELECTED[:1], "c1", {}, irsa_roles=irsa)
+    assert entries[0]["service_account_role_arn"] is None
+
+
 def test_addon_entries_fail_naming_the_add_on_whose_role_is_not_among_the_results():
     with pytest.raises(AnsibleFilterError, match=r"^aews.eks.addon_entries: add-on vpc-cni: the IRSA role: no result"):
         F["addon_entries"](SELECTED[:1], "c1", {}, irsa_roles=[], pod_identity_roles=[])
