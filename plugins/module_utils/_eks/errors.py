@@ -23,6 +23,8 @@ class EksError(AnsibleAWSError):
         super().__init__(message=message, exception=exception, **kwargs)
         self.code = None
         self.request_id = None
+        # The message without the advice on a quota or zone error (quota_error gives the advice again, counted).
+        self.unadvised = message
         response = getattr(exception, "response", None)
         if isinstance(response, dict):
             self.code = response.get("Error", {}).get("Code")
@@ -31,7 +33,7 @@ class EksError(AnsibleAWSError):
             if self.code:
                 detail = f"{self.code}: {aws_message}" if aws_message else self.code
                 self.kwargs.setdefault("error", {"code": self.code, "message": aws_message})
-                self.message = f"{message}: {detail}" if message else detail
+                self.message = self.unadvised = f"{message}: {detail}" if message else detail
                 advice = quota_advice(self.code) or zone_advice(self.code, response.get("validZones"))
                 if advice:
                     self.message = self.message.rstrip(".") + ". " + advice
@@ -165,36 +167,65 @@ def is_iam_propagation(exception):
 
 
 # ---------------------------------------------------------------- quotas
-# Error code -> (the quota as Service Quotas names it, service code, quota code, what to release).
+# Error code -> (the quota as Service Quotas names it, service code, quota code, what is counted in use, what to
+# release). The one table of the quotas the collection meets; a module that counts what is in use (eks_vpc) passes
+# the count and the region to quota_advice.
 QUOTAS = {
-    "AddressLimitExceeded": ("EC2-VPC Elastic IPs", "ec2", "L-0263D0A3", "release unused elastic IP addresses"),
-    "VpcLimitExceeded": ("VPCs per Region", "vpc", "L-F678F1CE", "delete unused VPCs"),
+    "AddressLimitExceeded": (
+        "EC2-VPC Elastic IPs",
+        "ec2",
+        "L-0263D0A3",
+        "elastic IP addresses",
+        "release elastic IP addresses nothing uses (aws ec2 describe-addresses, aws ec2 release-address)",
+    ),
+    "VpcLimitExceeded": ("VPCs per Region", "vpc", "L-F678F1CE", "VPCs", "delete VPCs nothing uses"),
     "InternetGatewayLimitExceeded": (
         "Internet gateways per Region",
         "vpc",
         "L-A4707A72",
-        "delete unused internet gateways",
+        "internet gateways",
+        "delete internet gateways nothing uses",
     ),
     "NatGatewayLimitExceeded": (
         "NAT gateways per Availability Zone",
         "vpc",
         "L-FE5A380F",
-        "delete unused NAT gateways",
+        "pending or available NAT gateways",
+        "delete NAT gateways nothing routes to, or set vpc.nat to single",
     ),
-    "SecurityGroupLimitExceeded": ("VPC security groups per Region", "vpc", "L-E79EC296", "delete unused groups"),
-    "RouteTableLimitExceeded": ("Route tables per VPC", "vpc", "L-589F43AA", "delete unused route tables"),
-    "SubnetLimitExceeded": ("Subnets per VPC", "vpc", "L-407747CB", "delete unused subnets"),
-    "ResourceLimitExceededException": ("the EKS quota named above", "eks", None, "delete unused EKS resources"),
+    "SecurityGroupLimitExceeded": (
+        "VPC security groups per Region",
+        "vpc",
+        "L-E79EC296",
+        "security groups",
+        "delete security groups nothing uses",
+    ),
+    "RouteTableLimitExceeded": (
+        "Route tables per VPC",
+        "vpc",
+        "L-589F43AA",
+        "route tables",
+        "delete route tables nothing uses",
+    ),
+    "SubnetLimitExceeded": ("Subnets per VPC", "vpc", "L-407747CB", "subnets", "delete subnets nothing uses"),
+    "ResourceLimitExceededException": (
+        "the EKS quota named above",
+        "eks",
+        None,
+        "EKS resources",
+        "delete EKS resources nothing uses",
+    ),
 }
 
 
 def quota_advice(code, region=None, in_use=None):
-    """What to do about a quota error, or None when ``code`` is not one: the quota, its use, how to raise it."""
+    """What to do about a quota error, or None when ``code`` is not one: the quota, its use (``in_use`` counted
+    in ``region``, when known), how to raise it."""
     if code not in QUOTAS:
         return None
-    quota, service, quota_code, release = QUOTAS[code]
+    quota, service, quota_code, counted, release = QUOTAS[code]
     where = f" in {region}" if region else ""
-    used = f"{in_use} in use{where}" if in_use is not None else f"the quota is used up{where}"
+    used = f"{in_use} {counted} in use{where}" if in_use is not None else f"the quota is used up{where}"
     increase = f"aws service-quotas request-service-quota-increase --service-code {service}"
     increase += f" --quota-code {quota_code} --desired-value N" if quota_code else ""
     return (
@@ -202,6 +233,16 @@ def quota_advice(code, region=None, in_use=None):
         f" (console, or: {increase}{' --region ' + region if region else ''}); then run again: the run continues"
         " where it stopped."
     )
+
+
+def quota_error(error, region=None, in_use=None):
+    """The quota error ``error`` (an EksError whose code is in QUOTAS) again, its advice naming the region and
+    what is in use there: AWS's message, then ``quota_advice(code, region, in_use)``."""
+    code = error_code(error)
+    said = (getattr(error, "unadvised", None) or str(error)).rstrip(".")
+    again = EksError(message=f"{said}. {quota_advice(code, region, in_use)}", **getattr(error, "kwargs", {}))
+    again.code, again.request_id = code, getattr(error, "request_id", None)
+    return again
 
 
 # ---------------------------------------------------------------- zones without EKS capacity

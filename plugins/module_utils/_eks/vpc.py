@@ -29,7 +29,10 @@ import uuid
 from . import api
 from .change import change
 from .change import outcome
+from .errors import QUOTAS
 from .errors import EksError
+from .errors import error_code
+from .errors import quota_error
 from .retry import not_found_lag
 from .vocabulary import ELB_ROLE_TAG
 from .vocabulary import INTERNAL_ELB_ROLE_TAG
@@ -816,6 +819,41 @@ def wait_nat_gateways(ec2, nat_ids, timeout, sleep=time.sleep):
     )  # fmt: skip
 
 
+# ---------------------------------------------------------------- quotas
+# What is counted in use in the region when a create meets a quota: one read each.
+QUOTA_READS = {
+    "AddressLimitExceeded": lambda ec2: api.describe_addresses(ec2, filters={"domain": "vpc"}),
+    "VpcLimitExceeded": api.describe_vpcs,
+    "InternetGatewayLimitExceeded": api.describe_internet_gateways,
+    "NatGatewayLimitExceeded": lambda ec2: api.describe_nat_gateways(
+        ec2, filters={"state": ["pending", "available"]}
+    ),
+}
+
+
+def in_use(ec2, code):
+    """How many of what the quota ``code`` counts are in use in the client's region, or None when that is not
+    counted or its read fails (the advice then says the quota is used up, without a count)."""
+    read = QUOTA_READS.get(code)
+    if read is None:
+        return None
+    try:
+        return len(read(ec2))
+    except EksError:
+        return None
+
+
+def apply_counting_quotas(ec2, region, func, *args):
+    """``func(*args)``; a quota error it raises is raised again with what is in use in ``region`` and what to do."""
+    try:
+        return func(*args)
+    except EksError as e:
+        code = error_code(e)
+        if code not in QUOTAS:
+            raise
+        raise quota_error(e, region, in_use(ec2, code)) from None
+
+
 # ---------------------------------------------------------------- the module
 def _lag_retry(notes):
     """Calls naming an id EC2 handed out a moment ago are tried again while it answers NotFound (bounded); the
@@ -892,7 +930,7 @@ def ensure(module):
     changes = plan(model, desired)
     after = predict(model, desired, changes)
     if changes and not module.check_mode:
-        ids = Applier(ec2, desired, model, lag).run(changes)
+        ids = apply_counting_quotas(ec2, module.region, Applier(ec2, desired, model, lag).run, changes)
         after = predict(model, desired, changes, ids)
     subnet_ids, nats = _ids(after, desired)
     subnet_ids = {kind: {z: _real(i) for z, i in zones.items()} for kind, zones in subnet_ids.items()}

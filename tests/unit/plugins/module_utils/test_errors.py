@@ -161,7 +161,12 @@ def test_a_quota_error_says_what_to_do():
         "Failed to allocate the address: AddressLimitExceeded: The maximum number of addresses has been reached. AWS"
         " quota 'EC2-VPC Elastic IPs' reached (AddressLimitExceeded)"
     )
+    assert "(AddressLimitExceeded): the quota is used up. Either release elastic IP addresses" in str(error)
     assert "--service-code ec2 --quota-code L-0263D0A3" in str(error)
+    # The message without the advice, for a module that counts what is in use and gives the advice again.
+    assert error.unadvised == (
+        "Failed to allocate the address: AddressLimitExceeded: The maximum number of addresses has been reached."
+    )
 
 
 def test_a_zone_without_eks_capacity_says_which_zones_to_use_and_where():

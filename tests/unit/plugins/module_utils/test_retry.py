@@ -130,9 +130,20 @@ def test_ec2_lag_codes(code):
 
 def test_quota_advice_names_the_quota_its_use_and_how_to_raise_it():
     text = errors.quota_advice("AddressLimitExceeded", region="ap-northeast-2", in_use=5)
-    assert "EC2-VPC Elastic IPs" in text and "5 in use in ap-northeast-2" in text
-    assert "--service-code ec2 --quota-code L-0263D0A3" in text
-    assert "release unused elastic IP addresses" in text and "run again" in text
+    assert "'EC2-VPC Elastic IPs' reached (AddressLimitExceeded): 5 elastic IP addresses in use in" in text
+    assert "in use in ap-northeast-2. Either release" in text
+    assert "--service-code ec2 --quota-code L-0263D0A3 --desired-value N --region ap-northeast-2" in text
+    assert "release elastic IP addresses nothing uses (aws ec2 describe-addresses, aws ec2 release-address)" in text
+    assert "run again" in text
+    nat = errors.quota_advice("NatGatewayLimitExceeded", region="ap-northeast-2", in_use=0)
+    assert "0 pending or available NAT gateways in use in ap-northeast-2" in nat
+    assert "Either delete NAT gateways nothing routes to, or set vpc.nat to single, or raise the quota" in nat
+    # Without a count or a region (EksError's own advice): the quota is used up, no --region.
+    bare = errors.quota_advice("SecurityGroupLimitExceeded")
+    assert "(SecurityGroupLimitExceeded): the quota is used up. Either delete security groups nothing uses" in bare
+    assert "--quota-code L-E79EC296 --desired-value N);" in bare
+    eks = errors.quota_advice("ResourceLimitExceededException", region="ap-northeast-2")
+    assert "--service-code eks --region ap-northeast-2)" in eks and "--quota-code" not in eks
     assert errors.quota_advice("InvalidParameterException") is None
 
 

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import botocore.exceptions
 import pytest
 
 from ansible_collections.aews.eks.plugins.module_utils._eks import vpc
@@ -304,3 +305,115 @@ def test_the_normalized_definition_keeps_the_cidrs_given_with_subnet_ids():
     )
     del definition["source"]
     assert normalize(definition, check_files=False)["source"]["subnet_cidrs"] == {}
+
+
+# ---------------------------------------------------------------- a quota error counts what is in use
+class QuotaEc2:
+    """An EC2 client that answers the reads a quota error makes, and records each request."""
+
+    def __init__(self, fail=None):
+        self.calls = []
+        self.fail = fail
+        self.answers = {
+            "describe_addresses": {"Addresses": [{"AllocationId": "eipalloc-1"}, {"AllocationId": "eipalloc-2"}]},
+            "describe_vpcs": [{"Vpcs": [{"VpcId": "vpc-1"}, {"VpcId": "vpc-2"}]}, {"Vpcs": [{"VpcId": "vpc-3"}]}],
+            "describe_internet_gateways": [{"InternetGateways": [{"InternetGatewayId": "igw-1"}]}],
+            "describe_nat_gateways": [{"NatGateways": [{"NatGatewayId": "nat-1"}, {"NatGatewayId": "nat-2"}]}],
+        }
+
+    def _answer(self, operation, params):
+        self.calls.append((operation, params))
+        if operation == self.fail:
+            raise botocore.exceptions.ClientError(
+                {"Error": {"Code": "UnauthorizedOperation", "Message": "not allowed"}}, operation
+            )
+        return self.answers[operation]
+
+    def describe_addresses(self, **params):
+        return self._answer("describe_addresses", params)
+
+    def get_paginator(self, operation):
+        client = self
+
+        class Paginator:
+            def paginate(self, **params):
+                return client._answer(operation, params)
+
+        return Paginator()
+
+
+@pytest.mark.parametrize(
+    "code, count, sent",
+    [
+        ("AddressLimitExceeded", 2, ("describe_addresses", {"Filters": [{"Name": "domain", "Values": ["vpc"]}]})),
+        ("VpcLimitExceeded", 3, ("describe_vpcs", {})),
+        ("InternetGatewayLimitExceeded", 1, ("describe_internet_gateways", {})),
+        ("NatGatewayLimitExceeded", 2,
+         ("describe_nat_gateways", {"Filter": [{"Name": "state", "Values": ["pending", "available"]}]})),
+    ],
+)  # fmt: skip
+def test_a_quota_error_counts_what_is_in_use_with_one_read(code, count, sent):
+    ec2 = QuotaEc2()
+    assert vpc.in_use(ec2, code) == count
+    assert ec2.calls == [sent]
+
+
+def test_a_quota_without_a_count_or_whose_read_fails_is_not_counted():
+    ec2 = QuotaEc2(fail="describe_addresses")
+    assert vpc.in_use(ec2, "AddressLimitExceeded") is None
+    assert [c[0] for c in ec2.calls] == ["describe_addresses"]
+    ec2 = QuotaEc2()
+    assert vpc.in_use(ec2, "SubnetLimitExceeded") is None and ec2.calls == []
+
+
+def quota_failure(code, message):
+    return EksError(
+        message="Failed to allocate the elastic IP address",
+        exception=botocore.exceptions.ClientError(
+            {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"RequestId": "req-9"}},
+            "AllocateAddress",
+        ),
+    )
+
+
+def test_a_quota_error_of_the_apply_says_how_many_are_in_use_in_the_region_and_what_to_do():
+    def allocate():
+        raise quota_failure("AddressLimitExceeded", "The maximum number of addresses has been reached.")
+
+    with pytest.raises(EksError) as e:
+        vpc.apply_counting_quotas(QuotaEc2(), "ap-northeast-2", allocate)
+    message = str(e.value)
+    assert message.startswith(
+        "Failed to allocate the elastic IP address: AddressLimitExceeded: The maximum number of addresses has been"
+        " reached. AWS quota 'EC2-VPC Elastic IPs' reached (AddressLimitExceeded): 2 elastic IP addresses in use in"
+        " ap-northeast-2. Either release elastic IP addresses nothing uses (aws ec2 describe-addresses, aws ec2"
+        " release-address), or raise the quota in Service Quotas (console, or: aws service-quotas"
+        " request-service-quota-increase --service-code ec2 --quota-code L-0263D0A3 --desired-value N --region"
+        " ap-northeast-2)"
+    ), message
+    # The advice once: the one EksError gives without a count is replaced, not repeated.
+    assert message.count("AWS quota") == 1
+    assert e.value.code == "AddressLimitExceeded" and e.value.request_id == "req-9"
+    assert e.value.kwargs["error"] == {
+        "code": "AddressLimitExceeded", "message": "The maximum number of addresses has been reached."
+    }  # fmt: skip
+
+
+def test_a_quota_error_whose_count_fails_says_the_quota_is_used_up_and_other_errors_pass_as_they_are():
+    def allocate():
+        raise quota_failure("AddressLimitExceeded", "The maximum number of addresses has been reached.")
+
+    with pytest.raises(EksError) as e:
+        vpc.apply_counting_quotas(QuotaEc2(fail="describe_addresses"), "ap-northeast-2", allocate)
+    assert "(AddressLimitExceeded): the quota is used up in ap-northeast-2. Either release" in str(e.value)
+
+    other = quota_failure("InvalidParameterValue", "bad")
+
+    def refuse():
+        raise other
+
+    ec2 = QuotaEc2()
+    with pytest.raises(EksError) as e:
+        vpc.apply_counting_quotas(ec2, "ap-northeast-2", refuse)
+    assert e.value is other and ec2.calls == []
+    assert vpc.apply_counting_quotas(ec2, "ap-northeast-2", lambda x: x + 1, 1) == 2
