@@ -410,10 +410,9 @@ def describe_security_groups(client, group_ids):
     return _lagging(client, "DescribeSecurityGroups", _describe_security_groups, group_ids)
 
 
-@_common("describe the key pairs")
 def describe_key_pairs(client, names):
     """The key pairs of these names (a filter: names not there are left out, not an error)."""
-    return client.describe_key_pairs(Filters=[{"Name": "key-name", "Values": list(names)}]).get("KeyPairs", [])
+    return describe_key_pairs_filtered(client, {"key-name": list(names)})
 
 
 @_common("get the instance types from the instance requirements")

@@ -826,7 +826,7 @@ QUOTA_READS = {
     "VpcLimitExceeded": api.describe_vpcs,
     "InternetGatewayLimitExceeded": api.describe_internet_gateways,
     "NatGatewayLimitExceeded": lambda ec2: api.describe_nat_gateways(
-        ec2, filters={"state": ["pending", "available"]}
+        ec2, filters={"state": list(LIVE_NAT_STATES)}
     ),
 }
 
