@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.aews.eks.plugins.module_utils._eks.definition import DefinitionError
-from ansible_collections.aews.eks.plugins.module_utils._eks.definition import normalize
-from ansible_collections.aews.eks.plugins.module_utils._eks.definition import user_path
+# The collection's module_utils are imported when a filter runs, not with this file: Ansible loads every filter file
+# of the collection in each worker that resolves an unqualified filter name, and most tasks use none of these.
 from ansible_collections.aews.eks.plugins.plugin_utils.filter_errors import check_errors
 from ansible_collections.aews.eks.plugins.plugin_utils.filter_errors import reported
 
@@ -69,6 +68,9 @@ _value:
 
 
 def cluster_definition(definition, availability_zones=None, base_dir=None, check_files=True, errors="raise"):
+    from ansible_collections.aews.eks.plugins.module_utils._eks.definition import DefinitionError
+    from ansible_collections.aews.eks.plugins.module_utils._eks.definition import normalize
+
     check_errors("cluster_definition", errors)
     try:
         return normalize(definition, availability_zones, base_dir, check_files)
@@ -78,6 +80,8 @@ def cluster_definition(definition, availability_zones=None, base_dir=None, check
 
 def user_path_filter(path, base_dir=None):
     """The documentation is in user_path.yml."""
+    from ansible_collections.aews.eks.plugins.module_utils._eks.definition import user_path
+
     if path is None or str(path) == "":
         raise AnsibleFilterError("aews.eks.user_path: the path is empty")
     return user_path(path, base_dir)

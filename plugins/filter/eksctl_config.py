@@ -98,10 +98,8 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.aews.eks.plugins.module_utils._eks.definition import DefinitionError
-from ansible_collections.aews.eks.plugins.module_utils._eks.definition import normalize
-from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import EksctlConfigError
-from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import convert
+# The collection's module_utils are imported when a filter runs, not with this file: Ansible loads every filter file
+# of the collection in each worker that resolves an unqualified filter name, and most tasks use none of these.
 from ansible_collections.aews.eks.plugins.plugin_utils.filter_errors import check_errors
 from ansible_collections.aews.eks.plugins.plugin_utils.filter_errors import reported
 
@@ -109,6 +107,9 @@ from ansible_collections.aews.eks.plugins.plugin_utils.filter_errors import repo
 def _definition_problem(definition):
     """The first problem the cluster definition's own checks find (the definition role's, minus the files and
     what only AWS knows), as (definition path, problem), or None."""
+    from ansible_collections.aews.eks.plugins.module_utils._eks.definition import DefinitionError
+    from ansible_collections.aews.eks.plugins.module_utils._eks.definition import normalize
+
     try:
         normalize(definition, check_files=False)
     except DefinitionError as e:
@@ -119,6 +120,9 @@ def _definition_problem(definition):
 def eksctl_config(config, eks_versions=None, errors="raise"):
     if eks_versions is not None and not isinstance(eks_versions, (list, tuple)):
         raise AnsibleFilterError("aews.eks.eksctl_config: eks_versions must be a list of versions")
+    from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import EksctlConfigError
+    from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl import convert
+
     check_errors("eksctl_config", errors)
     try:
         return convert(config, eks_versions=eks_versions, definition_check=_definition_problem)

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.aews.eks.plugins.module_utils._eks.launch_template import LaunchTemplateError
-from ansible_collections.aews.eks.plugins.module_utils._eks.launch_template import (
-    node_launch_template as _node_launch_template,
-)
+# The collection's module_utils are imported when a filter runs, not with this file: Ansible loads every filter file
+# of the collection in each worker that resolves an unqualified filter name, and most tasks use none of these.
 from ansible_collections.aews.eks.plugins.plugin_utils.filter_errors import problems_of
 
 
@@ -36,6 +34,9 @@ def node_launch_template(nodegroup, cluster, **options):
         raise AnsibleFilterError(
             "aews.eks.node_launch_template: cluster_info must be the cluster as aews.eks.eks_cluster_info returns it"
         )
+    from ansible_collections.aews.eks.plugins.module_utils._eks.launch_template import LaunchTemplateError
+    from ansible_collections.aews.eks.plugins.module_utils._eks.launch_template import node_launch_template as _node_launch_template
+
     with problems_of("node_launch_template", LaunchTemplateError):
         return _node_launch_template(nodegroup, cluster, **options)
 

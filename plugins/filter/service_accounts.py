@@ -7,13 +7,8 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.aews.eks.plugins.module_utils._eks.iam_role import account_of_arn
-from ansible_collections.aews.eks.plugins.module_utils._eks.iam_role import partition_of_arn
-from ansible_collections.aews.eks.plugins.module_utils._eks.iam_role import role_arn
-from ansible_collections.aews.eks.plugins.module_utils._eks.irsa import default_role_name
-from ansible_collections.aews.eks.plugins.module_utils._eks.service_accounts import definition_manifests
-from ansible_collections.aews.eks.plugins.module_utils._eks.service_accounts import namespace_manifests
-from ansible_collections.aews.eks.plugins.module_utils._eks.vocabulary import OWNER_TAG
+# The collection's module_utils are imported when a filter runs, not with this file: Ansible loads every filter file
+# of the collection in each worker that resolves an unqualified filter name, and most tasks use none of these.
 
 DOCUMENTATION = r"""
 name: service_account_manifests
@@ -67,6 +62,15 @@ _value:
 def service_account_manifests(definition, cluster_arn=None, irsa_results=None, namespaces=False):
     if not isinstance(definition, dict):
         raise AnsibleFilterError("aews.eks.service_account_manifests: the input must be a normalized cluster definition")
+
+    from ansible_collections.aews.eks.plugins.module_utils._eks.iam_role import account_of_arn
+    from ansible_collections.aews.eks.plugins.module_utils._eks.iam_role import partition_of_arn
+    from ansible_collections.aews.eks.plugins.module_utils._eks.iam_role import role_arn
+    from ansible_collections.aews.eks.plugins.module_utils._eks.irsa import default_role_name
+    from ansible_collections.aews.eks.plugins.module_utils._eks.service_accounts import definition_manifests
+    from ansible_collections.aews.eks.plugins.module_utils._eks.service_accounts import namespace_manifests
+    from ansible_collections.aews.eks.plugins.module_utils._eks.vocabulary import OWNER_TAG
+
     arns = {}
     for result in irsa_results or []:
         item, role = result.get("item") or {}, result.get("role") or {}

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.aews.eks.plugins.module_utils._eks.definition.vpc import split
+# The collection's module_utils are imported when a filter runs, not with this file: Ansible loads every filter file
+# of the collection in each worker that resolves an unqualified filter name, and most tasks do not use this one.
 
 DOCUMENTATION = r"""
 name: subnets
@@ -50,6 +51,8 @@ _value:
 
 
 def subnets(cidr, availability_zones, prefix=None):
+    from ansible_collections.aews.eks.plugins.module_utils._eks.definition.vpc import split
+
     try:
         return split(cidr, availability_zones, prefix)
     except ValueError as e:

@@ -187,7 +187,7 @@ def test_bad_definition_fails_before_any_aws_call(local_aws, tmp_path, change, f
 
 
 def test_subnets_of_the_seed_are_eksctls():
-    from ansible_collections.aews.eks.plugins.filter.subnets import split
+    from ansible_collections.aews.eks.plugins.module_utils._eks.definition.vpc import split
 
     assert split("172.20.0.0/16", ["ap-northeast-2a", "ap-northeast-2c"]) == {
         "public": {"ap-northeast-2a": "172.20.0.0/19", "ap-northeast-2c": "172.20.32.0/19"},

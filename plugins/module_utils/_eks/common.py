@@ -9,8 +9,6 @@ import copy
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from ansible_collections.amazon.aws.plugins.module_utils.common import set_collection_info
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from .errors import EksError
@@ -34,16 +32,23 @@ IAM_PROPAGATION_SPEC = dict(
 )
 
 
-class _Module(AnsibleAWSModule):
-    """ansible-core (2.19 on) returns the warnings ``warn`` makes by itself; amazon.aws 10 also passes them to
-    ``exit_json`` / ``fail_json``, which ansible-core deprecates (a deprecation warning on every run that warns)."""
-
-    def _should_inject_warnings(self):
-        return False
-
-
 def create_module(argument_spec, **kwargs):
-    """An AnsibleAWSModule whose user agent names this collection."""
+    """An AnsibleAWSModule whose user agent names this collection.
+
+    amazon.aws's module class (and with it boto3) is imported here, not when this file is: the filter plugins import
+    module_utils that import this file, and Ansible loads them again in every worker that templates one of them.
+    """
+    from ansible_collections.amazon.aws.plugins.module_utils.common import set_collection_info
+    from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+    class _Module(AnsibleAWSModule):
+        """ansible-core (2.19 on) returns the warnings ``warn`` makes by itself; amazon.aws 10 also passes them to
+        ``exit_json`` / ``fail_json``, which ansible-core deprecates (a deprecation warning on every run that
+        warns)."""
+
+        def _should_inject_warnings(self):
+            return False
+
     set_collection_info(collection_name=COLLECTION_NAME, collection_version=COLLECTION_VERSION)
     return _Module(argument_spec=argument_spec, **kwargs)
 

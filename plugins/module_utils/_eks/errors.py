@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
@@ -52,6 +51,10 @@ class EksErrorHandler(AWSErrorHandler):
 
     @classmethod
     def _is_missing(cls):
+        # Imported here: amazon.aws's botocore helpers import boto3, which the collection's filter plugins (loaded in
+        # every Ansible worker that templates one of them) never need.
+        from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+
         return is_boto3_error_code(list(MISSING_CODES))
 
 

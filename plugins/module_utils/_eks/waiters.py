@@ -17,12 +17,6 @@ import math
 import os
 import time
 
-try:
-    import botocore.waiter
-    from botocore import xform_name
-except ImportError:
-    pass  # AnsibleAWSModule reports a missing botocore.
-
 from . import api
 from .errors import THROTTLING_CODES
 from .errors import TRANSIENT_CODES
@@ -104,10 +98,18 @@ def waiter_delay(name):
 _TRANSIENT = [{"matcher": "error", "state": "retry", "expected": code} for code in THROTTLING_CODES + TRANSIENT_CODES]
 
 
+def _botocore_waiter():
+    # Imported when a wait is built, not with this file (which the filter plugins' module_utils import too); a missing
+    # botocore is reported by AnsibleAWSModule before any wait.
+    import botocore.waiter
+
+    return botocore.waiter
+
+
 def _model(name, delay, max_attempts):
     spec = dict(_WAITERS[name], delay=delay, maxAttempts=max_attempts)
     spec["acceptors"] = list(spec["acceptors"]) + _TRANSIENT
-    return botocore.waiter.WaiterModel({"version": 2, "waiters": {name: spec}})
+    return _botocore_waiter().WaiterModel({"version": 2, "waiters": {name: spec}})
 
 
 def failure_details(response):
@@ -148,7 +150,10 @@ def _describe_failure(name, response):
 
 def _poll(client, config, params):
     """Poll as botocore's Waiter.wait does: ("success" | "failure" | "timeout", the last response)."""
-    operation = botocore.waiter.NormalizedOperationMethod(getattr(client, xform_name(config.operation)))
+    from botocore import xform_name
+
+    waiter = _botocore_waiter()
+    operation = waiter.NormalizedOperationMethod(getattr(client, xform_name(config.operation)))
     response = {}
     for attempt in range(config.max_attempts):
         if attempt:
@@ -157,7 +162,7 @@ def _poll(client, config, params):
         state = next((a.state for a in config.acceptors if a.matcher_func(response)), None)
         if state == "success":
             return "success", response
-        if state == "failure" or (state is None and botocore.waiter.is_valid_waiter_error(response)):
+        if state == "failure" or (state is None and waiter.is_valid_waiter_error(response)):
             return "failure", response
     return "timeout", response
 

@@ -9,7 +9,7 @@ import pytest
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition import DefinitionError
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition import ami_type
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition import normalize
-from ansible_collections.aews.eks.plugins.filter.subnets import split
+from ansible_collections.aews.eks.plugins.module_utils._eks.definition.vpc import split
 
 ZONES = ["ap-northeast-2a", "ap-northeast-2c"]
 BASE = {"name": "c1", "region": "ap-northeast-2", "vpc": {"availability_zones": ZONES}}
