@@ -139,15 +139,23 @@ def aws_delete(description, missing=None):
 class Retrying:
     """Calls that are retried while an error matches ``accept`` for at most ``timeout`` seconds.
 
-    ``notes`` collects one line per wait (what was refused and why it waited), for the module's output.
+    ``notes`` collects one line per wait (what was refused and why it waited), for the module's output. With
+    ``first_delay`` the pauses start there and double up to ``delay``; else each is ``delay``.
     """
 
-    def __init__(self, accept, timeout, delay, reason):
+    def __init__(self, accept, timeout, delay, reason, first_delay=None):
         self.accept = accept
         self.timeout = timeout
         self.delay = delay
+        self.first_delay = first_delay
         self.reason = reason
         self.notes = []
+
+    def pause(self, attempt):
+        """The pause after the ``attempt``-th refusal (1 for the first)."""
+        if not self.first_delay:
+            return self.delay
+        return min(self.delay, self.first_delay * 2 ** (attempt - 1))
 
     def call(self, what, func, *args, **kwargs):
         started = time.monotonic()
@@ -157,12 +165,13 @@ class Retrying:
             try:
                 value = func(*args, **kwargs)
             except Exception as e:  # pylint: disable=broad-exception-caught
-                if not self.accept(e) or time.monotonic() + self.delay > deadline:
+                pause = self.pause(attempts + 1)
+                if not self.accept(e) or time.monotonic() + pause > deadline:
                     if attempts:
                         self.notes.append(f"{what}: gave up after {attempts + 1} attempts ({self.reason})")
                     raise
                 attempts += 1
-                time.sleep(self.delay)
+                time.sleep(pause)
                 continue
             if attempts:
                 waited = int(round(time.monotonic() - started))
@@ -187,8 +196,12 @@ def iam_propagation(timeout=IAM_PROPAGATION_TIMEOUT, delay=None):
 
 
 def not_found_lag(timeout=NOT_FOUND_LAG_TIMEOUT, delay=None):
+    """EC2's read-after-create lag is mostly well under a second: the pauses start at an eighth of ``delay`` (0.25 s)
+    and double up to it (2 s), so a call refused once goes on at once and a long lag is not polled fast."""
     delay = _delay(2) if delay is None else delay
-    return Retrying(is_not_found_lag, timeout, delay, "EC2 did not yet know an id it had just handed out")
+    return Retrying(
+        is_not_found_lag, timeout, delay, "EC2 did not yet know an id it had just handed out", first_delay=delay / 8
+    )
 
 
 # The default of the modules' dependency_timeout option, and the seconds between the attempts of such a delete.

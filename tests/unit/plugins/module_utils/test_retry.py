@@ -224,6 +224,45 @@ def test_iam_propagation_retry_is_bounded(monkeypatch):
     assert "gave up after 5 attempts" in retrying.notes[0]
 
 
+def test_not_found_lag_pauses_start_short_and_double_up_to_the_delay(monkeypatch):
+    clock = _Clock()
+    monkeypatch.setattr(retry.time, "monotonic", clock.monotonic)
+    monkeypatch.setattr(retry.time, "sleep", clock.sleep)
+    monkeypatch.delenv("AEWS_EKS_WAIT_DELAY", raising=False)
+    calls = []
+
+    def modify():
+        calls.append(clock.now - 1000.0)
+        if len(calls) < 7:
+            raise client_error("InvalidVpcID.NotFound", message="The vpc ID 'vpc-1' does not exist")
+        return "modified"
+
+    retrying = retry.not_found_lag(timeout=60)
+    assert retrying.call("ModifyVpcAttribute vpc-1", modify) == "modified"
+    # 0.25 s, then doubling up to the 2 s delay: a lag of a moment costs a moment, a long one is not polled fast.
+    assert calls == [0.0, 0.25, 0.75, 1.75, 3.75, 5.75, 7.75]
+    assert retrying.notes == [
+        "ModifyVpcAttribute vpc-1: waited 8s over 7 attempts (EC2 did not yet know an id it had just handed out)"
+    ]
+
+
+def test_not_found_lag_gives_up_at_its_timeout(monkeypatch):
+    clock = _Clock()
+    monkeypatch.setattr(retry.time, "monotonic", clock.monotonic)
+    monkeypatch.setattr(retry.time, "sleep", clock.sleep)
+    calls = []
+
+    def attach():
+        calls.append(clock.now - 1000.0)
+        raise client_error("InvalidInternetGatewayID.NotFound", message="igw-1 does not exist")
+
+    retrying = retry.not_found_lag(timeout=5, delay=2)
+    with pytest.raises(botocore.exceptions.ClientError):
+        retrying.call("AttachInternetGateway igw-1", attach)
+    assert calls == [0.0, 0.25, 0.75, 1.75, 3.75]  # the next pause (2 s) would end past the 5 s timeout
+    assert "gave up after 5 attempts" in retrying.notes[0]
+
+
 def test_iam_propagation_retry_does_not_retry_other_errors(monkeypatch):
     monkeypatch.setattr(retry.time, "sleep", lambda s: pytest.fail("slept"))
     retrying = retry.iam_propagation(timeout=120)
