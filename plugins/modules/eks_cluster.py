@@ -23,6 +23,9 @@ description:
     an O(encryption) key once set) fail with a message naming each one, before any change is made.
   - With O(state=absent), deletes the cluster, refusing while nodegroups or Fargate profiles remain unless
     O(force=true).
+  - With O(node_security_group_id), also adds the two ingress rules eksctl's cluster stack makes between the cluster
+    security group EKS creates and the shared node security group, in the same run
+    (as M(aews.eks.eks_security_group_rules) does).
 author:
   - aews.eks maintainers (@aews)
 options:
@@ -183,6 +186,25 @@ options:
       - Without it, deleting a cluster that still has nodegroups or Fargate profiles fails, listing them.
     type: bool
     default: false
+  node_security_group_id:
+    description:
+      - The shared node security group (the group every nodegroup's nodes are in). Once the cluster has its cluster
+        security group (an existing cluster, or one this run created and waited for), the run reads both groups in
+        one C(DescribeSecurityGroups) call and adds the rules either lacks, one C(AuthorizeSecurityGroupIngress) per
+        group - all traffic to the node group from the cluster security group (C(From the EKS cluster security
+        group)) and to the cluster security group from the node group (C(From the shared node security group)).
+        Rules the groups have besides are left as they are; a rule already there with another description is not
+        changed.
+      - The rules are in RV(changes) after the cluster's changes, the groups in RV(security_groups), and in diff mode
+        under C(security_groups) of the diff.
+      - A cluster this run creates with O(wait=false) is still C(CREATING) (on AWS without its security group yet):
+        the rules are not added (RV(security_groups) is not returned); a later run, or
+        M(aews.eks.eks_security_group_rules) once it is C(ACTIVE), adds them. With O(wait=true) the group is looked
+        up before the cluster is created, so that a group that does not exist fails before any change.
+      - In check mode, a pending value (P(aews.eks.pending#filter), a group still to be made) is taken as a group
+        without rules, not looked up, and the rules predicted; outside check mode it is refused.
+      - Ignored with O(state=absent).
+    type: str
   read_identity_providers:
     description:
       - Also return the cluster's OIDC identity provider configs (C(ListIdentityProviderConfigs), then
@@ -279,6 +301,15 @@ EXAMPLES = r"""
     role_arn: arn:aws:iam::111122223333:role/myeks-cluster-role
     subnet_ids: "{{ subnet_ids }}"
     wait: false
+
+- name: Converge the cluster, and the rules between its security group and the shared node group, in one run
+  aews.eks.eks_cluster:
+    name: myeks
+    role_arn: arn:aws:iam::111122223333:role/myeks-cluster-role
+    subnet_ids: "{{ subnet_ids }}"
+    node_security_group_id: "{{ shared_node_sg_id }}"
+  register: myeks
+  # myeks.security_groups: the two groups with their ingress rules from other groups
 
 - name: Delete the cluster together with its nodegroups and Fargate profiles
   aews.eks.eks_cluster:
@@ -428,11 +459,41 @@ changes:
     - The changes made (or that would be made, in check mode), in order, one record per call, each with the
       C(resource), the C(action) (V(create), V(tag), V(untag), V(update), V(associate), V(upgrade) or V(delete)),
       C(why) (what differs), the API C(call) and its C(params). Empty when nothing changes.
+    - Then, with O(node_security_group_id), one record per security group that gets rules (C(resource)
+      C(security group <id>), C(action) V(authorize), C(call) C(authorize_security_group_ingress)).
   returned: always
   type: list
   elements: dict
   sample: [{"resource": "cluster myeks", "action": "upgrade", "why": "version 1.32 -> 1.33",
             "call": "update_cluster_version", "params": {"name": "myeks", "version": "1.33"}}]
+security_groups:
+  description:
+    - With O(node_security_group_id), the shared node security group and the cluster security group after the run
+      (in check mode, predicted), sorted by id, as M(aews.eks.eks_security_group_rules) returns them.
+  returned: with O(node_security_group_id) and O(state=present), once the cluster has its cluster security group
+  type: list
+  elements: dict
+  contains:
+    group_id:
+      description: The group's id (a pending value in check mode for a group still to be made).
+      type: str
+      sample: sg-0123456789abcdef0
+    group_name:
+      description: The group's name.
+      type: str
+      sample: eks-cluster-sg-myeks-1234567890
+    vpc_id:
+      description: The group's VPC.
+      type: str
+      sample: vpc-0123456789abcdef0
+    ingress_from_groups:
+      description:
+        - Its ingress rules from other groups, one per source group, with C(protocol) (C(-1) for all), C(from_port),
+          C(to_port), C(source_group_id) and C(description).
+      type: list
+      elements: dict
+      sample: [{"protocol": "-1", "from_port": null, "to_port": null, "source_group_id": "sg-0fedcba9876543210",
+                "description": "From the shared node security group"}]
 identity_providers:
   description: The cluster's OIDC identity provider configs, as M(aews.eks.eks_identity_provider_info) returns them.
   returned: with O(read_identity_providers) and O(state=present)
@@ -497,6 +558,7 @@ ARGUMENT_SPEC = eks.argument_spec(
     ),
     force=dict(type="bool", default=False),
     read_identity_providers=dict(type="bool", default=False),
+    node_security_group_id=dict(type="str"),
 )
 
 

@@ -10,6 +10,9 @@
   ``state=absent``. ``predict`` applies them to a copy of the cluster. Pure.
 - apply: ``apply`` makes the records through the ``api`` wrappers and waits; ``ensure`` / ``ensure_absent``
   return the module's result (``change.outcome``).
+- node rules: with ``node_security_group_id``, the two ingress rules between the cluster security group EKS makes
+  and the shared node security group (``node_rules``), read, planned, predicted and added in the same run through
+  ``security_group_rules``, once the cluster has its group.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from . import auto_mode
 from . import change
 from . import fargate
 from . import identity_provider
+from . import security_group_rules
 from .common import apply_tag_changes
 from .common import client
 from .common import drop_empty
@@ -710,6 +714,81 @@ def diff_view(cluster):
     return drop_empty(view)
 
 
+# ---------------------------------------------------------------- node rules
+NODE_SECURITY_GROUP_ID = "node_security_group_id"
+
+
+def check_node_security_group(group_id, check_mode):
+    """Refuse a ``node_security_group_id`` that is not a security group id (a pending value only in check mode),
+    naming the option (pure)."""
+    if group_id is None or (check_mode and is_pending(group_id)):
+        return
+    if is_pending(group_id):
+        raise EksError(
+            message=f"{NODE_SECURITY_GROUP_ID}: {group_id!r} is a check run's prediction of a group still to be made, "
+            "not a security group id; it is only taken in check mode"
+        )
+    if not group_id.startswith("sg-"):
+        raise EksError(message=f"{NODE_SECURITY_GROUP_ID}: a security group id (sg-...) is required, not {group_id!r}")
+
+
+def node_rules(cluster_group_id, node_group_id):
+    """The two ingress rules eksctl's cluster stack makes between the cluster security group and the shared node
+    security group, all traffic each way, as ``security_group_rules`` takes them (pure)."""
+    return security_group_rules.build_desired(
+        [
+            {"group_id": node_group_id, "source_group_id": cluster_group_id,
+             "description": "From the EKS cluster security group"},
+            {"group_id": cluster_group_id, "source_group_id": node_group_id,
+             "description": "From the shared node security group"},
+        ],
+        pending=True,
+    )  # fmt: skip
+
+
+def cluster_security_group(cluster):
+    """The cluster security group EKS made, once the cluster is past CREATING (None before)."""
+    if not cluster or cluster.get("status") == "CREATING":
+        return None
+    return (cluster.get("resourcesVpcConfig") or {}).get("clusterSecurityGroupId") or None
+
+
+def plan_node_rules(module, cluster):
+    """(groups, changes) of the node rules when this run settles them (``node_security_group_id`` given and the
+    cluster has its security group), else None. Both groups read in one call, a pending one not looked up."""
+    node_group_id = module.params.get(NODE_SECURITY_GROUP_ID)
+    cluster_group_id = cluster_security_group(cluster)
+    if not node_group_id or not cluster_group_id:
+        return None
+    desired = node_rules(cluster_group_id, node_group_id)
+    groups = security_group_rules.current(client(module, "ec2"), desired, where=NODE_SECURITY_GROUP_ID)
+    return groups, security_group_rules.plan(groups, desired)
+
+
+def with_node_rules(module, result, rules, after):
+    """The module's result with the node rules' changes (after the cluster's), the groups as they are after the run
+    (``security_groups``) and, in diff mode, the groups before and after under the diff's ``security_groups``."""
+    if rules is None:
+        return result
+    groups, changes = rules
+    result["changes"] = result["changes"] + [change.public(c) for c in changes]
+    result["changed"] = bool(result["changes"])
+    result["security_groups"] = security_group_rules.view(after)
+    if "diff" in result:
+        result["diff"]["before"]["security_groups"] = security_group_rules.diff_view(groups)
+        result["diff"]["after"]["security_groups"] = security_group_rules.diff_view(after)
+    return result
+
+
+def settle_node_rules(module, result, rules):
+    """Add the node rules planned (not in check mode) and return the result with them."""
+    if rules is None:
+        return result
+    groups, changes = rules
+    after = security_group_rules.settle(client(module, "ec2"), groups, changes, module.check_mode)
+    return with_node_rules(module, result, rules, after)
+
+
 # ---------------------------------------------------------------- apply
 def offered_versions(eks):
     """The Kubernetes versions EKS offers for new clusters and upgrades (standard and extended support)."""
@@ -844,6 +923,8 @@ def ensure(module):
 def _ensure(module):
     params = module.params
     desired = build_desired(params)
+    if params["state"] == "present":
+        check_node_security_group(params.get(NODE_SECURITY_GROUP_ID), module.check_mode)
     name = desired["name"]
     eks = client(module, "eks")
     deadline = Deadline(params["wait_timeout"])
@@ -870,9 +951,15 @@ def _ensure(module):
         if module.check_mode:
             predicted = predict(None, changes)
             return outcome(module, shape(predicted, changes_to_updates(changes)), changes, None, predicted)
+        node_group_id = params.get(NODE_SECURITY_GROUP_ID)
+        if node_group_id and do_wait:
+            # The node rules follow the wait: the node group is looked up before the cluster is created.
+            security_group_rules.read(client(module, "ec2"), [node_group_id], where=NODE_SECURITY_GROUP_ID)
         updates = apply(eks, changes, deadline, do_wait)
         created = api.describe_cluster(eks, name)
-        return outcome(module, shape(created, updates), changes, None, created)
+        # Waited for: ACTIVE, with its security group. Not waited for: still CREATING, the rules left to a later run.
+        rules = plan_node_rules(module, created)
+        return settle_node_rules(module, outcome(module, shape(created, updates), changes, None, created), rules)
 
     if do_wait and not module.check_mode and cluster.get("status") in BUSY_STATUSES:
         cluster = _wait_ready(eks, name, cluster, deadline)
@@ -885,10 +972,13 @@ def _ensure(module):
         # EKS refuses an update while the cluster is busy (ResourceInUseException): wait even with wait=false.
         cluster = _wait_ready(eks, name, cluster, deadline)
         changes = plan(cluster, desired, offered, _vpc_ids(module, cluster, desired))
+    # The node rules read and planned before any change is made; added after the cluster's changes.
+    rules = plan_node_rules(module, cluster)
 
     predicted = predict(cluster, changes)
     if module.check_mode:
-        return outcome(module, shape(predicted, changes_to_updates(changes)), changes, cluster, predicted)
+        result = outcome(module, shape(predicted, changes_to_updates(changes)), changes, cluster, predicted)
+        return settle_node_rules(module, result, rules)
 
     updates = apply(eks, changes, deadline, do_wait)
     # Nothing changed: the cluster is as just read.
@@ -897,7 +987,7 @@ def _ensure(module):
         final = _wait_ready(eks, name, final, deadline)
     # An update not waited for shows its change only once it ends: the diff shows what it makes.
     shown = predicted if final and final.get("status") in BUSY_STATUSES else final
-    return outcome(module, shape(final, updates), changes, cluster, shown)
+    return settle_node_rules(module, outcome(module, shape(final, updates), changes, cluster, shown), rules)
 
 
 def _wait_update(eks, name, update, deadline):

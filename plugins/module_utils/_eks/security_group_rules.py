@@ -6,7 +6,9 @@
 The groups exist already (the cluster security group EKS makes, the shared node group of the vpc role): every
 group named is read in one DescribeSecurityGroups call, the rules missing are planned as change records, check mode
 predicts them, and they are added with one AuthorizeSecurityGroupIngress per group. Rules the groups have besides
-are left as they are; a rule already there with another description is not changed.
+are left as they are; a rule already there with another description is not changed. eks_cluster reconciles the
+rules between its cluster security group and the shared node group through the same functions
+(``read`` / ``current``, ``plan``, ``settle``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from . import change as model
 from .common import client
 from .errors import EksError
 from .errors import error_code
+from .vocabulary import is_pending
 
 PROTOCOLS = {"all": "-1", "-1": "-1", "tcp": "tcp", "udp": "udp", "icmp": "icmp"}
 
@@ -46,14 +49,17 @@ def ports_of(where, protocol, rule):
     return from_port, to_port
 
 
-def build_desired(rules):
+def build_desired(rules, pending=False):
     """The rules asked for, normalized (pure): [{group_id, source_group_id, protocol, from_port, to_port,
-    description}]. Bad input raises EksError naming the rule and the field, before any call."""
+    description}]. Bad input raises EksError naming the rule and the field, before any call. With ``pending``, a
+    group may be a pending value (a check run's prediction of a group still to be made)."""
     desired = []
     for index, rule in enumerate(rules or []):
         where = f"rules[{index}]"
         for field in ("group_id", "source_group_id"):
             value = rule.get(field)
+            if pending and is_pending(value):
+                continue
             if not isinstance(value, str) or not value.startswith("sg-"):
                 raise EksError(f"{where}.{field}: a security group id (sg-...) is required, not {value!r}")
         protocol = protocol_of(where, rule)
@@ -170,6 +176,48 @@ def view(groups):
     return out
 
 
+def read(ec2, ids, where="rules"):
+    """The groups of ``ids``, {group id: DescribeSecurityGroups group}, read in one call. A pending group (check
+    mode) is not looked up: a group still to be made, with no rules yet. A group EC2 does not know fails naming
+    ``where`` (the option that gave it)."""
+    ids = list(dict.fromkeys(ids))
+    real = [i for i in ids if not is_pending(i)]
+    try:
+        found = {g["GroupId"]: g for g in api.describe_security_groups(ec2, real)} if real else {}
+    except EksError as e:
+        if error_code(e) not in ("InvalidGroup.NotFound", "InvalidGroupId.Malformed"):
+            raise
+        named = EksError(f"{where}: {e.message}", **e.kwargs)
+        named.code, named.request_id = e.code, e.request_id
+        raise named from None
+    missing = [i for i in real if i not in found]
+    if missing:
+        raise EksError(f"{where}: security group {', '.join(missing)} not found")
+    found.update({i: {"GroupId": i, "IpPermissions": []} for i in ids if is_pending(i)})
+    return found
+
+
+def current(ec2, desired, where="rules"):
+    """The groups the ``desired`` rules are on, {group id: group}, every group they name read in one call
+    (``read``)."""
+    found = read(ec2, [r["group_id"] for r in desired] + [r["source_group_id"] for r in desired], where)
+    return {r["group_id"]: found[r["group_id"]] for r in desired}
+
+
+def settle(ec2, groups, changes, check_mode):
+    """Make ``changes`` (not in check mode); the groups after them: read again once rules were added, else as
+    predicted (nothing changed, or check mode)."""
+    if changes and not check_mode:
+        apply(ec2, changes)
+        return {g["GroupId"]: g for g in api.describe_security_groups(ec2, list(groups))}
+    return predict(groups, changes)
+
+
+def diff_view(groups):
+    """The groups as the diff shows them: by id."""
+    return {x["group_id"]: x for x in view(groups)}
+
+
 def apply(ec2, changes):
     for c in changes:
         try:
@@ -183,17 +231,7 @@ def apply(ec2, changes):
 def ensure(module):
     desired = build_desired(module.params["rules"])
     ec2 = client(module, "ec2")
-    ids = list(dict.fromkeys([r["group_id"] for r in desired] + [r["source_group_id"] for r in desired]))
-    found = {g["GroupId"]: g for g in api.describe_security_groups(ec2, ids)} if ids else {}
-    missing = [i for i in ids if i not in found]
-    if missing:
-        raise EksError(f"rules: security group {', '.join(missing)} not found")
-    groups = {r["group_id"]: found[r["group_id"]] for r in desired}
+    groups = current(ec2, desired)
     changes = plan(groups, desired)
-    if changes and not module.check_mode:
-        apply(ec2, changes)
-        after = {g["GroupId"]: g for g in api.describe_security_groups(ec2, list(groups))}
-    else:
-        after = predict(groups, changes)
-    return model.outcome(module, "security_groups", view(after), changes, before=groups, after=after,
-                         view=lambda g: {x["group_id"]: x for x in view(g)})  # fmt: skip
+    after = settle(ec2, groups, changes, module.check_mode)
+    return model.outcome(module, "security_groups", view(after), changes, before=groups, after=after, view=diff_view)

@@ -73,3 +73,44 @@ def test_predict_adds_the_rules_and_the_view_shows_them():
 def test_bad_rules_are_refused_naming_the_field(rule, message):
     with pytest.raises(EksError, match=message.replace("[", r"\[").replace("]", r"\]")):
         sgr.build_desired([rule])
+
+
+def test_read_looks_up_real_groups_in_one_call_and_takes_a_pending_one_as_a_group_without_rules(monkeypatch):
+    looked_up = []
+    monkeypatch.setattr(sgr.api, "describe_security_groups", lambda ec2, ids: looked_up.append(ids) or [
+        group(i) for i in ids])  # fmt: skip
+    found = sgr.read("ec2", ["sg-a", "pending:security-group/nodes", "sg-a"])
+    assert looked_up == [["sg-a"]]
+    assert found["pending:security-group/nodes"] == {"GroupId": "pending:security-group/nodes", "IpPermissions": []}
+    # only pending groups: nothing read
+    assert sgr.read("ec2", ["pending:security-group/nodes"]) and looked_up == [["sg-a"]]
+    # build_desired takes a pending group only when asked to
+    rule = {"group_id": "pending:security-group/nodes", "source_group_id": "sg-a"}
+    assert sgr.build_desired([rule], pending=True)[0]["group_id"] == "pending:security-group/nodes"
+    with pytest.raises(EksError, match=r"rules\[0\].group_id: a security group id"):
+        sgr.build_desired([rule])
+
+
+def test_read_names_the_option_of_a_group_ec2_does_not_know(monkeypatch):
+    def not_found(ec2, ids):
+        error = EksError("describe the security groups: InvalidGroup.NotFound: The security group 'sg-x' does not exist")
+        error.code = "InvalidGroup.NotFound"
+        raise error
+
+    monkeypatch.setattr(sgr.api, "describe_security_groups", not_found)
+    with pytest.raises(EksError) as e:
+        sgr.read("ec2", ["sg-x"], where="node_security_group_id")
+    assert str(e.value) == (
+        "node_security_group_id: describe the security groups: InvalidGroup.NotFound: The security group 'sg-x' does "
+        "not exist"
+    )
+    assert e.value.code == "InvalidGroup.NotFound"
+
+    def denied(ec2, ids):
+        error = EksError("describe the security groups: UnauthorizedOperation: You are not authorized")
+        error.code = "UnauthorizedOperation"
+        raise error
+
+    monkeypatch.setattr(sgr.api, "describe_security_groups", denied)
+    with pytest.raises(EksError, match="^describe the security groups: UnauthorizedOperation"):
+        sgr.read("ec2", ["sg-x"], where="node_security_group_id")
