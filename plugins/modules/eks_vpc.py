@@ -28,6 +28,11 @@ description:
     O(subnet_ids) exist in that VPC, in their zones, with the CIDRs of O(subnet_cidrs).
   - Tags are converged with O(purge_tags). Routes other than the default route of each table are left alone,
     and so are NAT gateways no longer needed when O(nat) changes.
+  - With O(security_groups), the VPC's security groups are converged in the same run once the VPC is made or
+    adopted, as M(aews.eks.eks_security_groups) converges its O(aews.eks.eks_security_groups#module:groups) (its own
+    code, the same checks, changes and waits), and returned in RV(security_groups). They are read in one
+    C(DescribeSecurityGroups) call, and not at all in a VPC the run makes (nothing is in it yet). Their change records
+    follow the VPC's in RV(changes), and the diff shows them under C(security_groups).
 author:
   - aews.eks maintainers (@aews)
 options:
@@ -101,6 +106,75 @@ options:
       - With O(vpc_id), C(public) and C(private), each a dict of zone to the CIDR the subnet of O(subnet_ids) must
         have (eksctl's C(cidr) given with a subnet C(id)); a different CIDR fails naming the subnet and both CIDRs.
     type: dict
+  security_groups:
+    description:
+      - Security groups of the VPC by name, with their tags and ingress rules, converged after the VPC (made or
+        adopted) in the same run; the list M(aews.eks.eks_security_groups) takes as
+        O(aews.eks.eks_security_groups#module:groups) (the vpc role builds it with the filter
+        C(aews.eks.vpc_security_groups)). Their tags are purged with O(purge_tags).
+      - Bad input fails before any call, naming C(security_groups[N]) and the field.
+      - A group is created in a VPC EC2 does not know yet (made a moment ago) once EC2 knows it (up to 30 seconds);
+        a group with O(security_groups[].state=absent) that something still uses is deleted once it lets go (up to
+        300 seconds).
+      - In check mode, groups of a VPC still to be made are predicted without a read, with a null C(group_id).
+      - Unset, no group is read or changed.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: The group's name (unique in the VPC).
+        type: str
+        required: true
+      description:
+        description: The group's description, set when it is created; required unless O(security_groups[].state=absent).
+        type: str
+      state:
+        description: Whether the group is there (V(present)) or deleted (V(absent); its other options are not used).
+        type: str
+        choices: [present, absent]
+        default: present
+      tags:
+        description: The group's tags.
+        type: dict
+        default: {}
+      rules:
+        description:
+          - Ingress rules, each from exactly one source (O(security_groups[].rules[].group_name),
+            O(security_groups[].rules[].group_id), O(security_groups[].rules[].cidr_ip) or
+            O(security_groups[].rules[].cidr_ipv6)). A rule already there with another description is not changed.
+        type: list
+        elements: dict
+        default: []
+        suboptions:
+          protocol:
+            description: V(all) (every protocol and port), V(tcp), V(udp) or V(icmp).
+            type: str
+            default: all
+          from_port:
+            description: The first port (required with a protocol other than V(all)).
+            type: int
+          to_port:
+            description: The last port (defaults to O(security_groups[].rules[].from_port)).
+            type: int
+          group_name:
+            description: A group of O(security_groups) as the source (the group itself for traffic among its members).
+            type: str
+          group_id:
+            description: A security group id as the source.
+            type: str
+          cidr_ip:
+            description: An IPv4 CIDR as the source.
+            type: str
+          cidr_ipv6:
+            description: An IPv6 CIDR as the source.
+            type: str
+          description:
+            description: The rule's description.
+            type: str
+      purge_rules:
+        description: Remove the group's ingress rules that O(security_groups[].rules) does not list.
+        type: bool
+        default: false
 attributes:
   check_mode:
     description: Reads only, and returns the changes and the end state a real run would make.
@@ -114,6 +188,7 @@ notes:
   - The seconds between polls of pending NAT gateways and between attempts of a call EC2 answered C(NotFound) can
     be set with the E(AEWS_EKS_WAIT_DELAY) environment variable.
 seealso:
+  - module: aews.eks.eks_security_groups
   - module: aews.eks.eks_vpc_cleanup
   - module: aews.eks.eks_cluster
 extends_documentation_fragment:
@@ -139,6 +214,23 @@ EXAMPLES = r"""
       team: platform
   register: network
 
+- name: The VPC and its control-plane and shared node security groups, in one run
+  aews.eks.eks_vpc:
+    name: myeks
+    cidr: 192.168.0.0/16
+    subnets: "{{ my_subnets }}"
+    security_groups:
+      - name: myeks-control-plane
+        description: Communication between the control plane and worker nodegroups of myeks
+        tags: {Name: myeks-control-plane}
+      - name: myeks-shared-nodes
+        description: Communication between all nodes of myeks
+        tags: {Name: myeks-shared-nodes}
+        rules:
+          - group_name: myeks-shared-nodes
+            description: Nodes to nodes
+  register: network  # network.security_groups['myeks-shared-nodes'].group_id
+
 - name: Wait for the NAT gateways before nodes in private subnets start
   aews.eks.eks_vpc:
     name: myeks
@@ -155,6 +247,10 @@ EXAMPLES = r"""
       private: {ap-northeast-2a: subnet-1a, ap-northeast-2c: subnet-1c}
     subnet_cidrs:
       public: {ap-northeast-2a: 10.0.0.0/24}
+    security_groups:
+      - name: myeks-control-plane
+        description: Communication between the control plane and worker nodegroups of myeks
+        tags: {Name: myeks-control-plane}
 """
 
 RETURN = r"""
@@ -190,7 +286,9 @@ changes:
       description: The resource by its Name tag.
       type: str
     action:
-      description: The step (create_vpc, create_subnet, tag, create_nat, create_route, replace_route, associate ...).
+      description:
+        - The step (create_vpc, create_subnet, tag, create_nat, create_route, replace_route, associate ...); for a
+          security group (C(security group NAME)), V(create), V(authorize), V(revoke), V(tag), V(untag) or V(delete).
       type: str
     why:
       description: The change, for a person to read.
@@ -213,16 +311,28 @@ waits:
   type: list
   elements: str
   sample: ["CreateRoute rtb-0a: waited 2s over 2 attempts (EC2 did not yet know an id it had just handed out)"]
+security_groups:
+  description:
+    - With O(security_groups), the groups by name after the run, as M(aews.eks.eks_security_groups) returns them (in
+      check mode, predicted; C(group_id) is null for a group still to be created).
+  returned: when O(security_groups) is given
+  type: dict
+  sample: {"myeks-shared-nodes": {"group_id": "sg-0123456789abcdef0", "group_name": "myeks-shared-nodes",
+           "vpc_id": "vpc-0123456789abcdef0", "description": "Communication between all nodes of myeks",
+           "tags": {"Name": "myeks-shared-nodes"}, "ingress": [{"protocol": "-1", "from_port": null,
+           "to_port": null, "source": "group_id", "value": "sg-0123456789abcdef0", "description": "Nodes to nodes"}]}}
 diff:
   description:
     - With C(--diff), C(before) and C(after), each with C(vpc) (name, CIDR, DNS settings, tags), C(subnets) by name
       (CIDR, zone, C(map_public_ip_on_launch), tags), C(internet_gateway), C(route_tables) by name (routes by
-      destination, with the target's id, and associated subnets) and C(nat_gateways) by zone (subnet, elastic IP).
+      destination, with the target's id, and associated subnets) and C(nat_gateways) by zone (subnet, elastic IP);
+      with O(security_groups), C(security_groups) as RV(security_groups) shows them (C(before) has those there).
   returned: with --diff
   type: dict
 """
 
 from ansible_collections.aews.eks.plugins.module_utils import eks
+from ansible_collections.aews.eks.plugins.module_utils._eks.security_groups import GROUP_SPEC
 from ansible_collections.aews.eks.plugins.module_utils._eks.vpc import HOSTNAME_TYPES
 from ansible_collections.aews.eks.plugins.module_utils._eks.vpc import NAT_MODES
 from ansible_collections.aews.eks.plugins.module_utils._eks.vpc import ensure
@@ -243,6 +353,7 @@ ARGUMENT_SPEC = eks.argument_spec(
     vpc_id=dict(type="str"),
     subnet_ids=dict(type="dict"),
     subnet_cidrs=dict(type="dict"),
+    security_groups=dict(type="list", elements="dict", options=GROUP_SPEC),
 )
 CONSTRAINTS = dict(
     required_one_of=[("cidr", "vpc_id")],

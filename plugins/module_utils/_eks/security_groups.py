@@ -25,6 +25,25 @@ from .security_group_rules import protocol_of
 
 SOURCES = ("group_name", "group_id", "cidr_ip", "cidr_ipv6")
 STATES = ("present", "absent")
+# The argument spec of one group (eks_vpc's security_groups[]; eks_security_groups' groups[] has the same).
+RULE_SPEC = dict(
+    protocol=dict(type="str", default="all"),
+    from_port=dict(type="int"),
+    to_port=dict(type="int"),
+    group_name=dict(type="str"),
+    group_id=dict(type="str"),
+    cidr_ip=dict(type="str"),
+    cidr_ipv6=dict(type="str"),
+    description=dict(type="str"),
+)
+GROUP_SPEC = dict(
+    name=dict(type="str", required=True),
+    description=dict(type="str"),
+    state=dict(type="str", choices=list(STATES), default="present"),
+    tags=dict(type="dict", default={}),
+    rules=dict(type="list", elements="dict", default=[], options=RULE_SPEC),
+    purge_rules=dict(type="bool", default=False),
+)
 
 
 def _rule(where, rule, names):
@@ -372,16 +391,24 @@ def read(ec2, desired, check_mode=False):
     return {g["GroupName"]: g for g in found if g.get("GroupName") in names}
 
 
-def ensure(module):
-    desired = build_desired(module.params)
-    ec2 = client(module, "ec2")
-    current = read(ec2, desired, module.check_mode)
+def reconcile(ec2, desired, check_mode, dependency_timeout=None, current=None):
+    """Bring the groups of ``desired`` in line: ``(current, changes, after)``, the groups as read (``current`` when
+    the caller knows them already, as for a VPC it has just made), the change records, and the groups once they are
+    made (read again) or, in check mode, predicted. Used by eks_security_groups and by eks_vpc's groups."""
+    if current is None:
+        current = read(ec2, desired, check_mode)
     changes = plan(current, desired)
-    if changes and not module.check_mode:
-        timeout = module.params.get("dependency_timeout")
-        ids = apply(ec2, current, changes, DEPENDENCY_TIMEOUT if timeout is None else timeout)
+    if changes and not check_mode:
+        ids = apply(ec2, current, changes, DEPENDENCY_TIMEOUT if dependency_timeout is None else dependency_timeout)
         # No ids left (every group deleted): DescribeSecurityGroups without ids would answer every group.
         after = {g["GroupName"]: g for g in api.describe_security_groups(ec2, list(ids.values()))} if ids else {}
     else:
         after = predict(current, desired, changes)
+    return current, changes, after
+
+
+def ensure(module):
+    desired = build_desired(module.params)
+    ec2 = client(module, "ec2")
+    current, changes, after = reconcile(ec2, desired, module.check_mode, module.params.get("dependency_timeout"))
     return model.outcome(module, "security_groups", view(after), changes, before=current, after=after, view=view)

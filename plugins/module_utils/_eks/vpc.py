@@ -17,6 +17,10 @@ Three parts kept apart:
 
 Every resource is found again by its C(Name) tag (and the VPC also by the ownership tag), so an interrupted run
 resumes: what an earlier attempt made is found, never made twice.
+
+With ``security_groups``, the VPC's security groups are reconciled in the same run once the VPC is ensured (or
+adopted), by ``security_groups.reconcile`` (eks_security_groups' own functions): one read of the groups, none for a
+VPC this run makes (or, in check mode, predicts).
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from .vocabulary import ELB_ROLE_TAG
 from .vocabulary import INTERNAL_ELB_ROLE_TAG
 from .vocabulary import NAT_MODES
 from .vocabulary import OWNER_TAG
+from .vocabulary import pending
 from .vocabulary import wait_failure
 from .vocabulary import wait_success
 from .waiters import wait_all
@@ -828,6 +833,7 @@ QUOTA_READS = {
     "NatGatewayLimitExceeded": lambda ec2: api.describe_nat_gateways(
         ec2, filters={"state": list(LIVE_NAT_STATES)}
     ),
+    "SecurityGroupLimitExceeded": lambda ec2: api.describe_security_groups_filtered(ec2, {}),
 }
 
 
@@ -888,7 +894,46 @@ def _real(value):
     return None if value is None or " (to be created)" in str(value) else value
 
 
-def ensure_adopted(module, ec2):
+# ---------------------------------------------------------------- the VPC's security groups
+def security_groups_desired(params):
+    """The groups of the ``security_groups`` option checked and normalized as eks_security_groups checks its
+    ``groups`` (``security_groups.build_desired``), or None when the option is not given. Its VPC id is the pending
+    value of the VPC until the run knows it (``converge_security_groups`` sets it). Bad input raises EksError naming
+    ``security_groups[i]`` and the field, before any call."""
+    from . import security_groups as sg  # here: keeps the pure part of this file importable without Ansible
+
+    groups = params.get("security_groups")
+    if groups is None:
+        return None
+    try:
+        return sg.build_desired(
+            {"vpc_id": pending("vpc"), "groups": groups, "purge_tags": params.get("purge_tags", True) is not False}
+        )
+    except EksError as e:
+        message = str(e)
+        if message.startswith("groups["):
+            raise EksError(message="security_" + message) from None
+        raise
+
+
+def converge_security_groups(module, ec2, groups, vpc_id, new_vpc):
+    """The groups of ``groups`` (``security_groups_desired``) in VPC ``vpc_id`` brought in line through
+    ``security_groups.reconcile``: ``(current, changes, after)``. A VPC this run makes (``new_vpc``; in check mode
+    still to be made, ``vpc_id`` None) holds none of them yet: nothing is read for it. A quota error of a create
+    says how many groups are in use in the region and what to do."""
+    from . import security_groups as sg
+
+    desired = dict(groups, vpc_id=vpc_id or pending("vpc"))
+    current = {} if new_vpc else None
+    return apply_counting_quotas(ec2, module.region, sg.reconcile, ec2, desired, module.check_mode, None, current)
+
+
+def _with_groups(shown, groups):
+    """A diff view with the security groups' view (``security_groups.view``) under ``security_groups``, when any."""
+    return dict(shown, security_groups=groups) if groups else shown
+
+
+def ensure_adopted(module, ec2, groups=None):
     params = module.params
     vpc_id = params["vpc_id"]
     vpcs = api.describe_vpcs(ec2, filters={"vpc-id": vpc_id})
@@ -909,21 +954,31 @@ def ensure_adopted(module, ec2):
         )
     vpc = vpcs[0]
     found_vpc = {"id": vpc_id, "cidr_block": vpc.get("CidrBlock"), "tags": tags_of(vpc)}
+    changes, before, after, extra = [], found_vpc, found_vpc, {}
+    if groups is not None:
+        from . import security_groups as sg
+
+        current, changes, made = converge_security_groups(module, ec2, groups, vpc_id, False)
+        before, after = _with_groups(found_vpc, sg.view(current)), _with_groups(found_vpc, sg.view(made))
+        extra["security_groups"] = sg.view(made)
     return outcome(
-        module, "vpc", found_vpc, [], before=found_vpc,
+        module, "vpc", found_vpc, changes, before=before, after=after,
         subnet_ids={kind: dict(subnet_ids.get(kind) or {}) for kind in KINDS}, nat_gateways={}, waits=[],
         free_addresses={s["SubnetId"]: s["AvailableIpAddressCount"] for s in found
                         if s.get("VpcId") == vpc_id and s.get("AvailableIpAddressCount") is not None},
+        **extra,
     )  # fmt: skip
 
 
 def ensure(module):
     from .common import client  # here: keeps the pure part of this file importable without Ansible
 
+    # Every check of the input, the groups' included, before any call.
+    desired = None if module.params.get("vpc_id") else build_desired(module.params)
+    groups = security_groups_desired(module.params)
     ec2 = client(module, "ec2")
     if module.params.get("vpc_id"):
-        return ensure_adopted(module, ec2)
-    desired = build_desired(module.params)
+        return ensure_adopted(module, ec2, groups)
     notes = []
     lag = _lag_retry(notes)
     model = read(ec2, desired, lag)
@@ -932,6 +987,15 @@ def ensure(module):
     if changes and not module.check_mode:
         ids = apply_counting_quotas(ec2, module.region, Applier(ec2, desired, model, lag).run, changes)
         after = predict(model, desired, changes, ids)
+    vpc_id = _real((after.get("vpc") or {}).get("id"))
+    before_view, after_view, extra = view(model, desired), view(after, desired), {}
+    if groups is not None:
+        from . import security_groups as sg
+
+        current, group_changes, made = converge_security_groups(module, ec2, groups, vpc_id, model.get("vpc") is None)
+        changes = list(changes) + list(group_changes)
+        before_view, after_view = _with_groups(before_view, sg.view(current)), _with_groups(after_view, sg.view(made))
+        extra["security_groups"] = sg.view(made)
     subnet_ids, nats = _ids(after, desired)
     subnet_ids = {kind: {z: _real(i) for z, i in zones.items()} for kind, zones in subnet_ids.items()}
     nats = {z: dict(n, id=_real(n["id"])) for z, n in nats.items()}
@@ -940,10 +1004,11 @@ def ensure(module):
         for nat in nats.values():
             nat["state"] = states.get(nat["id"], nat["state"])
     return outcome(
-        module, "vpc", {"id": _real((after.get("vpc") or {}).get("id")), "cidr_block": desired["cidr"]}, changes,
-        before=view(model, desired), after=view(after, desired),
+        module, "vpc", {"id": vpc_id, "cidr_block": desired["cidr"]}, changes,
+        before=before_view, after=after_view,
         subnet_ids=subnet_ids, nat_gateways=nats, waits=list(notes),
         # The free IPv4 addresses of the subnets as read at the start of the run (those made by it are not in it).
         free_addresses={e["id"]: e["free_addresses"] for e in model["subnets"].values()
                         if e.get("free_addresses") is not None},
+        **extra,
     )  # fmt: skip
