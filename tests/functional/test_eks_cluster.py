@@ -671,3 +671,89 @@ def test_wait_false_waits_between_updates_not_after_the_last(local_aws, created)
     # Once the last update is over, nothing is left to change.
     assert run({"name": NAME, "endpoint_private_access": True, "logging": ["api"]})["changed"] is False
     assert _describe()["status"] == "ACTIVE"
+
+
+# ---------------------------------------------------------------- the rules with the shared node security group
+def _reads(calls):
+    return [r["operation"] for r in calls.since() if not r["mutating"]]
+
+
+def _ingress_from(group_id):
+    group = boto3.client("ec2").describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
+    return sorted(
+        (p["IpProtocol"], pair["GroupId"], pair.get("Description")) for p in group["IpPermissions"]
+        for pair in p["UserIdGroupPairs"]
+    )  # fmt: skip
+
+
+def test_node_security_group_rules_four_steps_in_the_cluster_run(local_aws, created, vpc_subnets):
+    nodes = boto3.client("ec2").create_security_group(
+        VpcId=vpc_subnets["vpc_id"], GroupName="myeks-shared-nodes", Description="shared nodes"
+    )["GroupId"]
+    cluster_sg = _describe()["resourcesVpcConfig"]["clusterSecurityGroupId"]
+    params = {"name": NAME, "node_security_group_id": nodes}
+    calls = Calls(local_aws)
+    predicted, applied = four_steps(local_aws, params)
+    assert [(c["resource"], c["action"], c["call"]) for c in predicted["changes"]] == [
+        (f"security group {nodes}", "authorize", "authorize_security_group_ingress"),
+        (f"security group {cluster_sg}", "authorize", "authorize_security_group_ingress"),
+    ]
+    assert predicted["cluster"]["updates"] == []
+    assert predicted["diff"]["before"]["security_groups"][nodes]["ingress_from_groups"] == []
+    assert predicted["diff"]["after"]["security_groups"][nodes]["ingress_from_groups"] == [
+        {"protocol": "-1", "from_port": None, "to_port": None, "source_group_id": cluster_sg,
+         "description": "From the EKS cluster security group"},
+    ]  # fmt: skip
+    assert applied["changes"] == predicted["changes"]
+    assert applied["security_groups"] == predicted["security_groups"]
+    assert calls.mutating() == ["AuthorizeSecurityGroupIngress"] * 2
+    assert _ingress_from(nodes) == [("-1", cluster_sg, "From the EKS cluster security group")]
+    assert ("-1", nodes, "From the shared node security group") in _ingress_from(cluster_sg)
+
+    # Nothing to do: the cluster and both groups read once each, nothing else.
+    calls.mark()
+    again = run(params)
+    assert again["changed"] is False and again["changes"] == []
+    assert sorted(_reads(calls)) == ["DescribeCluster", "DescribeSecurityGroups"]
+    assert [g["group_id"] for g in again["security_groups"]] == sorted([nodes, cluster_sg])
+
+
+def test_node_security_group_pending_in_check_mode_and_refused_otherwise(local_aws, created, vpc_subnets):
+    node = "pending:security-group/myeks-shared-nodes"
+    cluster_sg = _describe()["resourcesVpcConfig"]["clusterSecurityGroupId"]
+    calls = Calls(local_aws)
+    predicted = run({"name": NAME, "node_security_group_id": node}, check=True)
+    assert predicted["changed"] is True
+    assert [c["resource"] for c in predicted["changes"]] == [f"security group {node}", f"security group {cluster_sg}"]
+    # the cluster security group read, the pending group not (EC2 would refuse it)
+    assert calls.mutating() == [] and sorted(_reads(calls)) == ["DescribeCluster", "DescribeSecurityGroups"]
+    failed = run({"name": NAME, "node_security_group_id": node}, expect_failure=True)
+    assert failed["msg"].startswith(f"node_security_group_id: {node!r} is a check run's prediction")
+    failed = run({"name": NAME, "node_security_group_id": "nodes"}, expect_failure=True)
+    assert failed["msg"] == "node_security_group_id: a security group id (sg-...) is required, not 'nodes'"
+    assert calls.mutating() == []
+
+
+def test_node_security_group_rules_after_a_create_that_waits_not_one_that_does_not(local_aws, base, vpc_subnets):
+    ec2 = boto3.client("ec2")
+    nodes = [
+        ec2.create_security_group(VpcId=vpc_subnets["vpc_id"], GroupName=f"nodes-{n}", Description="n")["GroupId"]
+        for n in (1, 2)
+    ]
+    started = run(dict(base, wait=False, node_security_group_id=nodes[0]))
+    assert [c["action"] for c in started["changes"]] == ["create"] and "security_groups" not in started
+    assert _ingress_from(nodes[0]) == []
+    # A later run, once the cluster is ACTIVE, adds them.
+    settled = run({"name": NAME, "node_security_group_id": nodes[0], "wait": True})
+    cluster_sg = _describe()["resourcesVpcConfig"]["clusterSecurityGroupId"]
+    assert [c["resource"] for c in settled["changes"]] == [f"security group {nodes[0]}", f"security group {cluster_sg}"]
+    assert _ingress_from(nodes[0]) == [("-1", cluster_sg, "From the EKS cluster security group")]
+
+    # Created and waited for in one run: the rules in the same run.
+    created = run(dict(base, name="other", wait=True, node_security_group_id=nodes[1]))
+    other_sg = created["cluster"]["resources_vpc_config"]["cluster_security_group_id"]
+    assert [(c["action"], c["resource"]) for c in created["changes"]] == [
+        ("create", "cluster other"), ("authorize", f"security group {nodes[1]}"),
+        ("authorize", f"security group {other_sg}"),
+    ]  # fmt: skip
+    assert ("-1", nodes[1], "From the shared node security group") in _ingress_from(other_sg)
