@@ -40,6 +40,13 @@ options:
       - V(true) keeps only the roles whose trust policy names an IAM OpenID Connect provider (IRSA roles),
         V(false) only the others. Unset, all of them.
     type: bool
+  service_account_roles:
+    description:
+      - Also consider every role whose trust policy names an IAM OpenID Connect provider or EKS Pod Identity
+        (C(pods.eks.amazonaws.com)), whatever its name, as the IRSA and Pod Identity roles of
+        M(aews.eks.eks_irsa) are. Each still goes only when it carries the ownership tag.
+    type: bool
+    default: false
   oidc_provider:
     description:
       - Also delete the cluster's IAM OpenID Connect provider, once the roles are deleted, as a teardown does when
@@ -115,6 +122,7 @@ ARGUMENT_SPEC = eks.argument_spec(
     name_regex=dict(type="str"),
     names=dict(type="list", elements="str", default=[]),
     trusting_oidc=dict(type="bool"),
+    service_account_roles=dict(type="bool", default=False),
     oidc_provider=dict(type="bool", default=False),
 )
 

@@ -289,6 +289,10 @@ _ONE_CALL = {
     "delete_load_balancer_v2": (_delete("delete the load balancer"), True, "arn=LoadBalancerArn"),
     "describe_load_balancers_classic": (_common("describe the classic load balancers"), _Pages("LoadBalancerDescriptions")),
     "delete_load_balancer_classic": (_delete("delete the classic load balancer"), True, "name=LoadBalancerName"),
+    # CloudWatch Logs: the control plane log group (teardown)
+    "describe_log_groups": (_common("describe the log groups"), _Pages("logGroups"), "prefix=logGroupNamePrefix"),
+    "list_tags_log_group": (_describe("list the log group's tags"), "tags", "name=logGroupName"),
+    "delete_log_group": (_delete("delete the log group"), True, "name=logGroupName"),
     # IAM: instance profiles of a role (teardown)
     "list_instance_profiles_for_role": (_listing("list the IAM role's instance profiles"), _Pages("InstanceProfiles"), "name=RoleName"),
     "remove_role_from_instance_profile": (

@@ -31,11 +31,26 @@ def trusts_oidc_provider(role):
     return "oidc-provider/" in json.dumps(document)
 
 
-def candidates(roles, cluster, name_regex=None, names=()):
-    """Roles named like the cluster's (``name_regex``, by default "CLUSTER-...") or named in ``names``."""
+def trusts_pod_identity(role):
+    """Whether the role's trust policy names EKS Pod Identity (``pods.eks.amazonaws.com``)."""
+    document = role.get("AssumeRolePolicyDocument") or {}
+    text = unquote(document) if isinstance(document, str) else json.dumps(document)
+    return "pods.eks.amazonaws.com" in text
+
+
+def candidates(roles, cluster, name_regex=None, names=(), service_account_roles=False):
+    """Roles named like the cluster's (``name_regex``, by default "CLUSTER-...") or named in ``names``; with
+    ``service_account_roles``, also every role whose trust names an OIDC provider or EKS Pod Identity (the roles
+    eks_irsa makes, whatever their names)."""
     pattern = re.compile(name_regex if name_regex else "^" + re.escape(cluster + "-"))
     wanted = set(names or ())
-    return [r for r in roles if pattern.search(r["RoleName"]) or r["RoleName"] in wanted]
+    return [
+        r
+        for r in roles
+        if pattern.search(r["RoleName"])
+        or r["RoleName"] in wanted
+        or (service_account_roles and (trusts_oidc_provider(r) or trusts_pod_identity(r)))
+    ]
 
 
 def select(roles, tags, cluster, trusting_oidc=None):
@@ -91,7 +106,8 @@ def ensure(module):
     params = module.params
     cluster = params["cluster_name"]
     iam = client(module, "iam")
-    found = candidates(api.list_roles(iam), cluster, params["name_regex"], params["names"])
+    found = candidates(api.list_roles(iam), cluster, params["name_regex"], params["names"],
+                       params.get("service_account_roles"))  # fmt: skip
     tags = {r["RoleName"]: {t["Key"]: t["Value"] for t in api.list_role_tags(iam, r["RoleName"])} for r in found}
     chosen, kept = select(found, tags, cluster, params["trusting_oidc"])
     changes = plan(chosen, cluster)
