@@ -42,6 +42,24 @@ def ec2():
     return boto3.client("ec2")
 
 
+RULES_TASK = "Create | Nodes and the EKS cluster security group talk to each other"
+TASK_RESULT = re.compile(r"^(ok|changed|skipping|failed|fatal|included): ")
+
+
+def task_status(stdout, task):
+    """The status (ok, changed, skipping ...) the first result line after the header of ``task`` gives."""
+    lines = stdout.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("TASK [") and f": {task}]" in line)
+    return next(m.group(1) for line in lines[header + 1 :] if (m := TASK_RESULT.match(line)))
+
+
+def ingress_from(group_id):
+    """A group's ingress rules from other groups: (protocol, source group, description)."""
+    group = ec2().describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
+    return [(p["IpProtocol"], pair["GroupId"], pair.get("Description")) for p in group["IpPermissions"]
+            for pair in p["UserIdGroupPairs"]]  # fmt: skip
+
+
 def owned(name):
     return [{"Name": f"tag:{OWNER}", "Values": [name]}]
 
@@ -100,10 +118,22 @@ def test_site_creates_converges_and_tears_down(local_aws, seed):
     assert sorted(eks.list_addons(clusterName=name)["addons"]) == ["coredns", "kube-proxy", "metrics-server", "vpc-cni"]
     assert "Cluster myeks in ap-northeast-2: ACTIVE, Kubernetes 1.33" in result.stdout
     assert "Nodegroup mynodegroup: ACTIVE, t3.medium, min/desired/max 2/2/2" in result.stdout
+    # The cluster security group and the shared node group let all traffic in from each other (eksctl's rules):
+    # added after the wait for the cluster this run created, by the task of their own.
+    cluster_sg = cluster["resourcesVpcConfig"]["clusterSecurityGroupId"]
+    shared = ec2().describe_security_groups(
+        Filters=owned(name) + [{"Name": "group-name", "Values": [f"{name}-shared-nodes"]}]
+    )["SecurityGroups"][0]["GroupId"]
+    assert ("-1", cluster_sg, "From the EKS cluster security group") in ingress_from(shared)
+    assert ("-1", shared, "From the shared node security group") in ingress_from(cluster_sg)
+    assert task_status(result.stdout, RULES_TASK) == "changed"
 
     result, changed = playbook(local_aws, ROOT / "site.yml", "-e", f"@{path}")
     assert result.returncode == 0, result.stdout[-3000:]
     assert changed == 0, [line for line in result.stdout.splitlines() if line.startswith("changed")]
+    # On a re-run the cluster task settles the rules: the task of their own does not run.
+    assert task_status(result.stdout, RULES_TASK) == "skipping"
+    assert task_status(result.stdout, "Create | EKS cluster") == "ok"
 
     # A VPC the cluster does not own, with a subnet: teardown leaves it alone.
     other = ec2().create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]

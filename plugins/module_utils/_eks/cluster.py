@@ -957,8 +957,9 @@ def _ensure(module):
             security_group_rules.read(client(module, "ec2"), [node_group_id], where=NODE_SECURITY_GROUP_ID)
         updates = apply(eks, changes, deadline, do_wait)
         created = api.describe_cluster(eks, name)
-        # Waited for: ACTIVE, with its security group. Not waited for: still CREATING, the rules left to a later run.
-        rules = plan_node_rules(module, created)
+        # Waited for: ACTIVE, with its security group. Not waited for: the rules are left to a later run (on AWS the
+        # cluster is CREATING, without its group yet), whatever the cluster's status, so that the caller knows.
+        rules = plan_node_rules(module, created) if do_wait else None
         return settle_node_rules(module, outcome(module, shape(created, updates), changes, None, created), rules)
 
     if do_wait and not module.check_mode and cluster.get("status") in BUSY_STATUSES:

@@ -189,6 +189,11 @@ def test_a_cluster_created_without_waiting_leaves_the_rules_to_a_later_run(monke
     assert [ch["action"] for ch in result["changes"]] == ["create"]
     assert "security_groups" not in result
     assert aws.made("DescribeSecurityGroups") == [] and aws.made("AuthorizeSecurityGroupIngress") == []
+    # Not even when the new cluster is ACTIVE at once (a fast endpoint): the caller adds them after its wait.
+    aws = Aws(monkeypatch, [None, CLUSTER], [group(NODES), group(CLUSTER_SG)])
+    result = c.ensure(Module(role_arn=ROLE, subnet_ids=["subnet-a", "subnet-b"]))
+    assert [ch["action"] for ch in result["changes"]] == ["create"] and "security_groups" not in result
+    assert aws.made("DescribeSecurityGroups") == []
     # check mode: a cluster still to be created has no security group to read
     aws = Aws(monkeypatch, [None], [group(NODES)])
     predicted = c.ensure(Module(check_mode=True, role_arn=ROLE, subnet_ids=["subnet-a", "subnet-b"]))
