@@ -273,7 +273,7 @@ DRIFTS = [
     ("add-on version and configuration", drift_addon, "Create | Add-ons (waited for below, together)", "vpc-cni",
      CNI_OLDER, CNI_LATEST, repaired_addon),
     ("private route", drift_route, "Create | VPC", None, "igw-", "nat-", repaired_route),
-    ("security group rule", drift_security_group_rule, "Create | Security groups", None,
+    ("security group rule", drift_security_group_rule, "Create | VPC", None,
      '"ingress": []', '"ingress": [{"description": "Nodes to nodes"', repaired_security_group_rule),
     ("deleted subnet tag", drift_subnet_tag, "Create | VPC", None, "",
      f'"Name": "{NAME}-public-ap-northeast-2a", "aews.eks/cluster-name": "{NAME}", "kubernetes.io/role/elb": "1"',
