@@ -753,16 +753,17 @@ def cluster_security_group(cluster):
     return (cluster.get("resourcesVpcConfig") or {}).get("clusterSecurityGroupId") or None
 
 
-def plan_node_rules(module, cluster):
-    """(groups, changes) of the node rules when this run settles them (``node_security_group_id`` given and the
-    cluster has its security group), else None. Both groups read in one call, a pending one not looked up."""
+def plan_node_rules(module, cluster, ec2=None):
+    """(EC2 client, groups, changes) of the node rules when this run settles them (``node_security_group_id`` given
+    and the cluster has its security group), else None. Both groups read in one call, a pending one not looked up."""
     node_group_id = module.params.get(NODE_SECURITY_GROUP_ID)
     cluster_group_id = cluster_security_group(cluster)
     if not node_group_id or not cluster_group_id:
         return None
     desired = node_rules(cluster_group_id, node_group_id)
-    groups = security_group_rules.current(client(module, "ec2"), desired, where=NODE_SECURITY_GROUP_ID)
-    return groups, security_group_rules.plan(groups, desired)
+    ec2 = ec2 or client(module, "ec2")
+    groups = security_group_rules.current(ec2, desired, where=NODE_SECURITY_GROUP_ID)
+    return ec2, groups, security_group_rules.plan(groups, desired)
 
 
 def with_node_rules(module, result, rules, after):
@@ -770,7 +771,7 @@ def with_node_rules(module, result, rules, after):
     (``security_groups``) and, in diff mode, the groups before and after under the diff's ``security_groups``."""
     if rules is None:
         return result
-    groups, changes = rules
+    _ec2, groups, changes = rules
     result["changes"] = result["changes"] + [change.public(c) for c in changes]
     result["changed"] = bool(result["changes"])
     result["security_groups"] = security_group_rules.view(after)
@@ -784,8 +785,8 @@ def settle_node_rules(module, result, rules):
     """Add the node rules planned (not in check mode) and return the result with them."""
     if rules is None:
         return result
-    groups, changes = rules
-    after = security_group_rules.settle(client(module, "ec2"), groups, changes, module.check_mode)
+    ec2, groups, changes = rules
+    after = security_group_rules.settle(ec2, groups, changes, module.check_mode)
     return with_node_rules(module, result, rules, after)
 
 
@@ -952,14 +953,15 @@ def _ensure(module):
             predicted = predict(None, changes)
             return outcome(module, shape(predicted, changes_to_updates(changes)), changes, None, predicted)
         node_group_id = params.get(NODE_SECURITY_GROUP_ID)
-        if node_group_id and do_wait:
+        ec2 = client(module, "ec2") if node_group_id and do_wait else None
+        if ec2 is not None:
             # The node rules follow the wait: the node group is looked up before the cluster is created.
-            security_group_rules.read(client(module, "ec2"), [node_group_id], where=NODE_SECURITY_GROUP_ID)
+            security_group_rules.read(ec2, [node_group_id], where=NODE_SECURITY_GROUP_ID)
         updates = apply(eks, changes, deadline, do_wait)
         created = api.describe_cluster(eks, name)
         # Waited for: ACTIVE, with its security group. Not waited for: the rules are left to a later run (on AWS the
         # cluster is CREATING, without its group yet), whatever the cluster's status, so that the caller knows.
-        rules = plan_node_rules(module, created) if do_wait else None
+        rules = plan_node_rules(module, created, ec2) if ec2 is not None else None
         return settle_node_rules(module, outcome(module, shape(created, updates), changes, None, created), rules)
 
     if do_wait and not module.check_mode and cluster.get("status") in BUSY_STATUSES:
