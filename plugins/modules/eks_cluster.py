@@ -198,7 +198,7 @@ options:
       - The rules are in RV(changes) after the cluster's changes, the groups in RV(security_groups), and in diff mode
         under C(security_groups) of the diff.
       - A cluster this run creates with O(wait=false) does not get them in this run (on AWS it is C(CREATING), without
-        its security group yet), whatever its status: RV(security_groups) is not returned, and a later run, or
+        its security group yet), whatever its status; RV(security_groups) is not returned, and a later run, or
         M(aews.eks.eks_security_group_rules) once it is C(ACTIVE), adds them. With O(wait=true) the group is looked
         up before the cluster is created, so that a group that does not exist fails before any change.
       - In check mode, a pending value (P(aews.eks.pending#filter), a group still to be made) is taken as a group
