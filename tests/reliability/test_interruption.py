@@ -23,9 +23,9 @@ from reliability_kit import seed
 
 # Transitions long enough to be killed in the middle of their wait (seconds).
 DELAYS = {"cluster": 3, "nodegroup": 3, "addon": 2, "update": 1}
-# The teardown's waits start after other work: the nodegroups' wait after a module run of its own, the cluster's after
-# the launch templates, key pairs, IRSA roles and OIDC provider deleted while EKS deletes it. Deletes long enough that
-# the wait still finds them under way, however loaded the machine.
+# The teardown's waits are in its one run of aews.eks.eks_cluster_cleanup: the nodegroups' after the add-ons' deletes,
+# the cluster's after the nodegroups are gone. Deletes long enough that the kill still finds them under way and the
+# resumed run finds them DELETING, however loaded the machine.
 TEARDOWN_DELAYS = dict(DELAYS, cluster=30, nodegroup=15)
 NAT_GATEWAY = {"create": 3, "delete": 3}
 
