@@ -32,9 +32,10 @@ def group(name, size=2, owner="myeks"):
     }
 
 
-def found(status="ACTIVE", cluster_tags=OWN, **changes):
+def found(status="ACTIVE", cluster_tags=None, **changes):
+    tags = OWN if cluster_tags is None else cluster_tags
     inventory = {
-        "cluster": {"name": "myeks", "status": status, "tags": dict(cluster_tags)},
+        "cluster": {"name": "myeks", "status": status, "tags": dict(tags)},
         "addons": [
             {"addonName": "kube-proxy", "status": "ACTIVE", "tags": dict(OWN)},
             {"addonName": "vpc-cni", "status": "ACTIVE", "tags": dict(OWN)},
