@@ -179,7 +179,7 @@ def test_a_node_group_ec2_does_not_know_fails_naming_the_option_before_any_chang
     with pytest.raises(EksError, match=f"node_security_group_id: security group {NODES} not found"):
         c.ensure(Module(tags={"env": "prod"}))
     assert aws.made("AuthorizeSecurityGroupIngress") == []
-    assert all(op in ("DescribeCluster", "DescribeSecurityGroups") for op, _ in aws.calls)
+    assert all(op in ("DescribeCluster", "DescribeSecurityGroups") for op, _args in aws.calls)
 
 
 def test_a_cluster_created_without_waiting_leaves_the_rules_to_a_later_run(monkeypatch):
@@ -205,7 +205,7 @@ def test_a_cluster_created_and_waited_for_gets_the_rules_in_the_same_run(monkeyp
     result = c.ensure(Module(wait=True, role_arn=ROLE, subnet_ids=["subnet-a", "subnet-b"]))
     assert [ch["action"] for ch in result["changes"]] == ["create", "authorize", "authorize"]
     # the node group looked up before the cluster is created
-    assert [op for op, _ in aws.calls][:3] == ["DescribeCluster", "DescribeSecurityGroups", "CreateCluster"]
+    assert [op for op, _args in aws.calls][:3] == ["DescribeCluster", "DescribeSecurityGroups", "CreateCluster"]
     assert aws.made("AuthorizeSecurityGroupIngress") == [NODES, CLUSTER_SG]
 
 
