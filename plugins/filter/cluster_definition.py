@@ -11,6 +11,7 @@ from ansible.errors import AnsibleFilterError
 # of the collection in each worker that resolves an unqualified filter name, and most tasks use none of these.
 from ansible_collections.aews.eks.plugins.plugin_utils.filter_errors import check_errors
 from ansible_collections.aews.eks.plugins.plugin_utils.filter_errors import reported
+from ansible_collections.aews.eks.plugins.plugin_utils.plain import plain
 
 DOCUMENTATION = r"""
 name: cluster_definition
@@ -73,7 +74,7 @@ def cluster_definition(definition, availability_zones=None, base_dir=None, check
 
     check_errors("cluster_definition", errors)
     try:
-        return normalize(definition, availability_zones, base_dir, check_files)
+        return normalize(plain(definition), plain(availability_zones), base_dir, check_files)
     except DefinitionError as e:
         return reported(e, errors, str(e))
 
