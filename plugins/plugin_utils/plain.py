@@ -16,7 +16,15 @@ from collections.abc import Mapping
 
 def plain(value):
     """``value`` with every mapping a dict, every list or tuple a list, every string a str and every number an int
-    or float of its own (bools and None as they are)."""
+    or float of its own (bools and None as they are). A value nested too deeply for that is returned as it is: the
+    filter's own checks say so, naming where."""
+    try:
+        return _plain(value)
+    except RecursionError:
+        return value
+
+
+def _plain(value):
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, str):
@@ -26,7 +34,7 @@ def plain(value):
     if isinstance(value, float):
         return float(value)
     if isinstance(value, Mapping):
-        return {plain(k): plain(v) for k, v in value.items()}
+        return {_plain(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
+        return [_plain(v) for v in value]
     return value

@@ -91,3 +91,10 @@ def test_the_seed_definition_normalizes_the_same_from_lazy_containers():
 
     expected = normalize(copy.deepcopy(data), check_files=False)
     assert normalize(plain(lazy(data)), check_files=False) == expected
+
+
+def test_a_value_nested_too_deeply_is_returned_as_it_is():
+    nested = []
+    for _level in range(5000):
+        nested = [nested]
+    assert plain(nested) is nested
