@@ -277,6 +277,12 @@ def _shape():
     return botocore.session.get_session().get_service_model("ec2").shape_for("RequestLaunchTemplateData")
 
 
+def _data_shape(ec2):
+    """RequestLaunchTemplateData from the model of the client ``ec2``, or None (a client without one)."""
+    model = getattr(getattr(ec2, "meta", None), "service_model", None)
+    return model.shape_for("RequestLaunchTemplateData") if model is not None else None
+
+
 def _coerce(value, shape):
     """Values Jinja may have made strings, as the EC2 model types them (30 for "30", True for "true")."""
     kind = shape.type_name
@@ -299,15 +305,16 @@ def _drop_none(value):
     return value
 
 
-def check_data(data, field="launch_template_data"):
-    """The data as EC2 takes it (types fixed), or EksError naming each wrong field; nothing is sent before."""
+def check_data(data, field="launch_template_data", shape=None):
+    """The data as EC2 takes it (types fixed), or EksError naming each wrong field; nothing is sent before.
+    ``shape``: EC2's RequestLaunchTemplateData from the model a client has loaded already (else read here)."""
     from botocore.validate import ParamValidator
 
     if not isinstance(data, dict):
         raise EksError(
             message=f"{field} must be a dict (LaunchTemplateData as EC2 takes it), not {type(data).__name__}"
         )
-    shape = _shape()
+    shape = shape or _shape()
     unknown = sorted(k for k in data if k not in shape.members)
     if unknown:
         raise EksError(
@@ -499,7 +506,7 @@ def display(data, want=None):
 
 
 # ---------------------------------------------------------------- the plan (pure)
-def validate(params):
+def validate(params, shape=None):
     name = params.get("name") or ""
     if not NAME_RE.match(name):
         raise EksError(message=f"name must be 3 to 128 letters, digits and ( ) . - / _ characters, got {name!r}")
@@ -508,7 +515,7 @@ def validate(params):
     if params["state"] == "present":
         if params.get("launch_template_data") is None:
             raise EksError(message="launch_template_data is required with state=present")
-        return check_data(params["launch_template_data"])
+        return check_data(params["launch_template_data"], shape=shape)
     return None
 
 
@@ -608,8 +615,10 @@ def _tags(template):
 
 def ensure(module):
     params = module.params
-    data = validate(params)
+    # The client first (it makes no call): the data is checked against the EC2 model it has loaded, not a second
+    # copy of that large model; nothing is sent before the check.
     ec2 = client(module, "ec2")
+    data = validate(params, shape=_data_shape(ec2))
     name = params["name"]
     found = api.describe_launch_templates(ec2, name=name)
     template = found[0] if found else None
