@@ -21,6 +21,7 @@ NAMES = (
     "known_nodegroup_inputs",
     "ssh_rules",
     "vpc_security_groups",
+    "node_roles",
     "cluster_summary",
 )
 

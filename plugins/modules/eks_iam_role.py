@@ -69,6 +69,60 @@ options:
         O(inline_policies) (each only when that option is set).
     type: bool
     default: true
+  additional_roles:
+    description:
+      - More roles made or converged in the same run, each as the role of O(name) is (its trust, policies and tags),
+        after it; only with O(state=present). Every entry is checked before any AWS call.
+      - One module run for several roles (the collection's cluster role makes the cluster's role and the nodegroups'
+        node roles so).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description: Name of the IAM role.
+        type: str
+        required: true
+        aliases: [role_name]
+      path:
+        description: As O(path).
+        type: str
+      trusted_service:
+        description: As O(trusted_service).
+        type: str
+        choices: [eks.amazonaws.com, ec2.amazonaws.com, pods.eks.amazonaws.com, eks-fargate-pods.amazonaws.com]
+      assume_role_policy:
+        description: As O(assume_role_policy).
+        type: raw
+      managed_policy_arns:
+        description: As O(managed_policy_arns).
+        type: list
+        elements: str
+        aliases: [managed_policies]
+      inline_policies:
+        description: As O(inline_policies).
+        type: dict
+      purge_policies:
+        description: As O(purge_policies).
+        type: bool
+        default: true
+      description:
+        description: As O(description).
+        type: str
+      permissions_boundary:
+        description: As O(permissions_boundary).
+        type: str
+      max_session_duration:
+        description: As O(max_session_duration).
+        type: int
+      tags:
+        description: As O(tags).
+        type: dict
+        aliases: [resource_tags]
+      purge_tags:
+        description: As O(purge_tags).
+        type: bool
+        default: true
   state:
     description:
       - V(absent) takes the role out of its instance profiles, detaches its managed policies, deletes its inline
@@ -143,6 +197,22 @@ EXAMPLES = r"""
           Action: sts:AssumeRole
     max_session_duration: 7200
 
+- name: The cluster role and a nodegroup's node role in one run
+  aews.eks.eks_iam_role:
+    name: myeks-cluster-role
+    trusted_service: eks.amazonaws.com
+    managed_policy_arns:
+      - arn:aws:iam::aws:policy/AmazonEKSClusterPolicy
+    additional_roles:
+      - name: myeks-ng1-node-role
+        trusted_service: ec2.amazonaws.com
+        managed_policy_arns:
+          - arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy
+          - arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly
+          - arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy
+  register: roles
+  # roles.arn: the cluster role's; roles.additional_roles[0].arn: the node role's
+
 - name: Delete the role
   aews.eks.eks_iam_role:
     name: myeks-deployer
@@ -208,8 +278,22 @@ role:
     tags:
       description: Tags of the role.
       type: dict
+additional_roles:
+  description:
+    - The O(additional_roles) as they are (or, in check mode, would be), in their order, each with C(role_name),
+      C(arn), C(created) and C(role) (as RV(role)).
+  returned: when O(additional_roles) is given
+  type: list
+  elements: dict
+  sample:
+    - role_name: myeks-ng1-node-role
+      arn: arn:aws:iam::123456789012:role/myeks-ng1-node-role
+      created: false
+      role: {}
 changes:
-  description: The changes made (in check mode, to be made), in order, one record per AWS call.
+  description:
+    - The changes made (in check mode, to be made), in order, one record per AWS call; those of the
+      O(additional_roles) follow the role's, each naming its role.
   returned: always
   type: list
   elements: dict
@@ -241,15 +325,28 @@ from ansible_collections.aews.eks.plugins.module_utils import eks
 from ansible_collections.aews.eks.plugins.module_utils._eks.iam_role import TRUSTED_SERVICES
 from ansible_collections.aews.eks.plugins.module_utils._eks.iam_role import ensure_role
 
-ARGUMENT_SPEC = eks.argument_spec(
-    [eks.RESOURCE, eks.ROLE],
-    name=dict(type="str", required=True, aliases=["role_name"]),
+ROLE_OPTIONS = dict(
     path=dict(type="str"),
     trusted_service=dict(type="str", choices=list(TRUSTED_SERVICES)),
     assume_role_policy=dict(type="raw"),
     managed_policy_arns=dict(type="list", elements="str", aliases=["managed_policies"]),
     inline_policies=dict(type="dict"),
     purge_policies=dict(type="bool", default=True),
+)
+
+ARGUMENT_SPEC = eks.argument_spec(
+    [eks.RESOURCE, eks.ROLE],
+    name=dict(type="str", required=True, aliases=["role_name"]),
+    additional_roles=dict(
+        type="list",
+        elements="dict",
+        default=[],
+        options=eks.argument_spec(
+            [eks.TAGS, eks.ROLE, ROLE_OPTIONS], name=dict(type="str", required=True, aliases=["role_name"])
+        ),
+        mutually_exclusive=[("trusted_service", "assume_role_policy")],
+    ),
+    **ROLE_OPTIONS,
 )
 
 

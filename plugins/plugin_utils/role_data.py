@@ -254,6 +254,39 @@ def ssh_rules(nodegroup, vpc_cidr, module="eks_security_groups"):
     return [{"protocol": "tcp", "from_port": SSH_PORT, key: value, "description": why} for key, value, why in sources]
 
 
+def node_role_name(cluster, nodegroup):
+    """The node IAM role of a managed nodegroup: CLUSTER-NODEGROUP-node-role, cut to IAM's 64 characters."""
+    return f"{cluster}-{nodegroup}-node-role"[:64]
+
+
+def node_roles(definition):
+    """The node IAM roles of the definition's managed nodegroups without a launch template of their own (those get
+    theirs with the template's checks), as aews.eks.eks_iam_role takes a role (its additional_roles): trusted by
+    EC2, the nodegroup's managed and inline policies (the only ones), the cluster's tags, its owner tag and a Name."""
+    definition = _dict(definition, "the definition")
+    cluster = _text(definition.get("name"))
+    tags = dict(_dict(definition.get("tags") or {}, "tags"), **_dict(definition.get("owner_tag") or {}, "owner_tag"))
+    roles = []
+    for nodegroup in _list(definition.get("nodegroups"), "nodegroups"):
+        nodegroup = _dict(nodegroup, "a nodegroup")
+        if nodegroup.get("launch_template"):
+            continue
+        name = node_role_name(cluster, _text(nodegroup.get("name")))
+        role = _dict(nodegroup.get("node_role") or {}, "node_role")
+        roles.append(
+            {
+                "name": name,
+                "description": f"Nodes of {cluster} nodegroup {nodegroup.get('name')}",
+                "trusted_service": "ec2.amazonaws.com",
+                "managed_policy_arns": list(role.get("managed_policy_arns") or []),
+                "inline_policies": dict(role.get("inline_policies") or {}),
+                "purge_policies": True,
+                "tags": dict(tags, Name=name),
+            }
+        )
+    return roles
+
+
 def vpc_security_groups(definition, prefix, tags):
     """The groups the vpc role converges with aews.eks.eks_security_groups: the control-plane and shared node groups
     of ``prefix``, and the SSH group of each managed nodegroup that allows SSH without a launch template of its own;

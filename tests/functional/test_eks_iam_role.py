@@ -309,3 +309,77 @@ def test_permissions_boundary_is_set_changed_and_removed(local_aws):
     assert run(params(permissions_boundary=""))["changed"] is True
     assert boundary() is None
     assert run(params(permissions_boundary=""))["changed"] is False
+
+
+CLUSTER_ROLE = "demo-cluster-role"
+CLUSTER_POLICY = "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"
+
+
+def several(**node):
+    """The cluster role with the node role of params() as its one additional role."""
+    return dict(
+        name=CLUSTER_ROLE,
+        trusted_service="eks.amazonaws.com",
+        managed_policy_arns=[CLUSTER_POLICY],
+        tags=dict(OWNER, Name=CLUSTER_ROLE),
+        additional_roles=[params(**node)],
+    )
+
+
+def test_additional_roles_are_made_predicted_and_converged_in_the_same_run(local_aws):
+    start = len(local_aws.requests(mutating=True))
+    checked = run(several(), check=True, diff=True)
+    assert writes(local_aws, start) == []
+    applied = run(several(), diff=True)
+    final = run(several(), diff=True)
+
+    assert checked["changed"] and applied["changed"] and not final["changed"]
+    assert checked["changes"] == applied["changes"]
+    # The role's records first, then the additional role's, each naming its role.
+    assert [(c["resource"], c["action"]) for c in applied["changes"]] == [
+        (f"IAM role {CLUSTER_ROLE}", "create_role"),
+        (f"IAM role {CLUSTER_ROLE}", "attach_policy"),
+        (f"IAM role {NAME}", "create_role"),
+        (f"IAM role {NAME}", "attach_policy"),
+        (f"IAM role {NAME}", "attach_policy"),
+        (f"IAM role {NAME}", "put_inline_policy"),
+    ]
+    assert applied["arn"] == f"arn:aws:iam::123456789012:role/{CLUSTER_ROLE}"
+    for result in (checked, applied, final):
+        [other] = result["additional_roles"]
+        assert other["role_name"] == NAME and other["arn"] == f"arn:aws:iam::123456789012:role/{NAME}"
+    assert [r["created"] for r in checked["additional_roles"] + applied["additional_roles"]] == [True, True]
+    assert final["additional_roles"][0]["created"] is False
+    assert checked["additional_roles"][0]["role"] == {
+        **applied["additional_roles"][0]["role"], "role_id": None, "create_date": None
+    }
+    assert applied["diff"]["before"] == {"additional_roles": {}}
+    assert applied["diff"]["after"]["additional_roles"][NAME]["managed_policies"] == sorted([WORKER, ECR])
+    assert final["diff"]["before"] == final["diff"]["after"]
+    role = live()
+    assert role["managed"] == sorted([WORKER, ECR]) and role["inline"] == {"read": READ}
+    assert role["tags"] == dict(OWNER, Name=NAME)
+
+    # Drift of the additional role is reported by the same run and repaired.
+    iam().attach_role_policy(RoleName=NAME, PolicyArn=SSM)
+    drifted = run(several(), check=True, diff=True)
+    assert [(c["resource"], c["action"]) for c in drifted["changes"]] == [(f"IAM role {NAME}", "detach_policy")]
+    assert SSM in drifted["diff"]["before"]["additional_roles"][NAME]["managed_policies"]
+    assert run(several())["changed"] is True
+    assert live()["managed"] == sorted([WORKER, ECR])
+
+
+@pytest.mark.parametrize(
+    "node, extra, message",
+    [
+        pytest.param({"path": "nodes"}, {}, "additional_roles[0]: path: 'nodes' must start and end with '/'", id="path"),
+        pytest.param({"name": CLUSTER_ROLE}, {}, f"additional_roles[0].name: '{CLUSTER_ROLE}' is named twice", id="twice"),
+        pytest.param({}, {"state": "absent"}, "additional_roles: only with state=present", id="absent"),
+    ],
+)
+def test_bad_additional_roles_fail_before_any_aws_call(local_aws, aws_calls, node, extra, message):
+    start = len(local_aws.requests())
+    failed = run(dict(several(**node), **extra), expect_failure=True)
+    assert message in failed["msg"]
+    assert aws_calls.calls == []
+    assert local_aws.requests()[start:] == []

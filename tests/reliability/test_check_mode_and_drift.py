@@ -278,7 +278,7 @@ DRIFTS = [
     ("deleted subnet tag", drift_subnet_tag, "Create | VPC", None, "",
      f'"Name": "{NAME}-public-ap-northeast-2a", "aews.eks/cluster-name": "{NAME}", "kubernetes.io/role/elb": "1"',
      repaired_subnet_tag),
-    ("node role policy", drift_node_role_policy, "Prepare | Node IAM role and its policies", None, READ_ONLY, "",
+    ("node role policy", drift_node_role_policy, "Create | Cluster IAM role", NODE_ROLE, READ_ONLY, "",
      repaired_node_role_policy),
     ("cluster role trust", drift_cluster_role_trust, "Create | Cluster IAM role", None, '"ec2.amazonaws.com"', "",
      repaired_cluster_role_trust),

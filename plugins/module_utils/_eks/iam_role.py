@@ -518,29 +518,38 @@ def build_desired(params):
     }
 
 
-def ensure_role(module):
-    """eks_iam_role: one IAM role, its trust, managed and inline policies and tags, in one run."""
-    params = module.params
-    validate_params(params)
-    iam = client(module, "iam")
+def validate_additional(params):
+    """The O(additional_roles) of eks_iam_role, each checked as the role itself is, naming the entry (pure)."""
+    specs = params.get("additional_roles") or []
+    if specs and params["state"] == "absent":
+        raise EksError("additional_roles: only with state=present (a role is deleted by its own run)")
+    names = [params["name"]]
+    for index, spec in enumerate(specs):
+        where = f"additional_roles[{index}]"
+        try:
+            validate_params(spec)
+        except EksError as e:
+            raise EksError(f"{where}: {e}") from None
+        if spec["name"] in names:
+            raise EksError(f"{where}.name: {spec['name']!r} is named twice in this run")
+        names.append(spec["name"])
+    return specs
+
+
+def _ensure_present(module, iam, params, identity):
+    """One role made or converged: (changes, the role before, the role after (predicted in check mode), created).
+    ``identity`` is a one-element list caching GetCallerIdentity for the roles this run creates."""
     desired = build_desired(params)
     name = desired["name"]
     current = read_role(iam, name)
-
-    if params["state"] == "absent":
-        changes = []
-        if current is not None:
-            profiles = [p["InstanceProfileName"] for p in api.list_instance_profiles_for_role(iam, name)]
-            changes = deletion_changes(current, profiles)
-            if not module.check_mode:
-                apply_role_changes(iam, name, changes)
-        return _outcome(module, changes, current, None, created=False, name=name)
-
     if current is None:
         if desired["trust_policy"] is None:
             raise EksError(f"role {name} does not exist: trusted_service or assume_role_policy is needed to create it")
-        identity = api.get_caller_identity(client(module, "sts"))
-        desired["arn"] = role_arn(partition_of_arn(identity["Arn"]), identity["Account"], name, desired["path"] or "/")
+        if not identity:
+            identity.append(api.get_caller_identity(client(module, "sts")))
+        desired["arn"] = role_arn(
+            partition_of_arn(identity[0]["Arn"]), identity[0]["Account"], name, desired["path"] or "/"
+        )
     else:
         if desired["path"] is not None and desired["path"] != current["path"]:
             raise EksError(
@@ -555,7 +564,47 @@ def ensure_role(module):
         role = read_role(iam, name)
     else:
         role = predict_role(current, desired, changes)
-    return _outcome(module, changes, current, role, created=current is None, name=name)
+    return changes, current, role, current is None
+
+
+def ensure_role(module):
+    """eks_iam_role: one IAM role, its trust, managed and inline policies and tags, in one run (and the
+    O(additional_roles), each the same way, in the same run)."""
+    params = module.params
+    validate_params(params)
+    additional = validate_additional(params)
+    iam = client(module, "iam")
+    name = params["name"]
+
+    if params["state"] == "absent":
+        current = read_role(iam, name)
+        changes = []
+        if current is not None:
+            profiles = [p["InstanceProfileName"] for p in api.list_instance_profiles_for_role(iam, name)]
+            changes = deletion_changes(current, profiles)
+            if not module.check_mode:
+                apply_role_changes(iam, name, changes)
+        return _outcome(module, changes, current, None, created=False, name=name)
+
+    identity = []
+    changes, current, role, created = _ensure_present(module, iam, params, identity)
+    others = []
+    for spec in additional:
+        other_changes, other_before, other_after, other_created = _ensure_present(module, iam, spec, identity)
+        changes = changes + other_changes
+        others.append((spec["name"], other_before, other_after, other_created))
+    result = _outcome(module, changes, current, role, created=created, name=name)
+    if additional:
+        result["additional_roles"] = [
+            dict(role_name=n, arn=(role_view(after) or {}).get("arn"), created=c, role=role_view(after))
+            for n, _before, after, c in others
+        ]
+        if "diff" in result:
+            result["diff"]["before"]["additional_roles"] = {
+                n: diff_view(before) for n, before, _after, _c in others if before is not None
+            }
+            result["diff"]["after"]["additional_roles"] = {n: diff_view(after) for n, _b, after, _c in others}
+    return result
 
 
 def _outcome(module, changes, before, after, created, name):

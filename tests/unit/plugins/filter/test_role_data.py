@@ -376,3 +376,54 @@ def test_known_nodegroup_inputs_when_the_play_read_them_all():
 ])  # fmt: skip
 def test_known_nodegroup_inputs_are_none_when_something_is_missing(offered, subnet_ids, free):
     assert F["known_nodegroup_inputs"](KNOWN_DEFINITION, offered, subnet_ids, free) is None
+
+
+# ---------------------------------------------------------------- cluster role: the node roles in its role's run
+def test_node_roles_one_per_managed_nodegroup_without_a_launch_template_of_its_own():
+    policies = ["arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy", "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"]
+    read = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+    definition = {
+        "name": "demo",
+        "tags": {"env": "dev"},
+        "owner_tag": {OWNER: "demo"},
+        "nodegroups": [
+            {"name": "ng1", "node_role": {"managed_policy_arns": policies, "inline_policies": {"read": read}}},
+            {"name": "lt", "launch_template": {"id": "lt-1"}, "node_role": {"managed_policy_arns": policies}},
+            {"name": "x" * 60, "launch_template": None, "node_role": {"managed_policy_arns": [], "inline_policies": {}}},
+        ],
+    }
+    long_name = ("demo-" + "x" * 60 + "-node-role")[:64]
+    assert F["node_roles"](definition) == [
+        {
+            "name": "demo-ng1-node-role",
+            "description": "Nodes of demo nodegroup ng1",
+            "trusted_service": "ec2.amazonaws.com",
+            "managed_policy_arns": policies,
+            "inline_policies": {"read": read},
+            "purge_policies": True,
+            "tags": {"env": "dev", OWNER: "demo", "Name": "demo-ng1-node-role"},
+        },
+        {
+            "name": long_name,
+            "description": "Nodes of demo nodegroup " + "x" * 60,
+            "trusted_service": "ec2.amazonaws.com",
+            "managed_policy_arns": [],
+            "inline_policies": {},
+            "purge_policies": True,
+            "tags": {"env": "dev", OWNER: "demo", "Name": long_name},
+        },
+    ]
+    assert len(long_name) == 64
+    assert F["node_roles"](dict(definition, nodegroups=[])) == []
+
+
+def test_node_roles_names_the_nodegroup_role_tasks_use():
+    """The names the nodegroup role's tasks compute in Jinja (prepare.yml, prepare_early.yml) are the filter's."""
+    text = (ROOT / "roles" / "nodegroup" / "tasks" / "prepare_early.yml").read_text()
+    assert "(definition__cluster.name ~ '-' ~ item.name ~ '-node-role')[:64]" in text
+    assert rd.node_role_name("demo", "ng1") == "demo-ng1-node-role"
+
+
+def test_node_roles_refuses_what_is_not_a_definition():
+    with pytest.raises(AnsibleFilterError, match=r"^aews.eks.node_roles: the definition must be a dict"):
+        F["node_roles"](["not", "a", "dict"])
