@@ -11,7 +11,6 @@ from ansible.errors import AnsibleFilterError
 # of the collection in each worker that resolves an unqualified filter name, and most tasks use none of these.
 from ansible_collections.aews.eks.plugins.plugin_utils.filter_errors import check_errors
 from ansible_collections.aews.eks.plugins.plugin_utils.filter_errors import reported
-from ansible_collections.aews.eks.plugins.plugin_utils.plain import plain
 
 DOCUMENTATION = r"""
 name: cluster_definition
@@ -74,9 +73,20 @@ def cluster_definition(definition, availability_zones=None, base_dir=None, check
 
     check_errors("cluster_definition", errors)
     try:
-        return normalize(plain(definition), plain(availability_zones), base_dir, check_files)
+        return normalize(_plain(definition), _plain(availability_zones), base_dir, check_files)
     except DefinitionError as e:
         return reported(e, errors, str(e))
+
+
+def _plain(value):
+    """``value`` as plain data (module_utils' plain: normalizing copies it); as it is when nested deeper than Python
+    recurses (the normalization then names where)."""
+    from ansible_collections.aews.eks.plugins.module_utils._eks.plain import plain
+
+    try:
+        return plain(value)
+    except RecursionError:
+        return value
 
 
 def user_path_filter(path, base_dir=None):

@@ -102,7 +102,6 @@ from ansible.errors import AnsibleFilterError
 # of the collection in each worker that resolves an unqualified filter name, and most tasks use none of these.
 from ansible_collections.aews.eks.plugins.plugin_utils.filter_errors import check_errors
 from ansible_collections.aews.eks.plugins.plugin_utils.filter_errors import reported
-from ansible_collections.aews.eks.plugins.plugin_utils.plain import plain
 
 
 def _definition_problem(definition):
@@ -126,7 +125,7 @@ def eksctl_config(config, eks_versions=None, errors="raise"):
 
     check_errors("eksctl_config", errors)
     try:
-        return convert(plain(config), eks_versions=plain(eks_versions), definition_check=_definition_problem)
+        return convert(config, eks_versions=eks_versions, definition_check=_definition_problem)
     except EksctlConfigError as e:
         return reported(e, errors, f"aews.eks.eksctl_config: {e}", cause=e)
 

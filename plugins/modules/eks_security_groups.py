@@ -150,31 +150,12 @@ changes:
 """
 
 from ansible_collections.aews.eks.plugins.module_utils import eks
+from ansible_collections.aews.eks.plugins.module_utils._eks.security_groups import GROUP_SPEC
 from ansible_collections.aews.eks.plugins.module_utils._eks.security_groups import ensure
-
-RULE = dict(
-    protocol=dict(type="str", default="all"),
-    from_port=dict(type="int"),
-    to_port=dict(type="int"),
-    group_name=dict(type="str"),
-    group_id=dict(type="str"),
-    cidr_ip=dict(type="str"),
-    cidr_ipv6=dict(type="str"),
-    description=dict(type="str"),
-)
-GROUP = dict(
-    name=dict(type="str", required=True),
-    description=dict(type="str"),
-    state=dict(type="str", choices=["present", "absent"], default="present"),
-    tags=dict(type="dict", default={}),
-    rules=dict(type="list", elements="dict", default=[], options=RULE),
-    purge_rules=dict(type="bool", default=False),
-)
-
 
 ARGUMENT_SPEC = eks.argument_spec(
     vpc_id=dict(type="str", required=True),
-    groups=dict(type="list", elements="dict", required=True, options=GROUP),
+    groups=dict(type="list", elements="dict", required=True, options=GROUP_SPEC),
     purge_tags=dict(type="bool", default=True),
     dependency_timeout=dict(type="int", default=300),
 )

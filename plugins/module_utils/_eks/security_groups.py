@@ -25,7 +25,7 @@ from .security_group_rules import protocol_of
 
 SOURCES = ("group_name", "group_id", "cidr_ip", "cidr_ipv6")
 STATES = ("present", "absent")
-# The argument spec of one group (eks_vpc's security_groups[]; eks_security_groups' groups[] has the same).
+# The argument spec of one group (eks_vpc's security_groups[] and eks_security_groups' groups[]).
 RULE_SPEC = dict(
     protocol=dict(type="str", default="all"),
     from_port=dict(type="int"),

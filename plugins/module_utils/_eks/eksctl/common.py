@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 from ansible_collections.aews.eks.plugins.module_utils._eks.eksctl.messages import EksctlConfigError
+from ansible_collections.aews.eks.plugins.module_utils._eks.plain import plain
 
 try:
     import yaml
@@ -31,26 +32,9 @@ def load(config):
     if not isinstance(config, dict):
         raise EksctlConfigError([("", f"the ClusterConfig must be a mapping, not {type(config).__name__}")])
     try:
-        return _plain(config)
+        return plain(config, key=str)
     except RecursionError:
         raise EksctlConfigError([("", "the ClusterConfig is nested too deeply to read")]) from None
-
-
-def _plain(value):
-    """Plain dicts, lists and scalars (templating engines hand over their own subclasses)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    return value
 
 
 def _parse_document(text):

@@ -1,5 +1,6 @@
-"""plugin_utils.plain: template values read once into plain dicts, lists, strs and numbers (the filters that copy
-their input then copy plain data), and the normalized definition the same from either."""
+"""module_utils plain: template values read once into plain dicts, lists, strs and numbers (the filters that copy
+their input then copy plain data), the normalized definition the same from either, and the cluster_definition
+filter on a value nested too deeply for that."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import pathlib
 from collections import OrderedDict
 from collections.abc import Mapping
 
+import pytest
 import yaml
 
 from ansible_collections.aews.eks.plugins.module_utils._eks.definition import normalize
-from ansible_collections.aews.eks.plugins.plugin_utils.plain import plain
+from ansible_collections.aews.eks.plugins.filter.cluster_definition import _plain as filter_plain
+from ansible_collections.aews.eks.plugins.module_utils._eks.plain import plain
 
 ROOT = pathlib.Path(__file__).resolve().parents[4]
 
@@ -93,8 +96,15 @@ def test_the_seed_definition_normalizes_the_same_from_lazy_containers():
     assert normalize(plain(lazy(data)), check_files=False) == expected
 
 
-def test_a_value_nested_too_deeply_is_returned_as_it_is():
+def test_keys_through_str_as_a_cluster_config_has_them():
+    assert plain({1: {TaggedStr("a"): (2,)}}, key=str) == {"1": {"a": [2]}}
+    assert plain({1: "x"}) == {1: "x"}
+
+
+def test_a_value_nested_too_deeply_raises_and_the_filter_passes_it_on_as_it_is():
     nested = []
     for _level in range(5000):
         nested = [nested]
-    assert plain(nested) is nested
+    with pytest.raises(RecursionError):
+        plain(nested)
+    assert filter_plain(nested) is nested
