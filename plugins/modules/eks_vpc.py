@@ -271,8 +271,8 @@ nat_gateways:
   sample: {"ap-northeast-2a": {"id": "nat-0123456789abcdef0", "state": "pending"}}
 free_addresses:
   description:
-    - Subnet id to its free IPv4 addresses (C(AvailableIpAddressCount)) as read at the start of the run; a subnet the
-      run creates is not in it.
+    - Subnet id to its free IPv4 addresses (C(AvailableIpAddressCount)) as read at the start of the run, and for a
+      subnet the run creates as C(CreateSubnet) answered (none in check mode).
   returned: always
   type: dict
   sample: {"subnet-0a": 8186}

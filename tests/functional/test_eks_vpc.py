@@ -81,6 +81,14 @@ def test_create_converge_check_mode_and_drift(local_aws):
     assert after["subnets"][f"{NAME}-private-ap-northeast-2c"]["tags"]["kubernetes.io/role/internal-elb"] == "1"
     nat_id = created["nat_gateways"]["ap-northeast-2a"]["id"]
     assert list(created["nat_gateways"]) == ["ap-northeast-2a"] and nat_id.startswith("nat-")
+    # The free addresses of the subnets it made, as CreateSubnet answered: what EC2 says of them now (nothing in them
+    # yet), so the nodegroup stage reads none; check mode has none to give.
+    made_ids = [i for kind in ("public", "private") for i in created["subnet_ids"][kind].values()]
+    described = ec2().describe_subnets(SubnetIds=made_ids)["Subnets"]
+    assert created["free_addresses"] == {s["SubnetId"]: s["AvailableIpAddressCount"] for s in described}
+    # A /19 less the 5 addresses AWS keeps, and one less where the NAT gateway is.
+    assert sorted(created["free_addresses"].values()) == [8186, 8187, 8187, 8187]
+    assert checked["free_addresses"] == {}
     assert after["route_tables"][f"{NAME}-private-ap-northeast-2c"] == {
         "routes": {"0.0.0.0/0": nat_id}, "subnets": [f"{NAME}-private-ap-northeast-2c"]
     }  # fmt: skip

@@ -710,7 +710,8 @@ def adoption_problems(subnet_ids, subnet_cidrs, found):
 
 # ---------------------------------------------------------------- apply
 class Applier:
-    """Runs change records in order; ``ids`` maps logical keys to the ids of what exists or was created."""
+    """Runs change records in order; ``ids`` maps logical keys to the ids of what exists or was created, ``free``
+    the subnets it created to their free IPv4 addresses as CreateSubnet answered them."""
 
     def __init__(self, ec2, desired, model, lag):
         self.ec2 = ec2
@@ -718,6 +719,7 @@ class Applier:
         self.model = model
         self.lag = lag
         self.ids = {}
+        self.free = {}
 
     def id_of(self, key):
         found = self.ids.get(key) or _id_of(self.model, key)
@@ -750,6 +752,8 @@ class Applier:
         subnet = self.lag(f"CreateSubnet in {vpc_id}", api.create_subnet, self.ec2, vpc_id, change["cidr"],
                           change["zone"], change["tags"])  # fmt: skip
         self.ids[change["key"]] = subnet["SubnetId"]
+        if subnet.get("AvailableIpAddressCount") is not None:
+            self.free[subnet["SubnetId"]] = subnet["AvailableIpAddressCount"]
 
     def _subnet_map_public(self, change):
         subnet_id = self.id_of(change["key"])
@@ -777,6 +781,8 @@ class Applier:
         nat = self.lag(f"CreateNatGateway in {subnet_id}", api.create_nat_gateway, self.ec2, subnet_id, allocation_id,
                        change["tags"], token)  # fmt: skip
         self.ids[change["key"]] = nat["NatGatewayId"]
+        if subnet_id in self.free:
+            self.free[subnet_id] -= 1  # the gateway's network interface takes an address of the subnet made here
 
     def _create_route_table(self, change):
         vpc_id = self.id_of("vpc")
@@ -984,9 +990,12 @@ def ensure(module):
     model = read(ec2, desired, lag)
     changes = plan(model, desired)
     after = predict(model, desired, changes)
+    created_free = {}
     if changes and not module.check_mode:
-        ids = apply_counting_quotas(ec2, module.region, Applier(ec2, desired, model, lag).run, changes)
+        applier = Applier(ec2, desired, model, lag)
+        ids = apply_counting_quotas(ec2, module.region, applier.run, changes)
         after = predict(model, desired, changes, ids)
+        created_free = applier.free
     vpc_id = _real((after.get("vpc") or {}).get("id"))
     before_view, after_view, extra = view(model, desired), view(after, desired), {}
     if groups is not None:
@@ -1007,8 +1016,9 @@ def ensure(module):
         module, "vpc", {"id": vpc_id, "cidr_block": desired["cidr"]}, changes,
         before=before_view, after=after_view,
         subnet_ids=subnet_ids, nat_gateways=nats, waits=list(notes),
-        # The free IPv4 addresses of the subnets as read at the start of the run (those made by it are not in it).
-        free_addresses={e["id"]: e["free_addresses"] for e in model["subnets"].values()
-                        if e.get("free_addresses") is not None},
+        # The free IPv4 addresses of the subnets as read at the start of the run, and of those it made as
+        # CreateSubnet answered (the nodegroup stage then reads none).
+        free_addresses=dict({e["id"]: e["free_addresses"] for e in model["subnets"].values()
+                             if e.get("free_addresses") is not None}, **created_free),
         **extra,
     )  # fmt: skip
