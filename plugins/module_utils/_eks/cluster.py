@@ -857,10 +857,10 @@ def apply(eks, changes, deadline, do_wait):
     for index, record in enumerate(changes):
         call, params, name = record["call"], record["params"], record["cluster"]
         if deleting and call != "delete_nodegroup":
-            _wait_nodegroups_deleted(raw, name, deleting, deadline)
+            wait_nodegroups_deleted(raw, name, deleting, deadline)
             deleting = []
         if call == "delete_nodegroup":
-            _wait_nodegroup_updates(eks, name, params["name"], deadline)
+            wait_nodegroup_updates(eks, name, params["name"], deadline)
         if call == "delete_fargate_profile":
             # In its turn, once a profile still being created is ACTIVE (EKS refuses to delete it before), then
             # waited for: EKS deletes one profile of a cluster at a time.
@@ -887,11 +887,12 @@ def apply(eks, changes, deadline, do_wait):
                 entry["status"] = update.get("status") if update else "Successful"
         reports.append(entry)
     if deleting:
-        _wait_nodegroups_deleted(raw, changes[-1]["cluster"], deleting, deadline)
+        wait_nodegroups_deleted(raw, changes[-1]["cluster"], deleting, deadline)
     return reports
 
 
-def _wait_nodegroups_deleted(raw, name, nodegroups, deadline):
+def wait_nodegroups_deleted(raw, name, nodegroups, deadline):
+    """Until each of ``nodegroups`` of cluster ``name`` is gone (``raw``: the EKS client the waiters poll with)."""
     for nodegroup in nodegroups:
         wait(
             raw,
@@ -1003,7 +1004,7 @@ def _wait_update(eks, name, update, deadline):
     return api.describe_update(eks, name, update_id)
 
 
-def _wait_nodegroup_updates(eks, cluster_name, nodegroup, deadline):
+def wait_nodegroup_updates(eks, cluster_name, nodegroup, deadline):
     """EKS refuses to delete a nodegroup while one of its updates runs: wait for those to end."""
     described = api.describe_nodegroup(eks, cluster_name, nodegroup)
     if not described or described.get("status") != "UPDATING":

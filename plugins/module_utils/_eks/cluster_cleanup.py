@@ -178,12 +178,6 @@ class Clients:
         self.eks, self.asg, self.logs, self.raw = eks, asg, logs, raw
 
 
-def _wait_nodegroups(clients, cluster, names, deadline):
-    for name in names:
-        wait(clients.raw, "nodegroup_deleted", deadline.remaining(), f"nodegroup {name} of cluster {cluster} to be "
-             "deleted", clusterName=cluster, nodegroupName=name)  # fmt: skip
-
-
 def _wait_cluster_ready(clients, cluster, deadline):
     """Until no update of the cluster runs and it is ACTIVE (EKS refuses to delete a busy cluster)."""
     current = api.describe_cluster(clients.eks, cluster)
@@ -191,15 +185,6 @@ def _wait_cluster_ready(clients, cluster, deadline):
         return
     wait_updates_in_progress(clients.eks, cluster, deadline, f"cluster {cluster}")
     wait(clients.raw, "cluster_active", deadline.remaining(), f"cluster {cluster} to be ACTIVE", name=cluster)
-
-
-def _delete_nodegroup(clients, cluster, name, deadline):
-    """In its turn: an update of the nodegroup under way is waited for first (EKS refuses the delete meanwhile)."""
-    current = api.describe_nodegroup(clients.eks, cluster, name)
-    if current is not None and current.get("status") == "UPDATING":
-        wait_updates_in_progress(clients.eks, cluster, deadline, f"nodegroup {name} of cluster {cluster}",
-                                 nodegroup_name=name)  # fmt: skip
-    api.delete_nodegroup(clients.eks, cluster, name)
 
 
 def apply(clients, cluster, changes, waits, deadline):
@@ -211,7 +196,8 @@ def apply(clients, cluster, changes, waits, deadline):
     (EKS deletes one profile of a cluster at a time); each disassociation's update is waited for; the cluster is
     waited for until gone; the log group goes last.
     """
-    from . import fargate  # here: imports the Ansible parts the pure part of this file does not need
+    from . import cluster as clusters  # here: imports the Ansible parts the pure part of this file does not need
+    from . import fargate
     from . import identity_provider
 
     by_kind = {kind: [c for c in changes if c["kind"] == kind] for kind in KINDS}
@@ -222,7 +208,7 @@ def apply(clients, cluster, changes, waits, deadline):
     for records in groups.values():
         desired = records[0]["desired"]
         self_managed.apply(None, clients.asg, records, desired, deadline.remaining())
-        self_managed._wait_deleted(clients.asg, desired["group_name"], deadline.end)  # pylint: disable=protected-access
+        self_managed.wait_deleted(clients.asg, desired["group_name"], deadline.end)
     for record in by_kind["addon"]:
         api.delete_addon(clients.eks, **record["params"])
     cluster_goes = bool(by_kind["cluster"] or waiting["cluster"])
@@ -231,8 +217,11 @@ def apply(clients, cluster, changes, waits, deadline):
             wait(clients.raw, "addon_deleted", deadline.remaining(), f"add-on {name} of cluster {cluster} to be "
                  "deleted", clusterName=cluster, addonName=name)  # fmt: skip
     for record in by_kind["nodegroup"]:
-        _delete_nodegroup(clients, cluster, record["name"], deadline)
-    _wait_nodegroups(clients, cluster, [r["name"] for r in by_kind["nodegroup"]] + waiting["nodegroup"], deadline)
+        # In its turn: an update of the nodegroup under way is waited for first (EKS refuses the delete meanwhile).
+        clusters.wait_nodegroup_updates(clients.eks, cluster, record["name"], deadline)
+        api.delete_nodegroup(clients.eks, cluster, record["name"])
+    deleting = [r["name"] for r in by_kind["nodegroup"]] + waiting["nodegroup"]
+    clusters.wait_nodegroups_deleted(clients.raw, cluster, deleting, deadline)
     for record in by_kind["fargate_profile"]:
         fargate.delete_profile(clients.eks, cluster, record["name"], deadline, wait_for=True)
     if by_kind["identity_provider_config"]:

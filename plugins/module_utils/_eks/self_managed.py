@@ -920,7 +920,8 @@ def _wait_in_service(asg, name, deadline):
         time.sleep(_delay())
 
 
-def _wait_deleted(asg, name, deadline):
+def wait_deleted(asg, name, deadline):
+    """Until the Auto Scaling group ``name`` is gone (``deadline``: a time.monotonic() value)."""
     while read(asg, name) is not None:
         if time.monotonic() > deadline:
             raise EksError(message=f"Auto Scaling group {name} still being deleted after wait_timeout")
@@ -947,7 +948,7 @@ def ensure(module):
         deadline = time.monotonic() + deadline_s
         if params["state"] == "absent":
             if params["wait"] and current is not None:
-                _wait_deleted(asg, name, deadline)
+                wait_deleted(asg, name, deadline)
             after, after_refreshes = None, []
         else:
             started = next((c.get("refresh_id") for c in changes if c["call"] == "start_instance_refresh"), None)

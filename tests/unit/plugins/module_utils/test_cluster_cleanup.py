@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.aews.eks.plugins.module_utils._eks import cluster as clusters
 from ansible_collections.aews.eks.plugins.module_utils._eks import cluster_cleanup
 from ansible_collections.aews.eks.plugins.module_utils._eks import common
 from ansible_collections.aews.eks.plugins.module_utils._eks import fargate
@@ -152,6 +153,7 @@ class FakeEks:
                      "update_auto_scaling_group", "delete_auto_scaling_group"):  # fmt: skip
             monkeypatch.setattr(api, name, self._recorded(name, lambda *a, **k: True))
         monkeypatch.setattr(cluster_cleanup, "wait", self.wait)
+        monkeypatch.setattr(clusters, "wait", self.wait)  # the nodegroups' waits are cluster.py's
         monkeypatch.setattr(cluster_cleanup.self_managed, "read", lambda _asg, name: None)  # the nodes gone at once
         monkeypatch.setattr(fargate, "delete_profile", self._recorded("delete_fargate_profile", lambda *a, **k: None))
         monkeypatch.setattr(identity_provider, "apply", self._recorded("disassociate", lambda *a, **k: []))
