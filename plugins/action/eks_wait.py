@@ -116,7 +116,11 @@ class ActionModule(ActionBase):
         state = args.get("state") or "active"
         timeout = int(args.get("wait_timeout") or 1200)
         interval = float(args.get("progress_interval") or 60)
-        kinds = ["nodegroup"] if args.get("nodegroups") else ["addon"] if args.get("addons") else ["cluster"]
+        kinds = (
+            ["nodegroup"]
+            if args.get("nodegroups")
+            else ["addon"] if args.get("addons") or args.get("created_addons") else ["cluster"]
+        )
         delay = poll_delay(args.get("delay"), kinds)
         followed = [dict(u) for u in args.get("updates") or []]
 
@@ -139,7 +143,9 @@ class ActionModule(ActionBase):
                     entry = dict(owner, id=update["id"])
                     if entry not in followed:
                         followed.append(entry)
-            result.update(resources=resources, elapsed=round(elapsed, 1), changed=False)
+            result.update(resources=resources, elapsed=round(elapsed, 1), changed=bool(read.get("changed")))
+            # The cluster at the end of its wait, and the node rules added then (node_security_group_id).
+            result.update({key: read[key] for key in ("cluster", "changes", "security_groups") if key in read})
 
             if self._task.check_mode:
                 result["msg"] = (
@@ -149,7 +155,8 @@ class ActionModule(ActionBase):
                 )
                 return result
 
-            verdicts = [(r, verdict(r, state)) for r in resources]
+            # An add-on of created_addons carries its own goal (created).
+            verdicts = [(r, verdict(r, r.get("goal") or state)) for r in resources]
             for resource, outcome in verdicts:
                 name = label(cluster_name, resource)
                 text = (
@@ -167,7 +174,7 @@ class ActionModule(ActionBase):
             if failures:
                 result["failed"] = True
                 result["msg"] = "; ".join(
-                    f"Stopped waiting for {label(cluster_name, r)} to be {state}: {o}" for r, o in failures
+                    f"Stopped waiting for {label(cluster_name, r)} to be {r.get('goal') or state}: {o}" for r, o in failures
                 )
                 result["health_issues"] = [i for r, _o in failures for i in r.get("health_issues") or []]
                 return result

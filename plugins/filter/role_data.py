@@ -18,6 +18,7 @@ NAMES = (
     "wait_updates",
     "loop_wait_updates",
     "with_waited_status",
+    "addon_waits",
     "known_nodegroup_inputs",
     "ssh_rules",
     "vpc_security_groups",

@@ -39,6 +39,21 @@ options:
       - Names of add-ons of the cluster to wait for, together.
     type: list
     elements: str
+  created_addons:
+    description:
+      - Names of add-ons waited for in the same wait as O(addons), but only until they are created (as O(state=created)
+        says), whatever O(state) is; for example the add-ons made before the nodes, waited for together with those made
+        after them.
+    type: list
+    elements: str
+    default: []
+  node_security_group_id:
+    description:
+      - When the cluster is waited for, the shared node security group whose rules with the cluster security group
+        (all traffic each way, as M(aews.eks.eks_cluster) adds them with its O(aews.eks.eks_cluster#module:node_security_group_id))
+        are added once the cluster is C(ACTIVE), in the run that saw it so; a new cluster has no cluster security group
+        before. The result then says C(changed) when rules were added.
+    type: str
   state:
     description:
       - V(active) waits for C(ACTIVE).
@@ -162,6 +177,25 @@ elapsed:
   description: Seconds the wait took.
   returned: always
   type: float
+cluster:
+  description:
+    - When the cluster was waited for and is C(ACTIVE) with no update running, the cluster as
+      M(aews.eks.eks_cluster_info) returns it (with the names of its C(nodegroups) and C(addons)), so the wait needs no
+      read after it.
+  returned: when the cluster was waited for and the wait succeeded
+  type: dict
+changes:
+  description:
+    - With O(node_security_group_id), the rules added (in check mode, those that would be), one record per security
+      group as M(aews.eks.eks_cluster) returns them.
+  returned: with O(node_security_group_id), once the cluster is C(ACTIVE)
+  type: list
+  elements: dict
+security_groups:
+  description: With O(node_security_group_id), the shared node security group and the cluster security group after the run.
+  returned: with O(node_security_group_id), once the cluster is C(ACTIVE)
+  type: list
+  elements: dict
 signature:
   description: The state of each resource read (its status and those of its updates), compared with O(seen).
   returned: always
@@ -173,11 +207,14 @@ signature:
 import time
 
 from ansible_collections.aews.eks.plugins.module_utils import eks
+from ansible_collections.aews.eks.plugins.module_utils._eks import cluster
 
 ARGUMENT_SPEC = eks.argument_spec(
     [eks.CLUSTER_NAME],
     nodegroups=dict(type="list", elements="str"),
     addons=dict(type="list", elements="str"),
+    created_addons=dict(type="list", elements="str", default=[]),
+    node_security_group_id=dict(type="str"),
     state=dict(type="str", choices=["active", "created", "deleted"], default="active"),
     updates=dict(
         type="list",
@@ -246,6 +283,8 @@ def poll(module):
     cluster_name = params["cluster_name"]
     targets = [("nodegroup", n) for n in params.get("nodegroups") or []]
     targets += [("addon", a) for a in params.get("addons") or []]
+    created = [a for a in params.get("created_addons") or [] if a not in (params.get("addons") or [])]
+    targets += [("addon", a) for a in created]
     if not targets:
         targets = [("cluster", cluster_name)]
     followed = list(params.get("updates") or [])
@@ -262,7 +301,36 @@ def poll(module):
     while params["seen"] and signature(resources) == params["seen"] and time.monotonic() + delay <= deadline:
         time.sleep(delay)
         resources = [_resource(client, cluster_name, kind, name, followed) for kind, name in targets]
-    return dict(changed=False, resources=resources, signature=signature(resources))
+    for resource in resources:
+        if resource["kind"] == "addon" and resource["name"] in created:
+            resource["goal"] = "created"
+    result = dict(changed=False, resources=resources, signature=signature(resources))
+    if targets == [("cluster", cluster_name)] and _settled(resources[0]):
+        result.update(_cluster_after_wait(module, client, cluster_name))
+    return result
+
+
+def _settled(resource):
+    """Whether the cluster read is ACTIVE with every update followed over."""
+    return resource["status"] == "ACTIVE" and all(u["status"] == "Successful" for u in resource["updates"])
+
+
+def _cluster_after_wait(module, client, cluster_name):
+    """The cluster as eks_cluster_info returns it and, with node_security_group_id, the rules between its security
+    group and that group (added, or in check mode planned), in the run that saw the wait end."""
+    found = eks.api.describe_cluster(client, cluster_name)
+    if found is None:
+        return {}
+    shaped = cluster.shape(
+        found, nodegroups=eks.api.list_nodegroups(client, cluster_name), addons=eks.api.list_addons(client, cluster_name)
+    )
+    outcome = {"changed": False, "changes": [], "cluster": shaped}
+    if module.params.get("node_security_group_id"):
+        cluster.check_node_security_group(module.params["node_security_group_id"], module.check_mode)
+        outcome = cluster.settle_node_rules(module, outcome, cluster.plan_node_rules(module, found))
+    else:
+        outcome.pop("changes")
+    return outcome
 
 
 def signature(resources):

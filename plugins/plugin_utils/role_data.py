@@ -188,18 +188,47 @@ def loop_wait_updates(results, kind):
     return out
 
 
-def with_waited_status(nodegroups, waited):
-    """``nodegroups`` (eks_nodegroup's) with the status aews.eks.eks_wait last read of each (its ``resources``),
-    when it read one."""
+# The key naming each kind of resource in what its module returns.
+NAME_KEYS = {"nodegroup": "nodegroup_name", "addon": "name"}
+
+
+def with_waited_status(items, waited, kind="nodegroup"):
+    """``items`` (eks_nodegroup's nodegroups, or with ``kind='addon'`` eks_addons' add-ons) with the status
+    aews.eks.eks_wait last read of each (its ``resources``), when it read one."""
+    if kind not in NAME_KEYS:
+        raise RoleDataError(f"kind must be one of {', '.join(NAME_KEYS)}, not {kind!r}")
     status = {
         r.get("name"): r.get("status")
         for r in _list(waited, "the resources waited for")
-        if _dict(r, "each resource").get("kind") == "nodegroup"
+        if _dict(r, "each resource").get("kind") == kind
     }
     out = []
-    for ng in _list(nodegroups, "the nodegroups"):
-        now = status.get(_dict(ng, "each nodegroup").get("nodegroup_name"))
-        out.append(dict(ng, status=now) if now else ng)
+    for item in _list(items, f"the {kind}s"):
+        now = status.get(_dict(item, f"each {kind}").get(NAME_KEYS[kind]))
+        out.append(dict(item, status=now) if now else item)
+    return out
+
+
+def addon_waits(run, addons):
+    """What aews.eks.eks_wait waits for after an eks_addons ``run`` (its ``results`` and ``updates``; {} for none):
+    {'active': names, 'created': names, 'updates': [{'addon', 'id'}]}: each add-on of the run, under the wait its
+    definition asks for (``addons``, the definition's, each with its ``wait``: created or active), but those the run
+    left ACTIVE without starting an update (and those it failed, whose failure the run reported)."""
+    wanted = {}
+    for addon in _list(addons, "the add-ons"):
+        addon = _dict(addon, "each add-on")
+        wanted[addon.get("name")] = addon.get("wait") or "active"
+    run = _dict(run, "the add-on run")
+    updates = wait_updates(run.get("updates"), "addon")
+    updated = {u["addon"] for u in updates}
+    out = {"active": [], "created": [], "updates": updates}
+    for result in _list(run.get("results"), "the run's results"):
+        result = _dict(result, "each result")
+        name = result.get("name") or (result.get("addon") or {}).get("name")
+        if name not in wanted or result.get("failed") or "addon" not in result:
+            continue
+        if name in updated or (result.get("addon") or {}).get("status") != "ACTIVE":
+            out["created" if wanted[name] == "created" else "active"].append(name)
     return out
 
 

@@ -25,8 +25,9 @@ from reliability_kit import seed
 # nothing was created, so they are skipped (or have nothing to act on) and their change shows in the prediction
 # of the task that creates what they act on.
 FOLLOW_UPS = {
-    # The cluster security group is made by EKS with the cluster; its rules are predicted with the cluster.
-    "aews.eks.cluster : Create | Nodes and the EKS cluster security group talk to each other":
+    # The cluster security group is made by EKS with the cluster; its rules are predicted with the cluster and added
+    # by the wait's run that sees the cluster ACTIVE (the wait does not run in check mode).
+    "aews.eks.cluster : Create | Wait for the cluster to be ACTIVE":
         "the cluster security group exists only once EKS has created the cluster",
 }  # fmt: skip
 

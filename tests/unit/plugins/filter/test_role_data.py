@@ -222,6 +222,52 @@ def test_with_waited_status_takes_the_status_the_wait_last_read():
     assert F["with_waited_status"](iter(nodegroups), iter(waited))[0]["status"] == "ACTIVE"  # Jinja's map, select
 
 
+def test_with_waited_status_of_add_ons_by_their_name():
+    addons = [{"name": "coredns", "status": "DEGRADED"}, {"name": "vpc-cni", "status": "ACTIVE"}]
+    waited = [{"kind": "addon", "name": "coredns", "status": "ACTIVE"}, {"kind": "nodegroup", "name": "vpc-cni",
+                                                                        "status": "CREATING"}]  # fmt: skip
+    assert F["with_waited_status"](addons, waited, kind="addon") == [
+        {"name": "coredns", "status": "ACTIVE"},
+        {"name": "vpc-cni", "status": "ACTIVE"},
+    ]
+    with pytest.raises(AnsibleFilterError, match="kind must be one of nodegroup, addon, not 'cluster'"):
+        F["with_waited_status"](addons, waited, kind="cluster")
+
+
+# ---------------------------------------------------------------- addons role's waits
+WAITS_DEFINED = [{"name": "vpc-cni", "wait": "created"}, {"name": "coredns", "wait": "created"},
+                 {"name": "metrics-server", "wait": "active"}, {"name": "kube-proxy", "wait": "created"}]  # fmt: skip
+
+
+def test_addon_waits_leave_out_what_the_run_left_active_without_an_update():
+    run = {
+        "results": [
+            {"name": "vpc-cni", "addon": {"name": "vpc-cni", "status": "ACTIVE"}},
+            {"name": "coredns", "addon": {"name": "coredns", "status": "CREATING"}},
+            {"name": "metrics-server", "addon": {"name": "metrics-server", "status": "CREATING"}},
+            {"name": "kube-proxy", "addon": {"name": "kube-proxy", "status": "ACTIVE"}},
+            {"name": "other", "addon": {"name": "other", "status": "CREATING"}},  # not in the definition
+        ],
+        "updates": [{"addon": "kube-proxy", "id": "u-1", "type": "VersionUpdate"}],
+    }
+    assert F["addon_waits"](run, WAITS_DEFINED) == {
+        "active": ["metrics-server"],
+        "created": ["coredns", "kube-proxy"],
+        "updates": [{"addon": "kube-proxy", "id": "u-1"}],
+    }
+
+
+def test_addon_waits_of_no_run_or_a_settled_one_are_empty():
+    empty = {"active": [], "created": [], "updates": []}
+    assert F["addon_waits"]({}, WAITS_DEFINED) == empty
+    settled = {"results": [{"name": "vpc-cni", "addon": {"name": "vpc-cni", "status": "ACTIVE"}}], "updates": []}
+    assert F["addon_waits"](settled, WAITS_DEFINED) == empty
+    failed = {"results": [{"name": "coredns", "failed": True, "msg": "boom"}]}
+    assert F["addon_waits"](failed, WAITS_DEFINED) == empty
+    with pytest.raises(AnsibleFilterError, match="aews.eks.addon_waits: the add-on run must be a dict"):
+        F["addon_waits"](["vpc-cni"], WAITS_DEFINED)
+
+
 PUBLIC = {"name": "pub", "ssh": {"allow": True, "source_security_group_ids": []}, "private_networking": False}
 PRIVATE = {"name": "priv", "ssh": {"allow": True, "source_security_group_ids": []}, "private_networking": True}
 SOURCES = {

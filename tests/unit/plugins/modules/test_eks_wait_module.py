@@ -1,10 +1,15 @@
 """The eks_wait module's reads: once, or again every delay seconds while nothing changed since the caller's last
-read (one module run per change), within poll_for."""
+read (one module run per change), within poll_for; the cluster at the end of its wait, with the node rules added
+then (fake AWS)."""
 
 from __future__ import annotations
 
+import copy
 from types import SimpleNamespace
 
+import pytest
+
+from ansible_collections.aews.eks.plugins.module_utils._eks import cluster as c
 from ansible_collections.aews.eks.plugins.modules import eks_wait
 
 
@@ -22,16 +27,18 @@ def reads(monkeypatch, statuses):
         clock[0] += seconds
 
     monkeypatch.setattr(eks_wait, "_resource", resource)
+    # The cluster's read at the end of the wait, recorded with the status that ended it.
+    monkeypatch.setattr(eks_wait, "_cluster_after_wait", lambda m, client, name: {"cluster": {"name": name}})
     monkeypatch.setattr(eks_wait.eks, "client", lambda module, service: None)
     monkeypatch.setattr(eks_wait.time, "monotonic", lambda: clock[0])
     monkeypatch.setattr(eks_wait.time, "sleep", sleep)
     return slept, made
 
 
-def module(**params):
-    base = dict(cluster_name="myeks", nodegroups=None, addons=None, updates=[], update_ids=[], delay=2.0,
-                poll_for=0.0, seen=[])  # fmt: skip
-    return SimpleNamespace(params=dict(base, **params))
+def module(check_mode=False, **params):
+    base = dict(cluster_name="myeks", nodegroups=None, addons=None, created_addons=[], updates=[], update_ids=[],
+                delay=2.0, poll_for=0.0, seen=[], node_security_group_id=None)  # fmt: skip
+    return SimpleNamespace(params=dict(base, **params), check_mode=check_mode, _diff=False)
 
 
 def test_without_what_was_seen_it_reads_once(monkeypatch):
@@ -69,3 +76,91 @@ def test_an_update_changing_is_a_change():
     resource["updates"][0]["status"] = "Successful"
     assert before == ["nodegroup/ng=UPDATING;u-1=InProgress"]
     assert eks_wait.signature([resource]) != before
+
+
+def test_the_cluster_is_returned_only_once_the_wait_for_it_is_over(monkeypatch):
+    reads(monkeypatch, ["CREATING", "ACTIVE"])
+    creating = eks_wait.poll(module())
+    assert "cluster" not in creating
+    active = eks_wait.poll(module(poll_for=60.0, seen=["cluster/myeks=CREATING"]))
+    assert active["cluster"] == {"name": "myeks"}
+
+
+def test_created_addons_are_waited_for_together_with_their_own_goal(monkeypatch):
+    reads(monkeypatch, ["CREATING"])
+    result = eks_wait.poll(module(addons=["metrics-server"], created_addons=["coredns", "metrics-server"]))
+    assert [(r["name"], r.get("goal")) for r in result["resources"]] == [("metrics-server", None), ("coredns", "created")]
+    assert "cluster" not in result
+
+
+NODES = "sg-0nodes"
+CLUSTER_SG = "sg-0cluster"
+CLUSTER = {
+    "name": "myeks",
+    "status": "ACTIVE",
+    "version": "1.33",
+    "resourcesVpcConfig": {"vpcId": "vpc-1", "subnetIds": ["subnet-a"], "clusterSecurityGroupId": CLUSTER_SG},
+}
+
+
+class Aws:
+    """The calls the end of a cluster's wait makes, answered from ``groups`` (EC2 rules added to them)."""
+
+    def __init__(self, monkeypatch, groups):
+        self.groups = {g: {"GroupId": g, "GroupName": g, "VpcId": "vpc-1", "IpPermissions": []} for g in groups}
+        self.calls = []
+        monkeypatch.setattr(c, "client", lambda module, service: service)
+        monkeypatch.setattr(c.api, "describe_cluster", lambda eks, name: copy.deepcopy(CLUSTER))
+        monkeypatch.setattr(c.api, "list_nodegroups", lambda eks, name: ["ng-1"])
+        monkeypatch.setattr(c.api, "list_addons", lambda eks, name: ["coredns", "vpc-cni"])
+        monkeypatch.setattr(c.api, "describe_security_groups", self.describe_security_groups)
+        monkeypatch.setattr(c.api, "authorize_security_group_ingress", self.authorize)
+
+    def describe_security_groups(self, ec2, ids):
+        self.calls.append(("DescribeSecurityGroups", sorted(ids)))
+        return [copy.deepcopy(self.groups[i]) for i in ids if i in self.groups]
+
+    def authorize(self, ec2, group_id, permissions):
+        self.calls.append(("AuthorizeSecurityGroupIngress", group_id))
+        self.groups[group_id]["IpPermissions"].extend(copy.deepcopy(permissions))
+
+
+def test_the_cluster_after_its_wait_is_as_eks_cluster_info_returns_it(monkeypatch):
+    aws = Aws(monkeypatch, [NODES, CLUSTER_SG])
+    result = eks_wait._cluster_after_wait(module(), "eks", "myeks")
+    assert result["cluster"]["name"] == "myeks" and result["cluster"]["status"] == "ACTIVE"
+    assert result["cluster"]["nodegroups"] == ["ng-1"] and result["cluster"]["addons"] == ["coredns", "vpc-cni"]
+    assert result["cluster"]["resources_vpc_config"]["cluster_security_group_id"] == CLUSTER_SG
+    assert result["changed"] is False and "changes" not in result
+    assert aws.calls == []  # without node_security_group_id, no EC2 call
+
+
+def test_the_node_rules_are_added_once_the_cluster_is_active(monkeypatch):
+    aws = Aws(monkeypatch, [NODES, CLUSTER_SG])
+    result = eks_wait._cluster_after_wait(module(node_security_group_id=NODES), "eks", "myeks")
+    assert result["changed"] is True
+    assert sorted(call for call in aws.calls if call[0] == "AuthorizeSecurityGroupIngress") == [
+        ("AuthorizeSecurityGroupIngress", CLUSTER_SG),
+        ("AuthorizeSecurityGroupIngress", NODES),
+    ]
+    sources = {g["group_id"]: [p["source_group_id"] for p in g["ingress_from_groups"]] for g in result["security_groups"]}
+    assert sources == {NODES: [CLUSTER_SG], CLUSTER_SG: [NODES]}
+
+    # Read again with the rules there: nothing to add.
+    aws.calls.clear()
+    again = eks_wait._cluster_after_wait(module(node_security_group_id=NODES), "eks", "myeks")
+    assert again["changed"] is False and again["changes"] == []
+    assert [call[0] for call in aws.calls] == ["DescribeSecurityGroups"]
+
+
+def test_in_check_mode_the_node_rules_are_predicted_not_added(monkeypatch):
+    aws = Aws(monkeypatch, [NODES, CLUSTER_SG])
+    result = eks_wait._cluster_after_wait(module(check_mode=True, node_security_group_id=NODES), "eks", "myeks")
+    assert result["changed"] is True and len(result["changes"]) == 2
+    assert [call[0] for call in aws.calls] == ["DescribeSecurityGroups"]
+
+
+def test_a_node_group_that_is_no_security_group_id_is_refused(monkeypatch):
+    Aws(monkeypatch, [NODES, CLUSTER_SG])
+    with pytest.raises(eks_wait.eks.EksError, match="node_security_group_id"):
+        eks_wait._cluster_after_wait(module(node_security_group_id="nodes"), "eks", "myeks")
