@@ -45,6 +45,8 @@ SCALE = 1 / 60
 # AWS's durations in seconds (cluster create 10 min, nodegroup 3 min, add-on 1 min, update 2 min; deletes alike).
 AWS_DELAYS = {"cluster": 600, "nodegroup": 180, "addon": 60, "update": 120}
 AWS_NAT_GATEWAY = {"create": 120, "delete": 60}
+# The roles poll every 15 s on AWS (aews_eks_poll_delay's default); in the AWS-like runs, scaled as the transitions are.
+AWS_POLL_DELAY = 15 * SCALE
 PEER = ROOT / "bench" / "peer"
 PEER_CANNOT = [
     "EKS add-ons (vpc-cni, kube-proxy, coredns, metrics-server): no module",
@@ -288,6 +290,7 @@ def aws_like(endpoint, env, definition, seed, log_dir):
     print("\n=== AWS-like timing (realistic profile, AWS's durations / 60)", flush=True)
     endpoint.reset(profile="realistic", seed=1, scale=SCALE, delays=AWS_DELAYS, nat_gateway=AWS_NAT_GATEWAY)
     config = endpoint.config()
+    env = dict(env, AEWS_EKS_WAIT_DELAY=f"{AWS_POLL_DELAY:g}")
     site = [str(ROOT / "site.yml"), "-e", f"@{definition}", "-e", "aews_eks_poll_delay=1"]
     converge = measured(endpoint, "aws-like-converge", site, env, log_dir)
     noop = measured(endpoint, "aws-like-noop", site, env, log_dir)
@@ -417,7 +420,8 @@ What the peer playbook cannot build (so its stack is partial):
 
 The endpoint's realistic profile (IAM propagation, EC2 read-after-create lag, NAT gateway states) with AWS's
 durations scaled by 1/60: cluster {aws['durations']['cluster']:.1f} s, nodegroup {aws['durations']['nodegroup']:.1f} s,
-add-on {aws['durations']['addon']:.1f} s, NAT gateway {aws['durations']['nat_gateway']:.1f} s (deletes alike). The critical
+add-on {aws['durations']['addon']:.1f} s, NAT gateway {aws['durations']['nat_gateway']:.1f} s (deletes alike), and the
+roles' polls alike (every {AWS_POLL_DELAY:.2f} s for AWS's 15 s: `AEWS_EKS_WAIT_DELAY`). The critical
 path is the cluster, then the nodegroups (created together), then the add-ons that wait for nodes; Ansible's fixed
 overhead is the no-op re-run of the same run ({fmt(aws['noop'])}); the serial sum is the same transitions one after
 another in eksctl's order (NAT gateway, cluster, each add-on, each nodegroup).
