@@ -68,13 +68,24 @@ def client(module, service):
     """A boto3 client for the wrappers of ``api`` (which retry throttling and transient errors with jittered backoff).
 
     It carries the module's IAM propagation retry (``iam_propagation``, used by the create wrappers in
-    ``api``); each wait it makes is reported as a warning of the module's result.
+    ``api``); each wait it makes is reported as a warning of the module's result. A module run makes one client per
+    service (each costs a boto3 session, its endpoint data and the service's model): asked again, the same one.
     """
+    made = getattr(module, "_aews_clients", None)
+    if made is None:
+        made = {}
+        try:
+            module._aews_clients = made
+        except AttributeError:  # an object that takes no attribute: a client per call
+            pass
+    if service in made:
+        return made[service]
     plain = module.client(service)
     wrapped = _Client(plain)
     params = getattr(module, "params", None) or {}
     wrapped.iam_propagation = iam_propagation(params.get("iam_propagation_timeout", IAM_PROPAGATION_TIMEOUT))
     wrapped.iam_propagation.notes = _Notes(getattr(module, "warn", None))
+    made[service] = wrapped
     return wrapped
 
 

@@ -190,3 +190,21 @@ def test_raw_client_unwraps_a_retrying_client():
 
     assert common.raw_client(Wrapped()) == "plain"
     assert common.raw_client("plain") == "plain"
+
+
+def test_a_module_run_makes_one_client_per_service():
+    class Module:
+        params = {}
+        made = []
+
+        def client(self, service):
+            self.made.append(service)
+            return f"plain {service}"
+
+    module = Module()
+    eks = common.client(module, "eks")
+    assert common.client(module, "eks") is eks and common.raw_client(eks) == "plain eks"
+    assert common.raw_client(common.client(module, "ec2")) == "plain ec2"
+    assert module.made == ["eks", "ec2"]
+    # Another module run, its own clients.
+    assert common.client(Module(), "eks") is not eks
