@@ -19,22 +19,6 @@ import traceback
 
 from ansible.module_utils.basic import missing_required_lib
 
-try:
-    import jsonschema
-
-    HAS_JSONSCHEMA = True
-    JSONSCHEMA_IMPORT_ERROR = None
-except ImportError:
-    HAS_JSONSCHEMA = False
-    JSONSCHEMA_IMPORT_ERROR = traceback.format_exc()
-
-try:
-    import yaml
-
-    HAS_YAML = True
-except ImportError:
-    HAS_YAML = False
-
 from . import api
 from . import change as model
 from .common import apply_tag_changes
@@ -175,7 +159,9 @@ def parse_configuration(value, field="configuration_values"):
     try:
         data = json.loads(text)
     except ValueError:
-        if not HAS_YAML:
+        try:
+            import yaml  # only for a configuration that is not JSON: not loaded by every module run
+        except ImportError:
             raise EksError(message=f"{field} is not valid JSON (and PyYAML is not installed to read YAML)")
         try:
             data = yaml.safe_load(text)
@@ -215,10 +201,25 @@ def _unexpected_keys(error):
     return [k for k in instance if k not in allowed and not any(re.search(p, k) for p in patterns)], sorted(allowed)
 
 
+def jsonschema_library():
+    """jsonschema, imported when a configuration is checked against its schema (not by every module run that loads
+    this file), or the traceback of its import when it is missing."""
+    try:
+        import jsonschema
+    except ImportError:
+        return None, traceback.format_exc()
+    return jsonschema, None
+
+
+def has_jsonschema():
+    return jsonschema_library()[0] is not None
+
+
 def schema_errors(values, schema, field="configuration_values"):
     """Every place where ``values`` break the JSON ``schema``, as [{"path", "message"}], sorted by path."""
-    if not HAS_JSONSCHEMA:
-        raise EksError(message=missing_required_lib("jsonschema"), exception=JSONSCHEMA_IMPORT_ERROR)
+    jsonschema, import_error = jsonschema_library()
+    if jsonschema is None:
+        raise EksError(message=missing_required_lib("jsonschema"), exception=import_error)
     if isinstance(schema, str):
         schema = json.loads(schema)
     validator_class = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)

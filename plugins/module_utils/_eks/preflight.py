@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from . import api
-from .addon import HAS_JSONSCHEMA
+from .addon import has_jsonschema
 from .addon import compatible_versions
 from .addon import resolve_version
 from .addon import schema_errors
@@ -209,7 +209,7 @@ def run_checks(definition, eks, ec2, key_names=()):
         for index, version in resolved.items():
             if addons[index].get("configuration_values") is None:
                 continue
-            if not HAS_JSONSCHEMA:
+            if not has_jsonschema():
                 facts.setdefault("skipped", []).append(f"addons[{index}].configuration_values (no jsonschema)")
                 continue
             configuration = api.describe_addon_configuration(eks, addons[index]["name"], version)

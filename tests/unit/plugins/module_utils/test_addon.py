@@ -234,7 +234,7 @@ def test_validate_configuration_without_schema():
 
 
 def test_missing_jsonschema_fails_clearly(monkeypatch):
-    monkeypatch.setattr(addon, "HAS_JSONSCHEMA", False)
+    monkeypatch.setattr(addon, "jsonschema_library", lambda: (None, "ImportError: no module named jsonschema"))
     with pytest.raises(EksError, match="jsonschema"):
         addon.schema_errors({"a": 1}, SCHEMA)
 
@@ -780,3 +780,20 @@ def test_a_cluster_that_is_not_there_is_said_once(reads):
     with pytest.raises(EksError, match="Cluster gone does not exist"):
         shared.cluster()
     assert shared.missing
+
+
+def test_loading_the_add_on_code_imports_neither_jsonschema_nor_yaml():
+    """The definition check and eks_addons load this file on every run; jsonschema and PyYAML are imported only for
+    a configuration to check or read (about 40 ms of each module run otherwise)."""
+    import pathlib
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from ansible_collections.aews.eks.plugins.module_utils._eks import addon, preflight; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'jsonschema', 'yaml'}))"
+    )
+    root = pathlib.Path(__file__).resolve().parents[4]
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                            cwd=root / "collections")  # fmt: skip
+    assert result.stdout.strip() == "[]"
