@@ -224,8 +224,10 @@ def test_with_waited_status_takes_the_status_the_wait_last_read():
 
 def test_with_waited_status_of_add_ons_by_their_name():
     addons = [{"name": "coredns", "status": "DEGRADED"}, {"name": "vpc-cni", "status": "ACTIVE"}]
-    waited = [{"kind": "addon", "name": "coredns", "status": "ACTIVE"}, {"kind": "nodegroup", "name": "vpc-cni",
-                                                                        "status": "CREATING"}]  # fmt: skip
+    waited = [
+        {"kind": "addon", "name": "coredns", "status": "ACTIVE"},
+        {"kind": "nodegroup", "name": "vpc-cni", "status": "CREATING"},
+    ]
     assert F["with_waited_status"](addons, waited, kind="addon") == [
         {"name": "coredns", "status": "ACTIVE"},
         {"name": "vpc-cni", "status": "ACTIVE"},
