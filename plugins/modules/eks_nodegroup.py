@@ -172,10 +172,16 @@ options:
     description:
       - The EC2 launch template of the nodes. Its id or name cannot change after creation; its version can.
       - Not with O(disk_size) or O(remote_access), which belong in the launch template then.
+      - With O(launch_template.data), the template named O(launch_template.name) is converged in the same run, before
+        the nodegroup, as M(aews.eks.eks_launch_template) does it (made, or given a new version made its default when
+        the data differ from those of its default version), and the nodegroup runs that version; moving a nodegroup
+        to a new version replaces its nodes.
     type: dict
     suboptions:
       id:
-        description: Launch template id. One of O(launch_template.id) and O(launch_template.name) is needed.
+        description:
+          - Launch template id. One of O(launch_template.id) and O(launch_template.name) is needed.
+          - Not with O(launch_template.data).
         type: str
       name:
         description: Launch template name.
@@ -186,7 +192,19 @@ options:
             number they stand for now, so that a later run with the same value changes nothing unless the
             template has a new default or latest version.
           - At creation it defaults to V($Default); after creation, unset leaves the version as it is.
+          - Not with O(launch_template.data).
         type: str
+      data:
+        description:
+          - The template's C(LaunchTemplateData) (EC2's keys), checked against EC2's API model before any call, as
+            O(aews.eks.eks_launch_template#module:launch_template_data) is.
+        type: dict
+      version_description:
+        description: With O(launch_template.data), the description of a version this run makes.
+        type: str
+      tags:
+        description: With O(launch_template.data), tags of the template (tags it has besides are kept).
+        type: dict
   remote_access:
     description:
       - SSH access to the nodes. Not with O(launch_template). Cannot change after creation.
@@ -246,6 +264,23 @@ notes:
 """
 
 EXAMPLES = r"""
+- name: A nodegroup and its launch template in one run (a change of the data makes a version and replaces the nodes)
+  aews.eks.eks_nodegroup:
+    cluster_name: myeks
+    name: ng-general
+    node_role_arn: "{{ node_role_arn }}"
+    subnet_ids: "{{ private_subnet_ids }}"
+    instance_types: [t3.medium]
+    launch_template:
+      name: myeks-ng-general
+      data:
+        BlockDeviceMappings:
+          - DeviceName: /dev/xvda
+            Ebs: {VolumeSize: 30, VolumeType: gp3, Encrypted: true}
+        MetadataOptions: {HttpTokens: required, HttpPutResponseHopLimit: 2}
+      tags: {team: data}
+    wait: false
+
 - name: Create a nodegroup and wait until it is ACTIVE
   aews.eks.eks_nodegroup:
     cluster_name: myeks
@@ -396,6 +431,34 @@ changes:
       why: Kubernetes 1.30 -> 1.31 (replaces every node of the nodegroup)
       call: update_nodegroup_version
       params: {clusterName: myeks, nodegroupName: ng-1, version: "1.31"}
+launch_template:
+  description:
+    - With O(launch_template.data), what the run did to the template, as M(aews.eks.eks_launch_template) returns it
+      (its changes come first under C(changes); in diff mode C(diff) holds the template's diff, then the nodegroup's).
+  returned: with O(launch_template.data) and O(state=present)
+  type: dict
+  contains:
+    launch_template:
+      description: The template after the run (C(id), C(name), C(latest_version), C(default_version), C(tags)); C(id) is
+        null for a template check mode would create.
+      type: dict
+    version:
+      description: The template's default version after the run (predicted in check mode), the one the nodegroup runs.
+      type: int
+    new_version:
+      description: Whether the run makes a version (the template's creation makes version 1).
+      type: bool
+    created:
+      description: Whether the run creates the template.
+      type: bool
+    differences:
+      description: What differs between the data given and those of the template's latest version, one line each.
+      type: list
+      elements: str
+    deleted_versions:
+      description: The old versions deleted (the newest five besides the default are kept).
+      type: list
+      elements: int
 updates:
   description:
     - The C(UpdateNodegroupConfig) and C(UpdateNodegroupVersion) updates this run started, each with its C(id)
@@ -449,7 +512,14 @@ ARGUMENT_SPEC = eks.argument_spec(
     ),
     launch_template=dict(
         type="dict",
-        options=dict(id=dict(type="str"), name=dict(type="str"), version=dict(type="str")),
+        options=dict(
+            id=dict(type="str"),
+            name=dict(type="str"),
+            version=dict(type="str"),
+            data=dict(type="dict"),
+            version_description=dict(type="str"),
+            tags=dict(type="dict"),
+        ),
         mutually_exclusive=[("id", "name")],
         required_one_of=[("id", "name")],
     ),

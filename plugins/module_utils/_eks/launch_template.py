@@ -613,8 +613,10 @@ def _tags(template):
     return {t["Key"]: t.get("Value", "") for t in (template or {}).get("Tags") or []}
 
 
-def ensure(module):
-    params = module.params
+def ensure(module, params=None):
+    """The template converged as the module's parameters say, or as ``params`` say (eks_nodegroup converges the
+    template of its nodes in its own run with them)."""
+    params = module.params if params is None else params
     # The client first (it makes no call): the data is checked against the EC2 model it has loaded, not a second
     # copy of that large model; nothing is sent before the check.
     ec2 = client(module, "ec2")

@@ -15,6 +15,7 @@ import re
 
 from . import api
 from . import change
+from . import launch_template as templates
 from .common import apply_tag_changes
 from .common import client
 from .common import described
@@ -66,6 +67,13 @@ def validate(params):
     if launch_template:
         if not (launch_template.get("id") or launch_template.get("name")):
             raise EksError(message="launch_template needs id or name")
+        if launch_template.get("data") is not None:
+            for key in ("id", "version"):
+                if launch_template.get(key) is not None:
+                    raise EksError(
+                        message=f"launch_template.{key} cannot be given with launch_template.data: the template is "
+                        "named by launch_template.name and the nodegroup takes the version this run makes or finds"
+                    )
         version = launch_template.get("version")
         if version is not None and not _LT_VERSION_RE.match(str(version)):
             raise EksError(message=f"launch_template.version must be a number, $Default or $Latest, got {version!r}")
@@ -751,6 +759,45 @@ def known_launch_template(current, launch_template):
     return {"id": have["id"], "name": have.get("name"), "version": version, "default_version": None}
 
 
+# What eks_nodegroup returns of the launch template it converged (launch_template.data), as eks_launch_template does.
+TEMPLATE_KEYS = ("launch_template", "version", "new_version", "created", "differences", "deleted_versions")
+
+
+def converge_launch_template(module, spec):
+    """With ``launch_template.data``: the template converged in this run as eks_launch_template does (made, or given
+    a new default version when the data differ from its default version's), before the nodegroup is compared; its
+    result, and the template as the nodegroup then asks for it (``version``: the default version, a string; in check
+    mode a template still to be made has no ``id``)."""
+    made = templates.ensure(
+        module,
+        {
+            "name": spec["name"],
+            "launch_template_data": spec["data"],
+            "version_description": spec.get("version_description") or "",
+            "tags": spec.get("tags"),
+            "purge_tags": False,
+            "keep_versions": templates.DEFAULT_KEEP_VERSIONS,
+            "state": "present",
+        },
+    )
+    template = made["launch_template"]
+    version = str(made["version"])
+    return made, {"id": template["id"], "name": template["name"], "version": version, "default_version": version}
+
+
+def with_launch_template(result, made):
+    """The nodegroup's result with what the run did to its launch template (``made``, or None): the template's
+    result under ``launch_template``, its changes before the nodegroup's, and in diff mode both diffs."""
+    if made is None:
+        return result
+    result = dict(result, launch_template={key: made[key] for key in TEMPLATE_KEYS})
+    result["changes"] = made["changes"] + result["changes"]
+    result["changed"] = bool(result["changes"])
+    if "diff" in made and "diff" in result:
+        result["diff"] = [dict(made["diff"], before_header="launch template"), dict(result["diff"], before_header="nodegroup")]
+    return result
+
+
 def resolve_launch_template(ec2, launch_template):
     """id, name and version number (as a string, or None when not given) of the launch template asked for."""
     if not launch_template:
@@ -892,13 +939,19 @@ def ensure(module):
         if cluster is None:
             raise EksError(message=f"cluster {params['cluster_name']} was not found")
     check_version(params.get("version"), (cluster or {}).get("version"), (current or {}).get("version"))
-    launch_template = None
-    if params.get("launch_template"):
+    launch_template, made = None, None
+    if (params.get("launch_template") or {}).get("data") is not None:
+        made, launch_template = converge_launch_template(module, params["launch_template"])
+    elif params.get("launch_template"):
         launch_template = known_launch_template(current, params["launch_template"]) or resolve_launch_template(
             client(module, "ec2"), params["launch_template"]
         )
     desired = build_desired(params, launch_template)
+    return with_launch_template(_converge(module, eks, params, desired, current, cluster, deadline), made)
 
+
+def _converge(module, eks, params, desired, current, cluster, deadline):
+    """The nodegroup made (after a deletion in progress) or brought to ``desired``."""
     if current is not None and current.get("status") == "DELETING":
         if not module.check_mode:
             _wait_deleted(eks, params, deadline, "to be deleted before it is created again")
