@@ -1,5 +1,5 @@
 """The eks_wait module's reads: once, or again every delay seconds while nothing changed since the caller's last
-read (one module run per change), within poll_for; the cluster at the end of its wait, with the node rules added
+read (one module run per change), within poll_for; the cluster at the end of its wait, with the node rules settled
 then (fake AWS)."""
 
 from __future__ import annotations
@@ -104,63 +104,50 @@ CLUSTER = {
 
 
 class Aws:
-    """The calls the end of a cluster's wait makes, answered from ``groups`` (EC2 rules added to them)."""
+    """The EKS reads at the end of a cluster's wait; the node rules' own reads and writes are cluster.py's (tested in
+    test_cluster_node_rules.py): recorded here as what the wait hands them."""
 
-    def __init__(self, monkeypatch, groups):
-        self.groups = {g: {"GroupId": g, "GroupName": g, "VpcId": "vpc-1", "IpPermissions": []} for g in groups}
-        self.calls = []
-        monkeypatch.setattr(c, "client", lambda module, service: service)
+    def __init__(self, monkeypatch):
+        self.rules = []
         monkeypatch.setattr(c.api, "describe_cluster", lambda eks, name: copy.deepcopy(CLUSTER))
         monkeypatch.setattr(c.api, "list_nodegroups", lambda eks, name: ["ng-1"])
         monkeypatch.setattr(c.api, "list_addons", lambda eks, name: ["coredns", "vpc-cni"])
-        monkeypatch.setattr(c.api, "describe_security_groups", self.describe_security_groups)
-        monkeypatch.setattr(c.api, "authorize_security_group_ingress", self.authorize)
+        monkeypatch.setattr(c, "plan_node_rules", self.plan)
+        monkeypatch.setattr(c, "settle_node_rules", self.settle)
 
-    def describe_security_groups(self, ec2, ids):
-        self.calls.append(("DescribeSecurityGroups", sorted(ids)))
-        return [copy.deepcopy(self.groups[i]) for i in ids if i in self.groups]
+    def plan(self, module, cluster):
+        self.rules.append(("plan", module.params["node_security_group_id"], cluster["status"],
+                           cluster["resourcesVpcConfig"]["clusterSecurityGroupId"]))  # fmt: skip
+        return "planned"
 
-    def authorize(self, ec2, group_id, permissions):
-        self.calls.append(("AuthorizeSecurityGroupIngress", group_id))
-        self.groups[group_id]["IpPermissions"].extend(copy.deepcopy(permissions))
+    def settle(self, module, result, rules):
+        self.rules.append(("settle", rules, module.check_mode))
+        return dict(result, changed=True, changes=[{"resource": "security group rules"}], security_groups=[])
 
 
 def test_the_cluster_after_its_wait_is_as_eks_cluster_info_returns_it(monkeypatch):
-    aws = Aws(monkeypatch, [NODES, CLUSTER_SG])
+    aws = Aws(monkeypatch)
     result = eks_wait._cluster_after_wait(module(), "eks", "myeks")
     assert result["cluster"]["name"] == "myeks" and result["cluster"]["status"] == "ACTIVE"
     assert result["cluster"]["nodegroups"] == ["ng-1"] and result["cluster"]["addons"] == ["coredns", "vpc-cni"]
     assert result["cluster"]["resources_vpc_config"]["cluster_security_group_id"] == CLUSTER_SG
     assert result["changed"] is False and "changes" not in result
-    assert aws.calls == []  # without node_security_group_id, no EC2 call
+    assert aws.rules == []  # without node_security_group_id, no rule is looked at
 
 
-def test_the_node_rules_are_added_once_the_cluster_is_active(monkeypatch):
-    aws = Aws(monkeypatch, [NODES, CLUSTER_SG])
+def test_the_node_rules_are_settled_with_the_cluster_the_wait_saw_active(monkeypatch):
+    aws = Aws(monkeypatch)
     result = eks_wait._cluster_after_wait(module(node_security_group_id=NODES), "eks", "myeks")
-    assert result["changed"] is True
-    assert sorted(call for call in aws.calls if call[0] == "AuthorizeSecurityGroupIngress") == [
-        ("AuthorizeSecurityGroupIngress", CLUSTER_SG),
-        ("AuthorizeSecurityGroupIngress", NODES),
-    ]
-    sources = {g["group_id"]: [p["source_group_id"] for p in g["ingress_from_groups"]] for g in result["security_groups"]}
-    assert sources == {NODES: [CLUSTER_SG], CLUSTER_SG: [NODES]}
+    assert aws.rules == [("plan", NODES, "ACTIVE", CLUSTER_SG), ("settle", "planned", False)]
+    assert result["changed"] is True and result["changes"] == [{"resource": "security group rules"}]
+    assert result["cluster"]["name"] == "myeks" and result["security_groups"] == []
 
-    # Read again with the rules there: nothing to add.
-    aws.calls.clear()
-    again = eks_wait._cluster_after_wait(module(node_security_group_id=NODES), "eks", "myeks")
-    assert again["changed"] is False and again["changes"] == []
-    assert [call[0] for call in aws.calls] == ["DescribeSecurityGroups"]
-
-
-def test_in_check_mode_the_node_rules_are_predicted_not_added(monkeypatch):
-    aws = Aws(monkeypatch, [NODES, CLUSTER_SG])
-    result = eks_wait._cluster_after_wait(module(check_mode=True, node_security_group_id=NODES), "eks", "myeks")
-    assert result["changed"] is True and len(result["changes"]) == 2
-    assert [call[0] for call in aws.calls] == ["DescribeSecurityGroups"]
+    aws.rules.clear()
+    eks_wait._cluster_after_wait(module(check_mode=True, node_security_group_id=NODES), "eks", "myeks")
+    assert aws.rules[-1] == ("settle", "planned", True)  # check mode: cluster.py predicts, adds nothing
 
 
 def test_a_node_group_that_is_no_security_group_id_is_refused(monkeypatch):
-    Aws(monkeypatch, [NODES, CLUSTER_SG])
+    Aws(monkeypatch)
     with pytest.raises(eks_wait.eks.EksError, match="node_security_group_id"):
         eks_wait._cluster_after_wait(module(node_security_group_id="nodes"), "eks", "myeks")
