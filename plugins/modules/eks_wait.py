@@ -321,10 +321,7 @@ def _cluster_after_wait(module, client, cluster_name):
     found = eks.api.describe_cluster(client, cluster_name)
     if found is None:
         return {}
-    shaped = cluster.shape(
-        found, nodegroups=eks.api.list_nodegroups(client, cluster_name), addons=eks.api.list_addons(client, cluster_name)
-    )
-    outcome = {"changed": False, "changes": [], "cluster": shaped}
+    outcome = {"changed": False, "changes": [], "cluster": cluster.info_view(client, found)}
     if module.params.get("node_security_group_id"):
         cluster.check_node_security_group(module.params["node_security_group_id"], module.check_mode)
         outcome = cluster.settle_node_rules(module, outcome, cluster.plan_node_rules(module, found))

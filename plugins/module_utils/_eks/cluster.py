@@ -1050,6 +1050,14 @@ def ensure_absent(module, eks, cluster, deadline):
 
 
 # ---------------------------------------------------------------- info
+def info_view(eks, cluster):
+    """A described cluster as eks_cluster_info returns it: its shape with the names of its nodegroups and add-ons
+    (eks_wait returns the cluster at the end of its wait the same way)."""
+    return shape(
+        cluster, nodegroups=api.list_nodegroups(eks, cluster["name"]), addons=api.list_addons(eks, cluster["name"])
+    )
+
+
 def describe_all(module):
     eks = client(module, "eks")
     name = module.params.get("name")
@@ -1057,13 +1065,6 @@ def describe_all(module):
     clusters = []
     for cluster_name in names:
         cluster = api.describe_cluster(eks, cluster_name)
-        if cluster is None:
-            continue
-        clusters.append(
-            shape(
-                cluster,
-                nodegroups=api.list_nodegroups(eks, cluster_name),
-                addons=api.list_addons(eks, cluster_name),
-            )
-        )
+        if cluster is not None:
+            clusters.append(info_view(eks, cluster))
     return dict(changed=False, clusters=clusters)
